@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { canTransition, isActiveStatus, isFinalStatus, JOB_TRANSITIONS, JobStatus } from './lifecycle.ts'
+
+describe('job lifecycle', () => {
+  it('follows the seed: submitted → metadata_fetch → downloading → uploading → completed', () => {
+    expect(canTransition('submitted', 'metadata_fetch')).toBe(true)
+    expect(canTransition('metadata_fetch', 'downloading')).toBe(true)
+    expect(canTransition('downloading', 'uploading')).toBe(true)
+    expect(canTransition('uploading', 'completed')).toBe(true)
+  })
+
+  it('never moves a completed or cancelled job', () => {
+    for (const to of JobStatus.options) {
+      expect(canTransition('completed', to)).toBe(false)
+      expect(canTransition('cancelled', to)).toBe(false)
+    }
+    expect(isFinalStatus('completed')).toBe(true)
+    expect(isFinalStatus('failed')).toBe(false)
+  })
+
+  it('lets a failed job be retried only through queued', () => {
+    expect(JOB_TRANSITIONS.failed).toEqual(['queued'])
+  })
+
+  it('refuses to move a download backwards to metadata or submitted', () => {
+    expect(canTransition('downloading', 'metadata_fetch')).toBe(false)
+    expect(canTransition('downloading', 'submitted')).toBe(false)
+    expect(canTransition('completed', 'downloading')).toBe(false)
+  })
+
+  it('names every status in the transition table and no status moves to itself', () => {
+    expect(Object.keys(JOB_TRANSITIONS).sort()).toEqual([...JobStatus.options].sort())
+    for (const from of JobStatus.options) expect(canTransition(from, from)).toBe(false)
+  })
+
+  it('counts only jobs that hold or wait for an agent as active', () => {
+    expect(isActiveStatus('downloading')).toBe(true)
+    expect(isActiveStatus('queued')).toBe(true)
+    expect(isActiveStatus('paused')).toBe(false)
+    expect(isActiveStatus('completed')).toBe(false)
+  })
+})

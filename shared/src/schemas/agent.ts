@@ -1,0 +1,143 @@
+import { z } from 'zod'
+import { Id, Infohash, Timestamp } from './common.ts'
+import { ProgressFields } from './events.ts'
+
+/** Headers that carry the HMAC-SHA256 signature on every agent ⇄ API request. */
+export const SIGNATURE_HEADERS = {
+  agentId: 'x-tseeder-agent',
+  timestamp: 'x-tseeder-timestamp',
+  signature: 'x-tseeder-signature',
+} as const
+
+export const AgentHeartbeat = z.object({
+  agentId: Id,
+  url: z.url(),
+  capacity: z.number().int().nonnegative(),
+  activeJobs: z.number().int().nonnegative(),
+  freeDiskBytes: z.number().int().nonnegative(),
+  version: z.string().max(64),
+})
+export type AgentHeartbeat = z.infer<typeof AgentHeartbeat>
+
+/** A file as the agent saw it in the torrent's metadata: path already sanitised by the agent. */
+export const AgentFile = z.object({
+  index: z.number().int().nonnegative(),
+  path: z.string().min(1).max(4096),
+  size: z.number().int().nonnegative(),
+})
+
+/**
+ * `seq` increases by one with every callback an agent sends for a job within one dispatch
+ * (`attempt`, echoed from `/start`); the API ignores a callback whose seq it has already seen.
+ */
+const CallbackBase = z.object({
+  jobId: Id,
+  seq: z.number().int().positive(),
+  attempt: z.number().int().positive().optional(),
+})
+
+export const AgentCallback = z.discriminatedUnion('type', [
+  CallbackBase.extend({
+    type: z.literal('metadata_ready'),
+    infohash: Infohash,
+    name: z.string().max(1024),
+    bytesTotal: z.number().int().nonnegative(),
+    files: z.array(AgentFile).max(100_000),
+  }),
+  CallbackBase.extend({
+    type: z.literal('progress_update'),
+    phase: z.enum(['metadata_fetch', 'downloading', 'uploading']),
+    bytesUploaded: z.number().int().nonnegative().optional(),
+  }).extend(ProgressFields.shape),
+  CallbackBase.extend({
+    type: z.literal('completed'),
+    files: z
+      .array(
+        AgentFile.extend({
+          key: z.string().min(1).max(1024),
+          mimeType: z.string().max(255).optional(),
+        }),
+      )
+      .max(100_000),
+  }),
+  CallbackBase.extend({
+    type: z.literal('failed'),
+    code: z.string().max(64),
+    message: z.string().max(1000),
+    retryable: z.boolean(),
+  }),
+])
+export type AgentCallback = z.infer<typeof AgentCallback>
+
+export const StorageGrant = z.object({
+  endpoint: z.url(),
+  region: z.string(),
+  bucket: z.string(),
+  /** Every key the agent writes starts with this prefix (`content/<infohash>/`). */
+  prefix: z.string(),
+  credentials: z.object({
+    accessKeyId: z.string(),
+    secretAccessKey: z.string(),
+    sessionToken: z.string().optional(),
+    expiresAt: Timestamp,
+  }),
+})
+export type StorageGrant = z.infer<typeof StorageGrant>
+
+export const JobLimits = z.object({
+  /** Largest single file allowed, or null for no limit. */
+  maxFileBytes: z.number().int().nonnegative().nullable(),
+  /** Storage the user has left, or null for no limit. */
+  remainingStorageBytes: z.number().int().nonnegative().nullable(),
+})
+export type JobLimits = z.infer<typeof JobLimits>
+
+export const AgentStartBody = z
+  .object({
+    jobId: Id,
+    /** Which dispatch of the job this is (1 for the first); callbacks echo it. */
+    attempt: z.number().int().positive(),
+    infohash: Infohash,
+    magnet: z.string().max(8192).optional(),
+    torrentBase64: z.string().max(7_000_000).optional(),
+    selectedFiles: z.array(z.number().int().nonnegative()).optional(),
+    limits: JobLimits,
+    storage: StorageGrant,
+  })
+  .refine((b) => Boolean(b.magnet) !== Boolean(b.torrentBase64), {
+    message: 'exactly one of magnet or torrentBase64 is required',
+  })
+export type AgentStartBody = z.infer<typeof AgentStartBody>
+
+/** `/stop` ends a job on the agent; `removeData: false` keeps downloaded bytes (pause). */
+export const AgentStopBody = z.object({ jobId: Id, removeData: z.boolean().default(true) })
+export type AgentStopBody = z.infer<typeof AgentStopBody>
+
+/** `/pause` and `/resume`: the agent stops or restarts transfer but keeps the job. */
+export const AgentJobAction = z.object({ jobId: Id })
+
+/** `POST /internal/jobs/credentials`: an agent renews a job's storage grant before it expires. */
+export const CredentialsRefreshBody = z.object({ jobId: Id })
+
+export const AgentFileEntry = AgentFile.extend({
+  uploaded: z.boolean(),
+  key: z.string().nullable(),
+})
+export const AgentFiles = z.object({ jobId: Id, files: z.array(AgentFileEntry) })
+
+export const AgentJobState = z.object({
+  jobId: Id,
+  infohash: Infohash,
+  status: z.enum(['metadata_fetch', 'downloading', 'uploading', 'paused', 'completed', 'failed']),
+  progressPct: z.number().min(0).max(100),
+})
+
+export const AgentStatus = z.object({
+  agentId: Id,
+  capacity: z.number().int().nonnegative(),
+  activeJobs: z.number().int().nonnegative(),
+  freeDiskBytes: z.number().int().nonnegative(),
+  version: z.string(),
+  jobs: z.array(AgentJobState),
+})
+export type AgentStatus = z.infer<typeof AgentStatus>

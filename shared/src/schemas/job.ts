@@ -1,0 +1,72 @@
+import { z } from 'zod'
+import { Cursor, Id, Infohash, Limit, Timestamp } from './common.ts'
+import { JobStatus } from '../lifecycle.ts'
+
+export const JobError = z.object({ code: z.string(), message: z.string() })
+
+export const JobFile = z.object({
+  id: Id,
+  /** The file's position in the torrent's file list. */
+  index: z.number().int().nonnegative(),
+  /** Sanitised relative path, `/`-separated. */
+  path: z.string(),
+  size: z.number().int().nonnegative(),
+  mimeType: z.string(),
+  selected: z.boolean(),
+  /** True once the file's bytes are in storage and can be linked. */
+  available: z.boolean(),
+})
+export type JobFile = z.infer<typeof JobFile>
+
+export const Job = z.object({
+  id: Id,
+  infohash: Infohash,
+  name: z.string(),
+  status: JobStatus,
+  progressPct: z.number().min(0).max(100),
+  bytesDownloaded: z.number().int().nonnegative(),
+  bytesTotal: z.number().int().nonnegative(),
+  downloadSpeed: z.number().nonnegative(),
+  uploadSpeed: z.number().nonnegative(),
+  /** Seconds until done, or null when unknown. */
+  eta: z.number().nonnegative().nullable(),
+  peers: z.number().int().nonnegative(),
+  seeds: z.number().int().nonnegative(),
+  selectedFiles: z.array(z.number().int().nonnegative()).nullable(),
+  error: JobError.optional(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  completedAt: Timestamp.optional(),
+})
+export type Job = z.infer<typeof Job>
+
+export const JobWithFiles = Job.extend({ files: z.array(JobFile) })
+export type JobWithFiles = z.infer<typeof JobWithFiles>
+
+export const SelectedFiles = z
+  .array(z.number().int().nonnegative().max(100_000))
+  .min(1, 'must select at least one file')
+  .max(10_000)
+  .transform((indexes) => [...new Set(indexes)].sort((a, b) => a - b))
+
+/** JSON form of `POST /api/jobs`; the multipart form carries a `torrent` file instead of `magnet`. */
+export const CreateJobBody = z.object({
+  magnet: z.string().trim().min(1, 'is required').max(8192, 'must be at most 8192 characters'),
+  selectedFiles: SelectedFiles.optional(),
+})
+export type CreateJobBody = z.infer<typeof CreateJobBody>
+
+export const ListJobsQuery = z.object({
+  status: JobStatus.optional(),
+  cursor: Cursor.optional(),
+  limit: Limit,
+})
+export type ListJobsQuery = z.infer<typeof ListJobsQuery>
+
+export const JobList = z.object({ jobs: z.array(Job), nextCursor: z.string().nullable() })
+export type JobList = z.infer<typeof JobList>
+
+export const FileList = z.object({ files: z.array(JobFile) })
+
+export const FileLink = z.object({ url: z.string(), expiresAt: Timestamp })
+export type FileLink = z.infer<typeof FileLink>

@@ -1,0 +1,66 @@
+import { z } from 'zod'
+import { Email, Id, Timestamp } from './common.ts'
+import { Plan, PlanId, Usage } from './plan.ts'
+
+export const Role = z.enum(['user', 'admin'])
+export type Role = z.infer<typeof Role>
+
+export const User = z.object({
+  id: Id,
+  email: z.string(),
+  role: Role,
+  plan: PlanId,
+  suspended: z.boolean(),
+  aupAcceptedAt: Timestamp.nullable(),
+  createdAt: Timestamp,
+})
+export type User = z.infer<typeof User>
+
+export const Password = z
+  .string()
+  .min(10, 'must be at least 10 characters')
+  .max(256, 'must be at most 256 characters')
+
+export const RegisterBody = z.object({
+  email: Email,
+  password: Password,
+  turnstileToken: z.string().max(2048).optional(),
+})
+export type RegisterBody = z.infer<typeof RegisterBody>
+
+export const LoginBody = z.object({
+  email: Email,
+  password: z.string().min(1, 'is required').max(256),
+  turnstileToken: z.string().max(2048).optional(),
+  /** A label for the device list, e.g. "Firefox on Linux"; derived from the User-Agent when absent. */
+  deviceLabel: z.string().trim().min(1).max(100).optional(),
+})
+export type LoginBody = z.infer<typeof LoginBody>
+
+export const AuthResponse = z.object({ user: User, csrfToken: z.string() })
+export type AuthResponse = z.infer<typeof AuthResponse>
+
+export const MeResponse = z.object({
+  user: User,
+  /** Null when the caller used an API token: tokens need no CSRF protection. */
+  csrfToken: z.string().nullable(),
+  plan: Plan,
+  usage: Usage,
+})
+export type MeResponse = z.infer<typeof MeResponse>
+
+export const AupBody = z.object({
+  accept: z.literal(true, { error: 'must be true to accept the acceptable use policy' }),
+})
+
+export const DeviceSession = z.object({
+  id: Id,
+  deviceLabel: z.string(),
+  ip: z.string().nullable(),
+  createdAt: Timestamp,
+  lastSeenAt: Timestamp,
+  current: z.boolean(),
+})
+export type DeviceSession = z.infer<typeof DeviceSession>
+
+export const SessionList = z.object({ sessions: z.array(DeviceSession) })
