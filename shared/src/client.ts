@@ -2,9 +2,8 @@ import type { z } from 'zod'
 import { type Endpoint, type EndpointName, type Endpoints, endpoints } from './endpoints.ts'
 import { ErrorBody, type ErrorIssue } from './schemas/error.ts'
 
-type Schema<E, K extends 'params' | 'query' | 'body'> = E extends Record<K, infer S extends z.ZodType>
-  ? S
-  : never
+type Schema<E, K extends 'params' | 'query' | 'body'> =
+  E extends Record<K, infer S extends z.ZodType> ? S : never
 
 /** What a call takes: `params`, `query` and `body` as the endpoint declares them. */
 export type EndpointInput<E extends Endpoint> = ([Schema<E, 'params'>] extends [never]
@@ -18,9 +17,10 @@ export type EndpointOutput<E extends Endpoint> = E['response'] extends z.ZodType
   ? z.output<E['response']>
   : undefined
 
-type CallArgs<E extends Endpoint> = keyof EndpointInput<E> extends never
-  ? [input?: EndpointInput<E>, init?: CallInit]
-  : [input: EndpointInput<E>, init?: CallInit]
+type CallArgs<E extends Endpoint> =
+  object extends EndpointInput<E>
+    ? [input?: EndpointInput<E>, init?: CallInit]
+    : [input: EndpointInput<E>, init?: CallInit]
 
 export interface CallInit {
   signal?: AbortSignal
@@ -34,7 +34,7 @@ export type Client = {
 }
 
 export type ClientAuth =
-  /** Browser session: the cookie travels by itself; the client adds `X-CSRF-Token`. */
+  /** Browser session (same origin): the cookie travels by itself; the client adds `X-CSRF-Token`. */
   | { type: 'cookie'; csrfToken?: string | null }
   /** API token (extension, scripts): no cookie, no CSRF. */
   | { type: 'bearer'; token: string }
@@ -138,7 +138,6 @@ export function createClient(options: ClientOptions): Client {
         method: endpoint.method,
         headers,
         body,
-        credentials: auth.type === 'cookie' ? 'include' : 'omit',
         signal: init?.signal,
       }),
     )

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { canTransition, isActiveStatus, isFinalStatus, JOB_TRANSITIONS, JobStatus } from './lifecycle.ts'
+import {
+  canTransition,
+  isActiveStatus,
+  isFinalStatus,
+  JOB_TRANSITIONS,
+  JobStatus,
+} from './lifecycle.ts'
 
 describe('job lifecycle', () => {
   it('follows the seed: submitted → metadata_fetch → downloading → uploading → completed', () => {

@@ -32,7 +32,13 @@ describe('parseMagnet', () => {
   })
 
   it('rejects URLs that are not magnet links', () => {
-    for (const url of ['http://example.com/a.torrent', 'https://x', 'file:///etc/passwd', HEX, '']) {
+    for (const url of [
+      'http://example.com/a.torrent',
+      'https://x',
+      'file:///etc/passwd',
+      HEX,
+      '',
+    ]) {
       expect(() => parseMagnet(url)).toThrow(/magnet:\?/)
     }
   })

@@ -58,7 +58,9 @@ export function parseMagnet(input: string): ParsedMagnet {
   } catch {
     throw new InvalidMagnetError('The magnet link could not be decoded.')
   }
-  const hashes = asList(decoded.xt).map(btihOf).filter((h): h is string => h !== null)
+  const hashes = asList(decoded.xt)
+    .map(btihOf)
+    .filter((h): h is string => h !== null)
   if (hashes.length === 0 || !decoded.infoHash) {
     throw new InvalidMagnetError('The magnet link has no BitTorrent info hash (xt=urn:btih:…).')
   }

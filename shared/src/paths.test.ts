@@ -3,7 +3,9 @@ import { sanitizePathSegment, sanitizeTorrentPath, sanitizeTorrentPaths } from '
 
 describe('sanitizeTorrentPath', () => {
   it('keeps ordinary names as they are', () => {
-    expect(sanitizeTorrentPath(['Show', 'Season 1', 'Episode 1.mkv'])).toBe('Show/Season 1/Episode 1.mkv')
+    expect(sanitizeTorrentPath(['Show', 'Season 1', 'Episode 1.mkv'])).toBe(
+      'Show/Season 1/Episode 1.mkv',
+    )
   })
 
   it('never lets a path climb out with .. or become absolute', () => {
@@ -38,14 +40,22 @@ describe('sanitizeTorrentPath', () => {
   })
 
   it('caps the depth of a deeply nested path', () => {
-    expect(sanitizeTorrentPath(Array.from({ length: 100 }, (_, i) => `d${i}`)).split('/')).toHaveLength(32)
+    expect(
+      sanitizeTorrentPath(Array.from({ length: 100 }, (_, i) => `d${i}`)).split('/'),
+    ).toHaveLength(32)
   })
 })
 
 describe('sanitizeTorrentPaths', () => {
   it('makes duplicate paths unique, ignoring case', () => {
     expect(
-      sanitizeTorrentPaths([['t', 'a.txt'], ['t', 'A.txt'], ['t', '..', 'a.txt'], ['t', 'noext'], ['t', 'noext']]),
+      sanitizeTorrentPaths([
+        ['t', 'a.txt'],
+        ['t', 'A.txt'],
+        ['t', '..', 'a.txt'],
+        ['t', 'noext'],
+        ['t', 'noext'],
+      ]),
     ).toEqual(['t/a.txt', 't/A (2).txt', 't/a (3).txt', 't/noext', 't/noext (2)'])
   })
 })

@@ -37,10 +37,9 @@ export function sanitizePathSegment(segment: string): string | null {
  * dropped, and the depth is capped. Never returns an absolute path or one containing `..`.
  */
 export function sanitizeTorrentPath(segments: readonly string[], fallback = 'file'): string {
-  const parts = segments
-    .map(sanitizePathSegment)
-    .filter((part): part is string => part !== null)
-  const capped = parts.length > MAX_DEPTH ? [...parts.slice(0, MAX_DEPTH - 1), parts.at(-1)!] : parts
+  const parts = segments.map(sanitizePathSegment).filter((part): part is string => part !== null)
+  const capped =
+    parts.length > MAX_DEPTH ? [...parts.slice(0, MAX_DEPTH - 1), parts.at(-1)!] : parts
   return capped.length ? capped.join('/') : fallback
 }
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { deriveAgentSecret, signedHeaders, signPayload, SIGNATURE_WINDOW_MS, verifySignature } from './signing.ts'
+import {
+  deriveAgentSecret,
+  signedHeaders,
+  signPayload,
+  SIGNATURE_WINDOW_MS,
+  verifySignature,
+} from './signing.ts'
 
 const body = '{"jobId":"j1","seq":1}'
 

@@ -48,8 +48,7 @@ export async function signedHeaders(
 }
 
 export type SignatureCheck =
-  | { ok: true }
-  | { ok: false; reason: 'missing' | 'stale' | 'mismatch'; message: string }
+  { ok: true } | { ok: false; reason: 'missing' | 'stale' | 'mismatch'; message: string }
 
 /**
  * Checks a signed request's headers against its raw body, in constant time, rejecting
@@ -66,7 +65,11 @@ export async function verifySignature(
     return { ok: false, reason: 'missing', message: 'The request is not signed.' }
   }
   if (!/^\d{1,16}$/.test(timestamp) || Math.abs(now - Number(timestamp)) > SIGNATURE_WINDOW_MS) {
-    return { ok: false, reason: 'stale', message: 'The request timestamp is outside the allowed window.' }
+    return {
+      ok: false,
+      reason: 'stale',
+      message: 'The request timestamp is outside the allowed window.',
+    }
   }
   if (!/^[0-9a-f]{64}$/.test(signature)) {
     return { ok: false, reason: 'mismatch', message: 'The request signature is invalid.' }

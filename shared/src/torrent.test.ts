@@ -13,7 +13,9 @@ function torrentBytes(info: Record<string, unknown>): Uint8Array {
 
 describe('parseTorrentFile', () => {
   it('reads a single-file torrent', async () => {
-    const parsed = await parseTorrentFile(torrentBytes({ name: enc.encode('movie.mp4'), length: 1234 }))
+    const parsed = await parseTorrentFile(
+      torrentBytes({ name: enc.encode('movie.mp4'), length: 1234 }),
+    )
     expect(parsed.infohash).toMatch(/^[0-9a-f]{40}$/)
     expect(parsed.name).toBe('movie.mp4')
     expect(parsed.files).toEqual([{ index: 0, path: 'movie.mp4', size: 1234 }])
@@ -61,9 +63,9 @@ describe('parseTorrentFile', () => {
       InvalidTorrentError,
     )
     await expect(parseTorrentFile(new Uint8Array())).rejects.toThrow(/empty/)
-    await expect(parseTorrentFile(bencode.encode({ info: { name: enc.encode('x') } }))).rejects.toThrow(
-      InvalidTorrentError,
-    )
+    await expect(
+      parseTorrentFile(bencode.encode({ info: { name: enc.encode('x') } })),
+    ).rejects.toThrow(InvalidTorrentError)
   })
 
   it('rejects a torrent larger than 5 MiB', async () => {
@@ -71,8 +73,8 @@ describe('parseTorrentFile', () => {
   })
 
   it('rejects negative file sizes', async () => {
-    await expect(parseTorrentFile(torrentBytes({ name: enc.encode('x'), length: -5 }))).rejects.toThrow(
-      InvalidTorrentError,
-    )
+    await expect(
+      parseTorrentFile(torrentBytes({ name: enc.encode('x'), length: -5 })),
+    ).rejects.toThrow(InvalidTorrentError)
   })
 })

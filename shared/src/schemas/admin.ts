@@ -47,4 +47,7 @@ export const AuditQuery = z.object({
   limit: Limit,
 })
 
-export const AuditList = z.object({ entries: z.array(AuditEntry), nextCursor: z.string().nullable() })
+export const AuditList = z.object({
+  entries: z.array(AuditEntry),
+  nextCursor: z.string().nullable(),
+})

@@ -1,0 +1,18 @@
+type Fields = Record<string, unknown>
+
+function write(level: 'info' | 'warn' | 'error', msg: string, fields: Fields) {
+  const line = JSON.stringify({ level, msg, time: new Date().toISOString(), ...fields })
+  if (level === 'error') console.error(line)
+  else if (level === 'warn') console.warn(line)
+  else console.log(line)
+}
+
+/**
+ * Structured logs: one JSON object per line, with the request or job id in the fields. Never
+ * pass secrets, tokens, passwords or full magnet links.
+ */
+export const log = {
+  info: (msg: string, fields: Fields = {}) => write('info', msg, fields),
+  warn: (msg: string, fields: Fields = {}) => write('warn', msg, fields),
+  error: (msg: string, fields: Fields = {}) => write('error', msg, fields),
+}

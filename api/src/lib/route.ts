@@ -1,0 +1,137 @@
+import type { Hono, MiddlewareHandler } from 'hono'
+import { createMiddleware } from 'hono/factory'
+import type { Endpoint, EndpointOutput } from '@tseeder/shared'
+import type { z } from 'zod'
+import type { AppContext, AppEnv, AuthContext } from '../env.ts'
+import { safeEqual } from './crypto.ts'
+import { HttpError, validationError } from './errors.ts'
+
+type Parsed<E, K extends 'params' | 'query' | 'body'> =
+  E extends Record<K, infer S extends z.ZodType> ? z.output<S> : undefined
+
+export interface RouteInput<E extends Endpoint> {
+  params: Parsed<E, 'params'>
+  query: Parsed<E, 'query'>
+  body: Parsed<E, 'body'>
+}
+
+export type RouteHandler<E extends Endpoint> = (
+  c: AppContext,
+  input: RouteInput<E>,
+) => Promise<EndpointOutput<E> | Response>
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/** The signed-in caller of a route whose access is not `public`. */
+export function requireAuth(c: AppContext): AuthContext {
+  const auth = c.get('auth')
+  if (!auth) throw new Error('requireAuth called on a route that does not authenticate')
+  return auth
+}
+
+/**
+ * Role, scope, suspension, CSRF and AUP checks for one endpoint, decided from its table entry
+ * once when the route is registered.
+ */
+function authorize(endpoint: Endpoint): MiddlewareHandler<AppEnv> {
+  return createMiddleware<AppEnv>(async function authorize(c, next) {
+    if (endpoint.access === 'public') return next()
+    const auth = c.get('auth')
+    if (!auth) {
+      throw c.get('authProblem') === 'session_expired'
+        ? new HttpError(401, 'session_expired', 'Your session has ended. Sign in again.')
+        : new HttpError(
+            401,
+            'not_signed_in',
+            'Sign in, or send an API token, to use this endpoint.',
+          )
+    }
+    if (auth.user.suspended) {
+      throw new HttpError(403, 'account_suspended', 'This account is suspended. Contact support.')
+    }
+    if (auth.via === 'token') {
+      if (endpoint.access === 'session' || endpoint.access === 'admin') {
+        throw new HttpError(
+          403,
+          'session_required',
+          'API tokens cannot use this endpoint; sign in instead.',
+        )
+      }
+      if (endpoint.scope && !auth.scopes?.includes(endpoint.scope)) {
+        throw new HttpError(
+          403,
+          'insufficient_scope',
+          `This API token lacks the "${endpoint.scope}" scope.`,
+        )
+      }
+    } else if (!SAFE_METHODS.has(c.req.method)) {
+      const sent = c.req.header('x-csrf-token') ?? ''
+      if (!auth.csrfToken || !safeEqual(sent, auth.csrfToken)) {
+        throw new HttpError(403, 'csrf_failed', 'Missing or wrong X-CSRF-Token header.')
+      }
+    }
+    if (endpoint.access === 'admin' && auth.user.role !== 'admin') {
+      throw new HttpError(403, 'forbidden', 'Only administrators can do this.')
+    }
+    if (endpoint.aup && auth.user.aup_accepted_at === null) {
+      throw new HttpError(
+        403,
+        'aup_required',
+        'Accept the acceptable use policy first (POST /api/auth/aup).',
+      )
+    }
+    return next()
+  })
+}
+
+async function readJson(c: AppContext): Promise<unknown> {
+  const type = c.req.header('content-type') ?? ''
+  if (!/^application\/(.+\+)?json\b/i.test(type)) {
+    throw new HttpError(
+      415,
+      'unsupported_media_type',
+      'Send the body as JSON (Content-Type: application/json).',
+    )
+  }
+  const text = await c.req.text()
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new HttpError(400, 'invalid_json', 'The request body is not valid JSON.')
+  }
+}
+
+function parseWith(schema: z.ZodType, value: unknown, where: string): unknown {
+  const result = schema.safeParse(value)
+  if (!result.success) throw validationError(result.error, where)
+  return result.data
+}
+
+/**
+ * Registers a handler for an entry of the shared endpoint table: the table decides the method,
+ * path, who may call it, and the schemas its params, query and body must match. The handler
+ * returns the response data, which is parsed with the table's response schema (so no internal
+ * field can leak) and sent with the table's status.
+ *
+ * @example
+ * route(app, endpoints.me, async (c) => ({ user, csrfToken, plan, usage }))
+ */
+export function route<E extends Endpoint>(
+  app: Hono<AppEnv>,
+  endpoint: E,
+  handler: RouteHandler<E>,
+  options: { before?: MiddlewareHandler<AppEnv>[] } = {},
+): void {
+  const method = endpoint.method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'
+  app[method](endpoint.path, authorize(endpoint), ...(options.before ?? []), async (c) => {
+    const input = {
+      params: endpoint.params ? parseWith(endpoint.params, c.req.param(), 'path') : undefined,
+      query: endpoint.query ? parseWith(endpoint.query, c.req.query(), 'query') : undefined,
+      body: endpoint.body ? parseWith(endpoint.body, await readJson(c), 'body') : undefined,
+    } as RouteInput<E>
+    const result = await handler(c, input)
+    if (result instanceof Response) return result
+    if (!endpoint.response) return c.body(null, 204)
+    return c.json(endpoint.response.parse(result) as object, endpoint.status as 200)
+  })
+}

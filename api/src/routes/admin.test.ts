@@ -1,0 +1,121 @@
+import { env } from 'cloudflare:test'
+import { beforeAll, describe, expect, it } from 'vitest'
+import {
+  apiError,
+  auditRows,
+  browser,
+  PASSWORD,
+  signUp,
+  tokenClient,
+  type SignedUp,
+} from '../../test/helpers.ts'
+
+let admin: SignedUp
+
+beforeAll(async () => {
+  admin = await signUp({ email: `admin-${crypto.randomUUID().slice(0, 6)}@example.test` })
+  await env.DB.prepare("UPDATE users SET role = 'admin' WHERE id = ?").bind(admin.userId).run()
+})
+
+describe('admin routes', () => {
+  it('answer 403 to a plain user on every admin endpoint', async () => {
+    const user = await signUp()
+    for (const call of [
+      () => user.api.adminListUsers(),
+      () => user.api.adminUpdateUser({ params: { id: user.userId }, body: { role: 'admin' } }),
+      () => user.api.adminAudit(),
+    ]) {
+      const error = await apiError(call())
+      expect(error.status).toBe(403)
+      expect(error.code).toBe('forbidden')
+    }
+  })
+
+  it('answer 403 to an admin\u2019s API token', async () => {
+    const { api } = await tokenClient(admin, ['jobs:read'])
+    expect((await apiError(api.adminListUsers())).status).toBe(403)
+  })
+
+  it('list and search users with a cursor', async () => {
+    const tag = crypto.randomUUID().slice(0, 6)
+    for (let i = 0; i < 3; i++) await signUp({ email: `search-${tag}-${i}@example.test` })
+    const page1 = await admin.api.adminListUsers({ query: { q: `search-${tag}`, limit: 2 } })
+    expect(page1.users).toHaveLength(2)
+    const page2 = await admin.api.adminListUsers({
+      query: { q: `search-${tag}`, limit: 2, cursor: page1.nextCursor! },
+    })
+    expect(page2.users).toHaveLength(1)
+    expect(page2.nextCursor).toBeNull()
+    const emails = [...page1.users, ...page2.users].map((u) => u.email)
+    expect(new Set(emails).size).toBe(3)
+    const bad = await apiError(admin.api.adminListUsers({ query: { cursor: 'garbage!' } }))
+    expect(bad.status).toBe(400)
+  })
+
+  it('treat % and _ in a search literally', async () => {
+    const { users } = await admin.api.adminListUsers({ query: { q: '%' } })
+    expect(users).toHaveLength(0)
+  })
+
+  it('change a user\u2019s plan and role, and audit it', async () => {
+    const user = await signUp()
+    const { user: changed } = await admin.api.adminUpdateUser({
+      params: { id: user.userId },
+      body: { plan: 'pro' },
+    })
+    expect(changed.plan).toBe('pro')
+    expect((await user.api.me()).plan.id).toBe('pro')
+    const [row] = await auditRows('admin.user_updated', user.userId)
+    expect(row).toMatchObject({ actor_id: admin.userId, actor_type: 'admin' })
+    expect(JSON.parse(row!.meta as string)).toEqual({ plan: 'pro' })
+  })
+
+  it('suspend a user: their sessions and tokens stop working, and they cannot sign in', async () => {
+    const user = await signUp()
+    const { api: tokenApi } = await tokenClient(user, ['jobs:read'])
+    await admin.api.adminUpdateUser({ params: { id: user.userId }, body: { suspended: true } })
+    expect((await apiError(user.api.me())).status).toBe(401)
+    const tokenError = await apiError(tokenApi.me())
+    expect(tokenError.status).toBe(403)
+    expect(tokenError.code).toBe('account_suspended')
+    const login = await apiError(
+      browser().api.login({ body: { email: user.email, password: PASSWORD } }),
+    )
+    expect(login.code).toBe('account_suspended')
+    await admin.api.adminUpdateUser({ params: { id: user.userId }, body: { suspended: false } })
+    expect((await tokenApi.me()).user.suspended).toBe(false)
+  })
+
+  it('refuse to let an admin demote or suspend themselves', async () => {
+    const error = await apiError(
+      admin.api.adminUpdateUser({ params: { id: admin.userId }, body: { role: 'user' } }),
+    )
+    expect(error.status).toBe(409)
+  })
+
+  it('answer 404 for an unknown user and 400 for an empty change', async () => {
+    expect(
+      (await apiError(admin.api.adminUpdateUser({ params: { id: 'nope' }, body: { plan: 'pro' } })))
+        .status,
+    ).toBe(404)
+    expect(
+      (await apiError(admin.api.adminUpdateUser({ params: { id: admin.userId }, body: {} })))
+        .status,
+    ).toBe(400)
+  })
+
+  it('page through the audit log and filter it by actor and action', async () => {
+    const user = await signUp()
+    const { entries } = await admin.api.adminAudit({ query: { actorId: user.userId } })
+    expect(entries.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['user.registered', 'user.aup_accepted']),
+    )
+    expect(entries.every((e) => e.actorId === user.userId)).toBe(true)
+    const page = await admin.api.adminAudit({ query: { action: 'user.registered', limit: 1 } })
+    expect(page.entries).toHaveLength(1)
+    const next = await admin.api.adminAudit({
+      query: { action: 'user.registered', limit: 1, cursor: page.nextCursor! },
+    })
+    expect(next.entries[0]!.id).toBeLessThan(page.entries[0]!.id)
+  })
+})

@@ -1,0 +1,85 @@
+import { Hono } from 'hono'
+import { endpoints } from '@tseeder/shared'
+import type { AppEnv } from '../env.ts'
+import { auditStatement } from '../db/audit.ts'
+import { toApiToken, TOKEN_PREFIX, type TokenRow } from '../db/tokens.ts'
+import { randomToken, sha256Hex } from '../lib/crypto.ts'
+import { HttpError } from '../lib/errors.ts'
+import { requireAuth, route } from '../lib/route.ts'
+
+/** Enough for every device and script a person has; more usually means a leak in a loop. */
+export const MAX_TOKENS_PER_USER = 50
+
+export const tokenRoutes = new Hono<AppEnv>()
+
+route(tokenRoutes, endpoints.listTokens, async (c) => {
+  const { user } = requireAuth(c)
+  const { results } = await c.env.DB.prepare(
+    `SELECT id, user_id, name, token_prefix, scopes, created_at, last_used_at FROM api_tokens
+     WHERE user_id = ? AND revoked_at IS NULL ORDER BY created_at DESC`,
+  )
+    .bind(user.id)
+    .all<TokenRow>()
+  return { tokens: results.map(toApiToken) }
+})
+
+route(tokenRoutes, endpoints.createToken, async (c, { body }) => {
+  const { user } = requireAuth(c)
+  const count = await c.env.DB.prepare(
+    'SELECT COUNT(*) AS n FROM api_tokens WHERE user_id = ? AND revoked_at IS NULL',
+  )
+    .bind(user.id)
+    .first<number>('n')
+  if ((count ?? 0) >= MAX_TOKENS_PER_USER) {
+    throw new HttpError(
+      409,
+      'conflict',
+      `You already have ${MAX_TOKENS_PER_USER} tokens; revoke one first.`,
+    )
+  }
+  const token = TOKEN_PREFIX + randomToken(32)
+  const row: TokenRow = {
+    id: crypto.randomUUID(),
+    user_id: user.id,
+    name: body.name,
+    token_prefix: token.slice(0, TOKEN_PREFIX.length + 6),
+    scopes: body.scopes.join(' '),
+    created_at: Date.now(),
+    last_used_at: null,
+  }
+  await c.env.DB.batch([
+    c.env.DB.prepare(
+      `INSERT INTO api_tokens (id, user_id, name, token_hash, token_prefix, scopes, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).bind(
+      row.id,
+      user.id,
+      row.name,
+      await sha256Hex(token),
+      row.token_prefix,
+      row.scopes,
+      row.created_at,
+    ),
+    auditStatement(c, {
+      action: 'token.created',
+      targetType: 'api_token',
+      targetId: row.id,
+      meta: { name: row.name, scopes: body.scopes },
+    }),
+  ])
+  return { ...toApiToken(row), token }
+})
+
+route(tokenRoutes, endpoints.revokeToken, async (c, { params }) => {
+  const { user } = requireAuth(c)
+  const [result] = await c.env.DB.batch([
+    c.env.DB.prepare(
+      'UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL',
+    ).bind(Date.now(), params.id, user.id),
+  ])
+  if (!result?.meta.changes) throw new HttpError(404, 'not_found', 'No such token.')
+  await c.env.DB.batch([
+    auditStatement(c, { action: 'token.revoked', targetType: 'api_token', targetId: params.id }),
+  ])
+  return undefined
+})

@@ -1,0 +1,41 @@
+import { env } from 'cloudflare:test'
+import type { Hono } from 'hono'
+import { describe, expect, it } from 'vitest'
+import { endpoints } from '@tseeder/shared'
+import { app, routeModules } from '../src/index.ts'
+
+describe('project conventions', () => {
+  it('mounts every route module under src/routes', async () => {
+    const modules = import.meta.glob<Record<string, unknown>>(
+      ['../src/routes/*.ts', '!../src/routes/*.test.ts'],
+      {
+        eager: true,
+      },
+    )
+    expect(Object.keys(modules).length).toBeGreaterThanOrEqual(5)
+    const mounted = new Set<unknown>(Object.values(routeModules))
+    for (const [file, exports] of Object.entries(modules)) {
+      const apps = Object.values(exports).filter(
+        (v): v is Hono => typeof v === 'object' && v !== null && 'routes' in v,
+      )
+      expect(apps.length, `${file} exports a Hono sub-app`).toBeGreaterThan(0)
+      for (const sub of apps)
+        expect(mounted.has(sub), `${file} is mounted in src/index.ts`).toBe(true)
+    }
+  })
+
+  it('has a handler for every endpoint of the shared client table', () => {
+    const registered = new Set(app.routes.map((r) => `${r.method} ${r.path}`))
+    for (const [name, e] of Object.entries(endpoints)) {
+      expect(registered.has(`${e.method} ${e.path}`), `${name}: ${e.method} ${e.path}`).toBe(true)
+    }
+  })
+
+  it('numbers migrations 0001, 0002, … without gaps, each named NNNN_verb_noun.sql', () => {
+    const names = env.TEST_MIGRATIONS.map((m) => m.name)
+    names.forEach((name, i) => {
+      expect(name).toMatch(/^\d{4}_[a-z]+(_[a-z0-9]+)+\.sql$/)
+      expect(name.slice(0, 4)).toBe(String(i + 1).padStart(4, '0'))
+    })
+  })
+})

@@ -1,0 +1,10 @@
+import type { D1Migration } from 'cloudflare:test'
+
+declare global {
+  namespace Cloudflare {
+    interface Env {
+      /** Set by vitest.config.ts: the migrations the setup file applies to the test D1. */
+      TEST_MIGRATIONS: D1Migration[]
+    }
+  }
+}
