@@ -1,0 +1,280 @@
+/**
+ * Local benchmark: a tracker, a webtorrent seeder and s3rver on 127.0.0.1; the agent runs as its
+ * own process (so its CPU time and peak RSS can be read from /proc) and aria2c downloads the same
+ * torrents by magnet for comparison. `npm run bench -w agent`.
+ */
+import { spawn } from 'node:child_process'
+import { createHash, randomFillSync } from 'node:crypto'
+import { mkdir, open, readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { AgentCallback } from '@tseeder/shared'
+import WebTorrent from 'webtorrent'
+import { indexedFilePath, jobChunkStore } from '../src/engine/job-chunk-store.ts'
+import { bencode } from '../test/fixtures.ts'
+import {
+  LOOPBACK_TORRENT_OPTIONS,
+  agentEnv,
+  callAgent,
+  grantFor,
+  startFakeApi,
+  startS3,
+  tempDir,
+  waitFor,
+} from '../test/swarm.ts'
+import { Server as TrackerServer } from 'bittorrent-tracker'
+
+const MiB = 1024 * 1024
+const PIECE = MiB
+const agentRoot = fileURLToPath(new URL('..', import.meta.url))
+
+interface Seeded {
+  infohash: string
+  magnet: string
+  size: number
+  sha256: string
+}
+
+/** Writes `size` random bytes to `<dir>/files/0` and returns a single-file torrent for it. */
+async function makeContent(dir: string, size: number, announce: string, name: string) {
+  await mkdir(join(dir, 'files'), { recursive: true })
+  const file = await open(indexedFilePath(dir, 0), 'w')
+  const pieces: Buffer[] = []
+  const whole = createHash('sha256')
+  const chunk = Buffer.alloc(PIECE)
+  for (let written = 0; written < size; written += PIECE) {
+    const part = chunk.subarray(0, Math.min(PIECE, size - written))
+    randomFillSync(part)
+    pieces.push(createHash('sha1').update(part).digest())
+    whole.update(part)
+    await file.write(part)
+  }
+  await file.close()
+  const info = bencode({ name, length: size, 'piece length': PIECE, pieces: Buffer.concat(pieces) })
+  const infohash = createHash('sha1').update(info).digest('hex')
+  const torrent = Buffer.concat([
+    Buffer.from('d'),
+    bencode('announce'),
+    bencode(announce),
+    bencode('info'),
+    info,
+    Buffer.from('e'),
+  ])
+  return {
+    torrent,
+    infohash,
+    size,
+    sha256: whole.digest('hex'),
+    magnet: `magnet:?xt=urn:btih:${infohash}&tr=${encodeURIComponent(announce)}`,
+  }
+}
+
+function procStats(pid: number) {
+  return readFile(`/proc/${pid}/status`, 'utf8').then(async (status) => {
+    const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024
+    const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ')
+    const ticks = Number(stat[11]) + Number(stat[12])
+    return { peakRss: hwm, cpuSeconds: ticks / 100 }
+  })
+}
+
+async function spawnAgent(apiUrl: string, dataDir: string, extra: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: agentRoot,
+    env: {
+      ...process.env,
+      ...agentEnv(apiUrl, dataDir, {
+        AGENT_LOG_LEVEL: 'info',
+        AGENT_PROGRESS_INTERVAL_MS: '100',
+        ...extra,
+      }),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  let output = ''
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (c: Buffer) => {
+      output += c.toString()
+      const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)".*"msg":"agent listening"/.exec(output)
+      if (m) {
+        output = ''
+        resolve(m[1]!)
+      }
+    })
+    child.once('exit', () => reject(new Error('agent exited')))
+  })
+  child.stdout!.resume()
+  return { child, url }
+}
+
+async function aria2c(magnet: string, dir: string): Promise<number> {
+  const started = performance.now()
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(
+      'aria2c',
+      [
+        '--enable-dht=false',
+        '--bt-enable-lpd=false',
+        '--enable-peer-exchange=false',
+        '--seed-time=0',
+        '--quiet=true',
+        `--dir=${dir}`,
+        magnet,
+      ],
+      { stdio: 'inherit' },
+    )
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`aria2c exited ${code}`)),
+    )
+  })
+  return (performance.now() - started) / 1000
+}
+
+const fmt = (n: number, d = 2) => n.toFixed(d)
+
+async function main() {
+  const root = await tempDir('bench')
+  const tracker = new TrackerServer({ udp: false, http: true, ws: false, stats: false })
+  await new Promise<void>((resolve) => tracker.listen(0, '127.0.0.1', resolve))
+  const announce = `http://127.0.0.1:${tracker.http!.address().port}/announce`
+  const seeder = new WebTorrent({ ...LOOPBACK_TORRENT_OPTIONS })
+  const s3 = await startS3()
+  const api = await startFakeApi(() => grantFor(s3.endpoint, '0'.repeat(40)))
+  const arrivals = new Map<string, { at: number; callback: AgentCallback }[]>()
+  const record = api.callbacks.push.bind(api.callbacks)
+  api.callbacks.push = (...items: AgentCallback[]) => {
+    for (const c of items) {
+      const list = arrivals.get(c.jobId) ?? []
+      list.push({ at: performance.now(), callback: c })
+      arrivals.set(c.jobId, list)
+    }
+    return record(...items)
+  }
+
+  let n = 0
+  async function seed(size: number): Promise<Seeded> {
+    const dir = join(root, `seed-${n++}`)
+    const content = await makeContent(dir, size, announce, `bench-${n}.bin`)
+    await new Promise<void>((resolve, reject) => {
+      const t = seeder.add(content.torrent, { path: dir, store: jobChunkStore(dir) })
+      t.once('error', reject)
+      t.once('done', () => resolve())
+    })
+    return content
+  }
+
+  async function agentRun(content: Seeded, label: string, stream: boolean) {
+    const dataDir = join(root, `agent-${label}`)
+    const { child, url } = await spawnAgent(api.url, dataDir, {
+      AGENT_STREAM_UPLOAD: String(stream),
+    })
+    const jobId = `bench-${label}`
+    const started = performance.now()
+    await callAgent(url, 'POST', '/start', {
+      jobId,
+      attempt: 1,
+      infohash: content.infohash,
+      magnet: content.magnet,
+      limits: { maxFileBytes: null, remainingStorageBytes: null },
+      storage: { ...grantFor(s3.endpoint, content.infohash), prefix: `content/${label}/` },
+    })
+    await waitFor(
+      () =>
+        arrivals
+          .get(jobId)
+          ?.find((a) => a.callback.type === 'completed' || a.callback.type === 'failed'),
+      600_000,
+      `${label} to complete`,
+    )
+    const stats = await procStats(child.pid!)
+    const events = arrivals.get(jobId)!
+    const done = events.find((a) => a.callback.type === 'completed')
+    if (!done) throw new Error(`${label} failed: ${JSON.stringify(events.at(-1)?.callback)}`)
+    const firstUpload = events.find(
+      (a) => a.callback.type === 'progress_update' && (a.callback.bytesUploaded ?? 0) > 0,
+    )
+    const sha = await s3.objectSha256(`content/${label}/0`)
+    if (sha !== content.sha256) throw new Error(`${label}: stored bytes differ`)
+    child.kill('SIGTERM')
+    await new Promise((resolve) => child.once('exit', resolve))
+    await rm(dataDir, { recursive: true, force: true })
+    const e2e = (done.at - started) / 1000
+    // With upload-after-download the first stored part marks the end of the download; while
+    // streaming the two overlap and only the end-to-end time is meaningful.
+    const dl = stream ? Number.NaN : ((firstUpload ?? done).at - started) / 1000
+    const up = (done.at - (firstUpload ?? done).at) / 1000
+    return { e2e, dl, up, ...stats }
+  }
+
+  const results: string[] = []
+  const line = (text: string) => {
+    results.push(text)
+    console.log(text)
+  }
+  for (const size of [256 * MiB, 1024 * MiB]) {
+    const label = `${size / MiB}MiB`
+    const content = await seed(size)
+    const ariaDir = join(root, `aria-${label}`)
+    const aria = await aria2c(content.magnet, ariaDir)
+    await rm(ariaDir, { recursive: true, force: true })
+    const streamed = await agentRun(content, `${label}-stream`, true)
+    const after = await agentRun(content, `${label}-after`, false)
+    const best = streamed.e2e <= after.e2e ? streamed : after
+    line(`## ${label} single file`)
+    line(`aria2c_download_only_s: ${fmt(aria)}  (${fmt(size / MiB / aria, 1)} MiB/s)`)
+    for (const [mode, r] of [
+      ['stream_upload', streamed],
+      ['upload_after_download', after],
+    ] as const) {
+      line(
+        `agent_${mode}: e2e_s ${fmt(r.e2e)}  download_s ${fmt(r.dl)} (${fmt(size / MiB / r.dl, 1)} MiB/s)` +
+          `  upload ${fmt(size / MiB / Math.max(r.up, 0.001), 1)} MiB/s over ${fmt(r.up)} s` +
+          `  cpu_s ${fmt(r.cpuSeconds)}  peak_rss_mb ${fmt(r.peakRss / 1e6, 0)}`,
+      )
+    }
+    line(
+      `agent_e2e_over_aria2c: ${fmt(best.e2e / aria)}  (best mode: ${best === streamed ? 'stream' : 'after'})`,
+    )
+  }
+
+  const concurrent = await Promise.all([0, 1, 2, 3, 4].map(() => seed(128 * MiB)))
+  const dataDir = join(root, 'agent-concurrent')
+  const { child, url } = await spawnAgent(api.url, dataDir, { AGENT_MAX_JOBS: '5' })
+  const started = performance.now()
+  await Promise.all(
+    concurrent.map((content, i) =>
+      callAgent(url, 'POST', '/start', {
+        jobId: `bench-concurrent-${i}`,
+        attempt: 1,
+        infohash: content.infohash,
+        magnet: content.magnet,
+        limits: { maxFileBytes: null, remainingStorageBytes: null },
+        storage: { ...grantFor(s3.endpoint, content.infohash), prefix: `content/concurrent-${i}/` },
+      }),
+    ),
+  )
+  await waitFor(
+    () =>
+      concurrent.every((_, i) =>
+        arrivals.get(`bench-concurrent-${i}`)?.some((a) => a.callback.type === 'completed'),
+      ),
+    600_000,
+    'five concurrent jobs',
+  )
+  const stats = await procStats(child.pid!)
+  line(`## 5 concurrent jobs x 128 MiB`)
+  line(
+    `five_jobs: e2e_s ${fmt((performance.now() - started) / 1000)}  cpu_s ${fmt(stats.cpuSeconds)}  peak_rss_mb ${fmt(stats.peakRss / 1e6, 0)}`,
+  )
+  child.kill('SIGTERM')
+  await new Promise((resolve) => child.once('exit', resolve))
+
+  await new Promise<void>((resolve) => seeder.destroy(() => resolve()))
+  await new Promise<void>((resolve) => tracker.close(() => resolve()))
+  await s3.close()
+  await api.close()
+  await rm(root, { recursive: true, force: true })
+  console.log('\n' + results.join('\n'))
+}
+
+await main()

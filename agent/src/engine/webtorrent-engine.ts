@@ -1,0 +1,183 @@
+import { EventEmitter } from 'node:events'
+import WebTorrent, { type Torrent } from 'webtorrent'
+import type { Logger } from '../log.ts'
+import { indexedFilePath, jobChunkStore } from './job-chunk-store.ts'
+import type {
+  EngineMetadata,
+  EngineProgress,
+  EngineTorrent,
+  TorrentEngine,
+  TorrentSource,
+} from './torrent-engine.ts'
+
+export interface WebTorrentEngineOptions {
+  dht: boolean
+  lsd: boolean
+  utp: boolean
+  natTraversal: boolean
+  webSeeds: boolean
+  trackers: string[]
+  port: number
+  maxConns: number
+  log: Logger
+}
+
+const decoder = new TextDecoder()
+
+function metadataOf(torrent: Torrent): EngineMetadata {
+  const info = torrent.info ?? {}
+  const rawName = info['name.utf-8'] ?? info.name
+  const name = rawName ? decoder.decode(rawName) : ''
+  const files = info.files
+    ? info.files.map((f, index) => ({
+        index,
+        length: f.length,
+        segments: [name, ...(f['path.utf-8'] ?? f.path ?? []).map((p) => decoder.decode(p))],
+      }))
+    : [{ index: 0, length: info.length ?? torrent.length, segments: [name] }]
+  return {
+    infohash: torrent.infoHash,
+    name,
+    files,
+    torrentFile: torrent.torrentFile ? new Uint8Array(torrent.torrentFile) : null,
+  }
+}
+
+class WebTorrentJob extends EventEmitter implements EngineTorrent {
+  metadata: EngineMetadata | null = null
+  private selected: readonly number[] = []
+
+  constructor(
+    readonly jobId: string,
+    readonly torrent: Torrent,
+    private readonly jobDir: string,
+  ) {
+    super()
+    // One waiter per file being uploaded listens for `verified`.
+    this.setMaxListeners(0)
+  }
+
+  select(fileIndexes: readonly number[]): void {
+    const t = this.torrent
+    this.selected = fileIndexes
+    if (t.pieceLength && t.files.length) {
+      t.deselect(0, Math.max(0, Math.ceil(t.length / t.pieceLength) - 1))
+    }
+    for (const index of fileIndexes) t.files[index]?.select()
+  }
+
+  fileDone(index: number): boolean {
+    return this.torrent.files[index]?.done ?? false
+  }
+
+  progress(fileIndexes: readonly number[]): EngineProgress {
+    const t = this.torrent
+    const files = t.files
+    return {
+      bytesDone: fileIndexes.reduce((sum, i) => sum + (files[i]?.downloaded ?? 0), 0),
+      received: t.received,
+      uploaded: t.uploaded,
+      downloadSpeed: t.downloadSpeed,
+      uploadSpeed: t.uploadSpeed,
+      peers: t.numPeers,
+      seeds: t.wires.filter((w) => w.isSeeder).length,
+    }
+  }
+
+  rangeReady(index: number, start: number, end: number): boolean {
+    const t = this.torrent
+    const file = t.files[index]
+    if (!file || !t.bitfield) return false
+    if (end <= start) return file.length === 0 || file.done
+    const first = Math.floor((file.offset + start) / t.pieceLength)
+    const last = Math.floor((file.offset + end - 1) / t.pieceLength)
+    for (let piece = first; piece <= last; piece++) if (!t.bitfield.get(piece)) return false
+    return true
+  }
+
+  filePath(index: number): string {
+    return indexedFilePath(this.jobDir, index)
+  }
+
+  get selection(): readonly number[] {
+    return this.selected
+  }
+}
+
+/**
+ * The webtorrent 3 engine. Every torrent is added deselected with a per-job chunk store that
+ * names files by index (see {@link jobChunkStore}), so no name from the torrent reaches the disk.
+ */
+export class WebTorrentEngine implements TorrentEngine {
+  private client: WebTorrent
+  private readonly jobs = new Map<string, WebTorrentJob>()
+
+  constructor(private readonly options: WebTorrentEngineOptions) {
+    this.client = new WebTorrent({
+      dht: options.dht,
+      lsd: options.lsd,
+      utp: options.utp,
+      natUpnp: options.natTraversal,
+      natPmp: options.natTraversal,
+      webSeeds: options.webSeeds,
+      maxConns: options.maxConns,
+      torrentPort: options.port,
+    })
+    this.client.on('error', (error: Error) => {
+      options.log.error({ err: error.message }, 'torrent client error')
+    })
+  }
+
+  add(jobId: string, source: TorrentSource, jobDir: string): EngineTorrent {
+    const id = 'magnet' in source ? source.magnet : source.torrent
+    const torrent = this.client.add(id, {
+      path: jobDir,
+      store: jobChunkStore(jobDir),
+      deselect: true,
+      announce: this.options.trackers,
+      // Uploads read from disk; the cache only serves peers, so keep it small per job.
+      storeCacheSlots: 4,
+    })
+    const job = new WebTorrentJob(jobId, torrent, jobDir)
+    this.jobs.set(jobId, job)
+    torrent.on('warning', (warning: Error) => {
+      this.options.log.debug({ jobId, warning: warning.message }, 'torrent warning')
+    })
+    torrent.on('error', (error: Error) => {
+      if (this.jobs.get(jobId) === job) this.jobs.delete(jobId)
+      job.emit('error', error)
+    })
+    torrent.once('metadata', () => {
+      // Nothing is selected yet (deselect: true): no piece is requested before the agent
+      // has checked the metadata against the job's limits.
+      job.metadata = metadataOf(torrent)
+      job.emit('metadata', job.metadata)
+    })
+    torrent.on('verified', (index: number) => job.emit('verified', index))
+    torrent.on('done', () => job.emit('done'))
+    return job
+  }
+
+  async pause(jobId: string): Promise<void> {
+    await this.remove(jobId, { removeData: false })
+  }
+
+  async remove(jobId: string, { removeData }: { removeData: boolean }): Promise<void> {
+    const job = this.jobs.get(jobId)
+    if (!job) return
+    this.jobs.delete(jobId)
+    job.removeAllListeners('metadata')
+    job.removeAllListeners('done')
+    job.removeAllListeners('verified')
+    if (job.torrent.destroyed) return
+    await new Promise<void>((resolve) => {
+      job.torrent.destroy({ destroyStore: removeData }, () => resolve())
+    })
+  }
+
+  async destroy(): Promise<void> {
+    this.jobs.clear()
+    if (this.client.destroyed) return
+    await new Promise<void>((resolve) => this.client.destroy(() => resolve()))
+  }
+}

@@ -1,0 +1,191 @@
+import { open } from 'node:fs/promises'
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3'
+import { UploadVerificationError } from './upload.ts'
+
+const MIN_PART_BYTES = 8 * 1024 * 1024
+const MAX_PARTS = 10_000
+
+/** Counts parts in flight across every file of a job, so memory stays bounded (slots × part size). */
+export class PartSlots {
+  private waiting: (() => void)[] = []
+  constructor(private free: number) {}
+
+  async take(): Promise<void> {
+    if (this.free > 0) {
+      this.free--
+      return
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve))
+  }
+
+  give(): void {
+    const next = this.waiting.shift()
+    if (next) next()
+    else this.free++
+  }
+}
+
+export interface PartUploadOptions {
+  s3: S3Client
+  bucket: string
+  key: string
+  contentType: string
+  /** The file's bytes on disk (written by the engine as pieces are verified). */
+  path: string
+  size: number
+  slots: PartSlots
+  /** True once every byte of [start, end) is verified on disk. */
+  ready: (start: number, end: number) => boolean
+  /** Resolves when more of the file may be ready (a piece verified, or a short timeout). */
+  progressed: () => Promise<void>
+  signal: AbortSignal
+  onPartStored?: (bytes: number) => void
+}
+
+export function partSizeFor(size: number): number {
+  return Math.max(MIN_PART_BYTES, Math.ceil(size / MAX_PARTS))
+}
+
+/**
+ * Uploads a file while it downloads: each multipart part is sent as soon as the pieces under it
+ * are verified, in whatever order they arrive, so the download keeps its rarest-first order and
+ * the upload ends shortly after the last piece. A HeadObject size check follows.
+ */
+export async function uploadWhileDownloading(o: PartUploadOptions): Promise<void> {
+  const partSize = partSizeFor(o.size)
+  const file = await open(o.path, 'r').catch(() => null)
+  const read = async (start: number, end: number) => {
+    const buffer = Buffer.allocUnsafe(end - start)
+    if (end > start) {
+      const handle = file ?? (await open(o.path, 'r'))
+      const { bytesRead } = await handle.read(buffer, 0, end - start, start)
+      if (handle !== file) await handle.close()
+      if (bytesRead !== end - start) throw new Error('short read from the job folder')
+    }
+    return buffer
+  }
+  const waitReady = async (start: number, end: number) => {
+    while (!o.ready(start, end)) {
+      o.signal.throwIfAborted()
+      await o.progressed()
+    }
+    o.signal.throwIfAborted()
+  }
+  try {
+    if (o.size <= partSize) {
+      await waitReady(0, o.size)
+      await o.slots.take()
+      try {
+        const body = await read(0, o.size)
+        await o.s3.send(
+          new PutObjectCommand({
+            Bucket: o.bucket,
+            Key: o.key,
+            Body: body,
+            ContentType: o.contentType,
+            ContentLength: o.size,
+          }),
+          { abortSignal: o.signal },
+        )
+        o.onPartStored?.(o.size)
+      } finally {
+        o.slots.give()
+      }
+    } else {
+      await uploadParts(o, partSize, read, waitReady)
+    }
+  } finally {
+    await file?.close()
+  }
+  const head = await o.s3.send(new HeadObjectCommand({ Bucket: o.bucket, Key: o.key }))
+  if (head.ContentLength !== o.size) {
+    throw new UploadVerificationError(
+      `stored size ${head.ContentLength} differs from expected ${o.size}`,
+    )
+  }
+}
+
+async function uploadParts(
+  o: PartUploadOptions,
+  partSize: number,
+  read: (start: number, end: number) => Promise<Buffer>,
+  waitReady: (start: number, end: number) => Promise<void>,
+): Promise<void> {
+  const { UploadId } = await o.s3.send(
+    new CreateMultipartUploadCommand({ Bucket: o.bucket, Key: o.key, ContentType: o.contentType }),
+    { abortSignal: o.signal },
+  )
+  const count = Math.ceil(o.size / partSize)
+  const etags: string[] = new Array(count)
+  const remaining = new Set(Array.from({ length: count }, (_, i) => i))
+  const inFlight = new Set<Promise<void>>()
+  let failure: unknown = null
+
+  const send = async (i: number) => {
+    const start = i * partSize
+    const end = Math.min(o.size, start + partSize)
+    try {
+      const body = await read(start, end)
+      const { ETag } = await o.s3.send(
+        new UploadPartCommand({
+          Bucket: o.bucket,
+          Key: o.key,
+          UploadId,
+          PartNumber: i + 1,
+          Body: body,
+          ContentLength: end - start,
+        }),
+        { abortSignal: o.signal },
+      )
+      etags[i] = ETag!
+      o.onPartStored?.(end - start)
+    } catch (error) {
+      failure ??= error
+    } finally {
+      o.slots.give()
+    }
+  }
+
+  try {
+    while ((remaining.size > 0 || inFlight.size > 0) && !failure) {
+      o.signal.throwIfAborted()
+      const next = [...remaining].find((i) =>
+        o.ready(i * partSize, Math.min(o.size, (i + 1) * partSize)),
+      )
+      if (next === undefined) {
+        await Promise.race([o.progressed(), ...inFlight])
+        continue
+      }
+      remaining.delete(next)
+      await o.slots.take()
+      const task = send(next).finally(() => inFlight.delete(task))
+      inFlight.add(task)
+    }
+    await Promise.all(inFlight)
+    if (failure) throw failure
+    await waitReady(0, 0)
+    await o.s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: o.bucket,
+        Key: o.key,
+        UploadId,
+        MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+      }),
+    )
+  } catch (error) {
+    await Promise.allSettled(inFlight)
+    // Best effort: some servers (s3rver) do not implement it; a bucket lifecycle rule cleans up.
+    await o.s3
+      .send(new AbortMultipartUploadCommand({ Bucket: o.bucket, Key: o.key, UploadId }))
+      .catch(() => {})
+    throw error
+  }
+}

@@ -1,0 +1,80 @@
+import { rm } from 'node:fs/promises'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startAgent } from '../src/agent.ts'
+import { loadConfig } from '../src/config.ts'
+import { createLogger } from '../src/log.ts'
+import { buildTorrent, content } from './fixtures.ts'
+import {
+  agentEnv,
+  callAgent,
+  grantFor,
+  startBody,
+  startFakeApi,
+  startS3,
+  startSwarm,
+  tempDir,
+  waitFor,
+  type FakeApi,
+  type S3,
+  type Swarm,
+} from './swarm.ts'
+
+let swarm: Swarm
+let s3: S3
+let api: FakeApi
+let dataDir: string
+
+beforeAll(async () => {
+  swarm = await startSwarm()
+  s3 = await startS3()
+  api = await startFakeApi(() => grantFor(s3.endpoint, '0'.repeat(40)))
+  dataDir = await tempDir('agent-outbox')
+})
+
+afterAll(async () => {
+  await swarm?.close()
+  await s3?.close()
+  await api?.close()
+  await rm(dataDir, { recursive: true, force: true })
+})
+
+describe('the callback outbox', () => {
+  it('keeps callbacks while the API is down, across a restart, and delivers them in order', async () => {
+    const fixture = buildTorrent({
+      name: 'data',
+      announce: swarm.announce,
+      files: [
+        { segments: ['a.bin'], data: content(700_000) },
+        { segments: ['b.bin'], data: content(900_000) },
+      ],
+    })
+    await swarm.seed(fixture)
+    const env = agentEnv(api.url, dataDir)
+    const jobId = 'job-api-down'
+    api.setDown(true)
+
+    const first = await startAgent(loadConfig(env), createLogger('silent'))
+    await callAgent(first.url, 'POST', '/start', startBody(fixture, s3.endpoint, { jobId }))
+    await waitFor(() => first.jobs.view(jobId)?.status === 'completed', 20_000, 'local completion')
+    expect(api.of(jobId)).toEqual([])
+    expect(first.reporter.pending).toBeGreaterThanOrEqual(3)
+    await first.close(200)
+
+    const second = await startAgent(loadConfig(env), createLogger('silent'))
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 2500))
+      expect(api.of(jobId)).toEqual([])
+      api.setDown(false)
+      await waitFor(() => api.of(jobId).find((c) => c.type === 'completed'), 15_000, 'completed')
+      const events = api.of(jobId)
+      expect(events[0]!.type).toBe('metadata_ready')
+      expect(events.at(-1)!.type).toBe('completed')
+      const seqs = events.map((e) => e.seq)
+      expect(seqs).toEqual(seqs.map((_, i) => i + 1))
+      expect(second.reporter.pending).toBe(0)
+    } finally {
+      api.setDown(false)
+      await second.close(500)
+    }
+  })
+})
