@@ -25,6 +25,8 @@ export default tseslint.config(
       ],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': ['error', { allow: ['warn', 'error', 'log'] }],
+      // Ambient declarations (Cloudflare.Env augmentation) are namespaces by nature.
+      '@typescript-eslint/no-namespace': ['error', { allowDeclarations: true }],
     },
   },
 )

@@ -15,6 +15,12 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             TURNSTILE_SECRET: '',
             ADMIN_EMAILS: 'root@tseeder.test',
+            S3_ACCESS_KEY_ID: 'S3RVER',
+            S3_SECRET_ACCESS_KEY: 'S3RVER',
+            R2_API_TOKEN: '',
+            AGENT_SIGNING_KEY: 'test-agent-signing-key',
+            LINK_SIGNING_KEY: 'test-link-signing-key',
+            VAPID_PRIVATE_KEY: '',
           },
         },
       }),
@@ -22,7 +28,9 @@ export default defineConfig(async () => {
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       setupFiles: ['./test/apply-migrations.ts'],
+      globalSetup: ['./test/global-setup.ts'],
       silent: 'passed-only' as const,
+      testTimeout: 30_000,
     },
   }
 })

@@ -20,7 +20,21 @@ export type AppEnv = {
     auth: AuthContext | null
     /** Why a presented credential was not accepted, for a precise 401. */
     authProblem: 'session_expired' | null
+    /** The agent that signed an `/internal/*` request, with its raw body. */
+    agent: { id: string; signedAt: number; body: string }
   }
 }
 
 export type AppContext = Context<AppEnv>
+
+declare global {
+  namespace Cloudflare {
+    interface Env {
+      /**
+       * mTLS client certificate for calls to agents: configured in production only
+       * (`mtls_certificates` in wrangler.toml, see DEPLOYMENT.md); absent locally.
+       */
+      AGENT_MTLS?: Fetcher
+    }
+  }
+}

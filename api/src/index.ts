@@ -5,14 +5,25 @@ import type { AppEnv } from './env.ts'
 import { authenticate } from './middleware/authenticate.ts'
 import { notFound, onError } from './lib/errors.ts'
 import { log } from './lib/log.ts'
+import { handleDeadLetters, handleDispatchBatch } from './jobs/dispatch.ts'
+import { runScheduled } from './jobs/maintenance.ts'
+import type { DispatchMessage } from './jobs/queue.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { authRoutes } from './routes/auth.ts'
+import { fileRoutes } from './routes/files.ts'
 import { healthRoutes } from './routes/health.ts'
+import { internalRoutes } from './routes/internal.ts'
+import { jobRoutes } from './routes/jobs.ts'
+import { pushRoutes } from './routes/push.ts'
 import { sessionRoutes } from './routes/sessions.ts'
 import { tokenRoutes } from './routes/tokens.ts'
 
+export { JobProgressDO } from './durable/job-progress.ts'
 export { RateLimiterDO } from './durable/rate-limiter.ts'
 export { UserSessionDO } from './durable/user-session.ts'
+
+/** The dead-letter queue's name, as in wrangler.toml. */
+export const DEAD_LETTER_QUEUE = 'tseeder-jobs-dlq'
 
 /** Every route module, mounted in this order; a test checks each endpoint of the table is here. */
 export const routeModules = {
@@ -20,7 +31,11 @@ export const routeModules = {
   auth: authRoutes,
   sessions: sessionRoutes,
   tokens: tokenRoutes,
+  jobs: jobRoutes,
+  files: fileRoutes,
+  push: pushRoutes,
   admin: adminRoutes,
+  internal: internalRoutes,
 }
 
 export const app = new Hono<AppEnv>()
@@ -45,4 +60,11 @@ app.onError(onError)
 
 export default {
   fetch: app.fetch,
-} satisfies ExportedHandler<Env>
+  async queue(batch: MessageBatch<DispatchMessage>, env: Env, _ctx: ExecutionContext) {
+    if (batch.queue === DEAD_LETTER_QUEUE) await handleDeadLetters(batch, env)
+    else await handleDispatchBatch(batch, env)
+  },
+  async scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext) {
+    ctx.waitUntil(runScheduled(controller.cron, env))
+  },
+} satisfies ExportedHandler<Env, DispatchMessage>

@@ -2,7 +2,7 @@ import type { z } from 'zod'
 import { type Endpoint, type EndpointName, type Endpoints, endpoints } from './endpoints.ts'
 import { ErrorBody, type ErrorIssue } from './schemas/error.ts'
 
-type Schema<E, K extends 'params' | 'query' | 'body'> =
+type Schema<E, K extends 'params' | 'query' | 'body' | 'form'> =
   E extends Record<K, infer S extends z.ZodType> ? S : never
 
 /** What a call takes: `params`, `query` and `body` as the endpoint declares them. */
@@ -10,7 +10,11 @@ export type EndpointInput<E extends Endpoint> = ([Schema<E, 'params'>] extends [
   ? unknown
   : { params: z.input<Schema<E, 'params'>> }) &
   ([Schema<E, 'query'>] extends [never] ? unknown : { query?: z.input<Schema<E, 'query'>> }) &
-  ([Schema<E, 'body'>] extends [never] ? unknown : { body: z.input<Schema<E, 'body'>> })
+  ([Schema<E, 'body'>] extends [never]
+    ? unknown
+    : {
+        body: z.input<Schema<E, 'body'>> | ([Schema<E, 'form'>] extends [never] ? never : FormData)
+      })
 
 /** What a call resolves to: the parsed response, or `undefined` for 204 answers. */
 export type EndpointOutput<E extends Endpoint> = E['response'] extends z.ZodType

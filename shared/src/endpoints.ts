@@ -7,6 +7,27 @@ import {
   AuditList,
   AuditQuery,
 } from './schemas/admin.ts'
+import {
+  AdminJobList,
+  AdminJobQuery,
+  AgentList,
+  AlertList,
+  BlocklistBody,
+  BlocklistEntry,
+  BlocklistList,
+  BlocklistParams,
+} from './schemas/admin.ts'
+import {
+  CreateJobBody,
+  CreateJobForm,
+  FileLink,
+  FileList,
+  Job,
+  JobList,
+  JobWithFiles,
+  ListJobsQuery,
+} from './schemas/job.ts'
+import { PushKey, PushSubscriptionBody } from './schemas/push.ts'
 import { CreatedToken, CreateTokenBody, type Scope, TokenList } from './schemas/token.ts'
 import {
   AuthResponse,
@@ -38,8 +59,11 @@ export interface Endpoint {
   params?: z.ZodType
   query?: z.ZodType
   body?: z.ZodType
+  /** When set, the body may also be `multipart/form-data` matching this schema. */
+  form?: z.ZodType
   /** `null` for answers without a body (204). */
   response: z.ZodType | null
+  /** The usual success status; `createJob` also answers 200 for a job the user already has. */
   status: 200 | 201 | 204
 }
 
@@ -48,6 +72,19 @@ function endpoint<const E extends Endpoint>(e: E): E {
 }
 
 export const HealthResponse = z.object({ ok: z.literal(true) })
+
+function jobAction<A extends 'pause' | 'resume' | 'cancel' | 'retry'>(action: A) {
+  return endpoint({
+    method: 'POST',
+    path: `/api/jobs/:id/${action}`,
+    access: 'user',
+    scope: 'jobs:write',
+    aup: true,
+    params: IdParams,
+    response: Job,
+    status: 200,
+  })
+}
 
 /**
  * Every route of the public contract: the client builds its calls from this table and the API
@@ -141,6 +178,141 @@ export const endpoints = {
     status: 204,
   }),
 
+  createJob: endpoint({
+    method: 'POST',
+    path: '/api/jobs',
+    access: 'user',
+    scope: 'jobs:write',
+    aup: true,
+    body: CreateJobBody,
+    form: CreateJobForm,
+    response: Job,
+    status: 201,
+  }),
+  listJobs: endpoint({
+    method: 'GET',
+    path: '/api/jobs',
+    access: 'user',
+    scope: 'jobs:read',
+    aup: true,
+    query: ListJobsQuery,
+    response: JobList,
+    status: 200,
+  }),
+  getJob: endpoint({
+    method: 'GET',
+    path: '/api/jobs/:id',
+    access: 'user',
+    scope: 'jobs:read',
+    aup: true,
+    params: IdParams,
+    response: JobWithFiles,
+    status: 200,
+  }),
+  pauseJob: jobAction('pause'),
+  resumeJob: jobAction('resume'),
+  cancelJob: jobAction('cancel'),
+  retryJob: jobAction('retry'),
+  deleteJob: endpoint({
+    method: 'DELETE',
+    path: '/api/jobs/:id',
+    access: 'user',
+    scope: 'jobs:write',
+    aup: true,
+    params: IdParams,
+    response: null,
+    status: 204,
+  }),
+  listJobFiles: endpoint({
+    method: 'GET',
+    path: '/api/jobs/:id/files',
+    access: 'user',
+    scope: 'files:read',
+    aup: true,
+    params: IdParams,
+    response: FileList,
+    status: 200,
+  }),
+  createFileLink: endpoint({
+    method: 'POST',
+    path: '/api/files/:id/link',
+    access: 'user',
+    scope: 'files:read',
+    aup: true,
+    params: IdParams,
+    response: FileLink,
+    status: 200,
+  }),
+
+  pushKey: endpoint({
+    method: 'GET',
+    path: '/api/push/key',
+    access: 'public',
+    response: PushKey,
+    status: 200,
+  }),
+  subscribePush: endpoint({
+    method: 'POST',
+    path: '/api/push/subscriptions',
+    access: 'session',
+    body: PushSubscriptionBody,
+    response: null,
+    status: 204,
+  }),
+  unsubscribePush: endpoint({
+    method: 'DELETE',
+    path: '/api/push/subscriptions',
+    access: 'session',
+    body: PushSubscriptionBody.pick({ endpoint: true }),
+    response: null,
+    status: 204,
+  }),
+
+  adminListJobs: endpoint({
+    method: 'GET',
+    path: '/api/admin/jobs',
+    access: 'admin',
+    query: AdminJobQuery,
+    response: AdminJobList,
+    status: 200,
+  }),
+  adminListBlocklist: endpoint({
+    method: 'GET',
+    path: '/api/admin/blocklist',
+    access: 'admin',
+    response: BlocklistList,
+    status: 200,
+  }),
+  adminAddBlocklist: endpoint({
+    method: 'POST',
+    path: '/api/admin/blocklist',
+    access: 'admin',
+    body: BlocklistBody,
+    response: BlocklistEntry,
+    status: 201,
+  }),
+  adminRemoveBlocklist: endpoint({
+    method: 'DELETE',
+    path: '/api/admin/blocklist/:infohash',
+    access: 'admin',
+    params: BlocklistParams,
+    response: null,
+    status: 204,
+  }),
+  adminListAgents: endpoint({
+    method: 'GET',
+    path: '/api/admin/agents',
+    access: 'admin',
+    response: AgentList,
+    status: 200,
+  }),
+  adminListAlerts: endpoint({
+    method: 'GET',
+    path: '/api/admin/alerts',
+    access: 'admin',
+    response: AlertList,
+    status: 200,
+  }),
   adminListUsers: endpoint({
     method: 'GET',
     path: '/api/admin/users',
@@ -170,3 +342,12 @@ export const endpoints = {
 
 export type Endpoints = typeof endpoints
 export type EndpointName = keyof Endpoints
+
+/**
+ * Server-sent event streams (not JSON, so not in the table above): `event:` is the job event's
+ * type, `id:` its sequence number, resumable with `Last-Event-ID`.
+ */
+export const streams = {
+  jobEvents: { path: '/api/jobs/:id/events', scope: 'jobs:read' },
+  userEvents: { path: '/api/events', scope: 'jobs:read' },
+} as const satisfies Record<string, { path: `/${string}`; scope: Scope }>

@@ -1,21 +1,64 @@
 import { DurableObject } from 'cloudflare:workers'
+import type { JobEvent } from '@tseeder/shared'
 import type { NewSession } from '../db/sessions.ts'
+import { SerialQueue } from '../lib/serial.ts'
+import { type HubEvent, SseHub } from '../lib/sse-hub.ts'
+
+/** Events the user feed keeps for `Last-Event-ID` resumption. */
+const FEED_REPLAY = 500
 
 export type RevokeReason = 'logout' | 'revoked' | 'session_limit' | 'suspended' | 'relogin'
 
 /**
- * One per user: the place where that user's device sessions are opened and closed. D1 holds the
- * session rows (every request looks its cookie up there); this object serialises changes per
- * user, so two logins at once cannot both slip under the plan's session limit.
+ * One per user: that user's presence. It opens and closes the user's device sessions (D1 holds
+ * the rows every request reads; this object serialises changes, so two logins at once cannot
+ * both slip under the plan's session limit) and serves the user's one live stream,
+ * `GET /api/events`, carrying every job event of the user. Revoking a session ends its streams.
  */
 export class UserSessionDO extends DurableObject<Env> {
-  private queue: Promise<unknown> = Promise.resolve()
+  private readonly queue = new SerialQueue()
+  private readonly hub = new SseHub()
 
-  /** Runs `task` after every earlier task of this user: D1 awaits would otherwise interleave. */
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    ctx.storage.sql.exec(
+      'CREATE TABLE IF NOT EXISTS feed (id INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, data TEXT NOT NULL)',
+    )
+  }
+
   private serialize<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task)
-    this.queue = run.catch(() => undefined)
-    return run
+    return this.queue.run(task)
+  }
+
+  /** Appends a job event to the user's feed and sends it to every open stream. */
+  async publish(event: JobEvent): Promise<void> {
+    const sql = this.ctx.storage.sql
+    const { id } = sql
+      .exec<{ id: number }>(
+        'INSERT INTO feed (type, data) VALUES (?, ?) RETURNING id',
+        event.type,
+        JSON.stringify(event),
+      )
+      .one()
+    if (id % 100 === 0) sql.exec('DELETE FROM feed WHERE id <= ?', id - FEED_REPLAY)
+    this.hub.broadcast({ id, type: event.type, data: event })
+  }
+
+  /** `GET /api/events`, forwarded by the Worker after it has authenticated the user. */
+  override async fetch(request: Request): Promise<Response> {
+    const lastId = Number(request.headers.get('last-event-id'))
+    const replay =
+      Number.isSafeInteger(lastId) && lastId > 0
+        ? this.ctx.storage.sql
+            .exec<{ id: number; type: string; data: string }>(
+              'SELECT id, type, data FROM feed WHERE id > ? ORDER BY id LIMIT ?',
+              lastId,
+              FEED_REPLAY,
+            )
+            .toArray()
+            .map((row): HubEvent => ({ id: row.id, type: row.type, data: JSON.parse(row.data) }))
+        : []
+    return this.hub.subscribe(replay, request.headers.get('x-tseeder-session'))
   }
 
   /**
@@ -58,7 +101,9 @@ export class UserSessionDO extends DurableObject<Env> {
           )
           .bind(session.now, session.userId, maxSessions),
       ])
-      return evicted?.results.map((r) => r.id) ?? []
+      const ids = evicted?.results.map((r) => r.id) ?? []
+      for (const id of ids) this.hub.close(id)
+      return ids
     })
   }
 
@@ -71,6 +116,7 @@ export class UserSessionDO extends DurableObject<Env> {
       )
         .bind(Date.now(), reason, sessionId, userId)
         .run()
+      this.hub.close(sessionId)
       return result.meta.changes > 0
     })
   }
@@ -83,6 +129,7 @@ export class UserSessionDO extends DurableObject<Env> {
       )
         .bind(Date.now(), reason, userId)
         .run()
+      this.hub.close()
       return result.meta.changes
     })
   }

@@ -9,11 +9,17 @@ import { HttpError, validationError } from './errors.ts'
 type Parsed<E, K extends 'params' | 'query' | 'body'> =
   E extends Record<K, infer S extends z.ZodType> ? z.output<S> : undefined
 
+type ParsedForm<E> = E extends Record<'form', infer S extends z.ZodType> ? z.output<S> : never
+
 export interface RouteInput<E extends Endpoint> {
   params: Parsed<E, 'params'>
   query: Parsed<E, 'query'>
-  body: Parsed<E, 'body'>
+  /** The JSON body, or the multipart form for endpoints that declare `form`. */
+  body: Parsed<E, 'body'> | ParsedForm<E>
 }
+
+/** Bodies above this are refused before they are read (the largest is a 5 MiB .torrent). */
+const MAX_BODY_BYTES = 6 * 1024 * 1024
 
 export type RouteHandler<E extends Endpoint> = (
   c: AppContext,
@@ -33,7 +39,7 @@ export function requireAuth(c: AppContext): AuthContext {
  * Role, scope, suspension, CSRF and AUP checks for one endpoint, decided from its table entry
  * once when the route is registered.
  */
-function authorize(endpoint: Endpoint): MiddlewareHandler<AppEnv> {
+export function authorize(endpoint: Endpoint): MiddlewareHandler<AppEnv> {
   return createMiddleware<AppEnv>(async function authorize(c, next) {
     if (endpoint.access === 'public') return next()
     const auth = c.get('auth')
@@ -84,21 +90,36 @@ function authorize(endpoint: Endpoint): MiddlewareHandler<AppEnv> {
   })
 }
 
-async function readJson(c: AppContext): Promise<unknown> {
+async function readBody(c: AppContext, endpoint: Endpoint): Promise<unknown> {
   const type = c.req.header('content-type') ?? ''
+  if (Number(c.req.header('content-length') ?? 0) > MAX_BODY_BYTES) {
+    throw new HttpError(413, 'payload_too_large', 'The request body is too large.')
+  }
+  if (endpoint.form && /^multipart\/form-data\b/i.test(type)) {
+    try {
+      return parseWith(endpoint.form, await c.req.parseBody(), 'form')
+    } catch (error) {
+      if (error instanceof HttpError) throw error
+      throw new HttpError(400, 'bad_request', 'The multipart form could not be read.')
+    }
+  }
   if (!/^application\/(.+\+)?json\b/i.test(type)) {
     throw new HttpError(
       415,
       'unsupported_media_type',
-      'Send the body as JSON (Content-Type: application/json).',
+      endpoint.form
+        ? 'Send JSON (Content-Type: application/json) or a multipart/form-data upload.'
+        : 'Send the body as JSON (Content-Type: application/json).',
     )
   }
   const text = await c.req.text()
+  let json: unknown
   try {
-    return JSON.parse(text)
+    json = JSON.parse(text)
   } catch {
     throw new HttpError(400, 'invalid_json', 'The request body is not valid JSON.')
   }
+  return parseWith(endpoint.body!, json, 'body')
 }
 
 function parseWith(schema: z.ZodType, value: unknown, where: string): unknown {
@@ -127,7 +148,7 @@ export function route<E extends Endpoint>(
     const input = {
       params: endpoint.params ? parseWith(endpoint.params, c.req.param(), 'path') : undefined,
       query: endpoint.query ? parseWith(endpoint.query, c.req.query(), 'query') : undefined,
-      body: endpoint.body ? parseWith(endpoint.body, await readJson(c), 'body') : undefined,
+      body: endpoint.body ? await readBody(c, endpoint) : undefined,
     } as RouteInput<E>
     const result = await handler(c, input)
     if (result instanceof Response) return result

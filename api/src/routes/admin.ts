@@ -1,5 +1,9 @@
 import { Hono } from 'hono'
-import { endpoints } from '@tseeder/shared'
+import { ACTIVE_STATUSES, endpoints } from '@tseeder/shared'
+import { toAgentInfo, type AgentRow } from '../agents/registry.ts'
+import { toJob, type JobRow } from '../db/jobs.ts'
+import { jobProgress } from '../durable/job-progress.ts'
+import { iso } from '../lib/time.ts'
 import type { AppEnv } from '../env.ts'
 import { auditStatement, toAuditEntry, type AuditRow } from '../db/audit.ts'
 import { findUserById, toUser, USER_COLUMNS, type UserRow } from '../db/users.ts'
@@ -113,5 +117,141 @@ route(adminRoutes, endpoints.adminAudit, async (c, { query }) => {
   return {
     entries: page.map(toAuditEntry),
     nextCursor: results.length > query.limit && last ? encodeCursor([last.id]) : null,
+  }
+})
+
+route(adminRoutes, endpoints.adminListJobs, async (c, { query }) => {
+  const cursor = decodeCursor(query.cursor)
+  if (query.cursor && !cursor) throw badCursor()
+  const where: string[] = []
+  const binds: unknown[] = []
+  if (query.status) {
+    where.push('status = ?')
+    binds.push(query.status)
+  }
+  if (query.userId) {
+    where.push('user_id = ?')
+    binds.push(query.userId)
+  }
+  if (cursor) {
+    where.push('(created_at, id) < (?, ?)')
+    binds.push(cursor[0], cursor[1])
+  }
+  const { results } = await c.env.DB.prepare(
+    `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`,
+  )
+    .bind(...binds, query.limit + 1)
+    .all<JobRow>()
+  const page = results.slice(0, query.limit)
+  const last = page.at(-1)
+  return {
+    jobs: page.map((row) => ({
+      ...toJob(row),
+      userId: row.user_id,
+      agentId: row.agent_id,
+      attempt: row.attempt,
+    })),
+    nextCursor:
+      results.length > query.limit && last ? encodeCursor([last.created_at, last.id]) : null,
+  }
+})
+
+interface BlocklistRow {
+  infohash: string
+  reason: string
+  notice_url: string | null
+  created_at: number
+}
+
+const toBlocklistEntry = (row: BlocklistRow) => ({
+  infohash: row.infohash,
+  reason: row.reason,
+  noticeUrl: row.notice_url,
+  createdAt: iso(row.created_at),
+})
+
+route(adminRoutes, endpoints.adminListBlocklist, async (c) => {
+  const { results } = await c.env.DB.prepare(
+    'SELECT * FROM blocklist ORDER BY created_at DESC',
+  ).all<BlocklistRow>()
+  return { entries: results.map(toBlocklistEntry) }
+})
+
+route(adminRoutes, endpoints.adminAddBlocklist, async (c, { body }) => {
+  const admin = requireAuth(c).user
+  const row: BlocklistRow = {
+    infohash: body.infohash,
+    reason: body.reason,
+    notice_url: body.noticeUrl ?? null,
+    created_at: Date.now(),
+  }
+  await c.env.DB.batch([
+    c.env.DB.prepare(
+      `INSERT INTO blocklist (infohash, reason, notice_url, created_by, created_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (infohash) DO UPDATE SET reason = excluded.reason, notice_url = excluded.notice_url`,
+    ).bind(row.infohash, row.reason, row.notice_url, admin.id, row.created_at),
+    auditStatement(c, {
+      action: 'admin.blocklist_added',
+      targetType: 'infohash',
+      targetId: row.infohash,
+      meta: { reason: row.reason },
+    }),
+  ])
+  const active = ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')
+  const { results } = await c.env.DB.prepare(
+    `SELECT id FROM jobs WHERE infohash = ? AND status IN (${active}, 'paused')`,
+  )
+    .bind(row.infohash)
+    .all<{ id: string }>()
+  for (const { id } of results) {
+    await jobProgress(c.env, id).failPermanently(id, {
+      code: 'blocked',
+      message: `This content is blocked: ${row.reason}`,
+    })
+  }
+  return toBlocklistEntry(row)
+})
+
+route(adminRoutes, endpoints.adminRemoveBlocklist, async (c, { params }) => {
+  const listed = await c.env.DB.prepare('SELECT 1 FROM blocklist WHERE infohash = ?')
+    .bind(params.infohash)
+    .first()
+  if (!listed) throw new HttpError(404, 'not_found', 'That info hash is not on the blocklist.')
+  await c.env.DB.batch([
+    c.env.DB.prepare('DELETE FROM blocklist WHERE infohash = ?').bind(params.infohash),
+    auditStatement(c, {
+      action: 'admin.blocklist_removed',
+      targetType: 'infohash',
+      targetId: params.infohash,
+    }),
+  ])
+  return undefined
+})
+
+route(adminRoutes, endpoints.adminListAgents, async (c) => {
+  const { results } = await c.env.DB.prepare(
+    'SELECT * FROM agents ORDER BY last_heartbeat_at DESC',
+  ).all<AgentRow>()
+  return { agents: results.map((row) => toAgentInfo(row)) }
+})
+
+route(adminRoutes, endpoints.adminListAlerts, async (c) => {
+  const { results } = await c.env.DB.prepare(
+    'SELECT * FROM alerts ORDER BY id DESC LIMIT 200',
+  ).all<{
+    id: number
+    created_at: number
+    kind: string
+    job_id: string | null
+    message: string
+  }>()
+  return {
+    alerts: results.map((r) => ({
+      id: r.id,
+      createdAt: iso(r.created_at),
+      kind: r.kind,
+      jobId: r.job_id,
+      message: r.message,
+    })),
   }
 })

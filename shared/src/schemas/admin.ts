@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import { Cursor, Id, Infohash, Limit, Timestamp } from './common.ts'
+import { Job } from './job.ts'
+import { JobStatus } from '../lifecycle.ts'
 import { PlanId } from './plan.ts'
 import { Role, User } from './user.ts'
 
@@ -24,6 +26,56 @@ export const BlocklistEntry = z.object({
   noticeUrl: z.string().nullable(),
   createdAt: Timestamp,
 })
+export type BlocklistEntry = z.infer<typeof BlocklistEntry>
+
+export const BlocklistList = z.object({ entries: z.array(BlocklistEntry) })
+
+export const BlocklistBody = z.object({
+  infohash: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.string().regex(/^[0-9a-f]{40}$/, 'must be 40 hexadecimal characters')),
+  reason: z.string().trim().min(1, 'is required').max(500),
+  noticeUrl: z.url().max(2048).optional(),
+})
+
+export const BlocklistParams = z.object({ infohash: Infohash })
+
+export const AdminJobQuery = z.object({
+  status: JobStatus.optional(),
+  userId: Id.optional(),
+  cursor: Cursor.optional(),
+  limit: Limit,
+})
+
+export const AdminJob = Job.extend({
+  userId: Id,
+  agentId: z.string().nullable(),
+  attempt: z.number().int(),
+})
+export const AdminJobList = z.object({ jobs: z.array(AdminJob), nextCursor: z.string().nullable() })
+
+export const AgentInfo = z.object({
+  id: Id,
+  url: z.string(),
+  capacity: z.number().int(),
+  activeJobs: z.number().int(),
+  freeDiskBytes: z.number().int(),
+  version: z.string(),
+  lastHeartbeatAt: Timestamp,
+  healthy: z.boolean(),
+})
+export const AgentList = z.object({ agents: z.array(AgentInfo) })
+
+export const Alert = z.object({
+  id: z.number().int(),
+  createdAt: Timestamp,
+  kind: z.string(),
+  jobId: z.string().nullable(),
+  message: z.string(),
+})
+export const AlertList = z.object({ alerts: z.array(Alert) })
 
 export const AuditEntry = z.object({
   id: z.number().int(),

@@ -70,3 +70,26 @@ export const FileList = z.object({ files: z.array(JobFile) })
 
 export const FileLink = z.object({ url: z.string(), expiresAt: Timestamp })
 export type FileLink = z.infer<typeof FileLink>
+
+/**
+ * Multipart form of `POST /api/jobs`: a `torrent` file part, and optionally `selectedFiles` as
+ * a JSON array (`[0,2]`) or comma-separated indexes (`0,2`).
+ */
+export const CreateJobForm = z.object({
+  torrent: z.instanceof(Blob, { message: 'must be a .torrent file' }),
+  selectedFiles: z
+    .preprocess((value) => {
+      if (typeof value !== 'string' || value.trim() === '') return undefined
+      const text = value.trim()
+      if (text.startsWith('[')) {
+        try {
+          return JSON.parse(text)
+        } catch {
+          return value
+        }
+      }
+      return text.split(',').map((part) => Number(part.trim()))
+    }, SelectedFiles.optional())
+    .optional(),
+})
+export type CreateJobForm = z.infer<typeof CreateJobForm>

@@ -1,0 +1,59 @@
+import { formatBytes, type Plan, type QuotaLimit, type Usage } from '@tseeder/shared'
+import { HttpError } from '../lib/errors.ts'
+
+export interface QuotaProblem {
+  limit: QuotaLimit
+  message: string
+}
+
+/**
+ * What, if anything, stops `files` from fitting the plan: the largest file against the plan's
+ * max file size, then their total against the storage left.
+ */
+export function storageProblem(
+  plan: Plan,
+  usage: Usage,
+  files: readonly { path: string; size: number }[],
+): QuotaProblem | null {
+  if (plan.maxFileBytes !== null) {
+    const tooBig = files.find((f) => f.size > plan.maxFileBytes!)
+    if (tooBig) {
+      return {
+        limit: 'max_file_size',
+        message: `"${tooBig.path}" is ${formatBytes(tooBig.size)}; the ${plan.name} plan allows files up to ${formatBytes(plan.maxFileBytes)}.`,
+      }
+    }
+  }
+  if (plan.storageBytes !== null) {
+    const total = files.reduce((sum, f) => sum + f.size, 0)
+    const left = Math.max(0, plan.storageBytes - usage.storageBytes)
+    if (total > left) {
+      return {
+        limit: 'storage',
+        message: `This needs ${formatBytes(total)} but you have ${formatBytes(left)} of storage left on the ${plan.name} plan.`,
+      }
+    }
+  }
+  return null
+}
+
+export function activeJobsProblem(plan: Plan, usage: Usage): QuotaProblem | null {
+  if (plan.maxActiveJobs === null || usage.activeJobs < plan.maxActiveJobs) return null
+  return {
+    limit: 'active_jobs',
+    message: `The ${plan.name} plan runs ${plan.maxActiveJobs} jobs at a time; wait for one to finish or pause one.`,
+  }
+}
+
+export function bandwidthProblem(plan: Plan, usage: Usage, bytes: number): QuotaProblem | null {
+  if (plan.bandwidthBytesPerMonth === null) return null
+  if (usage.bandwidthBytes + bytes <= plan.bandwidthBytesPerMonth) return null
+  return {
+    limit: 'bandwidth',
+    message: `This month's download allowance of ${formatBytes(plan.bandwidthBytesPerMonth)} on the ${plan.name} plan is used up.`,
+  }
+}
+
+export function quotaError(problem: QuotaProblem): HttpError {
+  return new HttpError(422, 'quota_exceeded', problem.message, { limit: problem.limit })
+}

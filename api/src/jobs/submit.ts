@@ -1,0 +1,219 @@
+import { ACTIVE_STATUSES } from '@tseeder/shared'
+import type { AppContext } from '../env.ts'
+import { auditStatement } from '../db/audit.ts'
+import { getJobRow, mimeTypeFor, type JobRow } from '../db/jobs.ts'
+import { getPlan, getUsage } from '../db/plans.ts'
+import type { UserRow } from '../db/users.ts'
+import { jobProgress, type StoredFile } from '../durable/job-progress.ts'
+import { HttpError } from '../lib/errors.ts'
+import { activeJobsProblem, quotaError, storageProblem } from './quotas.ts'
+import { enqueueDispatch } from './queue.ts'
+
+/** What a user asked to download, validated and parsed (from a magnet link or a .torrent). */
+export interface Submission {
+  infohash: string
+  name: string
+  source: 'magnet' | 'torrent'
+  magnet: string | null
+  torrent: Uint8Array | null
+  /** Known for .torrent uploads; null for magnets until the agent fetches metadata. */
+  files: { index: number; path: string; size: number }[] | null
+  selectedFiles: number[] | null
+}
+
+export type SubmitOutcome = { created: boolean; job: JobRow }
+
+const ACTIVE_LIST = ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')
+
+/** KV key of an uploaded .torrent, kept for dispatches and re-dispatches (immutable: keyed by hash). */
+export function torrentKey(infohash: string): string {
+  return `torrent:${infohash}`
+}
+
+/**
+ * Stored content that holds every file the submission needs, or null. "Needs" is the selected
+ * files, or every file of the torrent.
+ */
+async function storedContent(db: D1Database, submission: Submission): Promise<StoredFile[] | null> {
+  const content = await db
+    .prepare('SELECT file_count FROM content WHERE infohash = ?')
+    .bind(submission.infohash)
+    .first<number>('file_count')
+  if (content === null) return null
+  const { results } = await db
+    .prepare(
+      'SELECT file_index AS "index", path, size, storage_key AS key, mime_type AS mimeType FROM content_objects WHERE infohash = ?',
+    )
+    .bind(submission.infohash)
+    .all<StoredFile>()
+  const have = new Set(results.map((o) => o.index))
+  const needed = submission.selectedFiles ?? Array.from({ length: content }, (_, i) => i)
+  return needed.length > 0 && needed.every((i) => have.has(i)) ? results : null
+}
+
+/** Another user's job downloading this content now, whose selection covers this one. */
+async function inFlightLeader(db: D1Database, submission: Submission): Promise<JobRow | null> {
+  const { results } = await db
+    .prepare(
+      `SELECT * FROM jobs WHERE infohash = ? AND follows_job_id IS NULL AND status IN (${ACTIVE_LIST}) ORDER BY created_at`,
+    )
+    .bind(submission.infohash)
+    .all<JobRow>()
+  return (
+    results.find((leader) => {
+      if (!leader.selected_files) return true
+      const theirs = new Set(JSON.parse(leader.selected_files) as number[])
+      return submission.selectedFiles?.every((i) => theirs.has(i)) ?? false
+    }) ?? null
+  )
+}
+
+function checkSelection(submission: Submission): void {
+  if (!submission.files || !submission.selectedFiles) return
+  const count = submission.files.length
+  const bad = submission.selectedFiles.find((i) => i >= count)
+  if (bad !== undefined) {
+    throw new HttpError(
+      400,
+      'validation_failed',
+      `Invalid body: selectedFiles names file ${bad}, but the torrent has ${count} files (0–${count - 1}).`,
+      {
+        issues: [{ path: ['selectedFiles'], message: `file ${bad} does not exist` }],
+      },
+    )
+  }
+}
+
+function neededFiles(submission: Submission) {
+  const selected = submission.selectedFiles ? new Set(submission.selectedFiles) : null
+  return (submission.files ?? []).filter((f) => !selected || selected.has(f.index))
+}
+
+/**
+ * `POST /api/jobs` after validation: blocklist → the same user's job (200) → quotas → stored
+ * content (completed at once) → another user's download in flight (followed) → a new job,
+ * dispatched through the queue.
+ */
+export async function submitJob(
+  c: AppContext,
+  user: UserRow,
+  submission: Submission,
+): Promise<SubmitOutcome> {
+  const db = c.env.DB
+  const blocked = await db
+    .prepare('SELECT reason FROM blocklist WHERE infohash = ?')
+    .bind(submission.infohash)
+    .first<string>('reason')
+  if (blocked) throw new HttpError(403, 'blocked', `This content is blocked: ${blocked}`)
+
+  const existing = await db
+    .prepare('SELECT * FROM jobs WHERE user_id = ? AND infohash = ?')
+    .bind(user.id, submission.infohash)
+    .first<JobRow>()
+  if (existing) return { created: false, job: existing }
+
+  checkSelection(submission)
+  const [plan, usage] = await Promise.all([getPlan(db, user.plan_id), getUsage(db, user.id)])
+  const stored = await storedContent(db, submission)
+  if (stored) {
+    const selected = submission.selectedFiles ? new Set(submission.selectedFiles) : null
+    const problem = storageProblem(
+      plan,
+      usage,
+      stored.filter((f) => !selected || selected.has(f.index)),
+    )
+    if (problem) throw quotaError(problem)
+    return insertJob(c, user, submission, { status: 'completed', stored })
+  }
+
+  const active = activeJobsProblem(plan, usage)
+  if (active) throw quotaError(active)
+  const storage = submission.files ? storageProblem(plan, usage, neededFiles(submission)) : null
+  if (storage) throw quotaError(storage)
+
+  const leader = await inFlightLeader(db, submission)
+  if (leader) return insertJob(c, user, submission, { status: leader.status, leader })
+  if (submission.torrent) await c.env.KV.put(torrentKey(submission.infohash), submission.torrent)
+  return insertJob(c, user, submission, { status: 'submitted' })
+}
+
+async function insertJob(
+  c: AppContext,
+  user: UserRow,
+  submission: Submission,
+  mode: { status: JobRow['status']; stored?: StoredFile[]; leader?: JobRow },
+): Promise<SubmitOutcome> {
+  const db = c.env.DB
+  const now = Date.now()
+  const id = crypto.randomUUID()
+  const files = neededFiles(submission)
+  const bytesTotal = files.reduce((sum, f) => sum + f.size, 0)
+  const leader = mode.leader
+  const statements = [
+    db
+      .prepare(
+        `INSERT INTO jobs (id, user_id, infohash, name, source, magnet, selected_files, status, bytes_total,
+           progress_pct, bytes_downloaded, follows_job_id, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .bind(
+        id,
+        user.id,
+        submission.infohash,
+        leader?.name ?? submission.name,
+        submission.source,
+        submission.magnet,
+        submission.selectedFiles ? JSON.stringify(submission.selectedFiles) : null,
+        mode.status === 'completed' ? 'submitted' : mode.status,
+        leader ? leader.bytes_total : bytesTotal,
+        leader?.progress_pct ?? 0,
+        leader?.bytes_downloaded ?? 0,
+        leader?.id ?? null,
+        now,
+        now,
+      ),
+    ...(submission.files ?? []).map((f) =>
+      db
+        .prepare(
+          'INSERT INTO job_files (id, job_id, file_index, path, size, mime_type, selected) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        )
+        .bind(
+          crypto.randomUUID(),
+          id,
+          f.index,
+          f.path,
+          f.size,
+          mimeTypeFor(f.path),
+          !submission.selectedFiles || submission.selectedFiles.includes(f.index) ? 1 : 0,
+        ),
+    ),
+    ...(leader && !submission.files
+      ? [
+          db
+            .prepare(
+              `INSERT INTO job_files (id, job_id, file_index, path, size, mime_type, selected)
+               SELECT lower(hex(randomblob(16))), ?, file_index, path, size, mime_type, ? FROM job_files WHERE job_id = ?`,
+            )
+            .bind(id, 1, leader.id),
+        ]
+      : []),
+    auditStatement(c, {
+      action: 'job.created',
+      targetType: 'job',
+      targetId: id,
+      meta: {
+        infohash: submission.infohash,
+        source: submission.source,
+        mode: mode.stored ? 'instant' : leader ? 'follow' : 'new',
+      },
+    }),
+  ]
+  await db.batch(statements)
+
+  const progress = jobProgress(c.env, id)
+  await progress.created(id)
+  if (mode.stored) await progress.completeFromContent(id, mode.stored)
+  else if (!leader)
+    await enqueueDispatch(c.env, { id, user_id: user.id, infohash: submission.infohash })
+  return { created: true, job: (await getJobRow(db, id))! }
+}

@@ -1,0 +1,87 @@
+const encoder = new TextEncoder()
+const KEEPALIVE_MS = 20_000
+/** A subscriber this far behind (bytes queued) is too slow to keep: it is dropped. */
+const MAX_BUFFERED = 1024 * 1024
+
+export interface HubEvent {
+  id: number
+  type: string
+  data: unknown
+}
+
+interface Subscriber {
+  writer: WritableStreamDefaultWriter<Uint8Array>
+  tag: string | null
+}
+
+export function formatEvent(event: HubEvent): string {
+  return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`
+}
+
+/**
+ * The subscribers of one Durable Object's event stream. Writes never throw: a subscriber whose
+ * connection is gone (or that falls too far behind) is dropped, as the Durable Object notices
+ * disconnects only a moment later.
+ */
+export class SseHub {
+  private subscribers = new Set<Subscriber>()
+  private keepalive: ReturnType<typeof setInterval> | null = null
+
+  get size(): number {
+    return this.subscribers.size
+  }
+
+  /** A new `text/event-stream` response, starting with `replay`. `tag` groups streams to close later. */
+  subscribe(replay: HubEvent[], tag: string | null = null): Response {
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>(
+      undefined,
+      undefined,
+      new ByteLengthQueuingStrategy({ highWaterMark: MAX_BUFFERED }),
+    )
+    const subscriber: Subscriber = { writer: writable.getWriter(), tag }
+    this.subscribers.add(subscriber)
+    this.write(subscriber, `retry: 3000\n\n${replay.map(formatEvent).join('')}`)
+    this.keepalive ??= setInterval(() => this.ping(), KEEPALIVE_MS)
+    return new Response(readable, {
+      headers: {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        'x-accel-buffering': 'no',
+      },
+    })
+  }
+
+  broadcast(event: HubEvent): void {
+    const text = formatEvent(event)
+    for (const subscriber of this.subscribers) this.write(subscriber, text)
+  }
+
+  /** Ends the streams tagged `tag`, or all of them. */
+  close(tag?: string): void {
+    for (const subscriber of this.subscribers) {
+      if (tag === undefined || subscriber.tag === tag) this.drop(subscriber)
+    }
+  }
+
+  private ping(): void {
+    for (const subscriber of this.subscribers) this.write(subscriber, ': keep-alive\n\n')
+    if (this.subscribers.size === 0 && this.keepalive) {
+      clearInterval(this.keepalive)
+      this.keepalive = null
+    }
+  }
+
+  private write(subscriber: Subscriber, text: string): void {
+    const { writer } = subscriber
+    if (writer.desiredSize !== null && writer.desiredSize <= 0) {
+      this.drop(subscriber)
+      return
+    }
+    writer.write(encoder.encode(text)).catch(() => this.drop(subscriber))
+  }
+
+  private drop(subscriber: Subscriber): void {
+    if (!this.subscribers.delete(subscriber)) return
+    subscriber.writer.close().catch(() => undefined)
+  }
+}

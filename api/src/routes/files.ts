@@ -1,0 +1,158 @@
+import { Hono } from 'hono'
+import { endpoints } from '@tseeder/shared'
+import type { AppEnv } from '../env.ts'
+import { getOwnJobRow, listJobFileRows, toJobFile, type JobFileRow } from '../db/jobs.ts'
+import { getPlan } from '../db/plans.ts'
+import { bandwidthProblem, quotaError } from '../jobs/quotas.ts'
+import { HttpError } from '../lib/errors.ts'
+import { LINK_TTL_MS, signLink, verifyLink } from '../lib/links.ts'
+import { log } from '../lib/log.ts'
+import { requireAuth, route } from '../lib/route.ts'
+import { billingPeriod } from '../lib/time.ts'
+import { contentDisposition, getObject, presignGet } from '../storage/s3.ts'
+
+export const fileRoutes = new Hono<AppEnv>()
+
+/** Presigned storage URLs handed out by `/dl/` live this long (the link itself lives an hour). */
+const REDIRECT_TTL_SECONDS = 60
+
+route(fileRoutes, endpoints.listJobFiles, async (c, { params }) => {
+  const { user } = requireAuth(c)
+  const job = await getOwnJobRow(c.env.DB, params.id, user.id)
+  if (!job) throw new HttpError(404, 'not_found', 'No such job.')
+  return { files: (await listJobFileRows(c.env.DB, job.id)).map(toJobFile) }
+})
+
+route(fileRoutes, endpoints.createFileLink, async (c, { params }) => {
+  const { user } = requireAuth(c)
+  const file = await c.env.DB.prepare(
+    'SELECT f.* FROM job_files f JOIN jobs j ON j.id = f.job_id WHERE f.id = ? AND j.user_id = ?',
+  )
+    .bind(params.id, user.id)
+    .first<JobFileRow>()
+  if (!file) throw new HttpError(404, 'not_found', 'No such file.')
+  if (!file.storage_key) throw new HttpError(409, 'conflict', 'This file is not in storage yet.')
+  const expiresAt = Date.now() + LINK_TTL_MS
+  const token = await signLink(c.env.LINK_SIGNING_KEY, {
+    fileId: file.id,
+    userId: user.id,
+    expiresAt,
+  })
+  return {
+    url: new URL(`/dl/${token}`, c.req.url).toString(),
+    expiresAt: new Date(expiresAt).toISOString(),
+  }
+})
+
+/** The bytes a request asks for, from its Range header (single ranges only). */
+function requestedRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | null | 'invalid' {
+  if (!header) return null
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim())
+  if (!match || (match[1] === '' && match[2] === '')) return 'invalid'
+  let start: number
+  let end: number
+  if (match[1] === '') {
+    start = Math.max(0, size - Number(match[2]))
+    end = size - 1
+  } else {
+    start = Number(match[1])
+    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1)
+  }
+  return start > end || start >= size ? 'invalid' : { start, end }
+}
+
+/**
+ * `GET /dl/:token`: checks the capability (signature, expiry), that the file still exists and
+ * belongs to the link's user, and meters the bytes asked for against the monthly bandwidth
+ * quota; then either redirects to a presigned storage URL that lives 60 s (`DOWNLOAD_MODE=redirect`,
+ * the default: the browser fetches straight from storage with its own Range) or streams the
+ * object through the Worker (`stream`).
+ */
+fileRoutes.get('/dl/:token', async (c) => {
+  const check = await verifyLink(c.env.LINK_SIGNING_KEY, c.req.param('token'))
+  if (!check.ok) {
+    throw check.reason === 'expired'
+      ? new HttpError(
+          403,
+          'link_expired',
+          'This download link has expired; get a new one from tseeder.',
+        )
+      : new HttpError(403, 'link_invalid', 'This download link is not valid.')
+  }
+  const { fileId, userId } = check.claims
+  const file = await c.env.DB.prepare(
+    `SELECT f.*, u.plan_id FROM job_files f JOIN jobs j ON j.id = f.job_id JOIN users u ON u.id = j.user_id
+     WHERE f.id = ? AND j.user_id = ? AND u.suspended = 0`,
+  )
+    .bind(fileId, userId)
+    .first<JobFileRow & { plan_id: 'free' }>()
+  if (!file?.storage_key) throw new HttpError(403, 'link_revoked', 'This file has been deleted.')
+
+  const range = requestedRange(c.req.header('range'), file.size)
+  if (range === 'invalid') {
+    c.header('content-range', `bytes */${file.size}`)
+    throw new HttpError(416, 'bad_request', 'The requested range is not satisfiable.')
+  }
+  const bytes = range ? range.end - range.start + 1 : file.size
+
+  const plan = await getPlan(c.env.DB, file.plan_id)
+  const period = billingPeriod()
+  const metered = await c.env.DB.prepare(
+    `UPDATE usage SET bandwidth_bytes = (CASE WHEN bandwidth_period = ?1 THEN bandwidth_bytes ELSE 0 END) + ?2,
+       bandwidth_period = ?1, updated_at = ?3
+     WHERE user_id = ?4 AND (?5 IS NULL OR (CASE WHEN bandwidth_period = ?1 THEN bandwidth_bytes ELSE 0 END) + ?2 <= ?5)`,
+  )
+    .bind(period, bytes, Date.now(), userId, plan.bandwidthBytesPerMonth)
+    .run()
+  if (metered.meta.changes === 0) {
+    throw quotaError(
+      bandwidthProblem(
+        plan,
+        {
+          storageBytes: 0,
+          bandwidthBytes: Number.MAX_SAFE_INTEGER,
+          bandwidthPeriod: period,
+          activeJobs: 0,
+        },
+        bytes,
+      )!,
+    )
+  }
+
+  const filename = file.path.slice(file.path.lastIndexOf('/') + 1)
+  if (c.env.DOWNLOAD_MODE !== 'stream') {
+    const url = await presignGet(c.env, file.storage_key, {
+      expiresIn: REDIRECT_TTL_SECONDS,
+      filename,
+      contentType: file.mime_type,
+    })
+    c.header('cache-control', 'no-store')
+    return c.redirect(url, 302)
+  }
+
+  const upstream = await getObject(
+    c.env,
+    file.storage_key,
+    range ? `bytes=${range.start}-${range.end}` : null,
+  )
+  if (!upstream.ok) {
+    log.error('storage_read_failed', { fileId, status: upstream.status })
+    throw new HttpError(
+      502 as 400,
+      'storage_unavailable',
+      'The file could not be read from storage; try again shortly.',
+    )
+  }
+  const headers = new Headers({
+    'content-type': file.mime_type,
+    'content-disposition': contentDisposition(filename),
+    'accept-ranges': 'bytes',
+    'cache-control': 'private, no-store',
+  })
+  const contentRange = upstream.headers.get('content-range')
+  if (contentRange) headers.set('content-range', contentRange)
+  return new Response(upstream.body, { status: upstream.status === 206 ? 206 : 200, headers })
+})

@@ -1,0 +1,71 @@
+import { Hono } from 'hono'
+import {
+  AgentCallback,
+  AgentHeartbeat,
+  CredentialsRefreshBody,
+  isActiveStatus,
+  sanitizeTorrentPaths,
+} from '@tseeder/shared'
+import type { z } from 'zod'
+import type { AppContext, AppEnv } from '../env.ts'
+import { recordHeartbeat } from '../agents/registry.ts'
+import { getJobRow } from '../db/jobs.ts'
+import { jobProgress } from '../durable/job-progress.ts'
+import { verifyAgentSignature } from '../middleware/agent-signature.ts'
+import { HttpError, validationError } from '../lib/errors.ts'
+import { mintStorageGrant } from '../storage/grants.ts'
+
+/** What agents call: every request signed with the agent's secret (see ARCHITECTURE.md). */
+export const internalRoutes = new Hono<AppEnv>()
+
+internalRoutes.use('/internal/*', verifyAgentSignature)
+
+function signedBody<S extends z.ZodType>(c: AppContext, schema: S): z.output<S> {
+  let json: unknown
+  try {
+    json = JSON.parse(c.get('agent').body)
+  } catch {
+    throw new HttpError(400, 'invalid_json', 'The request body is not valid JSON.')
+  }
+  const result = schema.safeParse(json)
+  if (!result.success) throw validationError(result.error, 'body')
+  return result.data
+}
+
+internalRoutes.post('/internal/agents/heartbeat', async (c) => {
+  const agent = c.get('agent')
+  const beat = signedBody(c, AgentHeartbeat)
+  if (beat.agentId !== agent.id)
+    throw new HttpError(403, 'forbidden', 'An agent can only report for itself.')
+  if (!(await recordHeartbeat(c.env.DB, beat, agent.signedAt))) {
+    throw new HttpError(409, 'replayed', 'This heartbeat is older than one already received.')
+  }
+  return c.json({ ok: true })
+})
+
+internalRoutes.post('/internal/jobs/callback', async (c) => {
+  const agent = c.get('agent')
+  const callback = signedBody(c, AgentCallback)
+  if (callback.type === 'metadata_ready' || callback.type === 'completed') {
+    // Names from torrent metadata are hostile at every hop: clean them again here.
+    const paths = sanitizeTorrentPaths(callback.files.map((f) => f.path.split('/')))
+    callback.files.forEach((file, i) => (file.path = paths[i]!))
+  }
+  const result = await jobProgress(c.env, callback.jobId).agentCallback(
+    callback.jobId,
+    agent.id,
+    callback,
+  )
+  if (!result.ok) throw new HttpError(result.status, result.code, result.message)
+  return c.json({ ok: true })
+})
+
+internalRoutes.post('/internal/jobs/credentials', async (c) => {
+  const agent = c.get('agent')
+  const { jobId } = signedBody(c, CredentialsRefreshBody)
+  const job = await getJobRow(c.env.DB, jobId)
+  if (!job || job.agent_id !== agent.id || !isActiveStatus(job.status)) {
+    throw new HttpError(403, 'forbidden', 'This job is not assigned to this agent.')
+  }
+  return c.json(await mintStorageGrant(c.env, job.infohash))
+})

@@ -1,0 +1,192 @@
+import { Hono } from 'hono'
+import type { CreateJobForm } from '@tseeder/shared'
+import {
+  endpoints,
+  InvalidMagnetError,
+  parseMagnet,
+  streams,
+  type CreateJobBody,
+  type Endpoint,
+} from '@tseeder/shared'
+import { InvalidTorrentError, MAX_TORRENT_BYTES, parseTorrentFile } from '@tseeder/shared/torrent'
+import type { AppEnv } from '../env.ts'
+import { auditStatement } from '../db/audit.ts'
+import { getOwnJobRow, listJobFileRows, toJob, toJobFile, type JobRow } from '../db/jobs.ts'
+import { jobProgress, type UserAction } from '../durable/job-progress.ts'
+import { userSessions } from '../durable/user-session.ts'
+import { removeJob } from '../jobs/remove.ts'
+import { submitJob, type Submission } from '../jobs/submit.ts'
+import { consume, RATE_LIMITS } from '../middleware/rate-limit.ts'
+import { HttpError } from '../lib/errors.ts'
+import { requireAuth, route } from '../lib/route.ts'
+import { decodeCursor, encodeCursor } from '../lib/time.ts'
+
+export const jobRoutes = new Hono<AppEnv>()
+
+function notFound(): HttpError {
+  return new HttpError(404, 'not_found', 'No such job.')
+}
+
+async function toSubmission(body: CreateJobBody | CreateJobForm): Promise<Submission> {
+  if ('magnet' in body) {
+    try {
+      const magnet = parseMagnet(body.magnet)
+      return {
+        infohash: magnet.infohash,
+        name: magnet.name ?? magnet.infohash,
+        source: 'magnet',
+        magnet: magnet.magnet,
+        torrent: null,
+        files: null,
+        selectedFiles: body.selectedFiles ?? null,
+      }
+    } catch (error) {
+      if (error instanceof InvalidMagnetError)
+        throw new HttpError(400, 'invalid_magnet', error.message)
+      throw error
+    }
+  }
+  if (body.torrent.size > MAX_TORRENT_BYTES) {
+    throw new HttpError(413, 'payload_too_large', 'The .torrent file is larger than 5 MiB.')
+  }
+  const bytes = new Uint8Array(await body.torrent.arrayBuffer())
+  try {
+    const torrent = await parseTorrentFile(bytes)
+    return {
+      infohash: torrent.infohash,
+      name: torrent.name,
+      source: 'torrent',
+      magnet: null,
+      torrent: bytes,
+      files: torrent.files,
+      selectedFiles: body.selectedFiles ?? null,
+    }
+  } catch (error) {
+    if (error instanceof InvalidTorrentError)
+      throw new HttpError(400, 'invalid_torrent', error.message)
+    throw error
+  }
+}
+
+route(jobRoutes, endpoints.createJob, async (c, { body }) => {
+  const { user } = requireAuth(c)
+  await consume(c, RATE_LIMITS.jobCreatePerAccount, user.id)
+  const { created, job } = await submitJob(c, user, await toSubmission(body))
+  return c.json(endpoints.createJob.response.parse(toJob(job)), created ? 201 : 200)
+})
+
+route(jobRoutes, endpoints.listJobs, async (c, { query }) => {
+  const { user } = requireAuth(c)
+  const cursor = decodeCursor(query.cursor)
+  if (query.cursor && !cursor)
+    throw new HttpError(
+      400,
+      'validation_failed',
+      'Invalid query: cursor is not one this server gave out.',
+    )
+  const where = ['user_id = ?']
+  const binds: unknown[] = [user.id]
+  if (query.status) {
+    where.push('status = ?')
+    binds.push(query.status)
+  }
+  if (cursor) {
+    where.push('(created_at, id) < (?, ?)')
+    binds.push(cursor[0], cursor[1])
+  }
+  const { results } = await c.env.DB.prepare(
+    `SELECT * FROM jobs WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`,
+  )
+    .bind(...binds, query.limit + 1)
+    .all<JobRow>()
+  const page = results.slice(0, query.limit)
+  const last = page.at(-1)
+  return {
+    jobs: page.map(toJob),
+    nextCursor:
+      results.length > query.limit && last ? encodeCursor([last.created_at, last.id]) : null,
+  }
+})
+
+route(jobRoutes, endpoints.getJob, async (c, { params }) => {
+  const { user } = requireAuth(c)
+  const job = await getOwnJobRow(c.env.DB, params.id, user.id)
+  if (!job) throw notFound()
+  const files = await listJobFileRows(c.env.DB, job.id)
+  return { ...toJob(job), files: files.map(toJobFile) }
+})
+
+const ACTIONS = [
+  [endpoints.pauseJob, 'pause'],
+  [endpoints.resumeJob, 'resume'],
+  [endpoints.cancelJob, 'cancel'],
+  [endpoints.retryJob, 'retry'],
+] as const satisfies readonly (readonly [Endpoint, UserAction])[]
+for (const [endpoint, action] of ACTIONS) {
+  route(jobRoutes, endpoint, async (c, { params }) => {
+    const { user } = requireAuth(c)
+    const job = await getOwnJobRow(c.env.DB, params.id, user.id)
+    if (!job) throw notFound()
+    const result = await jobProgress(c.env, job.id).userAction(job.id, action)
+    if (!result.ok)
+      throw new HttpError(
+        result.status,
+        result.status === 404 ? 'not_found' : 'conflict',
+        result.message,
+      )
+    await c.env.DB.batch([
+      auditStatement(c, { action: `job.${action}`, targetType: 'job', targetId: job.id }),
+    ])
+    return toJob((await getOwnJobRow(c.env.DB, job.id, user.id))!)
+  })
+}
+
+route(jobRoutes, endpoints.deleteJob, async (c, { params }) => {
+  const { user } = requireAuth(c)
+  const job = await getOwnJobRow(c.env.DB, params.id, user.id)
+  if (!job) throw notFound()
+  await removeJob(c.env, job, [
+    auditStatement(c, {
+      action: 'job.deleted',
+      targetType: 'job',
+      targetId: job.id,
+      meta: { infohash: job.infohash },
+    }),
+  ])
+  return undefined
+})
+
+const stream = (path: `/${string}`, scope: 'jobs:read'): Endpoint => ({
+  method: 'GET',
+  path,
+  access: 'user',
+  scope,
+  aup: true,
+  response: null,
+  status: 200,
+})
+
+route(jobRoutes, stream(streams.jobEvents.path, streams.jobEvents.scope), async (c) => {
+  const { user } = requireAuth(c)
+  const job = await getOwnJobRow(c.env.DB, c.req.param('id')!, user.id)
+  if (!job) throw notFound()
+  const stream = await jobProgress(c.env, job.id).fetch(
+    new Request('https://job-progress/events', {
+      headers: { 'last-event-id': c.req.header('last-event-id') ?? '' },
+    }),
+  )
+  return new Response(stream.body, stream)
+})
+
+route(jobRoutes, stream(streams.userEvents.path, streams.userEvents.scope), async (c) => {
+  const auth = requireAuth(c)
+  const stream = await userSessions(c.env, auth.user.id).fetch(
+    new Request('https://user-session/events', {
+      headers: {
+        'last-event-id': c.req.header('last-event-id') ?? '',
+        'x-tseeder-session': auth.sessionId ?? auth.tokenId ?? '',
+      },
+    }),
+  )
+  return new Response(stream.body, stream)
+})

@@ -1,0 +1,69 @@
+import { AwsClient } from 'aws4fetch'
+
+/** Object keys never contain user-supplied names: content is addressed by hash and file index. */
+export function contentKey(infohash: string, fileIndex: number): string {
+  return `${contentPrefix(infohash)}${fileIndex}`
+}
+
+export function contentPrefix(infohash: string): string {
+  return `content/${infohash}/`
+}
+
+function client(env: Env): AwsClient {
+  return new AwsClient({
+    accessKeyId: env.S3_ACCESS_KEY_ID,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+    region: env.S3_REGION,
+    service: 's3',
+  })
+}
+
+/** Path-style URL of an object (works for R2, s3rver, MinIO and AWS alike). */
+export function objectUrl(env: Env, key: string): URL {
+  const encoded = key.split('/').map(encodeURIComponent).join('/')
+  return new URL(`${env.S3_ENDPOINT.replace(/\/$/, '')}/${env.S3_BUCKET}/${encoded}`)
+}
+
+/**
+ * A presigned GET that lives `expiresIn` seconds, with the name and type the browser should see.
+ */
+export async function presignGet(
+  env: Env,
+  key: string,
+  options: { expiresIn: number; filename: string; contentType: string },
+): Promise<string> {
+  const url = objectUrl(env, key)
+  url.searchParams.set('X-Amz-Expires', String(options.expiresIn))
+  url.searchParams.set('response-content-disposition', contentDisposition(options.filename))
+  url.searchParams.set('response-content-type', options.contentType)
+  const signed = await client(env).sign(url.toString(), { method: 'GET', aws: { signQuery: true } })
+  return signed.url
+}
+
+/** Streams an object, passing `Range` through. */
+export function getObject(env: Env, key: string, range: string | null): Promise<Response> {
+  return client(env).fetch(objectUrl(env, key).toString(), {
+    method: 'GET',
+    headers: range ? { range } : {},
+  })
+}
+
+export async function deleteObject(env: Env, key: string): Promise<void> {
+  const response = await client(env).fetch(objectUrl(env, key).toString(), { method: 'DELETE' })
+  if (!response.ok && response.status !== 404) {
+    throw new Error(`S3 DELETE ${key} answered ${response.status}`)
+  }
+}
+
+/** `attachment` with an ASCII fallback and the RFC 5987 UTF-8 name. */
+export function contentDisposition(
+  filename: string,
+  type: 'attachment' | 'inline' = 'attachment',
+): string {
+  const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_')
+  const encoded = encodeURIComponent(filename).replace(
+    /['()*]/g,
+    (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
+  )
+  return `${type}; filename="${ascii}"; filename*=UTF-8''${encoded}`
+}

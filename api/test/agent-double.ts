@@ -1,0 +1,71 @@
+// A stand-in for compute agents, run by vitest in Node: it speaks the agent protocol of
+// ../shared/API.md (signed /start, /stop, /pause, /resume), verifies every signature, and records
+// what it was asked so tests can play the agent's side (its callbacks are signed by the tests
+// with the same shared code the real agent uses). One server plays any number of agents, each
+// under its own path: http://127.0.0.1:PORT/agents/<agentId>/.
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { deriveAgentSecret, SIGNATURE_HEADERS, verifySignature } from '@tseeder/shared'
+
+export interface RecordedCall {
+  agentId: string
+  path: string
+  body: unknown
+  at: number
+}
+
+export async function startAgentDouble(
+  signingKey: string,
+): Promise<{ url: string; server: Server }> {
+  const calls: RecordedCall[] = []
+  const refusing = new Set<string>()
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+    const text = Buffer.concat(chunks).toString('utf8')
+    const url = new URL(req.url ?? '/', 'http://double')
+    const reply = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(body))
+    }
+
+    if (url.pathname === '/_calls') {
+      const jobId = url.searchParams.get('job')
+      return reply(
+        200,
+        calls.filter((c) => (c.body as { jobId?: string } | null)?.jobId === jobId),
+      )
+    }
+    if (url.pathname === '/_refuse') {
+      const agent = url.searchParams.get('agent')!
+      if (url.searchParams.get('on') === '1') refusing.add(agent)
+      else refusing.delete(agent)
+      return reply(200, { ok: true })
+    }
+
+    const match = /^\/agents\/([^/]+)\/(start|stop|pause|resume)$/.exec(url.pathname)
+    if (!match || req.method !== 'POST')
+      return reply(404, { error: { code: 'not_found', message: 'no route' } })
+    const [, agentId, action] = match
+    const check = await verifySignature(
+      await deriveAgentSecret(signingKey, agentId!),
+      {
+        timestamp: (req.headers[SIGNATURE_HEADERS.timestamp] as string) ?? null,
+        signature: (req.headers[SIGNATURE_HEADERS.signature] as string) ?? null,
+      },
+      text,
+    )
+    if (!check.ok) return reply(401, { error: { code: 'not_signed_in', message: check.message } })
+    if (refusing.has(agentId!))
+      return reply(503, { error: { code: 'at_capacity', message: 'full' } })
+    calls.push({
+      agentId: agentId!,
+      path: `/${action}`,
+      body: JSON.parse(text || 'null'),
+      at: Date.now(),
+    })
+    return reply(200, { ok: true })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }
+}
