@@ -1,11 +1,26 @@
+import { createServer, type AddressInfo } from 'node:net'
 import path from 'node:path'
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
 
 const root = path.resolve(import.meta.dirname, '..')
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+      .once('error', reject)
+      .listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo
+        server.close(() => resolve(port))
+      })
+  })
+}
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(root, 'migrations'))
+  // A real S3-compatible server for the Worker under test; global-setup.ts starts it on this port.
+  const s3Port = await freePort()
+  process.env.TSEEDER_TEST_S3_PORT = String(s3Port)
   return {
     plugins: [
       cloudflareTest({
@@ -15,6 +30,7 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             TURNSTILE_SECRET: '',
             ADMIN_EMAILS: 'root@tseeder.test',
+            S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
             S3_ACCESS_KEY_ID: 'S3RVER',
             S3_SECRET_ACCESS_KEY: 'S3RVER',
             R2_API_TOKEN: '',

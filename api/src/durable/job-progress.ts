@@ -309,7 +309,7 @@ export class JobProgressDO extends DurableObject<Env> {
         code: 'worker_stale',
         message: `Agent ${s.workerId} stopped reporting; the job is re-queued.`,
       })
-      await this.requeueOrFail({ code: 'worker_stale', message: 'The agent stopped reporting.' })
+      await this.requeueOrFail({ code: 'worker_stale', message: 'The agent stopped reporting.' }, 0)
     })
   }
 
@@ -371,7 +371,11 @@ export class JobProgressDO extends DurableObject<Env> {
     }
   }
 
-  private async requeueOrFail(error: { code: string; message: string }): Promise<void> {
+  /** Back to the queue for another agent (after `delaySeconds`), unless attempts are used up. */
+  private async requeueOrFail(
+    error: { code: string; message: string },
+    delaySeconds?: number,
+  ): Promise<void> {
     const s = this.state!
     const stale = s.workerId
     s.workerId = null
@@ -389,7 +393,7 @@ export class JobProgressDO extends DurableObject<Env> {
     await enqueueDispatch(
       this.env,
       { id: s.jobId, user_id: s.userId, infohash: await this.infohash() },
-      backoffSeconds(s.attempt),
+      delaySeconds ?? backoffSeconds(s.attempt),
     )
     if (stale) log.info('job_requeued', { jobId: s.jobId, from: stale, attempt: s.attempt })
   }

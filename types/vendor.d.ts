@@ -1,4 +1,4 @@
-// Minimal typings for the webtorrent helpers we use; neither package ships its own.
+// Minimal typings for the packages we use that ship none (webtorrent helpers, test servers).
 declare module 'magnet-uri' {
   export interface MagnetData {
     infoHash?: string
@@ -43,4 +43,29 @@ declare module 'parse-torrent' {
 declare module 'bencode' {
   const bencode: { encode(value: unknown): Uint8Array; decode(bytes: Uint8Array): unknown }
   export default bencode
+}
+
+declare module 'bittorrent-tracker' {
+  import type { EventEmitter } from 'node:events'
+  export class Server extends EventEmitter {
+    constructor(opts?: { udp?: boolean; http?: boolean; ws?: boolean; stats?: boolean })
+    listen(port: number, hostname: string, cb?: () => void): void
+    close(cb?: () => void): void
+    http: { address(): { port: number } } | null
+  }
+}
+
+declare module 's3rver' {
+  import type { EventEmitter } from 'node:events'
+  export default class S3rver extends EventEmitter {
+    constructor(opts: {
+      port?: number
+      address?: string
+      silent?: boolean
+      directory: string
+      configureBuckets?: { name: string; configs?: (string | Buffer)[] }[]
+    })
+    run(): Promise<{ port: number; address: string }>
+    close(): Promise<void>
+  }
 }
