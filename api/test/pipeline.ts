@@ -173,3 +173,48 @@ export const magnetFor = (infohash: string, name = 'demo') =>
 export async function jobRow(id: string) {
   return env.DB.prepare('SELECT * FROM jobs WHERE id = ?').bind(id).first<Record<string, unknown>>()
 }
+
+/** Puts an object straight into the test S3 server, as an agent's upload would. */
+export async function putObject(key: string, bytes: Uint8Array) {
+  const { AwsClient } = await import('aws4fetch')
+  const s3 = new AwsClient({
+    accessKeyId: 'S3RVER',
+    secretAccessKey: 'S3RVER',
+    region: 'auto',
+    service: 's3',
+  })
+  const response = await s3.fetch(`${env.S3_ENDPOINT}/${env.S3_BUCKET}/${key}`, {
+    method: 'PUT',
+    body: bytes,
+  })
+  if (!response.ok) throw new Error(`PUT ${key} answered ${response.status}`)
+}
+
+export async function objectExists(key: string): Promise<boolean> {
+  const { AwsClient } = await import('aws4fetch')
+  const s3 = new AwsClient({
+    accessKeyId: 'S3RVER',
+    secretAccessKey: 'S3RVER',
+    region: 'auto',
+    service: 's3',
+  })
+  return (await s3.fetch(`${env.S3_ENDPOINT}/${env.S3_BUCKET}/${key}`, { method: 'HEAD' })).ok
+}
+
+/** A job of `user` completed by an agent, with its two files really in S3. */
+export async function storedJob(user: Browser, infohash = randomInfohash()) {
+  await registerAgent()
+  const job = await user.api.createJob({ body: { magnet: magnetFor(infohash) } })
+  const { agentId } = await waitForStart(job.id)
+  const bytes = [
+    crypto.getRandomValues(new Uint8Array(600)),
+    crypto.getRandomValues(new Uint8Array(400)),
+  ]
+  await putObject(`content/${infohash}/0`, bytes[0]!)
+  await putObject(`content/${infohash}/1`, bytes[1]!)
+  const agent = agentSide(job.id, agentId)
+  await agent.send(metadata(infohash))
+  await agent.send(completed(infohash))
+  const { files } = await user.api.listJobFiles({ params: { id: job.id } })
+  return { job, infohash, files, bytes, agentId }
+}

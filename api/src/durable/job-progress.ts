@@ -31,7 +31,10 @@ export interface ProgressState extends ProgressFields {
   /** When the agent last reported (Unix ms). */
   lastHeartbeat: number
   workerId: string | null
+  /** Dispatches so far; only ever grows, so each `/start` is a new attempt for the agent. */
   attempt: number
+  /** `attempt` when the user last asked for a retry: each retry gets a fresh budget. */
+  attemptBase: number
   lastAgentSeq: number
   /** Sequence number of the last event published (SSE `id:`). */
   seq: number
@@ -225,7 +228,7 @@ export class JobProgressDO extends DurableObject<Env> {
         await this.apply({ status: s.bytesTotal > 0 ? 'downloading' : 'metadata_fetch' })
         await this.armWatchdog()
       } else {
-        if (action === 'retry') s.attempt = 0
+        if (action === 'retry') s.attemptBase = s.attempt
         await this.detachFromLeader()
         await this.apply({ status: 'queued' })
         await enqueueDispatch(this.env, {
@@ -379,7 +382,7 @@ export class JobProgressDO extends DurableObject<Env> {
     const s = this.state!
     const stale = s.workerId
     s.workerId = null
-    if (s.attempt >= MAX_ATTEMPTS) {
+    if (s.attempt - s.attemptBase >= MAX_ATTEMPTS) {
       await this.apply({
         status: 'failed',
         error: {
@@ -393,7 +396,7 @@ export class JobProgressDO extends DurableObject<Env> {
     await enqueueDispatch(
       this.env,
       { id: s.jobId, user_id: s.userId, infohash: await this.infohash() },
-      delaySeconds ?? backoffSeconds(s.attempt),
+      delaySeconds ?? backoffSeconds(s.attempt - s.attemptBase),
     )
     if (stale) log.info('job_requeued', { jobId: s.jobId, from: stale, attempt: s.attempt })
   }
@@ -818,6 +821,7 @@ function stateFromRow(row: JobRow, seq: number): ProgressState {
     lastHeartbeat: row.updated_at,
     workerId: row.agent_id,
     attempt: row.attempt,
+    attemptBase: 0,
     lastAgentSeq: row.last_agent_seq,
     seq,
     persistedAt: row.updated_at,

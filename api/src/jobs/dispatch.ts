@@ -64,7 +64,7 @@ export async function dispatchJob(
   }
 
   const giveUp = async (code: string, text: string): Promise<Outcome> => {
-    if (delivery >= MAX_ATTEMPTS || job.attempt >= MAX_ATTEMPTS) {
+    if (delivery >= MAX_ATTEMPTS) {
       await progress.failPermanently(job.id, {
         code,
         message: `${text} Gave up after ${MAX_ATTEMPTS} attempts.`,

@@ -1,6 +1,14 @@
 import { env } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
+  callsFor,
+  magnetFor,
+  randomInfohash,
+  registerAgent,
+  waitFor,
+  waitForStart,
+} from '../../test/pipeline.ts'
+import {
   apiError,
   auditRows,
   browser,
@@ -117,5 +125,86 @@ describe('admin routes', () => {
       query: { action: 'user.registered', limit: 1, cursor: page.nextCursor! },
     })
     expect(next.entries[0]!.id).toBeLessThan(page.entries[0]!.id)
+  })
+})
+
+describe('admin job pipeline routes', () => {
+  it('answer 403 to a plain user on jobs, blocklist, agents and alerts', async () => {
+    const user = await signUp()
+    for (const call of [
+      () => user.api.adminListJobs(),
+      () => user.api.adminListBlocklist(),
+      () => user.api.adminAddBlocklist({ body: { infohash: 'a'.repeat(40), reason: 'x' } }),
+      () => user.api.adminRemoveBlocklist({ params: { infohash: 'a'.repeat(40) } }),
+      () => user.api.adminListAgents(),
+      () => user.api.adminListAlerts(),
+    ]) {
+      expect((await apiError(call())).status).toBe(403)
+    }
+  })
+
+  it('list every user\u2019s jobs, filtered by status and user', async () => {
+    await registerAgent()
+    const user = await signUp()
+    const job = await user.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } })
+    const { jobs } = await admin.api.adminListJobs({ query: { userId: user.userId } })
+    expect(jobs.map((j) => j.id)).toEqual([job.id])
+    expect(jobs[0]).toMatchObject({ userId: user.userId })
+    const none = await admin.api.adminListJobs({
+      query: { userId: user.userId, status: 'completed' },
+    })
+    expect(none.jobs).toHaveLength(0)
+  })
+
+  it('block an info hash with a reason, failing the jobs that have it, and unblock it', async () => {
+    await registerAgent()
+    const user = await signUp()
+    const infohash = randomInfohash()
+    const job = await user.api.createJob({ body: { magnet: magnetFor(infohash) } })
+    await waitForStart(job.id)
+    const entry = await admin.api.adminAddBlocklist({
+      body: {
+        infohash: infohash.toUpperCase(),
+        reason: 'DMCA #7',
+        noticeUrl: 'https://notices.example/7',
+      },
+    })
+    expect(entry).toMatchObject({
+      infohash,
+      reason: 'DMCA #7',
+      noticeUrl: 'https://notices.example/7',
+    })
+    expect(await user.api.getJob({ params: { id: job.id } })).toMatchObject({
+      status: 'failed',
+      error: { code: 'blocked' },
+    })
+    await waitFor(
+      async () => (await callsFor(job.id)).some((c) => c.path === '/stop'),
+      5000,
+      '/stop',
+    )
+    expect((await admin.api.adminListBlocklist()).entries.map((e) => e.infohash)).toContain(
+      infohash,
+    )
+    expect(await auditRows('admin.blocklist_added', infohash)).toHaveLength(1)
+
+    await admin.api.adminRemoveBlocklist({ params: { infohash } })
+    expect((await apiError(admin.api.adminRemoveBlocklist({ params: { infohash } }))).status).toBe(
+      404,
+    )
+    expect(
+      (await apiError(admin.api.adminAddBlocklist({ body: { infohash: 'xyz', reason: 'x' } })))
+        .status,
+    ).toBe(400)
+  })
+
+  it('show agents with their health and load', async () => {
+    const id = await registerAgent(undefined, 7)
+    const { agents } = await admin.api.adminListAgents()
+    expect(agents.find((a) => a.id === id)).toMatchObject({
+      capacity: 7,
+      healthy: true,
+      version: 'double-1',
+    })
   })
 })

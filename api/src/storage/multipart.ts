@@ -1,20 +1,10 @@
-import { AwsClient } from 'aws4fetch'
 import { log } from '../lib/log.ts'
-import { objectUrl } from './s3.ts'
+import { objectUrl, storageClient } from './s3.ts'
 
 export interface MultipartUpload {
   key: string
   uploadId: string
   initiated: number
-}
-
-function client(env: Env): AwsClient {
-  return new AwsClient({
-    accessKeyId: env.S3_ACCESS_KEY_ID,
-    secretAccessKey: env.S3_SECRET_ACCESS_KEY,
-    region: env.S3_REGION,
-    service: 's3',
-  })
 }
 
 function tag(xml: string, name: string): string | null {
@@ -30,7 +20,7 @@ export async function listStaleMultipartUploads(
   const url = new URL(`${env.S3_ENDPOINT.replace(/\/$/, '')}/${env.S3_BUCKET}`)
   url.searchParams.set('uploads', '')
   url.searchParams.set('prefix', 'content/')
-  const response = await client(env).fetch(url.toString())
+  const response = await storageClient(env, 0).fetch(url.toString())
   if (!response.ok) {
     log.warn('multipart_list_failed', { status: response.status })
     return []
@@ -49,7 +39,7 @@ export async function listStaleMultipartUploads(
 export async function abortMultipartUpload(env: Env, upload: MultipartUpload): Promise<boolean> {
   const url = objectUrl(env, upload.key)
   url.searchParams.set('uploadId', upload.uploadId)
-  const response = await client(env).fetch(url.toString(), { method: 'DELETE' })
+  const response = await storageClient(env, 0).fetch(url.toString(), { method: 'DELETE' })
   if (!response.ok) log.warn('multipart_abort_failed', { key: upload.key, status: response.status })
   return response.ok
 }

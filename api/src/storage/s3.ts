@@ -9,12 +9,17 @@ export function contentPrefix(infohash: string): string {
   return `content/${infohash}/`
 }
 
-function client(env: Env): AwsClient {
+/**
+ * An S3 client for the configured store. aws4fetch retries 5xx answers ten times by default;
+ * callers choose: reads retry a little, housekeeping not at all.
+ */
+export function storageClient(env: Env, retries = 2): AwsClient {
   return new AwsClient({
     accessKeyId: env.S3_ACCESS_KEY_ID,
     secretAccessKey: env.S3_SECRET_ACCESS_KEY,
     region: env.S3_REGION,
     service: 's3',
+    retries,
   })
 }
 
@@ -36,20 +41,25 @@ export async function presignGet(
   url.searchParams.set('X-Amz-Expires', String(options.expiresIn))
   url.searchParams.set('response-content-disposition', contentDisposition(options.filename))
   url.searchParams.set('response-content-type', options.contentType)
-  const signed = await client(env).sign(url.toString(), { method: 'GET', aws: { signQuery: true } })
+  const signed = await storageClient(env).sign(url.toString(), {
+    method: 'GET',
+    aws: { signQuery: true },
+  })
   return signed.url
 }
 
 /** Streams an object, passing `Range` through. */
 export function getObject(env: Env, key: string, range: string | null): Promise<Response> {
-  return client(env).fetch(objectUrl(env, key).toString(), {
+  return storageClient(env).fetch(objectUrl(env, key).toString(), {
     method: 'GET',
     headers: range ? { range } : {},
   })
 }
 
 export async function deleteObject(env: Env, key: string): Promise<void> {
-  const response = await client(env).fetch(objectUrl(env, key).toString(), { method: 'DELETE' })
+  const response = await storageClient(env).fetch(objectUrl(env, key).toString(), {
+    method: 'DELETE',
+  })
   if (!response.ok && response.status !== 404) {
     throw new Error(`S3 DELETE ${key} answered ${response.status}`)
   }

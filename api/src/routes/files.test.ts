@@ -1,0 +1,183 @@
+import { createExecutionContext, env } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import { app } from '../index.ts'
+import { signLink } from '../lib/links.ts'
+import { apiError, signUp, tokenClient } from '../../test/helpers.ts'
+import {
+  agentSide,
+  magnetFor,
+  objectExists,
+  randomInfohash,
+  registerAgent,
+  storedJob,
+  waitForStart,
+} from '../../test/pipeline.ts'
+
+async function sha256(bytes: ArrayBuffer | Uint8Array) {
+  return [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))]
+    .map((b) => b.toString(16).padStart(2, '0'))
+    .join('')
+}
+
+const path = (url: string) => new URL(url).pathname
+
+describe('signed download links', () => {
+  it('redirect to a 60-second storage URL whose bytes match, with the file name', async () => {
+    const user = await signUp()
+    const { files, bytes } = await storedJob(user)
+    const link = await user.api.createFileLink({ params: { id: files[1]!.id } })
+    expect(path(link.url)).toMatch(/^\/dl\//)
+    expect(Date.parse(link.expiresAt) - Date.now()).toBeGreaterThan(59 * 60_000)
+
+    const response = await user.fetch(path(link.url), { redirect: 'manual' })
+    expect(response.status).toBe(302)
+    const location = new URL(response.headers.get('location')!)
+    expect(location.searchParams.get('X-Amz-Expires')).toBe('60')
+    expect(location.searchParams.get('response-content-disposition')).toBe(
+      `attachment; filename="b.mp4"; filename*=UTF-8''b.mp4`,
+    )
+    const download = await fetch(location)
+    expect(download.status).toBe(200)
+    expect(await sha256(await download.arrayBuffer())).toBe(await sha256(bytes[1]!))
+    const ranged = await fetch(location, { headers: { range: 'bytes=10-19' } })
+    expect(ranged.status).toBe(206)
+    expect(new Uint8Array(await ranged.arrayBuffer())).toEqual(bytes[1]!.slice(10, 20))
+  })
+
+  it('stream the bytes with Range (206) and Content-Disposition in stream mode', async () => {
+    const user = await signUp()
+    const { files, bytes } = await storedJob(user)
+    const { url } = await user.api.createFileLink({ params: { id: files[0]!.id } })
+    const streamEnv = { ...env, DOWNLOAD_MODE: 'stream' }
+    const whole = await app.request(path(url), {}, streamEnv, createExecutionContext())
+    expect(whole.status).toBe(200)
+    expect(whole.headers.get('content-type')).toBe('text/plain')
+    expect(whole.headers.get('content-disposition')).toBe(
+      `attachment; filename="a.txt"; filename*=UTF-8''a.txt`,
+    )
+    expect(await sha256(await whole.arrayBuffer())).toBe(await sha256(bytes[0]!))
+    const part = await app.request(
+      path(url),
+      { headers: { range: 'bytes=100-199' } },
+      streamEnv,
+      createExecutionContext(),
+    )
+    expect(part.status).toBe(206)
+    expect(part.headers.get('content-range')).toBe('bytes 100-199/600')
+    expect(new Uint8Array(await part.arrayBuffer())).toEqual(bytes[0]!.slice(100, 200))
+    const unsatisfiable = await app.request(
+      path(url),
+      { headers: { range: 'bytes=900-' } },
+      streamEnv,
+      createExecutionContext(),
+    )
+    expect(unsatisfiable.status).toBe(416)
+  })
+
+  it('answer 403 when expired or tampered with', async () => {
+    const user = await signUp()
+    const { files } = await storedJob(user)
+    const expired = await signLink(env.LINK_SIGNING_KEY, {
+      fileId: files[0]!.id,
+      userId: user.userId,
+      expiresAt: Date.now() - 1,
+    })
+    const r1 = await user.fetch(`/dl/${expired}`, { redirect: 'manual' })
+    expect(r1.status).toBe(403)
+    expect(await r1.json()).toMatchObject({ error: { code: 'link_expired' } })
+    const { url } = await user.api.createFileLink({ params: { id: files[0]!.id } })
+    const token = path(url).slice(4)
+    const tampered = `${token.slice(0, -2)}${token.endsWith('aa') ? 'bb' : 'aa'}`
+    expect((await user.fetch(`/dl/${tampered}`, { redirect: 'manual' })).status).toBe(403)
+    const forged = await signLink('not-the-key', {
+      fileId: files[0]!.id,
+      userId: user.userId,
+      expiresAt: Date.now() + 60_000,
+    })
+    expect((await user.fetch(`/dl/${forged}`, { redirect: 'manual' })).status).toBe(403)
+  })
+
+  it('cannot be made for another user\u2019s file, nor for a file not stored yet', async () => {
+    const owner = await signUp()
+    const { files } = await storedJob(owner)
+    const other = await signUp()
+    expect(
+      (await apiError(other.api.createFileLink({ params: { id: files[0]!.id } }))).status,
+    ).toBe(404)
+
+    await registerAgent()
+    const infohash = randomInfohash()
+    const job = await owner.api.createJob({ body: { magnet: magnetFor(infohash) } })
+    const { agentId } = await waitForStart(job.id)
+    await agentSide(job.id, agentId).send({
+      type: 'metadata_ready',
+      infohash,
+      name: 'x',
+      bytesTotal: 1,
+      files: [{ index: 0, path: 'x', size: 1 }],
+    })
+    const [pending] = (await owner.api.listJobFiles({ params: { id: job.id } })).files
+    expect((await apiError(owner.api.createFileLink({ params: { id: pending!.id } }))).status).toBe(
+      409,
+    )
+  })
+
+  it('need the files:read scope for tokens', async () => {
+    const user = await signUp()
+    const { files } = await storedJob(user)
+    const reader = await tokenClient(user, ['jobs:read'])
+    expect((await apiError(reader.api.createFileLink({ params: { id: files[0]!.id } }))).code).toBe(
+      'insufficient_scope',
+    )
+    const files_ = await tokenClient(user, ['files:read'])
+    expect((await files_.api.createFileLink({ params: { id: files[0]!.id } })).url).toMatch(
+      /\/dl\//,
+    )
+  })
+
+  it('meter the bytes each request asks for and stop at the monthly bandwidth quota', async () => {
+    const user = await signUp()
+    const { files } = await storedJob(user)
+    const { url } = await user.api.createFileLink({ params: { id: files[0]!.id } })
+    await user.fetch(path(url), { redirect: 'manual' })
+    await user.fetch(path(url), { redirect: 'manual', headers: { range: 'bytes=0-99' } })
+    expect((await user.api.me()).usage.bandwidthBytes).toBe(700)
+
+    await env.DB.prepare('UPDATE usage SET bandwidth_bytes = ? WHERE user_id = ?')
+      .bind(50_000_000_000 - 550, user.userId)
+      .run()
+    const over = await user.fetch(path(url), { redirect: 'manual' })
+    expect(over.status).toBe(422)
+    expect(await over.json()).toMatchObject({
+      error: { code: 'quota_exceeded', limit: 'bandwidth' },
+    })
+    expect(
+      (await user.fetch(path(url), { redirect: 'manual', headers: { range: 'bytes=0-99' } }))
+        .status,
+    ).toBe(302)
+  })
+})
+
+describe('DELETE /api/jobs/:id', () => {
+  it('kills links at once, frees storage and removes objects no other job uses', async () => {
+    const alice = await signUp()
+    const { job, files, infohash } = await storedJob(alice)
+    const bob = await signUp()
+    const bobs = await bob.api.createJob({ body: { magnet: magnetFor(infohash) } })
+    const { url } = await alice.api.createFileLink({ params: { id: files[0]!.id } })
+
+    await alice.api.deleteJob({ params: { id: job.id } })
+    const dead = await alice.fetch(path(url), { redirect: 'manual' })
+    expect(dead.status).toBe(403)
+    expect(await dead.json()).toMatchObject({ error: { code: 'link_revoked' } })
+    expect((await alice.api.me()).usage.storageBytes).toBe(0)
+    expect((await apiError(alice.api.getJob({ params: { id: job.id } }))).status).toBe(404)
+    expect(await objectExists(`content/${infohash}/0`)).toBe(true)
+
+    await bob.api.deleteJob({ params: { id: bobs.id } })
+    expect(await objectExists(`content/${infohash}/0`)).toBe(false)
+    expect(
+      await env.DB.prepare('SELECT 1 FROM content WHERE infohash = ?').bind(infohash).first(),
+    ).toBeNull()
+  })
+})
