@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test'
 import type { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { endpoints } from '@tseeder/shared'
-import { app, routeModules } from '../src/index.ts'
+import { app, routeModules } from '../src/app.ts'
 
 describe('project conventions', () => {
   it('mounts every route module under src/routes', async () => {
@@ -20,7 +20,7 @@ describe('project conventions', () => {
       )
       expect(apps.length, `${file} exports a Hono sub-app`).toBeGreaterThan(0)
       for (const sub of apps)
-        expect(mounted.has(sub), `${file} is mounted in src/index.ts`).toBe(true)
+        expect(mounted.has(sub), `${file} is mounted in src/app.ts`).toBe(true)
     }
   })
 
@@ -28,6 +28,15 @@ describe('project conventions', () => {
     const registered = new Set(app.routes.map((r) => `${r.method} ${r.path}`))
     for (const [name, e] of Object.entries(endpoints)) {
       expect(registered.has(`${e.method} ${e.path}`), `${name}: ${e.method} ${e.path}`).toBe(true)
+    }
+  })
+
+  it('exports only handlers and Durable Object classes from the Worker entry (workerd refuses anything else)', async () => {
+    const entry: Record<string, unknown> = await import('../src/index.ts')
+    for (const [name, value] of Object.entries(entry)) {
+      if (name === 'default') continue
+      expect(typeof value, `export ${name}`).toBe('function')
+      expect(String(value).startsWith('class '), `export ${name} is a class`).toBe(true)
     }
   })
 

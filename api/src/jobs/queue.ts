@@ -1,5 +1,8 @@
 import { MINUTE, SECOND } from '../lib/time.ts'
 
+/** The dead-letter queue's name, as in wrangler.toml. */
+export const DEAD_LETTER_QUEUE = 'tseeder-jobs-dlq'
+
 /** A job is dispatched at most this many times (no agent, agent errors, stale agents). */
 export const MAX_ATTEMPTS = 5
 

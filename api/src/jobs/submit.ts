@@ -6,6 +6,7 @@ import { getPlan, getUsage } from '../db/plans.ts'
 import type { UserRow } from '../db/users.ts'
 import { jobProgress, type StoredFile } from '../durable/job-progress.ts'
 import { HttpError } from '../lib/errors.ts'
+import { log } from '../lib/log.ts'
 import { activeJobsProblem, quotaError, storageProblem } from './quotas.ts'
 import { enqueueDispatch } from './queue.ts'
 
@@ -211,9 +212,19 @@ async function insertJob(
   await db.batch(statements)
 
   const progress = jobProgress(c.env, id)
-  await progress.created(id)
-  if (mode.stored) await progress.completeFromContent(id, mode.stored)
-  else if (!leader)
-    await enqueueDispatch(c.env, { id, user_id: user.id, infohash: submission.infohash })
+  if (mode.stored) {
+    await progress.created(id)
+    await progress.completeFromContent(id, mode.stored)
+  } else {
+    // The answer does not wait for the announcement and the dispatch; they run in this order
+    // (so streams see `submitted` first). If they fail, the stuck-job cron re-queues the job.
+    c.executionCtx.waitUntil(
+      (async () => {
+        await progress.created(id)
+        if (!leader)
+          await enqueueDispatch(c.env, { id, user_id: user.id, infohash: submission.infohash })
+      })().catch((error) => log.error('job_announce_failed', { jobId: id, error: String(error) })),
+    )
+  }
   return { created: true, job: (await getJobRow(db, id))! }
 }

@@ -1,6 +1,6 @@
 import { createExecutionContext, env } from 'cloudflare:test'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { app } from '../index.ts'
+import { app } from '../app.ts'
 import { notifyJobFinished } from './notify.ts'
 import { apiError, signUp } from '../../test/helpers.ts'
 import { storedJob } from '../../test/pipeline.ts'

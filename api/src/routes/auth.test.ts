@@ -1,6 +1,6 @@
 import { createExecutionContext, env, SELF } from 'cloudflare:test'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { app } from '../index.ts'
+import { app } from '../app.ts'
 import {
   apiError,
   auditRows,

@@ -1,6 +1,6 @@
 import { createExecutionContext, env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { app } from '../index.ts'
+import { app } from '../app.ts'
 import { signLink } from '../lib/links.ts'
 import { apiError, signUp, tokenClient } from '../../test/helpers.ts'
 import {
