@@ -218,3 +218,21 @@ export async function storedJob(user: Browser, infohash = randomInfohash()) {
   const { files } = await user.api.listJobFiles({ params: { id: job.id } })
   return { job, infohash, files, bytes, agentId }
 }
+
+/** A new user's magnet job, already dispatched to an agent whose side the test plays. */
+export async function dispatchedJob() {
+  await registerAgent()
+  const { signUp } = await import('./helpers.ts')
+  const user = await signUp()
+  const infohash = randomInfohash()
+  const job = await user.api.createJob({ body: { magnet: magnetFor(infohash) } })
+  const { agentId } = await waitForStart(job.id)
+  return {
+    user,
+    job,
+    infohash,
+    agentId,
+    agent: agentSide(job.id, agentId),
+    params: { params: { id: job.id } },
+  }
+}

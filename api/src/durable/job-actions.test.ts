@@ -1,26 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { apiError, auditRows, signUp } from '../../test/helpers.ts'
+import { apiError, auditRows } from '../../test/helpers.ts'
 import {
-  agentSide,
   callsFor,
-  magnetFor,
+  dispatchedJob,
   metadata,
   progress,
-  randomInfohash,
-  registerAgent,
   waitFor,
   waitForStart,
 } from '../../test/pipeline.ts'
 
 async function downloading() {
-  await registerAgent()
-  const user = await signUp()
-  const infohash = randomInfohash()
-  const job = await user.api.createJob({ body: { magnet: magnetFor(infohash) } })
-  const { agentId } = await waitForStart(job.id)
-  const agent = agentSide(job.id, agentId)
-  await agent.send(metadata(infohash))
-  return { user, job, agent, infohash, params: { params: { id: job.id } } }
+  const dispatched = await dispatchedJob()
+  await dispatched.agent.send(metadata(dispatched.infohash))
+  return dispatched
 }
 
 describe('job actions', () => {

@@ -5,7 +5,7 @@ import {
   type AgentCallback,
   type JobEvent,
   type JobStatus,
-  type ProgressFields,
+  ProgressFields,
 } from '@tseeder/shared'
 import { callAgent } from '../agents/client.ts'
 import { AGENT_STALE_MS, getAgent, isAgentHealthy } from '../agents/registry.ts'
@@ -626,26 +626,7 @@ export class JobProgressDO extends DurableObject<Env> {
   }
 
   private progressFields(): ProgressFields {
-    const {
-      progressPct,
-      bytesDownloaded,
-      bytesTotal,
-      downloadSpeed,
-      uploadSpeed,
-      eta,
-      peers,
-      seeds,
-    } = this.state!
-    return {
-      progressPct,
-      bytesDownloaded,
-      bytesTotal,
-      downloadSpeed,
-      uploadSpeed,
-      eta,
-      peers,
-      seeds,
-    }
+    return ProgressFields.parse(this.state)
   }
 
   // ---- followers: other users' jobs riding on this download ---------------------------------

@@ -3,7 +3,8 @@ import { callAgent } from '../agents/client.ts'
 import { pickAgent } from '../agents/registry.ts'
 import { getJobRow, selectedFilesOf, type JobRow } from '../db/jobs.ts'
 import { getPlan, getUsage } from '../db/plans.ts'
-import { jobProgress, type StoredFile } from '../durable/job-progress.ts'
+import { jobProgress } from '../durable/job-progress.ts'
+import { storedContentFor } from './content.ts'
 import { base64 } from '../lib/crypto.ts'
 import { log } from '../lib/log.ts'
 import { mintStorageGrant } from '../storage/grants.ts'
@@ -27,21 +28,6 @@ async function limitsFor(env: Env, job: JobRow) {
   }
 }
 
-async function storedFor(env: Env, job: JobRow): Promise<StoredFile[] | null> {
-  const count = await env.DB.prepare('SELECT file_count FROM content WHERE infohash = ?')
-    .bind(job.infohash)
-    .first<number>('file_count')
-  if (count === null) return null
-  const { results } = await env.DB.prepare(
-    'SELECT file_index AS "index", path, size, storage_key AS key, mime_type AS mimeType FROM content_objects WHERE infohash = ?',
-  )
-    .bind(job.infohash)
-    .all<StoredFile>()
-  const have = new Set(results.map((f) => f.index))
-  const needed = selectedFilesOf(job) ?? Array.from({ length: count }, (_, i) => i)
-  return needed.every((i) => have.has(i)) ? results : null
-}
-
 /**
  * One delivery of a dispatch message: hand the job to the least-loaded healthy agent with a
  * signed `/start` carrying job-scoped storage credentials. Waits (retry with backoff) when no
@@ -57,7 +43,7 @@ export async function dispatchJob(
     return 'done'
   const progress = jobProgress(env, job.id)
 
-  const stored = await storedFor(env, job)
+  const stored = await storedContentFor(env.DB, job.infohash, selectedFilesOf(job))
   if (stored) {
     await progress.completeFromContent(job.id, stored)
     return 'done'

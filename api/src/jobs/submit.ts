@@ -5,6 +5,7 @@ import { getJobRow, mimeTypeFor, type JobRow } from '../db/jobs.ts'
 import { getPlan, getUsage } from '../db/plans.ts'
 import type { UserRow } from '../db/users.ts'
 import { jobProgress, type StoredFile } from '../durable/job-progress.ts'
+import { storedContentFor } from './content.ts'
 import { HttpError } from '../lib/errors.ts'
 import { log } from '../lib/log.ts'
 import { activeJobsProblem, quotaError, storageProblem } from './quotas.ts'
@@ -29,27 +30,6 @@ const ACTIVE_LIST = ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')
 /** KV key of an uploaded .torrent, kept for dispatches and re-dispatches (immutable: keyed by hash). */
 export function torrentKey(infohash: string): string {
   return `torrent:${infohash}`
-}
-
-/**
- * Stored content that holds every file the submission needs, or null. "Needs" is the selected
- * files, or every file of the torrent.
- */
-async function storedContent(db: D1Database, submission: Submission): Promise<StoredFile[] | null> {
-  const content = await db
-    .prepare('SELECT file_count FROM content WHERE infohash = ?')
-    .bind(submission.infohash)
-    .first<number>('file_count')
-  if (content === null) return null
-  const { results } = await db
-    .prepare(
-      'SELECT file_index AS "index", path, size, storage_key AS key, mime_type AS mimeType FROM content_objects WHERE infohash = ?',
-    )
-    .bind(submission.infohash)
-    .all<StoredFile>()
-  const have = new Set(results.map((o) => o.index))
-  const needed = submission.selectedFiles ?? Array.from({ length: content }, (_, i) => i)
-  return needed.length > 0 && needed.every((i) => have.has(i)) ? results : null
 }
 
 /** Another user's job downloading this content now, whose selection covers this one. */
@@ -115,7 +95,7 @@ export async function submitJob(
 
   checkSelection(submission)
   const [plan, usage] = await Promise.all([getPlan(db, user.plan_id), getUsage(db, user.id)])
-  const stored = await storedContent(db, submission)
+  const stored = await storedContentFor(db, submission.infohash, submission.selectedFiles)
   if (stored) {
     const selected = submission.selectedFiles ? new Set(submission.selectedFiles) : null
     const problem = storageProblem(

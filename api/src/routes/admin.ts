@@ -6,48 +6,23 @@ import { jobProgress } from '../durable/job-progress.ts'
 import { iso } from '../lib/time.ts'
 import type { AppEnv } from '../env.ts'
 import { auditStatement, toAuditEntry, type AuditRow } from '../db/audit.ts'
-import { findUserById, toUser, USER_COLUMNS, type UserRow } from '../db/users.ts'
+import { keysetPage } from '../db/pages.ts'
+import { findUserById, toUser, type UserRow } from '../db/users.ts'
 import { userSessions } from '../durable/user-session.ts'
 import { HttpError } from '../lib/errors.ts'
 import { requireAuth, route } from '../lib/route.ts'
-import { decodeCursor, encodeCursor } from '../lib/time.ts'
 
 export const adminRoutes = new Hono<AppEnv>()
 
-function badCursor(): HttpError {
-  return new HttpError(
-    400,
-    'validation_failed',
-    'Invalid query: cursor is not one this server gave out.',
-  )
-}
-
 route(adminRoutes, endpoints.adminListUsers, async (c, { query }) => {
-  const cursor = decodeCursor(query.cursor)
-  if (query.cursor && !cursor) throw badCursor()
-  const where: string[] = []
-  const binds: unknown[] = []
-  if (query.q) {
-    where.push("u.email LIKE ? ESCAPE '\\'")
-    binds.push(`%${query.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`)
-  }
-  if (cursor) {
-    where.push('(u.created_at, u.id) < (?, ?)')
-    binds.push(cursor[0], cursor[1])
-  }
-  const { results } = await c.env.DB.prepare(
-    `SELECT ${USER_COLUMNS} FROM users u ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-     ORDER BY u.created_at DESC, u.id DESC LIMIT ?`,
-  )
-    .bind(...binds, query.limit + 1)
-    .all<UserRow>()
-  const page = results.slice(0, query.limit)
-  const last = page.at(-1)
-  return {
-    users: page.map(toUser),
-    nextCursor:
-      results.length > query.limit && last ? encodeCursor([last.created_at, last.id]) : null,
-  }
+  const search = query.q ? `%${query.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%` : null
+  const page = await keysetPage<UserRow>(c.env.DB, {
+    from: 'users',
+    where: search ? [["email LIKE ? ESCAPE '\\'", search]] : [],
+    cursor: query.cursor,
+    limit: query.limit,
+  })
+  return { users: page.rows.map(toUser), nextCursor: page.nextCursor }
 })
 
 route(adminRoutes, endpoints.adminUpdateUser, async (c, { params, body }) => {
@@ -91,68 +66,37 @@ route(adminRoutes, endpoints.adminUpdateUser, async (c, { params, body }) => {
 })
 
 route(adminRoutes, endpoints.adminAudit, async (c, { query }) => {
-  const cursor = decodeCursor(query.cursor)
-  if (query.cursor && (!cursor || typeof cursor[0] !== 'number')) throw badCursor()
-  const where: string[] = []
-  const binds: unknown[] = []
-  if (query.actorId) {
-    where.push('actor_id = ?')
-    binds.push(query.actorId)
-  }
-  if (query.action) {
-    where.push('action = ?')
-    binds.push(query.action)
-  }
-  if (cursor) {
-    where.push('id < ?')
-    binds.push(cursor[0])
-  }
-  const { results } = await c.env.DB.prepare(
-    `SELECT * FROM audit_logs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
-  )
-    .bind(...binds, query.limit + 1)
-    .all<AuditRow>()
-  const page = results.slice(0, query.limit)
-  const last = page.at(-1)
-  return {
-    entries: page.map(toAuditEntry),
-    nextCursor: results.length > query.limit && last ? encodeCursor([last.id]) : null,
-  }
+  const where: [string, unknown][] = []
+  if (query.actorId) where.push(['actor_id = ?', query.actorId])
+  if (query.action) where.push(['action = ?', query.action])
+  const page = await keysetPage<AuditRow & { created_at: number }>(c.env.DB, {
+    from: 'audit_logs',
+    where,
+    cursor: query.cursor,
+    limit: query.limit,
+    key: 'id',
+  })
+  return { entries: page.rows.map(toAuditEntry), nextCursor: page.nextCursor }
 })
 
 route(adminRoutes, endpoints.adminListJobs, async (c, { query }) => {
-  const cursor = decodeCursor(query.cursor)
-  if (query.cursor && !cursor) throw badCursor()
-  const where: string[] = []
-  const binds: unknown[] = []
-  if (query.status) {
-    where.push('status = ?')
-    binds.push(query.status)
-  }
-  if (query.userId) {
-    where.push('user_id = ?')
-    binds.push(query.userId)
-  }
-  if (cursor) {
-    where.push('(created_at, id) < (?, ?)')
-    binds.push(cursor[0], cursor[1])
-  }
-  const { results } = await c.env.DB.prepare(
-    `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`,
-  )
-    .bind(...binds, query.limit + 1)
-    .all<JobRow>()
-  const page = results.slice(0, query.limit)
-  const last = page.at(-1)
+  const where: [string, unknown][] = []
+  if (query.status) where.push(['status = ?', query.status])
+  if (query.userId) where.push(['user_id = ?', query.userId])
+  const page = await keysetPage<JobRow>(c.env.DB, {
+    from: 'jobs',
+    where,
+    cursor: query.cursor,
+    limit: query.limit,
+  })
   return {
-    jobs: page.map((row) => ({
+    jobs: page.rows.map((row) => ({
       ...toJob(row),
       userId: row.user_id,
       agentId: row.agent_id,
       attempt: row.attempt,
     })),
-    nextCursor:
-      results.length > query.limit && last ? encodeCursor([last.created_at, last.id]) : null,
+    nextCursor: page.nextCursor,
   }
 })
 

@@ -1,27 +1,16 @@
 import { env, SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { signedHeaders } from '@tseeder/shared'
-import { BASE_URL, signUp } from '../../test/helpers.ts'
+import { BASE_URL } from '../../test/helpers.ts'
 import {
   agentRequest,
   agentSide,
   completed,
-  magnetFor,
+  dispatchedJob,
   metadata,
   progress,
-  randomInfohash,
   registerAgent,
-  waitForStart,
 } from '../../test/pipeline.ts'
-
-async function dispatchedJob() {
-  await registerAgent()
-  const user = await signUp()
-  const infohash = randomInfohash()
-  const job = await user.api.createJob({ body: { magnet: magnetFor(infohash) } })
-  const { agentId } = await waitForStart(job.id)
-  return { user, job, infohash, agentId, agent: agentSide(job.id, agentId) }
-}
 
 describe('agent signatures', () => {
   it('refuses a forged signature, a stale timestamp and a body changed after signing', async () => {

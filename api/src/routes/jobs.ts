@@ -11,6 +11,7 @@ import {
 import { InvalidTorrentError, MAX_TORRENT_BYTES, parseTorrentFile } from '@tseeder/shared/torrent'
 import type { AppEnv } from '../env.ts'
 import { auditStatement } from '../db/audit.ts'
+import { keysetPage } from '../db/pages.ts'
 import { getOwnJobRow, listJobFileRows, toJob, toJobFile, type JobRow } from '../db/jobs.ts'
 import { jobProgress, type UserAction } from '../durable/job-progress.ts'
 import { userSessions } from '../durable/user-session.ts'
@@ -19,7 +20,6 @@ import { submitJob, type Submission } from '../jobs/submit.ts'
 import { consume, RATE_LIMITS } from '../middleware/rate-limit.ts'
 import { HttpError } from '../lib/errors.ts'
 import { requireAuth, route } from '../lib/route.ts'
-import { decodeCursor, encodeCursor } from '../lib/time.ts'
 
 export const jobRoutes = new Hono<AppEnv>()
 
@@ -77,35 +77,16 @@ route(jobRoutes, endpoints.createJob, async (c, { body }) => {
 
 route(jobRoutes, endpoints.listJobs, async (c, { query }) => {
   const { user } = requireAuth(c)
-  const cursor = decodeCursor(query.cursor)
-  if (query.cursor && !cursor)
-    throw new HttpError(
-      400,
-      'validation_failed',
-      'Invalid query: cursor is not one this server gave out.',
-    )
-  const where = ['user_id = ?']
-  const binds: unknown[] = [user.id]
-  if (query.status) {
-    where.push('status = ?')
-    binds.push(query.status)
-  }
-  if (cursor) {
-    where.push('(created_at, id) < (?, ?)')
-    binds.push(cursor[0], cursor[1])
-  }
-  const { results } = await c.env.DB.prepare(
-    `SELECT * FROM jobs WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`,
-  )
-    .bind(...binds, query.limit + 1)
-    .all<JobRow>()
-  const page = results.slice(0, query.limit)
-  const last = page.at(-1)
-  return {
-    jobs: page.map(toJob),
-    nextCursor:
-      results.length > query.limit && last ? encodeCursor([last.created_at, last.id]) : null,
-  }
+  const page = await keysetPage<JobRow>(c.env.DB, {
+    from: 'jobs',
+    where: [
+      ['user_id = ?', user.id],
+      ...(query.status ? [['status = ?', query.status] as [string, unknown]] : []),
+    ],
+    cursor: query.cursor,
+    limit: query.limit,
+  })
+  return { jobs: page.rows.map(toJob), nextCursor: page.nextCursor }
 })
 
 route(jobRoutes, endpoints.getJob, async (c, { params }) => {

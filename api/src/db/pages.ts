@@ -1,0 +1,52 @@
+import { HttpError } from '../lib/errors.ts'
+import { decodeCursor, encodeCursor } from '../lib/time.ts'
+
+export interface Page<Row> {
+  rows: Row[]
+  nextCursor: string | null
+}
+
+/**
+ * One page of a list, newest first, by keyset on `(created_at, id)` (or `id` alone for the audit
+ * log): stable while rows are added, and served by the list indexes.
+ */
+export async function keysetPage<Row extends { id: string | number; created_at: number }>(
+  db: D1Database,
+  options: {
+    from: string
+    where?: [string, unknown][]
+    cursor: string | undefined
+    limit: number
+    key?: 'created' | 'id'
+  },
+): Promise<Page<Row>> {
+  const key = options.key ?? 'created'
+  const where = [...(options.where ?? [])]
+  const cursor = decodeCursor(options.cursor)
+  if (options.cursor) {
+    const valid = cursor && (key === 'id' ? cursor.length === 1 : cursor.length === 2)
+    if (!valid)
+      throw new HttpError(
+        400,
+        'validation_failed',
+        'Invalid query: cursor is not one this server gave out.',
+      )
+    where.push(key === 'id' ? ['id < ?', cursor[0]] : ['(created_at, id) < (?, ?)', cursor])
+  }
+  const clause = where.length ? `WHERE ${where.map(([sql]) => sql).join(' AND ')}` : ''
+  const binds = where.flatMap(([, value]) => (Array.isArray(value) ? value : [value]))
+  const order = key === 'id' ? 'id DESC' : 'created_at DESC, id DESC'
+  const { results } = await db
+    .prepare(`SELECT * FROM ${options.from} ${clause} ORDER BY ${order} LIMIT ?`)
+    .bind(...binds, options.limit + 1)
+    .all<Row>()
+  const rows = results.slice(0, options.limit)
+  const last = rows.at(-1)
+  return {
+    rows,
+    nextCursor:
+      results.length > options.limit && last
+        ? encodeCursor(key === 'id' ? [last.id] : [last.created_at, last.id])
+        : null,
+  }
+}
