@@ -81,21 +81,25 @@ export async function submitJob(
   submission: Submission,
 ): Promise<SubmitOutcome> {
   const db = c.env.DB
-  const blocked = await db
-    .prepare('SELECT reason FROM blocklist WHERE infohash = ?')
-    .bind(submission.infohash)
-    .first<string>('reason')
+  checkSelection(submission)
+  // Independent reads run together; the decisions below still follow the documented order.
+  const [blocked, existing, plan, usage, stored, leader] = await Promise.all([
+    db
+      .prepare('SELECT reason FROM blocklist WHERE infohash = ?')
+      .bind(submission.infohash)
+      .first<string>('reason'),
+    db
+      .prepare('SELECT * FROM jobs WHERE user_id = ? AND infohash = ?')
+      .bind(user.id, submission.infohash)
+      .first<JobRow>(),
+    getPlan(db, user.plan_id),
+    getUsage(db, user.id),
+    storedContentFor(db, submission.infohash, submission.selectedFiles),
+    inFlightLeader(db, submission),
+  ])
   if (blocked) throw new HttpError(403, 'blocked', `This content is blocked: ${blocked}`)
-
-  const existing = await db
-    .prepare('SELECT * FROM jobs WHERE user_id = ? AND infohash = ?')
-    .bind(user.id, submission.infohash)
-    .first<JobRow>()
   if (existing) return { created: false, job: existing }
 
-  checkSelection(submission)
-  const [plan, usage] = await Promise.all([getPlan(db, user.plan_id), getUsage(db, user.id)])
-  const stored = await storedContentFor(db, submission.infohash, submission.selectedFiles)
   if (stored) {
     const selected = submission.selectedFiles ? new Set(submission.selectedFiles) : null
     const problem = storageProblem(
@@ -112,7 +116,6 @@ export async function submitJob(
   const storage = submission.files ? storageProblem(plan, usage, neededFiles(submission)) : null
   if (storage) throw quotaError(storage)
 
-  const leader = await inFlightLeader(db, submission)
   if (leader) return insertJob(c, user, submission, { status: leader.status, leader })
   if (submission.torrent) await c.env.KV.put(torrentKey(submission.infohash), submission.torrent)
   return insertJob(c, user, submission, { status: 'submitted' })
