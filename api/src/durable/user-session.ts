@@ -121,6 +121,11 @@ export class UserSessionDO extends DurableObject<Env> {
     })
   }
 
+  /** Ends the live streams opened with a credential (a session id or an API token id). */
+  async closeStreams(tag: string): Promise<void> {
+    this.hub.close(tag)
+  }
+
   /** Revokes every open session of the user (suspension); returns how many. */
   revokeAll(userId: string, reason: RevokeReason): Promise<number> {
     return this.serialize(async () => {

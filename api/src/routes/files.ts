@@ -141,7 +141,7 @@ fileRoutes.get('/dl/:token', async (c) => {
   if (!upstream.ok) {
     log.error('storage_read_failed', { fileId, status: upstream.status })
     throw new HttpError(
-      502 as 400,
+      502,
       'storage_unavailable',
       'The file could not be read from storage; try again shortly.',
     )

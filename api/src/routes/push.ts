@@ -11,7 +11,7 @@ export const pushRoutes = new Hono<AppEnv>()
 route(pushRoutes, endpoints.pushKey, async (c) => {
   if (!vapidConfigured(c.env)) {
     throw new HttpError(
-      503 as 400,
+      503,
       'service_unavailable',
       'Push notifications are not configured on this server.',
     )

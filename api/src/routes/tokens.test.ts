@@ -71,3 +71,24 @@ describe('API tokens', () => {
     expect(unknown.issues?.[0]?.path).toEqual(['scopes', 0])
   })
 })
+
+describe('a revoked token', () => {
+  it('ends the live event stream it opened', async () => {
+    const user = await signUp()
+    const { token, id } = await tokenClient(user, ['jobs:read'])
+    const stream = await SELF.fetch(`${BASE_URL}/api/events`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    expect(stream.status).toBe(200)
+    const reader = stream.body!.getReader()
+    await reader.read()
+    await user.api.revokeToken({ params: { id } })
+    const end = await Promise.race([
+      (async () => {
+        for (;;) if ((await reader.read()).done) return 'closed'
+      })(),
+      new Promise((resolve) => setTimeout(() => resolve('still open'), 5000)),
+    ])
+    expect(end).toBe('closed')
+  })
+})

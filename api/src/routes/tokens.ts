@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { endpoints } from '@tseeder/shared'
 import type { AppEnv } from '../env.ts'
 import { auditStatement } from '../db/audit.ts'
+import { userSessions } from '../durable/user-session.ts'
 import { toApiToken, TOKEN_PREFIX, type TokenRow } from '../db/tokens.ts'
 import { randomToken, sha256Hex } from '../lib/crypto.ts'
 import { HttpError } from '../lib/errors.ts'
@@ -78,6 +79,7 @@ route(tokenRoutes, endpoints.revokeToken, async (c, { params }) => {
     ).bind(Date.now(), params.id, user.id),
   ])
   if (!result?.meta.changes) throw new HttpError(404, 'not_found', 'No such token.')
+  await userSessions(c.env, user.id).closeStreams(params.id)
   await c.env.DB.batch([
     auditStatement(c, { action: 'token.revoked', targetType: 'api_token', targetId: params.id }),
   ])
