@@ -79,18 +79,27 @@ function procStats(pid: number) {
 }
 
 async function spawnAgent(apiUrl: string, dataDir: string, extra: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: agentRoot,
-    env: {
-      ...process.env,
-      ...agentEnv(apiUrl, dataDir, {
-        AGENT_LOG_LEVEL: 'info',
-        AGENT_PROGRESS_INTERVAL_MS: '100',
-        ...extra,
-      }),
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_AGENT_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      '--import',
+      'tsx',
+      'src/main.ts',
+    ],
+    {
+      cwd: agentRoot,
+      env: {
+        ...process.env,
+        ...agentEnv(apiUrl, dataDir, {
+          AGENT_LOG_LEVEL: 'info',
+          AGENT_PROGRESS_INTERVAL_MS: '100',
+          ...extra,
+        }),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+  )
   let output = ''
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (c: Buffer) => {
@@ -211,7 +220,12 @@ async function main() {
     results.push(text)
     console.log(text)
   }
-  for (const size of [256 * MiB, 1024 * MiB]) {
+  // BENCH_SIZES=256,1024 (MiB, the default) picks the single-file runs; BENCH_SIZES= skips them.
+  const sizes = (process.env.BENCH_SIZES ?? '256,1024')
+    .split(',')
+    .filter(Boolean)
+    .map((mib) => Number(mib) * MiB)
+  for (const size of sizes) {
     const label = `${size / MiB}MiB`
     const content = await seed(size)
     const ariaDir = join(root, `aria-${label}`)

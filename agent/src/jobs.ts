@@ -32,8 +32,11 @@ import {
   uploadFile,
 } from './upload.ts'
 
-/** Parts in memory per job (× 8 MiB), shared by its files; files uploaded side by side. */
-const PARTS_IN_FLIGHT = 3
+/**
+ * Parts in memory at once (× 8 MiB) for the whole agent, shared by every job and file: memory
+ * stays flat however many jobs run, and the store's bandwidth, not part count, is the limit.
+ */
+const PARTS_IN_FLIGHT = 4
 const FILES_IN_FLIGHT = 3
 const ACTIVE: readonly JobStatus[] = ['metadata_fetch', 'downloading', 'uploading']
 const UPLOAD_ATTEMPTS = 3
@@ -121,6 +124,7 @@ function jobIdOf(record: JobRecord): string {
 export class JobManager {
   private engine: TorrentEngine
   private readonly jobs = new Map<string, Runtime>()
+  private readonly partSlots = new PartSlots(PARTS_IN_FLIGHT)
   private accepting = true
 
   constructor(private readonly o: JobManagerOptions) {
@@ -512,7 +516,7 @@ export class JobManager {
     if (!this.o.streamUpload && pending.some((i) => !torrent.fileDone(i))) {
       await new Promise<void>((resolve) => torrent.once('done', () => resolve()))
     }
-    const slots = new PartSlots(PARTS_IN_FLIGHT)
+    const slots = this.partSlots
     const queue = [...pending]
     const worker = async () => {
       for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
