@@ -9,6 +9,7 @@ import { mkdir, open, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { AgentCallback } from '@tseeder/shared'
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import WebTorrent from 'webtorrent'
 import { indexedFilePath, jobChunkStore } from '../src/engine/job-chunk-store.ts'
 import { bencode } from '../test/fixtures.ts'
@@ -18,7 +19,7 @@ import {
   callAgent,
   grantFor,
   startFakeApi,
-  startS3,
+  BUCKET,
   tempDir,
   waitFor,
 } from '../test/swarm.ts'
@@ -139,6 +140,41 @@ async function aria2c(magnet: string, dir: string): Promise<number> {
   return (performance.now() - started) / 1000
 }
 
+/** s3rver in a child process (bench/s3-server.ts), read back with the S3 client. */
+async function startS3Process() {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/s3-server.ts'], {
+    cwd: agentRoot,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const match = /listening (http:\S+)/.exec(chunk.toString())
+      if (match) resolve(match[1]!)
+    })
+    child.once('exit', () => reject(new Error('the S3 server exited')))
+  })
+  const client = new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  })
+  return {
+    endpoint,
+    async objectSha256(key: string) {
+      const object = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))
+      const hash = createHash('sha256')
+      for await (const chunk of object.Body as AsyncIterable<Uint8Array>) hash.update(chunk)
+      return hash.digest('hex')
+    },
+    async close() {
+      client.destroy()
+      child.kill('SIGTERM')
+      await new Promise((resolve) => child.once('exit', resolve))
+    },
+  }
+}
+
 const fmt = (n: number, d = 2) => n.toFixed(d)
 
 async function main() {
@@ -147,7 +183,7 @@ async function main() {
   await new Promise<void>((resolve) => tracker.listen(0, '127.0.0.1', resolve))
   const announce = `http://127.0.0.1:${tracker.http!.address().port}/announce`
   const seeder = new WebTorrent({ ...LOOPBACK_TORRENT_OPTIONS })
-  const s3 = await startS3()
+  const s3 = await startS3Process()
   const api = await startFakeApi(() => grantFor(s3.endpoint, '0'.repeat(40)))
   const arrivals = new Map<string, { at: number; callback: AgentCallback }[]>()
   const record = api.callbacks.push.bind(api.callbacks)
