@@ -1,5 +1,6 @@
 import { createExecutionContext, env } from 'cloudflare:test'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { JobPushMessage } from '@tseeder/shared'
 import { app } from '../app.ts'
 import { notifyJobFinished } from './notify.ts'
 import { apiError, signUp } from '../../test/helpers.ts'
@@ -35,7 +36,9 @@ describe('Web Push', () => {
     const headers = init!.headers as Record<string, string>
     expect(headers['content-encoding']).toBe('aes128gcm')
     expect(headers.authorization).toMatch(/^vapid t=.+, k=/)
-    const message = JSON.parse(await browser.decrypt(new Uint8Array(init!.body as ArrayBuffer)))
+    const message = JobPushMessage.parse(
+      JSON.parse(await browser.decrypt(new Uint8Array(init!.body as ArrayBuffer))),
+    )
     expect(message).toEqual({
       type: 'job',
       jobId: job.id,

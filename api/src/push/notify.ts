@@ -1,4 +1,5 @@
 import { buildPushPayload, type PushSubscription } from '@block65/webcrypto-web-push'
+import type { JobPushMessage } from '@tseeder/shared'
 import { log } from '../lib/log.ts'
 
 interface SubscriptionRow {
@@ -6,17 +7,6 @@ interface SubscriptionRow {
   endpoint: string
   p256dh: string
   auth: string
-}
-
-/** What the service worker receives (JSON) and shows as a notification. */
-export interface JobPushMessage {
-  type: 'job'
-  jobId: string
-  name: string
-  status: 'completed' | 'failed'
-  title: string
-  body: string
-  url: string
 }
 
 export function vapidConfigured(env: Env): boolean {

@@ -9,18 +9,16 @@ const INFOHASH = 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a'
 describe('storage grants', () => {
   it('mint R2 temporary credentials scoped to the job\u2019s prefix, read-write, for 6 hours', async () => {
     // Cloudflare's API cannot be reached from here; its answer is stood in for.
-    const api = vi
-      .spyOn(globalThis, 'fetch')
-      .mockResolvedValue(
-        Response.json({
-          success: true,
-          result: {
-            accessKeyId: 'tmp-id',
-            secretAccessKey: 'tmp-secret',
-            sessionToken: 'tmp-token',
-          },
-        }),
-      )
+    const api = vi.spyOn(globalThis, 'fetch').mockResolvedValue(
+      Response.json({
+        success: true,
+        result: {
+          accessKeyId: 'tmp-id',
+          secretAccessKey: 'tmp-secret',
+          sessionToken: 'tmp-token',
+        },
+      }),
+    )
     const now = Date.now()
     const grant = await mintStorageGrant(
       {
