@@ -123,18 +123,21 @@ export class JobProgressDO extends DurableObject<Env> {
     })
   }
 
-  /** The dispatcher handed the job to `agentId` with `/start`. */
+  /**
+   * The dispatcher handed the job to `agentId` with `/start`. False when the job stopped waiting
+   * meanwhile (paused, cancelled, deleted): the caller then stops that agent's copy.
+   */
   dispatched(jobId: string, agentId: string, attempt: number): Promise<boolean> {
     return this.queue.run(async () => {
       const s = await this.load(jobId)
-      if (!s) return false
+      if (!s || !isWaitingForDispatch(s.status)) return false
       s.workerId = agentId
       s.attempt = attempt
       s.lastAgentSeq = 0
       s.lastHeartbeat = Date.now()
-      const applied = await this.apply({ status: 'metadata_fetch' }, { force: true })
+      await this.apply({ status: 'metadata_fetch' })
       await this.armWatchdog()
-      return applied
+      return true
     })
   }
 
@@ -151,8 +154,9 @@ export class JobProgressDO extends DurableObject<Env> {
   /** Someone else's download of the same content finished first: complete from what is stored. */
   completeFromContent(jobId: string, stored: StoredFile[]): Promise<void> {
     return this.queue.run(async () => {
-      if (!(await this.load(jobId))) return
-      await this.apply({ stored, status: 'completed' }, { force: true })
+      const s = await this.load(jobId)
+      if (!s || !isWaitingForDispatch(s.status)) return
+      await this.apply({ stored, status: 'completed' })
     })
   }
 
@@ -784,6 +788,10 @@ export class JobProgressDO extends DurableObject<Env> {
     this.save()
     return this.state
   }
+}
+
+function isWaitingForDispatch(status: JobStatus): boolean {
+  return status === 'submitted' || status === 'queued'
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never

@@ -88,7 +88,14 @@ export async function dispatchJob(
     log.warn('dispatch_failed', { jobId: job.id, agentId: agent.id, error: String(error) })
     return giveUp('agent_error', `Agent ${agent.id} could not start the job.`)
   }
-  await progress.dispatched(job.id, agent.id, attempt)
+  if (!(await progress.dispatched(job.id, agent.id, attempt))) {
+    // Paused, cancelled or deleted while /start was on its way: undo it on the agent.
+    await callAgent(env, agent, 'POST', '/stop', { jobId: job.id, removeData: true }).catch(
+      (error) =>
+        log.warn('agent_stop_failed', { jobId: job.id, agentId: agent.id, error: String(error) }),
+    )
+    return 'done'
+  }
   log.info('job_dispatched', { jobId: job.id, agentId: agent.id, attempt })
   return 'done'
 }
