@@ -15,6 +15,7 @@ import {
   formatPinoLine,
   type GroupChild,
   isRunning,
+  killGroupsNow,
   sleep,
   spawnGroup,
   stopGroup,
@@ -27,6 +28,8 @@ export interface LocalAgentOptions {
   apiUrl: string
   secret: string
   dataDir: string
+  /** More `AGENT_*` variables (e.g. from tests); identity and wiring still win. */
+  env?: Record<string, string>
 }
 
 /**
@@ -46,6 +49,7 @@ export function localAgentEnv(options: LocalAgentOptions): Record<string, string
     AGENT_WEB_SEEDS: 'false',
     AGENT_MAX_JOBS: '4',
     ...fromUser,
+    ...options.env,
     // Identity and wiring are ours, whatever the environment says.
     AGENT_ID: options.id,
     AGENT_SECRET: options.secret,
@@ -145,6 +149,16 @@ export class SupervisedAgent {
     throw new Error(
       `agent ${this.options.id} did not answer ${this.url}/health within ${timeoutMs / 1000} s:\n${child.tail.join('\n')}`,
     )
+  }
+
+  /** SIGKILL to the agent's process group, and no restart: a crash that stays down. */
+  async kill(): Promise<void> {
+    this.stopping = true
+    if (this.restartTimer) clearTimeout(this.restartTimer)
+    if (this.child) {
+      killGroupsNow([this.child])
+      await this.child.exited
+    }
   }
 
   async stop(): Promise<void> {

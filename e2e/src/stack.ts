@@ -1,0 +1,58 @@
+// The stack under test: exactly what `npm start` runs (scripts/lib/stack.ts), on free ports, with
+// its state (secrets, .dev.vars, D1, objects, agent data, logs) in a temporary folder.
+import { existsSync, readFileSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { killGroupsNow } from '../../scripts/lib/processes.ts'
+import { type Stack, startStack } from '../../scripts/lib/stack.ts'
+
+export interface TestStack extends Stack {
+  /** The last `lines` lines of a log in the state folder (`worker`, `local-agent-1`…). */
+  logTail(name: string, lines?: number): string
+  /** Stops every process and removes the state folder. */
+  close(): Promise<void>
+}
+
+export async function startTestStack(agents: number): Promise<TestStack> {
+  const stateDir = await mkdtemp(join(tmpdir(), 'tseeder-e2e-'))
+  let stack: Stack
+  try {
+    stack = await startStack({
+      stateDir,
+      port: 0,
+      s3Port: 0,
+      agents,
+      devVars: 'state',
+      buildWebApp: 'if-missing',
+      // npm start's defaults, pinned: a developer's exported AGENT_* must not change the test.
+      agentEnv: {
+        AGENT_DHT: 'false',
+        AGENT_LSD: 'false',
+        AGENT_UTP: 'false',
+        AGENT_NAT_TRAVERSAL: 'false',
+        AGENT_WEB_SEEDS: 'false',
+        AGENT_MAX_JOBS: '4',
+      },
+    })
+  } catch (error) {
+    await rm(stateDir, { recursive: true, force: true })
+    throw error
+  }
+  // If the test process dies, no child outlives it.
+  const lastResort = () => killGroupsNow(stack.children())
+  process.once('exit', lastResort)
+  return {
+    ...stack,
+    logTail(name, lines = 40) {
+      const file = join(stateDir, 'logs', `${name}.log`)
+      if (!existsSync(file)) return ''
+      return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n')
+    },
+    async close() {
+      await stack.stop()
+      process.off('exit', lastResort)
+      await rm(stateDir, { recursive: true, force: true })
+    },
+  }
+}
