@@ -289,6 +289,38 @@ describe('limits without peers', () => {
   })
 })
 
+describe('stall detection', () => {
+  it('fails a download whose only seeder goes away mid-way with stalled, retryable', async () => {
+    const dir = await tempDir('agent-stall')
+    const quick = await startAgent(
+      loadConfig(agentEnv(api.url, dir, { AGENT_STALL_TIMEOUT_MS: '1500' })),
+      createLogger('error'),
+    )
+    const fixture = buildTorrent({
+      name: 'slow',
+      announce: swarm.announce,
+      files: [{ segments: ['big.bin'], data: content(8 * 1024 * 1024) }],
+    })
+    const seeded = await swarm.seed(fixture)
+    swarm.throttle(256 * 1024)
+    try {
+      const jobId = 'job-stall'
+      await callAgent(quick.url, 'POST', '/start', startBody(fixture, s3.endpoint, { jobId }))
+      await waitFor(
+        () => api.of(jobId).find((c) => c.type === 'progress_update' && c.bytesDownloaded > 0),
+        20_000,
+        'some bytes downloaded',
+      )
+      await new Promise<void>((resolve) => seeded.destroy({}, () => resolve()))
+      expect(await final(jobId)).toMatchObject({ type: 'failed', code: 'stalled', retryable: true })
+    } finally {
+      swarm.throttle(-1)
+      await quick.close(500)
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
+
 describe('hostile names', () => {
   it('writes nothing outside the job folder and reports clean, unique paths', async () => {
     const root = await tempDir('hostile')
