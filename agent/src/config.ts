@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { WebTorrentEngineOptions } from './engine/webtorrent-engine.ts'
 
 const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -79,16 +80,7 @@ export interface AgentConfig {
   outboxMaxBackoffMs: number
   streamUpload: boolean
   logLevel: string
-  torrent: {
-    dht: boolean
-    lsd: boolean
-    utp: boolean
-    natTraversal: boolean
-    webSeeds: boolean
-    trackers: string[]
-    port: number
-    maxConns: number
-  }
+  torrent: Omit<WebTorrentEngineOptions, 'log'>
 }
 
 export class ConfigError extends Error {

@@ -85,3 +85,13 @@ export function buildTorrent(options: {
     sha256: options.files.map((f) => sha256(f.data)),
   }
 }
+
+/** webtorrent options that keep a test swarm on loopback (no DHT, LSD, uTP, NAT traversal or web seeds). */
+export const LOOPBACK_TORRENT_OPTIONS = {
+  dht: false,
+  lsd: false,
+  natUpnp: false,
+  natPmp: false,
+  utp: false,
+  webSeeds: false,
+} as const

@@ -18,77 +18,45 @@ const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir,
 
 /** A CA, certificates it signs for the agent (server) and the Worker (client), and a rogue client. */
 function makeCertificates() {
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes']
-  openssl(
-    'req',
-    '-x509',
-    ...ec,
-    '-days',
-    '2',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-    '-subj',
-    '/CN=test CA',
-  )
-  openssl('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1')
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.crt',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-out',
-    'server.crt',
-    '-extfile',
-    'san.cnf',
-  )
-  openssl(
-    'req',
-    ...ec,
-    '-keyout',
-    'client.key',
-    '-out',
-    'client.csr',
-    '-subj',
-    '/CN=tseeder-worker',
-  )
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    'client.csr',
-    '-CA',
-    'ca.crt',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-out',
-    'client.crt',
-  )
-  openssl(
-    'req',
-    '-x509',
-    ...ec,
-    '-days',
-    '2',
-    '-keyout',
-    'rogue.key',
-    '-out',
-    'rogue.crt',
-    '-subj',
-    '/CN=tseeder-worker',
-  )
+  const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2']
+  const selfSigned = (name: string, cn: string) =>
+    openssl(
+      'req',
+      '-x509',
+      ...key,
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.crt`,
+      '-subj',
+      `/CN=${cn}`,
+    )
+  const signedByCa = (name: string, cn: string, ...extra: string[]) => {
+    openssl('req', ...key, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`)
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-out',
+      `${name}.crt`,
+      ...extra,
+    )
+  }
+  selfSigned('ca', 'test CA')
+  signedByCa('server', '127.0.0.1', '-extfile', 'san.cnf')
+  signedByCa('client', 'tseeder-worker')
+  selfSigned('rogue', 'tseeder-worker')
 }
+
+const certName = { trusted: 'client', rogue: 'rogue' } as const
 
 function get(
   path: string,
@@ -107,8 +75,8 @@ function get(
         ...(client === 'none'
           ? {}
           : {
-              cert: readFileSync(join(dir, `${client === 'trusted' ? 'client' : 'rogue'}.crt`)),
-              key: readFileSync(join(dir, `${client === 'trusted' ? 'client' : 'rogue'}.key`)),
+              cert: readFileSync(join(dir, `${certName[client]}.crt`)),
+              key: readFileSync(join(dir, `${certName[client]}.key`)),
             }),
       },
       (res) => {

@@ -15,16 +15,9 @@ import { Server as TrackerServer } from 'bittorrent-tracker'
 import S3rver from 's3rver'
 import WebTorrent, { type Torrent } from 'webtorrent'
 import { indexedFilePath, jobChunkStore } from '../src/engine/job-chunk-store.ts'
-import { sha256, type TorrentFixture } from './fixtures.ts'
+import { LOOPBACK_TORRENT_OPTIONS, sha256, type TorrentFixture } from './fixtures.ts'
 
-export const LOOPBACK_TORRENT_OPTIONS = {
-  dht: false,
-  lsd: false,
-  natUpnp: false,
-  natPmp: false,
-  utp: false,
-  webSeeds: false,
-} as const
+export { LOOPBACK_TORRENT_OPTIONS } from './fixtures.ts'
 
 export const AGENT_ID = 'agent-test'
 export const AGENT_SECRET = 'test-secret-0123456789abcdef'

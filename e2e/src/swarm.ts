@@ -7,18 +7,9 @@ import { join } from 'node:path'
 import { Server as TrackerServer } from 'bittorrent-tracker'
 import WebTorrent, { type Torrent } from 'webtorrent'
 import { indexedFilePath, jobChunkStore } from '../../agent/src/engine/job-chunk-store.ts'
-import type { TorrentFixture } from '../../agent/test/fixtures.ts'
+import { LOOPBACK_TORRENT_OPTIONS, type TorrentFixture } from '../../agent/test/fixtures.ts'
 
 export { buildTorrent, content, sha256, type TorrentFixture } from '../../agent/test/fixtures.ts'
-
-const LOOPBACK_ONLY = {
-  dht: false,
-  lsd: false,
-  natUpnp: false,
-  natPmp: false,
-  utp: false,
-  webSeeds: false,
-} as const
 
 export interface Seeder {
   seed(fixture: TorrentFixture): Promise<Torrent>
@@ -36,7 +27,7 @@ export async function startSwarm() {
 
   /** A seeding client of its own (so one can be throttled without slowing the others). */
   function seeder(): Seeder {
-    const client = new WebTorrent({ ...LOOPBACK_ONLY })
+    const client = new WebTorrent({ ...LOOPBACK_TORRENT_OPTIONS })
     client.on('error', () => {})
     clients.push(client)
     return {

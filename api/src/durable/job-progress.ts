@@ -93,6 +93,7 @@ const EMPTY_PROGRESS: ProgressFields = {
  */
 export class JobProgressDO extends DurableObject<Env> {
   private state: ProgressState | null = null
+  private followers: string[] | null = null
   private readonly queue = new SerialQueue()
   private readonly hub = new SseHub()
 
@@ -635,13 +636,27 @@ export class JobProgressDO extends DurableObject<Env> {
 
   // ---- followers: other users' jobs riding on this download ---------------------------------
 
-  private async followerIds(): Promise<string[]> {
+  /**
+   * Jobs following this one. Cached, as progress arrives every 2 s and followers are rare; a job
+   * that starts following calls {@link followersChanged}, and mirrors to a job that stopped
+   * following are ignored by it.
+   */
+  private async followerIds(fresh = false): Promise<string[]> {
+    if (this.followers && !fresh) return this.followers
     const { results } = await this.env.DB.prepare(
       "SELECT id FROM jobs WHERE follows_job_id = ? AND status NOT IN ('completed', 'cancelled', 'failed', 'paused')",
     )
       .bind(this.state!.jobId)
       .all<{ id: string }>()
-    return results.map((r) => r.id)
+    this.followers = results.map((r) => r.id)
+    return this.followers
+  }
+
+  /** Another user's job started following this one. */
+  followersChanged(): Promise<void> {
+    return this.queue.run(async () => {
+      this.followers = null
+    })
   }
 
   private async forwardToFollowers(change: JobChange): Promise<void> {
@@ -662,7 +677,8 @@ export class JobProgressDO extends DurableObject<Env> {
   private async handOverFollowers(): Promise<void> {
     const s = this.state!
     if (s.leaderId) return
-    const [heir, ...rest] = await this.followerIds()
+    const [heir, ...rest] = await this.followerIds(true)
+    this.followers = null
     if (!heir) return
     const db = this.env.DB
     await db.batch([

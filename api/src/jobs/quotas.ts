@@ -45,12 +45,11 @@ export function activeJobsProblem(plan: Plan, usage: Usage): QuotaProblem | null
   }
 }
 
-export function bandwidthProblem(plan: Plan, usage: Usage, bytes: number): QuotaProblem | null {
-  if (plan.bandwidthBytesPerMonth === null) return null
-  if (usage.bandwidthBytes + bytes <= plan.bandwidthBytesPerMonth) return null
+/** The monthly bandwidth is used up (the check itself is the atomic metering UPDATE in /dl/). */
+export function bandwidthExhausted(plan: Plan): QuotaProblem {
   return {
     limit: 'bandwidth',
-    message: `This month's download allowance of ${formatBytes(plan.bandwidthBytesPerMonth)} on the ${plan.name} plan is used up.`,
+    message: `This month's download allowance of ${formatBytes(plan.bandwidthBytesPerMonth ?? 0)} on the ${plan.name} plan is used up.`,
   }
 }
 

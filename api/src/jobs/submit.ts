@@ -195,6 +195,7 @@ async function insertJob(
   await db.batch(statements)
 
   const progress = jobProgress(c.env, id)
+  if (leader) await jobProgress(c.env, leader.id).followersChanged()
   if (mode.stored) {
     await progress.created(id)
     await progress.completeFromContent(id, mode.stored)

@@ -3,7 +3,7 @@ import { endpoints } from '@tseeder/shared'
 import type { AppEnv } from '../env.ts'
 import { getOwnJobRow, listJobFileRows, toJobFile, type JobFileRow } from '../db/jobs.ts'
 import { getPlan } from '../db/plans.ts'
-import { bandwidthProblem, quotaError } from '../jobs/quotas.ts'
+import { bandwidthExhausted, quotaError } from '../jobs/quotas.ts'
 import { HttpError } from '../lib/errors.ts'
 import { LINK_TTL_MS, signLink, verifyLink } from '../lib/links.ts'
 import { log } from '../lib/log.ts'
@@ -108,18 +108,7 @@ fileRoutes.get('/dl/:token', async (c) => {
     .bind(period, bytes, Date.now(), userId, plan.bandwidthBytesPerMonth)
     .run()
   if (metered.meta.changes === 0) {
-    throw quotaError(
-      bandwidthProblem(
-        plan,
-        {
-          storageBytes: 0,
-          bandwidthBytes: Number.MAX_SAFE_INTEGER,
-          bandwidthPeriod: period,
-          activeJobs: 0,
-        },
-        bytes,
-      )!,
-    )
+    throw quotaError(bandwidthExhausted(plan))
   }
 
   const filename = file.path.slice(file.path.lastIndexOf('/') + 1)
