@@ -10,6 +10,7 @@ export const ProgressFields = z.object({
   bytesTotal: z.number().int().nonnegative(),
   downloadSpeed: z.number().nonnegative(),
   uploadSpeed: z.number().nonnegative(),
+  /** Seconds until done, or null when unknown. */
   eta: z.number().nonnegative().nullable(),
   peers: z.number().int().nonnegative(),
   seeds: z.number().int().nonnegative(),

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { Cursor, Id, Infohash, Limit, Timestamp } from './common.ts'
 import { JobStatus } from '../lifecycle.ts'
+import { ProgressFields } from './events.ts'
 
 export const JobError = z.object({ code: z.string(), message: z.string() })
 
@@ -23,15 +24,7 @@ export const Job = z.object({
   infohash: Infohash,
   name: z.string(),
   status: JobStatus,
-  progressPct: z.number().min(0).max(100),
-  bytesDownloaded: z.number().int().nonnegative(),
-  bytesTotal: z.number().int().nonnegative(),
-  downloadSpeed: z.number().nonnegative(),
-  uploadSpeed: z.number().nonnegative(),
-  /** Seconds until done, or null when unknown. */
-  eta: z.number().nonnegative().nullable(),
-  peers: z.number().int().nonnegative(),
-  seeds: z.number().int().nonnegative(),
+  ...ProgressFields.shape,
   selectedFiles: z.array(z.number().int().nonnegative()).nullable(),
   error: JobError.optional(),
   createdAt: Timestamp,
