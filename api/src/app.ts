@@ -7,6 +7,7 @@ import { notFound, onError } from './lib/errors.ts'
 import { log } from './lib/log.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { authRoutes } from './routes/auth.ts'
+import { configRoutes } from './routes/config.ts'
 import { fileRoutes } from './routes/files.ts'
 import { healthRoutes } from './routes/health.ts'
 import { internalRoutes } from './routes/internal.ts'
@@ -18,6 +19,7 @@ import { tokenRoutes } from './routes/tokens.ts'
 /** Every route module, mounted in this order; a test checks each endpoint of the table is here. */
 export const routeModules = {
   health: healthRoutes,
+  config: configRoutes,
   auth: authRoutes,
   sessions: sessionRoutes,
   tokens: tokenRoutes,

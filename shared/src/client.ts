@@ -12,9 +12,12 @@ export type EndpointInput<E extends Endpoint> = ([Schema<E, 'params'>] extends [
   ([Schema<E, 'query'>] extends [never] ? unknown : { query?: z.input<Schema<E, 'query'>> }) &
   ([Schema<E, 'body'>] extends [never]
     ? unknown
-    : {
-        body: z.input<Schema<E, 'body'>> | ([Schema<E, 'form'>] extends [never] ? never : FormData)
-      })
+    : undefined extends z.input<Schema<E, 'body'>>
+      ? { body?: z.input<Schema<E, 'body'>> }
+      : {
+          body:
+            z.input<Schema<E, 'body'>> | ([Schema<E, 'form'>] extends [never] ? never : FormData)
+        })
 
 /** What a call resolves to: the parsed response, or `undefined` for 204 answers. */
 export type EndpointOutput<E extends Endpoint> = E['response'] extends z.ZodType

@@ -23,9 +23,12 @@ import {
   FileLink,
   FileList,
   Job,
+  JobHistory,
   JobList,
   JobWithFiles,
   ListJobsQuery,
+  PublicConfig,
+  ResumeJobBody,
 } from './schemas/job.ts'
 import { PushKey, PushSubscriptionBody } from './schemas/push.ts'
 import { CreatedToken, CreateTokenBody, type Scope, TokenList } from './schemas/token.ts'
@@ -96,6 +99,14 @@ export const endpoints = {
     path: '/api/health',
     access: 'public',
     response: HealthResponse,
+    status: 200,
+  }),
+
+  config: endpoint({
+    method: 'GET',
+    path: '/api/config',
+    access: 'public',
+    response: PublicConfig,
     status: 200,
   }),
 
@@ -210,7 +221,7 @@ export const endpoints = {
     status: 200,
   }),
   pauseJob: jobAction('pause'),
-  resumeJob: jobAction('resume'),
+  resumeJob: endpoint({ ...jobAction('resume'), body: ResumeJobBody.optional() }),
   cancelJob: jobAction('cancel'),
   retryJob: jobAction('retry'),
   deleteJob: endpoint({
@@ -222,6 +233,16 @@ export const endpoints = {
     params: IdParams,
     response: null,
     status: 204,
+  }),
+  jobHistory: endpoint({
+    method: 'GET',
+    path: '/api/jobs/:id/history',
+    access: 'user',
+    scope: 'jobs:read',
+    aup: true,
+    params: IdParams,
+    response: JobHistory,
+    status: 200,
   }),
   listJobFiles: endpoint({
     method: 'GET',

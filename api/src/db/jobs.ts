@@ -9,6 +9,8 @@ export interface JobRow {
   source: 'magnet' | 'torrent'
   magnet: string | null
   selected_files: string | null
+  /** 1 while the job waits for its owner to choose files. */
+  awaiting_files: number
   status: JobStatus
   progress_pct: number
   bytes_downloaded: number
@@ -60,6 +62,7 @@ export function toJob(row: JobRow): Job {
     peers: row.peers,
     seeds: row.seeds,
     selectedFiles: selectedFilesOf(row),
+    awaitingFiles: row.awaiting_files === 1,
     ...(row.error_code
       ? { error: { code: row.error_code, message: row.error_message ?? '' } }
       : {}),

@@ -27,6 +27,8 @@ export interface ProgressState extends ProgressFields {
   userId: string
   status: JobStatus
   selectedFiles: number[] | null
+  /** Stop at metadata and wait, paused, for the owner to choose files. */
+  awaitingFiles: boolean
   storedBytes: number
   /** When the agent last reported (Unix ms). */
   lastHeartbeat: number
@@ -67,12 +69,18 @@ export type UserAction = 'pause' | 'resume' | 'cancel' | 'retry'
 
 export type ActionResult = { ok: true } | { ok: false; status: 404 | 409; message: string }
 
+export interface ActionOptions {
+  /** With `resume` of a job awaiting files: the files to download (null or absent: all). */
+  selectedFiles?: number[] | null
+}
+
 export type CallbackResult =
   { ok: true } | { ok: false; status: 404 | 409; code: string; message: string }
 
 /** Progress is written to D1 at most this often; status changes always are. */
 const PERSIST_INTERVAL = 10 * SECOND
 const REPLAY_LIMIT = 500
+const HISTORY_LIMIT = 1000
 const EMPTY_PROGRESS: ProgressFields = {
   progressPct: 0,
   bytesDownloaded: 0,
@@ -192,10 +200,21 @@ export class JobProgressDO extends DurableObject<Env> {
   }
 
   /** Pause, resume, cancel or retry, asked by the job's owner. */
-  userAction(jobId: string, action: UserAction): Promise<ActionResult> {
+  userAction(
+    jobId: string,
+    action: UserAction,
+    options: ActionOptions = {},
+  ): Promise<ActionResult> {
     return this.queue.run(async () => {
       const s = await this.load(jobId)
       if (!s) return { ok: false, status: 404, message: 'No such job.' }
+      if (options.selectedFiles && !(action === 'resume' && s.awaitingFiles)) {
+        return {
+          ok: false,
+          status: 409,
+          message: 'Files can be chosen only while the job waits for a choice of files.',
+        }
+      }
       const targets: Record<UserAction, JobStatus> = {
         pause: 'paused',
         resume: 'queued',
@@ -233,6 +252,7 @@ export class JobProgressDO extends DurableObject<Env> {
         await this.apply({ status: s.bytesTotal > 0 ? 'downloading' : 'metadata_fetch' })
         await this.armWatchdog()
       } else {
+        if (action === 'resume' && s.awaitingFiles) await this.chooseFiles(options.selectedFiles)
         if (action === 'retry') s.attemptBase = s.attempt
         await this.detachFromLeader()
         await this.apply({ status: 'queued' })
@@ -294,6 +314,17 @@ export class JobProgressDO extends DurableObject<Env> {
     return this.hub.subscribe(replay)
   }
 
+  /** The job's history: its status, metadata and error events, oldest first. */
+  history(): JobEvent[] {
+    return this.ctx.storage.sql
+      .exec<{ data: string }>(
+        "SELECT data FROM events WHERE type != 'progress' ORDER BY seq LIMIT ?",
+        HISTORY_LIMIT,
+      )
+      .toArray()
+      .map((row) => JSON.parse(row.data) as JobEvent)
+  }
+
   /** The watchdog: an active job whose agent has said nothing for 30 s is re-queued. */
   override async alarm(): Promise<void> {
     const s = this.state ?? this.ctx.storage.kv.get<ProgressState>('state') ?? null
@@ -328,7 +359,8 @@ export class JobProgressDO extends DurableObject<Env> {
     switch (cb.type) {
       case 'metadata_ready': {
         const files = cb.files
-        const problem = await this.quotaProblemFor(files)
+        // Quotas of a job awaiting files are checked against the files its owner chooses.
+        const problem = s.awaitingFiles ? null : await this.quotaProblemFor(files)
         if (problem) {
           await this.stopAgent(true)
           await this.apply({
@@ -348,6 +380,12 @@ export class JobProgressDO extends DurableObject<Env> {
             status: 'failed',
             error: { code: 'blocked', message: `This content is blocked: ${blocked}` },
           })
+          return
+        }
+        if (s.awaitingFiles) {
+          // The choice may take the owner hours: give the agent's slot back meanwhile.
+          await this.stopAgent(true)
+          await this.apply({ metadata: { name: cb.name, files }, status: 'paused' })
           return
         }
         await this.apply({
@@ -377,6 +415,40 @@ export class JobProgressDO extends DurableObject<Env> {
         else await this.apply({ status: 'failed', error: { code: cb.code, message: cb.message } })
         return
     }
+  }
+
+  /**
+   * The owner chose files (null: all) for a job whose file list is known; without a file list yet
+   * the job keeps waiting and stops again once the list is known.
+   */
+  private async chooseFiles(selected: number[] | null | undefined): Promise<void> {
+    const s = this.state!
+    const db = this.env.DB
+    const { results: files } = await db
+      .prepare('SELECT file_index, size FROM job_files WHERE job_id = ?')
+      .bind(s.jobId)
+      .all<{ file_index: number; size: number }>()
+    if (!files.length) return
+    const chosen = selected ? new Set(selected) : null
+    s.selectedFiles = selected ?? null
+    s.awaitingFiles = false
+    s.bytesTotal = files
+      .filter((f) => !chosen || chosen.has(f.file_index))
+      .reduce((sum, f) => sum + f.size, 0)
+    const list = JSON.stringify(selected ?? files.map((f) => f.file_index))
+    await db.batch([
+      db
+        .prepare(
+          'UPDATE jobs SET selected_files = ?, awaiting_files = 0, bytes_total = ? WHERE id = ?',
+        )
+        .bind(selected ? JSON.stringify(selected) : null, s.bytesTotal, s.jobId),
+      db
+        .prepare(
+          'UPDATE job_files SET selected = (file_index IN (SELECT value FROM json_each(?))) WHERE job_id = ?',
+        )
+        .bind(list, s.jobId),
+    ])
+    this.save()
   }
 
   /** Back to the queue for another agent (after `delaySeconds`), unless attempts are used up. */
@@ -608,7 +680,12 @@ export class JobProgressDO extends DurableObject<Env> {
   private async publish(partial: DistributiveOmit<JobEvent, 'jobId' | 'seq'>): Promise<void> {
     const s = this.state!
     s.seq += 1
-    const event = { ...partial, jobId: s.jobId, seq: s.seq } as JobEvent
+    const event = {
+      ...partial,
+      jobId: s.jobId,
+      seq: s.seq,
+      at: new Date().toISOString(),
+    } as JobEvent
     const sql = this.ctx.storage.sql
     sql.exec(
       'INSERT INTO events (seq, type, data) VALUES (?, ?, ?)',
@@ -616,8 +693,9 @@ export class JobProgressDO extends DurableObject<Env> {
       event.type,
       JSON.stringify(event),
     )
+    // Progress is pruned; status, metadata and error events stay as the job's history.
     if (event.seq % 100 === 0)
-      sql.exec('DELETE FROM events WHERE seq <= ?', event.seq - REPLAY_LIMIT)
+      sql.exec("DELETE FROM events WHERE type = 'progress' AND seq <= ?", event.seq - REPLAY_LIMIT)
     this.save()
     this.hub.broadcast({ id: event.seq, type: event.type, data: event })
     await userSessions(this.env, s.userId).publish(event)
@@ -819,6 +897,7 @@ function stateFromRow(row: JobRow, seq: number): ProgressState {
     userId: row.user_id,
     status: row.status,
     selectedFiles: selectedFilesOf(row),
+    awaitingFiles: row.awaiting_files === 1,
     storedBytes: row.stored_bytes,
     progressPct: row.progress_pct,
     bytesDownloaded: row.bytes_downloaded,

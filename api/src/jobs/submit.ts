@@ -21,6 +21,8 @@ export interface Submission {
   /** Known for .torrent uploads; null for magnets until the agent fetches metadata. */
   files: { index: number; path: string; size: number }[] | null
   selectedFiles: number[] | null
+  /** Wait, paused, for the owner to choose files once the file list is known. */
+  chooseFiles: boolean
 }
 
 export type SubmitOutcome = { created: boolean; job: JobRow }
@@ -65,6 +67,10 @@ function checkSelection(submission: Submission): void {
   }
 }
 
+function chooseFiles(submission: Submission): boolean {
+  return submission.chooseFiles && !submission.selectedFiles
+}
+
 function neededFiles(submission: Submission) {
   const selected = submission.selectedFiles ? new Set(submission.selectedFiles) : null
   return (submission.files ?? []).filter((f) => !selected || selected.has(f.index))
@@ -95,7 +101,8 @@ export async function submitJob(
     getPlan(db, user.plan_id),
     getUsage(db, user.id),
     storedContentFor(db, submission.infohash, submission.selectedFiles),
-    inFlightLeader(db, submission),
+    // A job that waits for a choice of files downloads on its own once the choice is made.
+    chooseFiles(submission) ? null : inFlightLeader(db, submission),
   ])
   if (blocked) throw new HttpError(403, 'blocked', `This content is blocked: ${blocked}`)
   if (existing) return { created: false, job: existing }
@@ -113,11 +120,19 @@ export async function submitJob(
 
   const active = activeJobsProblem(plan, usage)
   if (active) throw quotaError(active)
-  const storage = submission.files ? storageProblem(plan, usage, neededFiles(submission)) : null
+  // With a choice of files to come, the chosen files are checked instead (at resume).
+  const storage =
+    submission.files && !chooseFiles(submission)
+      ? storageProblem(plan, usage, neededFiles(submission))
+      : null
   if (storage) throw quotaError(storage)
 
   if (leader) return insertJob(c, user, submission, { status: leader.status, leader })
   if (submission.torrent) await c.env.KV.put(torrentKey(submission.infohash), submission.torrent)
+  // A .torrent's file list is known now: the choice can be made before any dispatch.
+  if (chooseFiles(submission) && submission.files) {
+    return insertJob(c, user, submission, { status: 'paused' })
+  }
   return insertJob(c, user, submission, { status: 'submitted' })
 }
 
@@ -136,9 +151,9 @@ async function insertJob(
   const statements = [
     db
       .prepare(
-        `INSERT INTO jobs (id, user_id, infohash, name, source, magnet, selected_files, status, bytes_total,
-           progress_pct, bytes_downloaded, follows_job_id, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO jobs (id, user_id, infohash, name, source, magnet, selected_files, awaiting_files, status,
+           bytes_total, progress_pct, bytes_downloaded, follows_job_id, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .bind(
         id,
@@ -148,6 +163,7 @@ async function insertJob(
         submission.source,
         submission.magnet,
         submission.selectedFiles ? JSON.stringify(submission.selectedFiles) : null,
+        !mode.stored && !leader && chooseFiles(submission) ? 1 : 0,
         mode.status === 'completed' ? 'submitted' : mode.status,
         leader ? leader.bytes_total : bytesTotal,
         leader?.progress_pct ?? 0,
@@ -205,7 +221,7 @@ async function insertJob(
     c.executionCtx.waitUntil(
       (async () => {
         await progress.created(id)
-        if (!leader)
+        if (!leader && mode.status === 'submitted')
           await enqueueDispatch(c.env, { id, user_id: user.id, infohash: submission.infohash })
       })().catch((error) => log.error('job_announce_failed', { jobId: id, error: String(error) })),
     )

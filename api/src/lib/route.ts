@@ -103,6 +103,13 @@ async function readBody(c: AppContext, endpoint: Endpoint): Promise<unknown> {
       throw new HttpError(400, 'bad_request', 'The multipart form could not be read.')
     }
   }
+  // An endpoint whose body is optional takes a request without one (no type, no length).
+  if (
+    !type &&
+    !Number(c.req.header('content-length')) &&
+    endpoint.body!.safeParse(undefined).success
+  )
+    return undefined
   if (!/^application\/(.+\+)?json\b/i.test(type)) {
     throw new HttpError(
       415,

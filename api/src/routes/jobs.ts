@@ -7,9 +7,13 @@ import {
   streams,
   type CreateJobBody,
   type Endpoint,
+  type ResumeJobBody,
 } from '@tseeder/shared'
 import { InvalidTorrentError, MAX_TORRENT_BYTES, parseTorrentFile } from '@tseeder/shared/torrent'
-import type { AppEnv } from '../env.ts'
+import type { AppContext, AppEnv } from '../env.ts'
+import { getPlan, getUsage } from '../db/plans.ts'
+import type { UserRow } from '../db/users.ts'
+import { quotaError, storageProblem } from '../jobs/quotas.ts'
 import { auditStatement } from '../db/audit.ts'
 import { keysetPage } from '../db/pages.ts'
 import { getOwnJobRow, listJobFileRows, toJob, toJobFile, type JobRow } from '../db/jobs.ts'
@@ -39,6 +43,7 @@ async function toSubmission(body: CreateJobBody | CreateJobForm): Promise<Submis
         torrent: null,
         files: null,
         selectedFiles: body.selectedFiles ?? null,
+        chooseFiles: body.chooseFiles ?? false,
       }
     } catch (error) {
       if (error instanceof InvalidMagnetError)
@@ -60,6 +65,7 @@ async function toSubmission(body: CreateJobBody | CreateJobForm): Promise<Submis
       torrent: bytes,
       files: torrent.files,
       selectedFiles: body.selectedFiles ?? null,
+      chooseFiles: body.chooseFiles ?? false,
     }
   } catch (error) {
     if (error instanceof InvalidTorrentError)
@@ -97,6 +103,52 @@ route(jobRoutes, endpoints.getJob, async (c, { params }) => {
   return { ...toJob(job), files: files.map(toJobFile) }
 })
 
+/** The files chosen for a job awaiting files exist and fit the owner's plan. */
+async function checkChosenFiles(
+  c: AppContext,
+  user: UserRow,
+  job: JobRow,
+  selected: number[],
+): Promise<void> {
+  const files = await listJobFileRows(c.env.DB, job.id)
+  if (!job.awaiting_files || !files.length) {
+    throw new HttpError(
+      409,
+      'conflict',
+      job.awaiting_files
+        ? 'The file list is not known yet; choose files once the job shows them.'
+        : 'Files can be chosen only while the job waits for a choice of files.',
+    )
+  }
+  const byIndex = new Map(files.map((f) => [f.file_index, f]))
+  const missing = selected.find((i) => !byIndex.has(i))
+  if (missing !== undefined) {
+    throw new HttpError(
+      400,
+      'validation_failed',
+      `Invalid body: selectedFiles names file ${missing}, but the torrent has ${files.length} files (0–${files.length - 1}).`,
+      { issues: [{ path: ['selectedFiles'], message: `file ${missing} does not exist` }] },
+    )
+  }
+  const [plan, usage] = await Promise.all([
+    getPlan(c.env.DB, user.plan_id),
+    getUsage(c.env.DB, user.id),
+  ])
+  const problem = storageProblem(
+    plan,
+    usage,
+    selected.map((i) => byIndex.get(i)!),
+  )
+  if (problem) throw quotaError(problem)
+}
+
+route(jobRoutes, endpoints.jobHistory, async (c, { params }) => {
+  const { user } = requireAuth(c)
+  const job = await getOwnJobRow(c.env.DB, params.id, user.id)
+  if (!job) throw notFound()
+  return { events: await jobProgress(c.env, job.id).history() }
+})
+
 const ACTIONS = [
   [endpoints.pauseJob, 'pause'],
   [endpoints.resumeJob, 'resume'],
@@ -104,11 +156,14 @@ const ACTIONS = [
   [endpoints.retryJob, 'retry'],
 ] as const satisfies readonly (readonly [Endpoint, UserAction])[]
 for (const [endpoint, action] of ACTIONS) {
-  route(jobRoutes, endpoint, async (c, { params }) => {
+  route(jobRoutes, endpoint, async (c, input) => {
     const { user } = requireAuth(c)
-    const job = await getOwnJobRow(c.env.DB, params.id, user.id)
+    const job = await getOwnJobRow(c.env.DB, input.params.id, user.id)
     if (!job) throw notFound()
-    const result = await jobProgress(c.env, job.id).userAction(job.id, action)
+    const selectedFiles =
+      'body' in input ? (input.body as ResumeJobBody | undefined)?.selectedFiles : undefined
+    if (selectedFiles) await checkChosenFiles(c, user, job, selectedFiles)
+    const result = await jobProgress(c.env, job.id).userAction(job.id, action, { selectedFiles })
     if (!result.ok)
       throw new HttpError(
         result.status,

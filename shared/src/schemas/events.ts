@@ -2,7 +2,12 @@ import { z } from 'zod'
 import { Id } from './common.ts'
 import { JobStatus } from '../lifecycle.ts'
 
-const EventBase = z.object({ jobId: Id, seq: z.number().int().nonnegative() })
+const EventBase = z.object({
+  jobId: Id,
+  seq: z.number().int().nonnegative(),
+  /** When the event happened (absent on events stored before this field existed). */
+  at: z.iso.datetime().optional(),
+})
 
 export const ProgressFields = z.object({
   progressPct: z.number().min(0).max(100),

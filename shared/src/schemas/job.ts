@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { Cursor, Id, Infohash, Limit, Timestamp } from './common.ts'
 import { JobStatus } from '../lifecycle.ts'
-import { ProgressFields } from './events.ts'
+import { JobEvent, ProgressFields } from './events.ts'
 
 export const JobError = z.object({ code: z.string(), message: z.string() })
 
@@ -26,6 +26,11 @@ export const Job = z.object({
   status: JobStatus,
   ...ProgressFields.shape,
   selectedFiles: z.array(z.number().int().nonnegative()).nullable(),
+  /**
+   * The user asked to choose files first: the job waits `paused` with its file list known until
+   * `resumeJob` is called with `selectedFiles`.
+   */
+  awaitingFiles: z.boolean(),
   error: JobError.optional(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
@@ -46,6 +51,8 @@ export const SelectedFiles = z
 export const CreateJobBody = z.object({
   magnet: z.string().trim().min(1, 'is required').max(8192, 'must be at most 8192 characters'),
   selectedFiles: SelectedFiles.optional(),
+  /** Stop once the file list is known so the user can choose files before the download starts. */
+  chooseFiles: z.boolean().optional(),
 })
 export type CreateJobBody = z.infer<typeof CreateJobBody>
 
@@ -84,5 +91,21 @@ export const CreateJobForm = z.object({
       return text.split(',').map((part) => Number(part.trim()))
     }, SelectedFiles.optional())
     .optional(),
+  chooseFiles: z
+    .enum(['true', 'false', '1', '0', 'on'], { message: 'must be true or false' })
+    .transform((value) => value === 'true' || value === '1' || value === 'on')
+    .optional(),
 })
+
+/** Optional body of `POST /api/jobs/:id/resume`: the files chosen for a job awaiting files. */
+export const ResumeJobBody = z.object({ selectedFiles: SelectedFiles.optional() })
+export type ResumeJobBody = z.infer<typeof ResumeJobBody>
+
+/** `GET /api/jobs/:id/history`: the job's status, metadata and error events, oldest first. */
+export const JobHistory = z.object({ events: z.array(JobEvent) })
+export type JobHistory = z.infer<typeof JobHistory>
+
+/** `GET /api/config`: public settings the web app needs before anyone signs in. */
+export const PublicConfig = z.object({ turnstileSiteKey: z.string().nullable() })
+export type PublicConfig = z.infer<typeof PublicConfig>
 export type CreateJobForm = z.infer<typeof CreateJobForm>

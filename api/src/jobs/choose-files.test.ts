@@ -1,0 +1,165 @@
+import bencode from 'bencode'
+import { env } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import { apiError, browser, signUp, type SignedUp } from '../../test/helpers.ts'
+import {
+  agentSide,
+  callsFor,
+  magnetFor,
+  metadata,
+  randomInfohash,
+  registerAgent,
+  sleep,
+  waitFor,
+  waitForStart,
+} from '../../test/pipeline.ts'
+
+const enc = new TextEncoder()
+
+function uploadChoosing(user: SignedUp, files: { path: string; length: number }[]) {
+  const torrent = bencode.encode({
+    announce: enc.encode('udp://127.0.0.1:6969'),
+    info: {
+      name: enc.encode(`t-${crypto.randomUUID().slice(0, 6)}`),
+      'piece length': 16384,
+      pieces: new Uint8Array(20),
+      files: files.map((f) => ({ length: f.length, path: [enc.encode(f.path)] })),
+    },
+  })
+  const form = new FormData()
+  form.set('torrent', new Blob([torrent]), 'x.torrent')
+  form.set('chooseFiles', 'true')
+  return user.api.createJob({ body: form })
+}
+
+const getJob = (user: SignedUp, id: string) => user.api.getJob({ params: { id } })
+
+describe('choosing files before the download starts', () => {
+  it('stops a magnet job at its metadata, frees the agent, then downloads only the chosen files', async () => {
+    await registerAgent()
+    const user = await signUp()
+    const infohash = randomInfohash()
+    const job = await user.api.createJob({
+      body: { magnet: magnetFor(infohash), chooseFiles: true },
+    })
+    expect(job.awaitingFiles).toBe(true)
+
+    const { agentId } = await waitForStart(job.id)
+    await agentSide(job.id, agentId).send(metadata(infohash))
+    const waiting = await waitFor(
+      async () => {
+        const j = await getJob(user, job.id)
+        return j.status === 'paused' ? j : undefined
+      },
+      5000,
+      'paused for a choice',
+    )
+    expect(waiting.awaitingFiles).toBe(true)
+    expect(waiting.files.map((f) => f.path)).toEqual(['demo/a.txt', 'demo/b.mp4'])
+    const stop = (await callsFor(job.id)).find((c) => c.path === '/stop')
+    expect(stop?.body).toMatchObject({ jobId: job.id, removeData: true })
+
+    const resumed = await user.api.resumeJob({
+      params: { id: job.id },
+      body: { selectedFiles: [1] },
+    })
+    expect(resumed).toMatchObject({ status: 'queued', awaitingFiles: false, selectedFiles: [1] })
+    expect(resumed.bytesTotal).toBe(400)
+    const { body: start } = await waitForStart(job.id, 2)
+    expect(start.selectedFiles).toEqual([1])
+    const files = (await getJob(user, job.id)).files
+    expect(files.map((f) => [f.index, f.selected])).toEqual([
+      [0, false],
+      [1, true],
+    ])
+  })
+
+  it('keeps a .torrent job paused with its files at once, undispatched until the choice', async () => {
+    await registerAgent()
+    const user = await signUp()
+    const job = await uploadChoosing(user, [
+      { path: 'one.bin', length: 100 },
+      { path: 'two.bin', length: 200 },
+    ])
+    expect(job).toMatchObject({ status: 'paused', awaitingFiles: true })
+    expect((await getJob(user, job.id)).files).toHaveLength(2)
+    await sleep(300)
+    expect(await callsFor(job.id)).toEqual([])
+
+    const outside = await apiError(
+      user.api.resumeJob({ params: { id: job.id }, body: { selectedFiles: [5] } }),
+    )
+    expect(outside).toMatchObject({ status: 400, code: 'validation_failed' })
+    expect(outside.message).toContain('file 5')
+    expect((await getJob(user, job.id)).awaitingFiles).toBe(true)
+
+    await user.api.resumeJob({ params: { id: job.id }, body: { selectedFiles: [0] } })
+    const { body: start } = await waitForStart(job.id)
+    expect(start.selectedFiles).toEqual([0])
+    expect((await getJob(user, job.id)).bytesTotal).toBe(100)
+  })
+
+  it('refuses a choice of files for a job that is not waiting for one', async () => {
+    await registerAgent()
+    const user = await signUp()
+    const job = await user.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } })
+    await user.api.pauseJob({ params: { id: job.id } })
+    const error = await apiError(
+      user.api.resumeJob({ params: { id: job.id }, body: { selectedFiles: [0] } }),
+    )
+    expect(error).toMatchObject({ status: 409, code: 'conflict' })
+    expect((await user.api.resumeJob({ params: { id: job.id } })).status).toBe('queued')
+  })
+
+  it('refuses a choice over the plan with 422 naming the limit', async () => {
+    await registerAgent()
+    const user = await signUp()
+    const job = await uploadChoosing(user, [
+      { path: 'huge.bin', length: 600_000_000 },
+      { path: 'small.bin', length: 1000 },
+    ])
+    const error = await apiError(
+      user.api.resumeJob({ params: { id: job.id }, body: { selectedFiles: [0] } }),
+    )
+    expect(error).toMatchObject({ status: 422, code: 'quota_exceeded', limit: 'max_file_size' })
+    const resumed = await user.api.resumeJob({
+      params: { id: job.id },
+      body: { selectedFiles: [1] },
+    })
+    expect(resumed).toMatchObject({ status: 'queued', bytesTotal: 1000 })
+  })
+})
+
+describe('a job history', () => {
+  it('lists status, metadata and error events with their times, oldest first', async () => {
+    await registerAgent()
+    const user = await signUp()
+    const infohash = randomInfohash()
+    const job = await user.api.createJob({ body: { magnet: magnetFor(infohash) } })
+    const { agentId } = await waitForStart(job.id)
+    const agent = agentSide(job.id, agentId)
+    await agent.send(metadata(infohash))
+    await agent.send({ type: 'failed', code: 'no_peers', message: 'No peers.', retryable: false })
+    const { events } = await user.api.jobHistory({ params: { id: job.id } })
+    expect(events.map((e) => (e.type === 'status' ? e.status : e.type))).toEqual([
+      'submitted',
+      'metadata_fetch',
+      'metadata',
+      'downloading',
+      'failed',
+    ])
+    for (const event of events) expect(Date.parse(event.at!)).toBeGreaterThan(Date.now() - 60_000)
+    const other = await signUp()
+    expect(await apiError(other.api.jobHistory({ params: { id: job.id } }))).toMatchObject({
+      status: 404,
+    })
+  })
+})
+
+describe('GET /api/config', () => {
+  it('answers without sign-in with the Turnstile site key or null', async () => {
+    expect(await browser().api.config()).toEqual({
+      turnstileSiteKey: env.TURNSTILE_SITE_KEY || null,
+    })
+  })
+})

@@ -1,0 +1,108 @@
+import type { Job } from './schemas/job.ts'
+import { JobEvent } from './schemas/events.ts'
+import type { ServerSentEvent } from './sse.ts'
+
+/**
+ * The jobs a screen shows, kept current by the user's event stream. `seqs` remembers the last
+ * sequence number applied per job so a replayed or late event never moves a job backwards.
+ */
+export interface LiveJobs {
+  jobs: Job[]
+  seqs: Record<string, number>
+}
+
+export const emptyLiveJobs: LiveJobs = { jobs: [], seqs: {} }
+
+/** Parses one server-sent event into a `JobEvent`, or `null` for anything else (keep-alives). */
+export function parseJobEvent(message: Pick<ServerSentEvent, 'data'>): JobEvent | null {
+  try {
+    const parsed = JobEvent.safeParse(JSON.parse(message.data))
+    return parsed.success ? parsed.data : null
+  } catch {
+    return null
+  }
+}
+
+/** One job with one event applied (events of another job leave it as it is). */
+export function applyJobEvent<J extends Job>(job: J, event: JobEvent, at = Date.now()): J {
+  if (event.jobId !== job.id) return job
+  const updatedAt = new Date(at).toISOString()
+  switch (event.type) {
+    case 'progress': {
+      const { type: _type, jobId: _jobId, seq: _seq, ...fields } = event
+      return { ...job, ...fields, updatedAt }
+    }
+    case 'status': {
+      const next: J = { ...job, status: event.status, updatedAt }
+      if (event.error) next.error = event.error
+      else if (event.status !== 'failed') delete next.error
+      if (event.status === 'completed') {
+        next.progressPct = 100
+        next.bytesDownloaded = next.bytesTotal
+        next.downloadSpeed = 0
+        next.uploadSpeed = 0
+        next.eta = 0
+        next.completedAt ??= updatedAt
+      }
+      return next
+    }
+    case 'metadata':
+      return { ...job, name: event.name, bytesTotal: event.bytesTotal, updatedAt }
+    case 'error':
+      return { ...job, error: { code: event.code, message: event.message }, updatedAt }
+  }
+}
+
+/**
+ * Applies an event to a job list. Events for jobs the list does not hold are reported through
+ * `unknown` so the caller can fetch that job (it was added on another device).
+ *
+ * @example
+ * const next = reduceLiveJobs(state, { type: 'event', event })
+ */
+export type LiveJobsAction =
+  | { type: 'reset'; jobs: Job[] }
+  | { type: 'upsert'; job: Job }
+  | { type: 'remove'; id: string }
+  | { type: 'event'; event: JobEvent; at?: number }
+
+export function reduceLiveJobs(state: LiveJobs, action: LiveJobsAction): LiveJobs {
+  switch (action.type) {
+    case 'reset':
+      return { jobs: sortJobs(action.jobs), seqs: keepSeqs(state.seqs, action.jobs) }
+    case 'upsert': {
+      const rest = state.jobs.filter((job) => job.id !== action.job.id)
+      return { ...state, jobs: sortJobs([action.job, ...rest]) }
+    }
+    case 'remove': {
+      const { [action.id]: _removed, ...seqs } = state.seqs
+      return { jobs: state.jobs.filter((job) => job.id !== action.id), seqs }
+    }
+    case 'event': {
+      const { event } = action
+      const last = state.seqs[event.jobId]
+      if (last !== undefined && event.seq <= last) return state
+      const index = state.jobs.findIndex((job) => job.id === event.jobId)
+      const seqs = { ...state.seqs, [event.jobId]: event.seq }
+      if (index < 0) return { ...state, seqs }
+      const jobs = state.jobs.slice()
+      jobs[index] = applyJobEvent(jobs[index]!, event, action.at)
+      return { jobs, seqs }
+    }
+  }
+}
+
+/** True when the list has no job with this id (an event for it means: fetch it). */
+export function isUnknownJob(state: LiveJobs, jobId: string): boolean {
+  return !state.jobs.some((job) => job.id === jobId)
+}
+
+function sortJobs(jobs: Job[]): Job[] {
+  return jobs.slice().sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+}
+
+function keepSeqs(seqs: Record<string, number>, jobs: Job[]): Record<string, number> {
+  const kept: Record<string, number> = {}
+  for (const job of jobs) if (seqs[job.id] !== undefined) kept[job.id] = seqs[job.id]!
+  return kept
+}
