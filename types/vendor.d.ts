@@ -11,7 +11,7 @@ declare module 'magnet-uri' {
     [key: string]: unknown
   }
   export default function decode(uri: string): MagnetData
-  export function encode(data: { xt: string; dn?: string; tr?: string[] }): string
+  export function encode(data: MagnetData): string
 }
 
 declare module 'parse-torrent' {
@@ -38,6 +38,7 @@ declare module 'parse-torrent' {
     files: { path: string; name: string; length: number; offset: number }[]
   }
   export default function parseTorrent(input: Uint8Array | string): Promise<ParsedTorrentFile>
+  export function toTorrentFile(parsed: ParsedTorrentFile): Uint8Array
 }
 
 declare module 'bencode' {
@@ -140,6 +141,8 @@ declare module 'webtorrent' {
     maxConns?: number
     torrentPort?: number
     dhtPort?: number
+    /** IPv4 addresses or CIDR ranges whose peers are refused. */
+    blocklist?: string[]
   }
 
   export default class WebTorrent extends EventEmitter {

@@ -51,6 +51,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     stallTimeoutMs: config.stallTimeoutMs,
     progressIntervalMs: config.progressIntervalMs,
     streamUpload: config.streamUpload,
+    privateNetworks: config.torrent.privateNetworks,
     engineFactory: () => new WebTorrentEngine({ ...config.torrent, log }),
     state,
     reporter,

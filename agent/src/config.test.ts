@@ -17,7 +17,7 @@ describe('loadConfig', () => {
       progressIntervalMs: 2000,
       heartbeatIntervalMs: 10_000,
       tls: null,
-      torrent: { dht: true, webSeeds: false, trackers: [] },
+      torrent: { dht: true, webSeeds: false, trackers: [], privateNetworks: false },
     })
   })
 

@@ -36,6 +36,12 @@ export const AgentEnv = z
     AGENT_UTP: flag.default(true),
     AGENT_NAT_TRAVERSAL: flag.default(false),
     AGENT_WEB_SEEDS: flag.default(false),
+    /**
+     * Let torrents reach trackers, web seeds and peers on private, loopback and link-local
+     * addresses. Only for local stacks and tests; off, a torrent cannot aim the agent at its own
+     * network (see engine/network-policy.ts).
+     */
+    AGENT_PRIVATE_NETWORKS: flag.default(false),
     /** Extra trackers (comma separated) added to every job; empty by default. */
     AGENT_TRACKERS: z
       .string()
@@ -134,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined>): AgentConfig
       trackers: e.AGENT_TRACKERS,
       port: e.AGENT_TORRENT_PORT,
       maxConns: e.AGENT_MAX_CONNS,
+      privateNetworks: e.AGENT_PRIVATE_NETWORKS,
     },
   }
 }

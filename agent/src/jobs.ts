@@ -12,6 +12,7 @@ import {
 import { parseTorrentFile } from '@tseeder/shared/torrent'
 import type { ApiClient } from './api-client.ts'
 import { freeDiskBytes } from './disk.ts'
+import { withPublicEndpoints } from './engine/network-policy.ts'
 import type {
   EngineMetadata,
   EngineTorrent,
@@ -50,6 +51,8 @@ export interface JobManagerOptions {
   stallTimeoutMs: number
   progressIntervalMs: number
   streamUpload: boolean
+  /** Keep a torrent's private-network trackers and web seeds (local stacks and tests only). */
+  privateNetworks: boolean
   engineFactory: () => TorrentEngine
   state: JobStateStore
   reporter: Reporter
@@ -355,6 +358,19 @@ export class JobManager {
   }
 
   private async sourceOf(runtime: Runtime): Promise<TorrentSource> {
+    const source = await this.storedSourceOf(runtime)
+    if (this.o.privateNetworks) return source
+    const filtered = await withPublicEndpoints(source)
+    if (filtered.dropped.length) {
+      this.o.log.warn(
+        { jobId: jobIdOf(runtime.record), dropped: filtered.dropped },
+        'torrent endpoints on private networks dropped',
+      )
+    }
+    return filtered.source
+  }
+
+  private async storedSourceOf(runtime: Runtime): Promise<TorrentSource> {
     const { start } = runtime.record
     try {
       return { torrent: await readFile(join(this.jobDir(start.jobId), 'meta.torrent')) }

@@ -226,6 +226,7 @@ export function agentEnv(apiUrl: string, dataDir: string, extra: Record<string, 
     AGENT_UTP: 'false',
     AGENT_NAT_TRAVERSAL: 'false',
     AGENT_WEB_SEEDS: 'false',
+    AGENT_PRIVATE_NETWORKS: 'true',
     AGENT_LOG_LEVEL: 'warn',
     ...extra,
   }

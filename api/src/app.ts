@@ -14,6 +14,7 @@ import { internalRoutes } from './routes/internal.ts'
 import { jobRoutes } from './routes/jobs.ts'
 import { pushRoutes } from './routes/push.ts'
 import { sessionRoutes } from './routes/sessions.ts'
+import { shareRoutes } from './routes/share.ts'
 import { tokenRoutes } from './routes/tokens.ts'
 
 /** Every route module, mounted in this order; a test checks each endpoint of the table is here. */
@@ -28,6 +29,7 @@ export const routeModules = {
   push: pushRoutes,
   admin: adminRoutes,
   internal: internalRoutes,
+  share: shareRoutes,
 }
 
 export const app = new Hono<AppEnv>()

@@ -32,6 +32,7 @@ export async function startTestStack(agents: number): Promise<TestStack> {
         AGENT_UTP: 'false',
         AGENT_NAT_TRAVERSAL: 'false',
         AGENT_WEB_SEEDS: 'false',
+        AGENT_PRIVATE_NETWORKS: 'true',
         AGENT_MAX_JOBS: '4',
       },
     })

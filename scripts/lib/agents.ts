@@ -47,6 +47,8 @@ export function localAgentEnv(options: LocalAgentOptions): Record<string, string
     AGENT_UTP: 'false',
     AGENT_NAT_TRAVERSAL: 'false',
     AGENT_WEB_SEEDS: 'false',
+    // The local swarm, tracker and S3 server all live on 127.0.0.1.
+    AGENT_PRIVATE_NETWORKS: 'true',
     AGENT_MAX_JOBS: '4',
     ...fromUser,
     ...options.env,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { InvalidMagnetError, looksLikeMagnet, parseMagnet } from './magnet.ts'
+import { findMagnetInText, InvalidMagnetError, looksLikeMagnet, parseMagnet } from './magnet.ts'
 
 const HEX = 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a'
 
@@ -63,5 +63,17 @@ describe('looksLikeMagnet', () => {
   it('spots magnet links and nothing else', () => {
     expect(looksLikeMagnet(`magnet:?xt=urn:btih:${HEX}`)).toBe(true)
     expect(looksLikeMagnet('https://example.com')).toBe(false)
+  })
+})
+
+describe('findMagnetInText', () => {
+  const magnet = `magnet:?xt=urn:btih:${'b'.repeat(40)}&dn=x`
+  it('finds a magnet inside prose without the punctuation after it', () => {
+    expect(findMagnetInText(`Grab it here (${magnet}).`)).toBe(magnet)
+    expect(findMagnetInText(`first magnet:?xt=urn:ed2k:abc then ${magnet}`)).toBe(magnet)
+  })
+  it('answers null for text without a BitTorrent magnet', () => {
+    expect(findMagnetInText('magnet:? is how those links start')).toBeNull()
+    expect(findMagnetInText(undefined)).toBeNull()
   })
 })

@@ -93,3 +93,18 @@ export function parseMagnet(input: string): ParsedMagnet {
 export function looksLikeMagnet(text: string): boolean {
   return /^magnet:\?.*xt=urn:btih:/i.test(text.trim())
 }
+
+/**
+ * The first BitTorrent magnet link in free text (a selection, a shared note), without the
+ * punctuation that usually follows a link in prose; null when there is none.
+ *
+ * @example findMagnetInText('Get it (magnet:?xt=urn:btih:…&dn=x).') // 'magnet:?xt=urn:btih:…&dn=x'
+ */
+export function findMagnetInText(text: string | null | undefined): string | null {
+  if (!text) return null
+  for (const match of text.matchAll(/magnet:\?[^\s"'<>]+/gi)) {
+    const candidate = match[0].replace(/[),.;\]]+$/, '')
+    if (looksLikeMagnet(candidate)) return candidate
+  }
+  return null
+}

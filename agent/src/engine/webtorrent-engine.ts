@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events'
 import WebTorrent, { type Torrent } from 'webtorrent'
 import type { Logger } from '../log.ts'
 import { indexedFilePath, jobChunkStore } from './job-chunk-store.ts'
+import { PRIVATE_PEER_RANGES } from './network-policy.ts'
 import type {
   EngineMetadata,
   EngineProgress,
@@ -19,6 +20,8 @@ export interface WebTorrentEngineOptions {
   trackers: string[]
   port: number
   maxConns: number
+  /** Allow peers on private ranges (local stacks); otherwise they are blocklisted. */
+  privateNetworks: boolean
   log: Logger
 }
 
@@ -122,6 +125,7 @@ export class WebTorrentEngine implements TorrentEngine {
       webSeeds: options.webSeeds,
       maxConns: options.maxConns,
       torrentPort: options.port,
+      blocklist: options.privateNetworks ? undefined : [...PRIVATE_PEER_RANGES],
     })
     this.client.on('error', (error: Error) => {
       options.log.error({ err: error.message }, 'torrent client error')

@@ -225,6 +225,14 @@ describe('dedup', () => {
     expect(await callsFor(job.id)).toHaveLength(0)
   })
 
+  it('names a job from a magnet without a display name after the stored content', async () => {
+    const alice = await signUp()
+    const { infohash } = await completedJob(alice)
+    const bob = await signUp()
+    const job = await bob.api.createJob({ body: { magnet: `magnet:?xt=urn:btih:${infohash}` } })
+    expect(job).toMatchObject({ status: 'completed', name: 'demo' })
+  })
+
   it('lets a second user follow a download in flight instead of downloading twice', async () => {
     await registerAgent()
     const alice = await signUp()

@@ -148,6 +148,15 @@ async function insertJob(
   const files = neededFiles(submission)
   const bytesTotal = files.reduce((sum, f) => sum + f.size, 0)
   const leader = mode.leader
+  // A magnet without a display name is named after its info hash until metadata arrives; stored
+  // content never sends metadata again, so it lends the name it was stored under.
+  const storedName =
+    mode.stored && submission.name === submission.infohash
+      ? await db
+          .prepare('SELECT name FROM content WHERE infohash = ?')
+          .bind(submission.infohash)
+          .first<string>('name')
+      : null
   const statements = [
     db
       .prepare(
@@ -159,7 +168,7 @@ async function insertJob(
         id,
         user.id,
         submission.infohash,
-        leader?.name ?? submission.name,
+        leader?.name ?? storedName ?? submission.name,
         submission.source,
         submission.magnet,
         submission.selectedFiles ? JSON.stringify(submission.selectedFiles) : null,

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest'
+import { emptyLiveJobs, isUnknownJob, parseJobEvent, reduceLiveJobs } from './live.ts'
+import type { Job } from './schemas/job.ts'
+
+const job = (id: string, createdAt: string, patch: Partial<Job> = {}): Job => ({
+  id,
+  infohash: 'a'.repeat(40),
+  name: id,
+  status: 'downloading',
+  progressPct: 10,
+  bytesDownloaded: 100,
+  bytesTotal: 1000,
+  downloadSpeed: 50,
+  uploadSpeed: 0,
+  eta: 18,
+  peers: 3,
+  seeds: 1,
+  selectedFiles: null,
+  awaitingFiles: false,
+  createdAt,
+  updatedAt: createdAt,
+  ...patch,
+})
+
+const progress = (jobId: string, seq: number, progressPct: number) =>
+  ({
+    type: 'progress',
+    jobId,
+    seq,
+    progressPct,
+    bytesDownloaded: progressPct * 10,
+    bytesTotal: 1000,
+    downloadSpeed: 99,
+    uploadSpeed: 1,
+    eta: 5,
+    peers: 4,
+    seeds: 2,
+  }) as const
+
+describe('reduceLiveJobs', () => {
+  const start = reduceLiveJobs(emptyLiveJobs, {
+    type: 'reset',
+    jobs: [job('old', '2026-01-01T00:00:00Z'), job('new', '2026-02-01T00:00:00Z')],
+  })
+
+  it('lists jobs newest first', () => {
+    expect(start.jobs.map((j) => j.id)).toEqual(['new', 'old'])
+  })
+
+  it('applies progress and ignores events older than the last one applied', () => {
+    const a = reduceLiveJobs(start, { type: 'event', event: progress('old', 5, 40) })
+    const b = reduceLiveJobs(a, { type: 'event', event: progress('old', 4, 20) })
+    const c = reduceLiveJobs(b, { type: 'event', event: progress('old', 5, 30) })
+    expect(c.jobs.find((j) => j.id === 'old')).toMatchObject({ progressPct: 40, peers: 4 })
+    expect(c).toBe(a)
+  })
+
+  it('completes a job with full progress and no speed, and keeps a failure reason', () => {
+    const done = reduceLiveJobs(start, {
+      type: 'event',
+      event: { type: 'status', jobId: 'new', seq: 9, status: 'completed' },
+    })
+    expect(done.jobs[0]).toMatchObject({
+      status: 'completed',
+      progressPct: 100,
+      bytesDownloaded: 1000,
+      downloadSpeed: 0,
+    })
+    const failed = reduceLiveJobs(start, {
+      type: 'event',
+      event: {
+        type: 'status',
+        jobId: 'old',
+        seq: 2,
+        status: 'failed',
+        error: { code: 'no_peers', message: 'No peers found.' },
+      },
+    })
+    expect(failed.jobs[1]).toMatchObject({ status: 'failed', error: { code: 'no_peers' } })
+  })
+
+  it('renames a job when its metadata arrives', () => {
+    const named = reduceLiveJobs(start, {
+      type: 'event',
+      event: {
+        type: 'metadata',
+        jobId: 'new',
+        seq: 1,
+        name: 'Ubuntu',
+        bytesTotal: 5,
+        fileCount: 1,
+      },
+    })
+    expect(named.jobs[0]).toMatchObject({ name: 'Ubuntu', bytesTotal: 5 })
+  })
+
+  it('reports events of jobs it does not hold, and remembers their sequence', () => {
+    const next = reduceLiveJobs(start, { type: 'event', event: progress('elsewhere', 3, 1) })
+    expect(isUnknownJob(next, 'elsewhere')).toBe(true)
+    expect(next.jobs).toEqual(start.jobs)
+    const added = reduceLiveJobs(next, {
+      type: 'upsert',
+      job: job('elsewhere', '2026-03-01T00:00:00Z'),
+    })
+    expect(added.jobs.map((j) => j.id)).toEqual(['elsewhere', 'new', 'old'])
+    expect(reduceLiveJobs(added, { type: 'event', event: progress('elsewhere', 3, 50) })).toBe(
+      added,
+    )
+  })
+
+  it('removes a job', () => {
+    expect(reduceLiveJobs(start, { type: 'remove', id: 'new' }).jobs.map((j) => j.id)).toEqual([
+      'old',
+    ])
+  })
+})
+
+describe('parseJobEvent', () => {
+  it('parses a job event and refuses anything else', () => {
+    expect(parseJobEvent({ data: JSON.stringify(progress('x', 1, 5)) })).toMatchObject({ seq: 1 })
+    expect(parseJobEvent({ data: 'not json' })).toBeNull()
+    expect(parseJobEvent({ data: '{"type":"progress"}' })).toBeNull()
+  })
+})
