@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events'
 import parseTorrent from 'parse-torrent'
 import decodeMagnet from 'magnet-uri'
 import pino from 'pino'
@@ -104,7 +105,7 @@ describe('the engine outside local stacks', () => {
     })
     try {
       const job = engine.add('job-blocked', { torrent: fixture.torrent }, await tempDir('blocked'))
-      const internal = (job as unknown as { torrent: import('node:events').EventEmitter }).torrent
+      const internal = (job as unknown as { torrent: EventEmitter }).torrent
       const blocked = new Promise<string>((resolve) => internal.once('blockedPeer', resolve))
       if (!(internal as unknown as { infoHash?: string }).infoHash) {
         await new Promise((resolve) => internal.once('infoHash', resolve))
