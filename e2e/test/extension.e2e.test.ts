@@ -1,0 +1,250 @@
+// The browser extension, loaded into headless Chromium, against the whole local stack (one agent)
+// and a real local swarm: connect, send from the context menu, catch a private tracker's
+// .torrent download with its cookie and a magnet click, watch the popup live, get one
+// notification per completion, and be told to reconnect once the token is revoked.
+import type { CreatedToken, Job } from '@tseeder/shared'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  browserDownloads,
+  buildExtensionForE2e,
+  clickContextMenu,
+  type ExtensionBrowser,
+  fireAlarm,
+  launchWithExtension,
+  type RecordedNotification,
+  recordedNotifications,
+  recordNotifications,
+  startTrackerSite,
+  type TrackerSite,
+} from '../src/extension.ts'
+import { type Session, signUp } from '../src/session.ts'
+import { type TestStack, startTestStack } from '../src/stack.ts'
+import { buildTorrent, content, startSwarm, type Swarm, type TorrentFixture } from '../src/swarm.ts'
+
+let stack: TestStack
+let swarm: Swarm
+let browser: ExtensionBrowser
+let site: TrackerSite
+let user: Session
+let token: CreatedToken
+const fixtures = {} as Record<'menu' | 'private' | 'click' | 'live', TorrentFixture>
+
+beforeAll(async () => {
+  const [startedStack, startedSwarm, extensionDir] = await Promise.all([
+    startTestStack(1),
+    startSwarm(),
+    buildExtensionForE2e(),
+  ])
+  stack = startedStack
+  swarm = startedSwarm
+  for (const key of ['menu', 'private', 'click'] as const) {
+    fixtures[key] = buildTorrent({
+      name: `ext-${key}`,
+      announce: swarm.announce,
+      files: [{ segments: [`${key}.bin`], data: content(200_000) }],
+    })
+    await swarm.seeder().seed(fixtures[key])
+  }
+  // Slow enough that the popup sees several progress updates before it completes.
+  fixtures.live = buildTorrent({
+    name: 'ext-live',
+    announce: swarm.announce,
+    files: [{ segments: ['live.bin'], data: content(3_000_000) }],
+  })
+  const slow = swarm.seeder()
+  slow.throttle(250_000)
+  await slow.seed(fixtures.live)
+
+  site = await startTrackerSite(fixtures.private.torrent, 'ext-private', fixtures.click.magnet)
+  user = await signUp(stack.url)
+  token = await user.api.createToken({
+    body: { name: 'Browser extension', scopes: ['jobs:read', 'jobs:write'] },
+  })
+  browser = await launchWithExtension(extensionDir)
+  await recordNotifications(await browser.worker())
+})
+
+afterAll(async () => {
+  await Promise.allSettled([browser?.close(), site?.close()])
+  await Promise.allSettled([stack?.close(), swarm?.close()])
+})
+
+async function notifications(): Promise<RecordedNotification[]> {
+  return recordedNotifications(await browser.worker())
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) {
+      const shown = JSON.stringify(await notifications())
+      throw new Error(`timed out waiting for ${what}; notifications shown: ${shown}`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300))
+  }
+}
+
+async function jobWithInfohash(infohash: string): Promise<Job | undefined> {
+  const { jobs } = await user.api.listJobs({ query: { limit: 100 } })
+  return jobs.find((job) => job.infohash === infohash)
+}
+
+async function waitForCompleted(infohash: string): Promise<Job> {
+  return until(
+    `job ${infohash} to complete`,
+    async () => {
+      const job = await jobWithInfohash(infohash)
+      if (job?.status === 'failed') throw new Error(`job ${job.name} failed: ${job.error?.message}`)
+      return job?.status === 'completed' ? job : undefined
+    },
+    90_000,
+  )
+}
+
+async function openExtensionPage(page: string): Promise<Page> {
+  const tab = await browser.context.newPage()
+  await tab.goto(browser.url(page))
+  return tab
+}
+
+describe('the tseeder extension in Chromium', () => {
+  it('connects through the options page and shows the account and plan', async () => {
+    const options = await openExtensionPage('options.html')
+    await options.getByLabel('Server URL').fill('http://127.0.0.1:1')
+    await options.getByLabel('API token').fill(token.token)
+    await options.getByRole('button', { name: 'Connect' }).click()
+    await expect
+      .poll(() => options.getByRole('alert').textContent(), { timeout: 20_000 })
+      .toMatch(/Could not reach http:\/\/127\.0\.0\.1:1/)
+
+    await options.getByLabel('Server URL').fill(stack.url)
+    expect(
+      await options
+        .getByRole('link', { name: 'Open tseeder to create a token' })
+        .getAttribute('href'),
+    ).toBe(`${stack.url}/settings/tokens`)
+    await options.getByRole('button', { name: 'Connect' }).click()
+    await expect.poll(() => options.getByTestId('account-email').textContent()).toBe(user.email)
+    expect(await options.getByTestId('account-plan').textContent()).toBe('Free')
+    await options.close()
+  })
+
+  it('sends a magnet from the "Send to tseeder" context menu and says so', async () => {
+    await clickContextMenu(await browser.worker(), 'send-to-tseeder', fixtures.menu.magnet)
+    const job = await until('the context-menu job', () => jobWithInfohash(fixtures.menu.infohash))
+    await until('the "Sent" notification', async () =>
+      (await notifications()).find(
+        (n) => n.id.startsWith(`job:${job.id}:`) && n.message.startsWith('Sent: '),
+      ),
+    )
+    await waitForCompleted(fixtures.menu.infohash)
+  })
+
+  it('catches a private tracker .torrent download and uploads it with the site\u2019s cookie', async () => {
+    const options = await openExtensionPage('options.html')
+    await options.getByLabel('Catch .torrent downloads').check()
+    await expect.poll(() => options.getByLabel('Catch .torrent downloads').isChecked()).toBe(true)
+    await options.close()
+
+    const page = await browser.context.newPage()
+    // Playwright takes downloads over by default; give them back to the browser, so the
+    // extension's `downloads` listeners see them.
+    const cdp = await browser.context.newCDPSession(page)
+    await cdp.send('Browser.setDownloadBehavior', { behavior: 'default' })
+    await page.goto(site.pageUrl) // signs in: sets the session cookie
+    await page.locator('#torrent').click()
+
+    await until('the .torrent job', () => jobWithInfohash(fixtures.private.infohash))
+    // The Free plan runs two jobs at a time: the next send would be refused (with a notification).
+    expect((await waitForCompleted(fixtures.private.infohash)).name).toBe('ext-private')
+    // The site refused nothing: every request for the file, the extension's included, carried
+    // the cookie (the browser's own download was cancelled, so the bytes came from the extension).
+    expect(site.served.refused).toBe(0)
+    expect(site.served.withCookie).toBeGreaterThanOrEqual(1)
+    const downloads = await browserDownloads(await browser.worker())
+    expect(downloads.filter((url) => url.endsWith('.torrent'))).toEqual([])
+
+    await page.locator('#magnet').click()
+    await until('the magnet click job', () => jobWithInfohash(fixtures.click.infohash))
+    expect((await waitForCompleted(fixtures.click.infohash)).name).toBe('ext-click')
+    await page.close()
+  })
+
+  it('lists the jobs in the popup and follows a download live', async () => {
+    const popup = await openExtensionPage('popup.html')
+    const jobs = popup.getByRole('region', { name: 'Your jobs' })
+    await expect.poll(() => jobs.getByRole('heading', { name: 'ext-menu' }).count()).toBe(1)
+    await expect
+      .poll(() => popup.getByText('Live', { exact: true }).count(), { timeout: 20_000 })
+      .toBe(1)
+
+    const live = await user.api.createJob({ body: { magnet: fixtures.live.magnet } })
+    const bar = jobs.getByRole('progressbar', { name: 'Progress of ext-live' })
+    await bar.waitFor({ timeout: 60_000 })
+    const seen = new Set<number>()
+    await until(
+      'the popup to show the download progressing',
+      async () => {
+        const value = Number(await bar.getAttribute('aria-valuenow'))
+        if (value > 0 && value < 100) seen.add(value)
+        return seen.size >= 2 ? true : undefined
+      },
+      90_000,
+    )
+    await expect
+      .poll(() => jobs.locator(`[data-status="completed"]`, { hasText: 'ext-live' }).count(), {
+        timeout: 90_000,
+      })
+      .toBe(1)
+    expect((await user.api.getJob({ params: { id: live.id } })).status).toBe('completed')
+    await popup.close()
+
+    // Reopened, the popup paints the cached list before any answer from the server. The time
+    // read here is an upper bound (it includes the test's round trip to the page).
+    const again = await openExtensionPage('popup.html')
+    const firstJobAt = await again.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const check = () =>
+            document.querySelector('.ts-job') ? resolve(performance.now()) : setTimeout(check, 5)
+          check()
+        }),
+    )
+    expect(firstJobAt).toBeLessThan(1000)
+    await again.close()
+  })
+
+  it('announces each completion exactly once, however often it polls', async () => {
+    const worker = await browser.worker()
+    const { jobs } = await user.api.listJobs({ query: { limit: 100 } })
+    const completed = jobs.filter((job) => job.status === 'completed')
+    expect(completed.map((job) => job.name).sort()).toContain('ext-live')
+    for (let i = 0; i < 3; i++) {
+      await fireAlarm(worker, 'tseeder:poll-jobs')
+    }
+    await until('a completion notification for every completed job', async () => {
+      const done = (await notifications()).filter((n) => n.title === 'Download complete')
+      return completed.every((job) => done.some((n) => n.message === job.name)) ? true : undefined
+    })
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    const done = (await notifications()).filter((n) => n.title === 'Download complete')
+    for (const job of completed) {
+      expect(done.filter((n) => n.id.startsWith(`job:${job.id}:`))).toHaveLength(1)
+    }
+  })
+
+  it('asks to reconnect once the token is revoked', async () => {
+    await user.api.revokeToken({ params: { id: token.id } })
+    const popup = await openExtensionPage('popup.html')
+    await expect
+      .poll(() => popup.getByRole('alert').textContent(), { timeout: 20_000 })
+      .toMatch(/no longer accepts this extension’s API token.*Reconnect/)
+    await popup.getByRole('button', { name: 'Reconnect' }).waitFor()
+    const options = await openExtensionPage('options.html')
+    await expect.poll(() => options.getByRole('alert').first().textContent()).toMatch(/Reconnect/)
+    await expect.poll(() => options.getByLabel('API token').count()).toBe(1)
+  })
+})

@@ -1,0 +1,42 @@
+import { browser } from 'wxt/browser'
+import { defineBackground } from 'wxt/utils/define-background'
+import { onMenuClick, setUpContextMenu } from '../src/context-menu.ts'
+import { listenForDownloads } from '../src/download-catcher.ts'
+import { POLL_ALARM, pollJobs, schedulePolling } from '../src/jobs-poller.ts'
+import { isPollMessage, isSendMessage } from '../src/messages.ts'
+import { notificationTarget } from '../src/notifications.ts'
+import { sendAndNotify } from '../src/send-and-notify.ts'
+import { jobPageUrl } from '../src/server.ts'
+import { connectionItem } from '../src/storage.ts'
+
+export default defineBackground(() => {
+  // Listeners are registered synchronously so events that woke the worker are not missed.
+  browser.contextMenus.onClicked.addListener((info) => void onMenuClick(info))
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === POLL_ALARM) void pollJobs()
+  })
+  browser.runtime.onMessage.addListener((message) => {
+    if (isSendMessage(message)) void sendAndNotify(message.target)
+    else if (isPollMessage(message)) void pollJobs()
+  })
+  browser.notifications.onClicked.addListener((id) => void openNotification(id))
+  listenForDownloads()
+  connectionItem.watch((connection) => {
+    if (connection && !connection.revoked) void pollJobs()
+  })
+
+  void setUpContextMenu()
+  void schedulePolling()
+  void pollJobs()
+})
+
+async function openNotification(id: string): Promise<void> {
+  const target = notificationTarget(id)
+  const connection = await connectionItem.getValue()
+  if (target.kind === 'job' && connection) {
+    await browser.tabs.create({ url: jobPageUrl(connection.serverUrl, target.jobId) })
+  } else {
+    await browser.runtime.openOptionsPage()
+  }
+  await browser.notifications.clear(id)
+}

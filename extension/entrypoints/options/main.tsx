@@ -1,0 +1,13 @@
+import '@tseeder/shared/ui.css'
+import '../../src/ui/extension.css'
+import { createRoot } from 'react-dom/client'
+import { Options } from '../../src/options/Options.tsx'
+import { connectionItem, preferencesItem } from '../../src/storage.ts'
+
+const [connection, preferences] = await Promise.all([
+  connectionItem.getValue(),
+  preferencesItem.getValue(),
+])
+createRoot(document.getElementById('root')!).render(
+  <Options initialConnection={connection} initialPreferences={preferences} />,
+)

@@ -1,0 +1,11 @@
+import '@tseeder/shared/ui.css'
+import '../../src/ui/extension.css'
+import { createRoot } from 'react-dom/client'
+import { Popup } from '../../src/popup/Popup.tsx'
+import { connectionItem, jobCacheItem } from '../../src/storage.ts'
+
+// Both reads come from local storage (a few ms): the first paint already shows the cached jobs.
+const [connection, cache] = await Promise.all([connectionItem.getValue(), jobCacheItem.getValue()])
+createRoot(document.getElementById('root')!).render(
+  <Popup initialConnection={connection} cache={cache} />,
+)

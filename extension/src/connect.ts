@@ -1,0 +1,67 @@
+// The options page's "Connect": check the fields, get host access to the server, verify the
+// token with `GET /api/auth/me`, and keep the result.
+import type { Client } from '@tseeder/shared'
+import { describeFailure } from './failures.ts'
+import { clientFor } from './server.ts'
+import { parseApiToken, parseServerUrl } from './settings.ts'
+import type { Connection } from './storage.ts'
+
+export class ConnectError extends Error {
+  override readonly name = 'ConnectError'
+  constructor(
+    message: string,
+    /** The field to point at, when one is at fault. */
+    readonly field?: 'serverUrl' | 'token',
+  ) {
+    super(message)
+  }
+}
+
+export interface ConnectDeps {
+  /** Asks the browser for host access (a prompt; must run within the user's click). */
+  requestAccess(permission: string): Promise<boolean>
+  client?(connection: Pick<Connection, 'serverUrl' | 'token'>): Client
+  now?(): Date
+}
+
+/** Verifies the fields against the server and returns the connection to store. */
+export async function connect(
+  fields: { serverUrl: string; token: string },
+  deps: ConnectDeps,
+): Promise<Connection> {
+  const server = parseServerUrl(fields.serverUrl)
+  if (!server.ok) throw new ConnectError(server.message, 'serverUrl')
+  const token = parseApiToken(fields.token)
+  if (!token.ok) throw new ConnectError(token.message, 'token')
+
+  const granted = await deps.requestAccess(server.value.permission)
+  if (!granted) {
+    throw new ConnectError(
+      `The extension needs access to ${server.value.origin} to talk to tseeder. Click Connect again and allow it.`,
+    )
+  }
+  const serverUrl = server.value.origin
+  try {
+    const me = await (deps.client ?? clientFor)({ serverUrl, token: token.value }).me()
+    return {
+      serverUrl,
+      token: token.value,
+      email: me.user.email,
+      planName: me.plan.name,
+      connectedAt: (deps.now?.() ?? new Date()).toISOString(),
+      revoked: false,
+    }
+  } catch (error) {
+    const failure = describeFailure(error, serverUrl)
+    if (failure.kind === 'revoked') {
+      throw new ConnectError(
+        'tseeder did not accept this API token: it is mistyped or was revoked. Create a new token in tseeder and paste it here.',
+        'token',
+      )
+    }
+    throw new ConnectError(
+      failure.message,
+      failure.kind === 'unreachable' || failure.kind === 'not_tseeder' ? 'serverUrl' : undefined,
+    )
+  }
+}

@@ -1,0 +1,238 @@
+import { type FormEvent, useEffect, useState } from 'react'
+import { browser } from 'wxt/browser'
+import { ConnectError, connect } from '../connect.ts'
+import { RECONNECT_MESSAGE } from '../failures.ts'
+import { POLL_MESSAGE } from '../messages.ts'
+import { dashboardUrl } from '../server.ts'
+import { parseServerUrl, tokenPageUrl } from '../settings.ts'
+import { hasAllSitesAccess, requestAllSitesAccess } from '../site-access.ts'
+import {
+  type Connection,
+  connectionItem,
+  jobCacheItem,
+  type Preferences,
+  preferencesItem,
+} from '../storage.ts'
+import { useStoredValue } from '../ui/use-stored-value.ts'
+
+export function Options({
+  initialConnection,
+  initialPreferences,
+}: {
+  initialConnection: Connection | null
+  initialPreferences: Preferences
+}) {
+  const connection = useStoredValue(connectionItem, initialConnection)
+  const preferences = useStoredValue(preferencesItem, initialPreferences)
+  return (
+    <main className="options">
+      <h1>
+        <img src="/icon/48.png" alt="" width={32} height={32} /> tseeder
+      </h1>
+      <section aria-labelledby="account-heading">
+        <h2 id="account-heading">Account</h2>
+        {connection && !connection.revoked && <ConnectedAccount connection={connection} />}
+        {connection?.revoked && (
+          <p role="alert" className="error">
+            {RECONNECT_MESSAGE}
+          </p>
+        )}
+        {(!connection || connection.revoked) && <ConnectForm previous={connection} />}
+      </section>
+      <CatchingSettings preferences={preferences} />
+    </main>
+  )
+}
+
+function ConnectedAccount({ connection }: { connection: Connection }) {
+  return (
+    <div className="account" aria-live="polite">
+      <p>
+        Connected to{' '}
+        <a href={dashboardUrl(connection.serverUrl)} target="_blank" rel="noreferrer">
+          {connection.serverUrl}
+        </a>{' '}
+        as <strong data-testid="account-email">{connection.email}</strong> on the{' '}
+        <strong data-testid="account-plan">{connection.planName}</strong> plan.
+      </p>
+      <button
+        type="button"
+        className="secondary"
+        onClick={() =>
+          void Promise.all([connectionItem.setValue(null), jobCacheItem.setValue(null)])
+        }
+      >
+        Disconnect
+      </button>
+    </div>
+  )
+}
+
+function ConnectForm({ previous }: { previous: Connection | null }) {
+  const [serverUrl, setServerUrl] = useState(previous?.serverUrl ?? '')
+  const [token, setToken] = useState('')
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<ConnectError | null>(null)
+  const server = parseServerUrl(serverUrl)
+
+  async function onSubmit(event: FormEvent) {
+    event.preventDefault()
+    setBusy(true)
+    setError(null)
+    try {
+      const connection = await connect(
+        { serverUrl, token },
+        { requestAccess: (permission) => browser.permissions.request({ origins: [permission] }) },
+      )
+      await jobCacheItem.setValue(null)
+      await connectionItem.setValue(connection)
+      void browser.runtime.sendMessage(POLL_MESSAGE)
+    } catch (caught) {
+      setError(caught instanceof ConnectError ? caught : new ConnectError(String(caught)))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <form className="connect" onSubmit={(event) => void onSubmit(event)} noValidate>
+      <p>
+        Connect with an API token: it keeps working when you sign out of the web app, and you can
+        revoke it there at any time.
+      </p>
+      <label htmlFor="server-url">Server URL</label>
+      <input
+        id="server-url"
+        inputMode="url"
+        placeholder="https://tseeder.app"
+        autoComplete="url"
+        spellCheck={false}
+        value={serverUrl}
+        onChange={(event) => setServerUrl(event.target.value)}
+        aria-invalid={error?.field === 'serverUrl' || undefined}
+        aria-describedby={error ? 'connect-error' : undefined}
+      />
+      <label htmlFor="api-token">API token</label>
+      <input
+        id="api-token"
+        type="password"
+        placeholder="tsd_…"
+        autoComplete="off"
+        spellCheck={false}
+        value={token}
+        onChange={(event) => setToken(event.target.value)}
+        aria-invalid={error?.field === 'token' || undefined}
+        aria-describedby={error ? 'connect-error' : undefined}
+      />
+      <p className="hint">
+        {server.ok ? (
+          <a href={tokenPageUrl(server.value.origin)} target="_blank" rel="noreferrer">
+            Open tseeder to create a token
+          </a>
+        ) : (
+          'Enter the Server URL to get a link to the page where tokens are created.'
+        )}{' '}
+        Give it the scopes jobs:read and jobs:write.
+      </p>
+      {error && (
+        <p id="connect-error" role="alert" className="error">
+          {error.message}
+        </p>
+      )}
+      <button type="submit" disabled={busy}>
+        {busy ? 'Connecting…' : 'Connect'}
+      </button>
+    </form>
+  )
+}
+
+function CatchingSettings({ preferences }: { preferences: Preferences }) {
+  const [siteAccess, setSiteAccess] = useState<boolean | null>(null)
+  const [message, setMessage] = useState<string | null>(null)
+
+  useEffect(() => {
+    void hasAllSitesAccess().then(setSiteAccess)
+  }, [])
+
+  async function askSiteAccess(): Promise<boolean> {
+    const granted = await requestAllSitesAccess()
+    setSiteAccess(granted)
+    setMessage(
+      granted
+        ? null
+        : 'Without access to the sites, tseeder cannot download .torrent files with your cookies.',
+    )
+    return granted
+  }
+
+  // What the user just chose, shown while the permission prompt and storage catch up, so the
+  // switch does not flip back in between.
+  const [pending, setPending] = useState<Partial<Preferences>>({})
+  const shown = { ...preferences, ...pending }
+  useEffect(() => setPending({}), [preferences])
+
+  async function update(change: Partial<Preferences>) {
+    setPending(change)
+    if (change.catchTorrentDownloads && !(await askSiteAccess())) {
+      setPending({})
+      return
+    }
+    await preferencesItem.setValue({ ...preferences, ...change })
+  }
+
+  return (
+    <section aria-labelledby="catching-heading">
+      <h2 id="catching-heading">Catching links</h2>
+      <label className="toggle">
+        <input
+          type="checkbox"
+          checked={preferences.catchMagnetClicks}
+          onChange={(event) =>
+            void preferencesItem.setValue({
+              ...preferences,
+              catchMagnetClicks: event.target.checked,
+            })
+          }
+        />
+        Catch magnet link clicks
+      </label>
+      <p className="hint">
+        Clicking a magnet link on a page sends it to tseeder instead of opening a torrent app.
+      </p>
+      <label className="toggle">
+        <input
+          type="checkbox"
+          checked={shown.catchTorrentDownloads}
+          onChange={(event) => void update({ catchTorrentDownloads: event.target.checked })}
+        />
+        Catch .torrent downloads
+      </label>
+      <p className="hint">
+        A .torrent the browser starts downloading is cancelled and sent to tseeder instead.
+      </p>
+      <h3>Read .torrent files with your cookies</h3>
+      <p className="hint">
+        Private trackers only hand out .torrent files to signed-in members. To send those, tseeder
+        downloads the file with this browser’s cookies for the site, which needs access to the sites
+        you send .torrent links from. Nothing else is read.
+      </p>
+      <p>
+        {siteAccess === null
+          ? 'Checking…'
+          : siteAccess
+            ? 'Allowed on all sites.'
+            : 'Not allowed yet.'}{' '}
+        {siteAccess === false && (
+          <button type="button" className="secondary" onClick={() => void askSiteAccess()}>
+            Allow
+          </button>
+        )}
+      </p>
+      {message && (
+        <p role="alert" className="error">
+          {message}
+        </p>
+      )}
+    </section>
+  )
+}

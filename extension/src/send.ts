@@ -1,0 +1,26 @@
+// Sends a magnet or a .torrent link to tseeder as a new job.
+import { type Client, type Job, parseMagnet } from '@tseeder/shared'
+import type { SendTarget } from './links.ts'
+import { fetchTorrentFile } from './torrent-file.ts'
+
+export interface SendDeps {
+  api: Client
+  /** Fetches the .torrent (with the site's cookies); injectable for tests. */
+  fetch?: typeof fetch
+}
+
+/**
+ * Creates the job. Magnets are checked first (`parseMagnet` throws a readable error for a broken
+ * link); .torrent links are downloaded with the user's cookies and uploaded as multipart
+ * `torrent`. Throws the server's `ApiError` as is (quota, blocked, invalid).
+ */
+export async function sendTarget(target: SendTarget, deps: SendDeps): Promise<Job> {
+  if (target.kind === 'magnet') {
+    const { magnet } = parseMagnet(target.magnet)
+    return deps.api.createJob({ body: { magnet } })
+  }
+  const { file } = await fetchTorrentFile(target.url, deps.fetch)
+  const form = new FormData()
+  form.set('torrent', file, file.name)
+  return deps.api.createJob({ body: form })
+}

@@ -1,0 +1,56 @@
+import type { ReactNode } from 'react'
+import { formatBytes, formatEta, formatPercent, formatSpeed } from '../format.ts'
+import type { Job } from '../schemas/job.ts'
+import { ProgressBar } from './ProgressBar.tsx'
+import { StatusBadge, statusTone } from './StatusBadge.tsx'
+
+export interface JobSummaryProps {
+  job: Job
+  /** The job's name, as a link where the host app has one. */
+  title?: ReactNode
+  /** Buttons or links shown under the figures. */
+  actions?: ReactNode
+  compact?: boolean
+}
+
+/**
+ * One job as both the PWA dashboard and the extension popup show it: name, status, progress,
+ * speed, ETA, peers/seeds and size.
+ */
+export function JobSummary({ job, title, actions, compact = false }: JobSummaryProps) {
+  const running = job.status === 'downloading' || job.status === 'uploading'
+  return (
+    <article className="ts-job" data-status={job.status} data-compact={compact || undefined}>
+      <header className="ts-job-head">
+        <h3 className="ts-job-name" title={job.name}>
+          {title ?? job.name}
+        </h3>
+        <StatusBadge status={job.status} />
+      </header>
+      <ProgressBar
+        value={job.progressPct}
+        label={`Progress of ${job.name}`}
+        tone={statusTone(job.status)}
+      />
+      <p className="ts-job-figures">
+        <span>{formatPercent(job.progressPct)}</span>
+        <span>
+          {formatBytes(job.bytesDownloaded)} of {job.bytesTotal ? formatBytes(job.bytesTotal) : '?'}
+        </span>
+        {running && <span aria-label="Download speed">↓ {formatSpeed(job.downloadSpeed)}</span>}
+        {running && <span aria-label="Time left">ETA {formatEta(job.eta)}</span>}
+        {running && !compact && (
+          <span>
+            {job.peers} peers · {job.seeds} seeds
+          </span>
+        )}
+      </p>
+      {job.error && job.status === 'failed' && (
+        <p className="ts-job-error" role="status">
+          {job.error.message}
+        </p>
+      )}
+      {actions && <div className="ts-job-actions">{actions}</div>}
+    </article>
+  )
+}

@@ -1,0 +1,3 @@
+export * from './ProgressBar.tsx'
+export * from './StatusBadge.tsx'
+export * from './JobSummary.tsx'
