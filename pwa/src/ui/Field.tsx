@@ -1,0 +1,65 @@
+/**
+ * A labelled form field with its error under it, wired for screen readers.
+ *
+ *   <Field label="Email" error={errors.email} hint="…">{(props) => <input {...props} type="email" />}</Field>
+ *   fieldErrors(error: unknown): Record<string, string>   // ApiError.issues by first path segment
+ */
+import { ApiError } from '@tseeder/shared'
+import { type ReactNode, useId } from 'react'
+
+export interface FieldControlProps {
+  id: string
+  'aria-invalid': boolean | undefined
+  'aria-describedby': string | undefined
+}
+
+export function Field({
+  label,
+  error,
+  hint,
+  children,
+}: {
+  label: ReactNode
+  error?: string | null
+  hint?: ReactNode
+  children(props: FieldControlProps): ReactNode
+}) {
+  const id = useId()
+  const hintId = hint ? `${id}-hint` : undefined
+  const errorId = error ? `${id}-error` : undefined
+  const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined
+  return (
+    <div className="field" data-invalid={error ? true : undefined}>
+      <label htmlFor={id}>{label}</label>
+      {children({ id, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy })}
+      {hint && (
+        <p id={hintId} className="field-hint">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={errorId} className="field-error">
+          {error}
+        </p>
+      )}
+    </div>
+  )
+}
+
+/**
+ * Field-level messages from an `ApiError`'s issues, keyed by the first path segment
+ * (`{email: 'must be a valid email address'}`).
+ */
+export function fieldErrors(error: unknown): Record<string, string> {
+  if (!(error instanceof ApiError) || !error.issues) return {}
+  const errors: Record<string, string> = {}
+  for (const issue of error.issues) {
+    const key = String(issue.path[0] ?? '')
+    if (key && !errors[key]) errors[key] = capitalise(issue.message)
+  }
+  return errors
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
