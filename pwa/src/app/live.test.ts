@@ -94,6 +94,7 @@ function setup(server: { jobs: Job[]; nextCursor?: string | null; extra?: Job[] 
       sources.push(source)
       return source
     },
+    onRefused: vi.fn(),
     setTimeout: (run) => timers.push(run),
     clearTimeout: () => undefined,
   }
@@ -187,6 +188,17 @@ describe('LiveJobsStore', () => {
     expect(timers).toHaveLength(1)
     timers[0]!()
     expect(sources).toHaveLength(2)
+  })
+
+  it('asks for a session check when the stream is refused, not when it only blips', async () => {
+    const { store, sources, deps } = setup({ jobs: [] })
+    store.start()
+    await settle()
+    sources[0]!.open()
+    sources[0]!.fail(false)
+    expect(deps.onRefused).not.toHaveBeenCalled()
+    sources[0]!.fail(true)
+    expect(deps.onRefused).toHaveBeenCalledTimes(1)
   })
 
   it('treats a job event named "error" as data, not as a connection failure', async () => {

@@ -25,7 +25,7 @@ import {
   streams,
 } from '@tseeder/shared'
 import { useEffect, useSyncExternalStore } from 'react'
-import { api } from './api.ts'
+import { api, requestSessionCheck } from './api.ts'
 
 /** The part of `EventSource` the store uses (tests pass a fake). */
 export interface EventSourceLike {
@@ -41,6 +41,8 @@ export interface LiveJobsDeps {
   }>
   getJob(id: string): Promise<Job>
   openEvents(url: string): EventSourceLike
+  /** The stream was refused for good (not a network blip): the session may be over. */
+  onRefused?(): void
   /** Waits before reopening a stream the browser gave up on (tests make it immediate). */
   setTimeout(run: () => void, ms: number): unknown
   clearTimeout(handle: unknown): void
@@ -257,6 +259,9 @@ export class LiveJobsStore {
     // The browser retries by itself unless the answer was fatal (401, wrong type): then the
     // stream is closed and only a new EventSource, later, can bring it back.
     if (source.readyState !== CLOSED) return
+    // A refused stream is often a session that ended (revoked, user suspended): let the session
+    // check decide whether to keep trying or to sign out.
+    this.deps.onRefused?.()
     source.close()
     this.source = null
     const delay = this.reconnectDelay
@@ -317,6 +322,7 @@ export const liveJobs = new LiveJobsStore({
   listJobs: (query) => api.listJobs({ query }),
   getJob: (id) => api.getJob({ params: { id } }),
   openEvents: (url) => new EventSource(url),
+  onRefused: requestSessionCheck,
   setTimeout: (run, ms) => window.setTimeout(run, ms),
   clearTimeout: (handle) => window.clearTimeout(handle as number),
 })

@@ -11,7 +11,7 @@
  */
 import { ApiError, MeResponse } from '@tseeder/shared'
 import { createContext, type ReactNode, use, useCallback, useEffect, useState } from 'react'
-import { api } from './api.ts'
+import { api, sessionChecks } from './api.ts'
 import { clearApiCache } from './offline.ts'
 
 export type SessionState =
@@ -106,6 +106,15 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     void check(true)
   }, [check])
+
+  // Something said the session may be over (a 401, the event stream refused): confirm it.
+  const signedIn = state.status === 'signed-in'
+  useEffect(() => {
+    if (!signedIn) return
+    const onCheck = () => void refresh()
+    sessionChecks.addEventListener('check', onCheck)
+    return () => sessionChecks.removeEventListener('check', onCheck)
+  }, [signedIn, refresh])
 
   // Back online after an offline start: confirm the session (it may have been revoked meanwhile).
   const offline = state.status === 'signed-in' && state.offline === true
