@@ -41,7 +41,7 @@ export function JobSummary({ job, title, actions, compact = false }: JobSummaryP
         {running && <span aria-label="Time left">ETA {formatEta(job.eta)}</span>}
         {running && !compact && (
           <span>
-            {job.peers} peers · {job.seeds} seeds
+            {plural(job.peers, 'peer')} · {plural(job.seeds, 'seed')}
           </span>
         )}
       </p>
@@ -53,4 +53,8 @@ export function JobSummary({ job, title, actions, compact = false }: JobSummaryP
       {actions && <div className="ts-job-actions">{actions}</div>}
     </article>
   )
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
 }
