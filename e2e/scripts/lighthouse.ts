@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib'
 import lighthouse from 'lighthouse'
 import { chromium } from 'playwright-core'
 import { freePort } from '../../scripts/lib/processes.ts'
+import { CHROMIUM_ARGS } from '../src/browser.ts'
 import { startTestStack } from '../src/stack.ts'
 
 const dist = resolve(import.meta.dirname, '..', '..', 'pwa', 'dist')
@@ -31,17 +32,7 @@ try {
   const port = await freePort('127.0.0.1')
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      `--remote-debugging-port=${port}`,
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [`--remote-debugging-port=${port}`, ...CHROMIUM_ARGS],
   })
   // Sign in inside the browser profile so Lighthouse's tab carries the session cookie.
   const email = `lighthouse-${Date.now()}@example.com`

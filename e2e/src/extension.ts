@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { type BrowserContext, chromium, type Worker } from 'playwright-core'
+import { CHROMIUM_ARGS } from './browser.ts'
 
 const extensionDir = resolve(import.meta.dirname, '..', '..', 'extension')
 
@@ -41,19 +42,8 @@ export async function launchWithExtension(dir: string): Promise<ExtensionBrowser
   const profile = await mkdtemp(join(tmpdir(), 'tseeder-e2e-chromium-'))
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: false, // --headless=new below: the old headless mode cannot load extensions
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--disable-extensions-except=${dir}`,
-      `--load-extension=${dir}`,
-    ],
+    headless: false, // CHROMIUM_ARGS has --headless=new: the old headless mode cannot load extensions
+    args: [...CHROMIUM_ARGS, `--disable-extensions-except=${dir}`, `--load-extension=${dir}`],
   })
   const worker = async () =>
     context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://')) ??

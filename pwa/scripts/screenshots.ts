@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Route } from 'playwright-core'
 import { preview } from 'vite'
+import { CHROMIUM_ARGS } from '../../e2e/src/browser.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const out = fileURLToPath(new URL('../public/screenshots/', import.meta.url))
@@ -90,16 +91,7 @@ const server = await preview({ root, preview: { port: 0, host: '127.0.0.1' }, lo
 const url = server.resolvedUrls!.local[0]!
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless=new',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
+  args: CHROMIUM_ARGS,
 })
 try {
   await mkdir(out, { recursive: true })

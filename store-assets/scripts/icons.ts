@@ -3,6 +3,7 @@
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { chromium } from 'playwright-core'
+import { CHROMIUM_ARGS } from '../../e2e/src/browser.ts'
 
 const root = resolve(import.meta.dirname, '..', '..')
 const svg = (name: string) => readFileSync(join(root, 'store-assets', name), 'utf8')
@@ -20,7 +21,7 @@ const outputs: { source: string; size: number; file: string }[] = [
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--headless=new', '--no-sandbox', '--disable-gpu'],
+  args: CHROMIUM_ARGS,
 })
 try {
   const page = await browser.newPage()
