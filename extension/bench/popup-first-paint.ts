@@ -71,7 +71,7 @@ try {
     times.push(await page.evaluate(() => (window as unknown as { firstJobAt: number }).firstJobAt))
     await page.close()
   }
-  console.log(`opens (ms, in order): ${times.map((t) => t.toFixed(0)).join(" ")}`)
+  console.log(`opens (ms, in order): ${times.map((t) => t.toFixed(0)).join(' ')}`)
   times.sort((a, b) => a - b)
   const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!
   console.log(`## Extension popup, ${OPENS} opens, 25 cached jobs, server not answering`)
