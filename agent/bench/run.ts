@@ -24,6 +24,7 @@ import {
   waitFor,
 } from '../test/swarm.ts'
 import { Server as TrackerServer } from 'bittorrent-tracker'
+import { AGENT_NODE_ARGS } from '../node-args.ts'
 
 const MiB = 1024 * 1024
 const PIECE = MiB
@@ -83,10 +84,9 @@ async function spawnAgent(apiUrl: string, dataDir: string, extra: Record<string,
   const child = spawn(
     process.execPath,
     [
-      ...(process.env.BENCH_AGENT_NODE_ARGS ?? '').split(' ').filter(Boolean),
-      '--import',
-      'tsx',
-      'src/main.ts',
+      ...(process.env.BENCH_AGENT_NODE_ARGS?.split(' ').filter(Boolean) ?? AGENT_NODE_ARGS),
+      // What production runs: the bundle (`npm run bench` builds it first).
+      'dist/main.mjs',
     ],
     {
       cwd: agentRoot,

@@ -11,6 +11,7 @@
 // (AGENT_TLS_CERT/KEY/CA, see DEPLOYMENT.md) on top of the same signatures.
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { AGENT_NODE_ARGS } from '../../agent/node-args.ts'
 import {
   formatPinoLine,
   type GroupChild,
@@ -93,7 +94,8 @@ export class SupervisedAgent {
     const child = spawnGroup(
       this.options.id,
       process.execPath,
-      ['--import', 'tsx', join('src', 'main.ts')],
+      // The bundle `npm run build -w @tseeder/agent` makes (the stack builds it first), as in production.
+      [...AGENT_NODE_ARGS, join('dist', 'main.mjs')],
       {
         cwd: join(this.root, 'agent'),
         env: { ...process.env, ...localAgentEnv(this.options) },

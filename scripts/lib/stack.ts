@@ -176,6 +176,8 @@ export function launchStack(options: StackOptions): LaunchingStack {
         !existsSync(join(repoRoot, 'pwa', 'dist', 'index.html'))
       )
         run('Building the web app', 'npm', ['run', 'build', '-w', '@tseeder/pwa'])
+      if (options.agents > 0)
+        run('Building the agent', 'npm', ['run', 'build', '-w', '@tseeder/agent'])
       run('Applying D1 migrations', wrangler, [
         'd1',
         'migrations',
