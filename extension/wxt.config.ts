@@ -57,6 +57,11 @@ export default defineConfig({
       'package-lock.json',
       'tsconfig.json',
       'types/**',
+      // npm ci wants every workspace's manifest to accept the lockfile.
+      'api/package.json',
+      'agent/package.json',
+      'pwa/package.json',
+      'e2e/package.json',
       'shared/package.json',
       'shared/tsconfig.json',
       'shared/src/**',

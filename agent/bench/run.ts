@@ -245,8 +245,16 @@ async function main() {
     await rm(dataDir, { recursive: true, force: true })
     const e2e = (done.at - started) / 1000
     // With upload-after-download the first stored part marks the end of the download; while
-    // streaming the two overlap and only the end-to-end time is meaningful.
-    const dl = stream ? Number.NaN : ((firstUpload ?? done).at - started) / 1000
+    // streaming, the first progress report with every byte downloaded does.
+    const downloaded = stream
+      ? events.find(
+          (a) =>
+            a.callback.type === 'progress_update' &&
+            a.callback.bytesDownloaded >= a.callback.bytesTotal &&
+            a.callback.bytesTotal > 0,
+        )
+      : firstUpload
+    const dl = ((downloaded ?? done).at - started) / 1000
     const up = (done.at - (firstUpload ?? done).at) / 1000
     return { e2e, dl, up, ...stats }
   }
