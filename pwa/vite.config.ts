@@ -80,7 +80,20 @@ export default defineConfig({
       },
     }),
   ],
-  build: { target: 'es2022', sourcemap: true },
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    rollupOptions: {
+      output: {
+        // zod and the module that makes it jitless share a chunk, so the setting is in place
+        // before any chunk that builds schemas runs (the entry chunk's own code runs last).
+        manualChunks: (id) =>
+          /[\\/]node_modules[\\/]zod[\\/]|shared[\\/]src[\\/]jitless\.ts$/.test(id)
+            ? 'zod'
+            : undefined,
+      },
+    },
+  },
   server: { proxy: { '/api': 'http://127.0.0.1:8787', '/dl': 'http://127.0.0.1:8787' } },
   test: { environment: 'happy-dom' },
 })

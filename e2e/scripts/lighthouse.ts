@@ -64,10 +64,16 @@ try {
     rows.push(
       `${path.padEnd(10)} ${scores.map((s) => String(s).padStart(5)).join(' ')}${low.length ? `   below target: ${low.join(', ')}` : ''}`,
     )
-    for (const id of low) {
-      const audits = result.lhr.categories[id]!.auditRefs.map((ref) => result.lhr.audits[ref.id]!)
+    // What costs points, for every category short of 100 (below target or not).
+    for (const id of CATEGORIES.filter((_, i) => scores[i]! < 100)) {
+      const refs = result.lhr.categories[id]!.auditRefs.filter((ref) => ref.weight > 0)
+      const audits = refs.map((ref) => result.lhr.audits[ref.id]!)
       for (const audit of audits.filter((a) => a.score !== null && a.score < 1).slice(0, 8)) {
         rows.push(`             ${id}: ${audit.id} (${audit.score}) ${audit.displayValue ?? ''}`)
+        const items = (audit.details as { items?: unknown[] } | undefined)?.items ?? []
+        if (!audit.displayValue && items.length) {
+          rows.push(`               ${JSON.stringify(items[0]).slice(0, 300)}`)
+        }
       }
     }
   }

@@ -1,3 +1,5 @@
+// First: no schema may be built before zod knows it must not use eval (the CSP forbids it).
+import '@tseeder/shared/jitless'
 import { browser } from 'wxt/browser'
 import { defineBackground } from 'wxt/utils/define-background'
 import { onMenuClick, setUpContextMenu } from '../src/context-menu.ts'

@@ -6,6 +6,7 @@
  * Never cached: auth answers (/api/auth/*), signed links (/api/files/*\/link), downloads (/dl/*),
  * event streams, and anything not listed in `CACHED_API` below.
  */
+import '@tseeder/shared/jitless'
 import { JobPushMessage } from '@tseeder/shared/schemas/push'
 import {
   cleanupOutdatedCaches,

@@ -1,3 +1,5 @@
+// First: no schema may be built before zod knows it must not use eval (the CSP forbids it).
+import '@tseeder/shared/jitless'
 import '@tseeder/shared/ui.css'
 import '../../src/ui/extension.css'
 import { createRoot } from 'react-dom/client'
