@@ -4,6 +4,7 @@ import { api } from '../../app/api.ts'
 import { useSession } from '../../app/session.tsx'
 import { ErrorState, LoadingState, errorMessage } from '../../ui/states.tsx'
 import { safeNext } from './safeNext.ts'
+import { AuthBrand } from './AuthForm.tsx'
 
 /** The acceptable use policy; nothing else in the app opens until it is accepted. */
 export default function Aup() {
@@ -38,6 +39,7 @@ export default function Aup() {
 
   return (
     <div className="auth-page">
+      <AuthBrand />
       <main className="card aup-card" aria-labelledby="aup-title">
         <h1 id="aup-title">Acceptable use policy</h1>
         <p className="lede muted">

@@ -77,10 +77,7 @@ export function AuthForm({ mode }: { mode: Mode }) {
 
   return (
     <div className="auth-page">
-      <div className="auth-brand" aria-hidden="true">
-        <img src="/icons/favicon.svg" alt="" width="36" height="36" />
-        tseeder
-      </div>
+      <AuthBrand />
       <main className="card auth-card">
         <h1>{title}</h1>
         <p className="lede">
@@ -179,4 +176,14 @@ function describeAuthError(error: unknown, mode: Mode): string {
     default:
       return error.message
   }
+}
+
+/** The logo above the sign-in, sign-up and policy cards. */
+export function AuthBrand() {
+  return (
+    <div className="auth-brand" aria-hidden="true">
+      <img src="/icons/favicon.svg" alt="" width="36" height="36" />
+      tseeder
+    </div>
+  )
 }
