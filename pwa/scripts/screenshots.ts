@@ -105,6 +105,11 @@ try {
       colorScheme: 'light',
     })
     await context.route('**/api/**', answerApi)
+    // The app checks the session at start only on a browser that signed in before.
+    await context.addInitScript(
+      (known) => localStorage.setItem('tseeder.lastMe', known),
+      JSON.stringify(me),
+    )
     const page = await context.newPage()
     await page.goto(url)
     await page.getByRole('heading', { name: 'Jobs' }).waitFor()
