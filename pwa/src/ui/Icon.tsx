@@ -27,9 +27,26 @@ const PATHS = {
 export type IconName = keyof typeof PATHS
 
 export function Icon({ name, size = 20 }: { name: IconName; size?: number }) {
+  return <StrokeIcon path={PATHS[name]} size={size} />
+}
+
+/** One 24×24 stroke path as a decorative icon; `Icon` and the file tree's icons draw with it. */
+export function StrokeIcon({
+  path,
+  size = 20,
+  className = 'icon',
+  kind,
+}: {
+  path: string
+  size?: number
+  className?: string
+  /** Set as `data-kind`, for styles per kind. */
+  kind?: string
+}) {
   return (
     <svg
-      className="icon"
+      className={className}
+      data-kind={kind}
       width={size}
       height={size}
       viewBox="0 0 24 24"
@@ -41,7 +58,7 @@ export function Icon({ name, size = 20 }: { name: IconName; size?: number }) {
       aria-hidden="true"
       focusable="false"
     >
-      <path d={PATHS[name]} />
+      <path d={path} />
     </svg>
   )
 }

@@ -1,3 +1,5 @@
+import { StrokeIcon } from '../../ui/Icon.tsx'
+
 const PATHS = {
   folder: 'M3 7a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2z',
   video:
@@ -19,21 +21,5 @@ function kindOf(mimeType: string | null): keyof typeof PATHS {
 /** The tree's decorative icon for a folder (`null`) or a file of this MIME type. */
 export function FileIcon({ mimeType }: { mimeType: string | null }) {
   const kind = kindOf(mimeType)
-  return (
-    <svg
-      className="tree-icon"
-      data-kind={kind}
-      width="18"
-      height="18"
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="2"
-      strokeLinecap="round"
-      strokeLinejoin="round"
-      aria-hidden="true"
-    >
-      <path d={PATHS[kind]} />
-    </svg>
-  )
+  return <StrokeIcon path={PATHS[kind]} size={18} className="tree-icon" kind={kind} />
 }
