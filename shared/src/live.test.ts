@@ -108,6 +108,35 @@ describe('reduceLiveJobs', () => {
     )
   })
 
+  it('keeps live progress newer than the listed copy, which the API saves only every 10 s', () => {
+    const listed = job('a', '2026-01-01T00:00:00Z', {
+      progressPct: 2.5,
+      bytesDownloaded: 25,
+      peers: 0,
+    })
+    const live = { ...listed, progressPct: 40, bytesDownloaded: 400, peers: 3 }
+    const held = reduceLiveJobs(emptyLiveJobs, { type: 'reset', jobs: [live] })
+    expect(reduceLiveJobs(held, { type: 'reset', jobs: [listed] }).jobs[0]).toMatchObject({
+      progressPct: 40,
+      bytesDownloaded: 400,
+      peers: 3,
+    })
+  })
+
+  it('takes the listed copy when the status changed meanwhile', () => {
+    const live = job('a', '2026-01-01T00:00:00Z', { progressPct: 40, bytesDownloaded: 400 })
+    const listed = {
+      ...live,
+      status: 'completed' as const,
+      progressPct: 100,
+      bytesDownloaded: 1000,
+    }
+    const older = { ...live, status: 'paused' as const, progressPct: 10 }
+    const held = reduceLiveJobs(emptyLiveJobs, { type: 'reset', jobs: [live] })
+    expect(reduceLiveJobs(held, { type: 'reset', jobs: [listed] }).jobs[0]).toEqual(listed)
+    expect(reduceLiveJobs(held, { type: 'reset', jobs: [older] }).jobs[0]).toEqual(older)
+  })
+
   it('removes a job', () => {
     expect(reduceLiveJobs(start, { type: 'remove', id: 'new' }).jobs.map((j) => j.id)).toEqual([
       'old',

@@ -68,8 +68,11 @@ export type LiveJobsAction =
 
 export function reduceLiveJobs(state: LiveJobs, action: LiveJobsAction): LiveJobs {
   switch (action.type) {
-    case 'reset':
-      return { jobs: sortJobs(action.jobs), seqs: keepSeqs(state.seqs, action.jobs) }
+    case 'reset': {
+      const held = new Map(state.jobs.map((job) => [job.id, job]))
+      const jobs = action.jobs.map((job) => withNewerProgress(job, held.get(job.id)))
+      return { jobs: sortJobs(jobs), seqs: keepSeqs(state.seqs, action.jobs) }
+    }
     case 'upsert': {
       const rest = state.jobs.filter((job) => job.id !== action.job.id)
       return { ...state, jobs: sortJobs([action.job, ...rest]) }
@@ -95,6 +98,20 @@ export function reduceLiveJobs(state: LiveJobs, action: LiveJobsAction): LiveJob
 /** True when the list has no job with this id (an event for it means: fetch it). */
 export function isUnknownJob(state: LiveJobs, jobId: string): boolean {
   return !state.jobs.some((job) => job.id === jobId)
+}
+
+/**
+ * A listed job with the progress of the copy the stream has been moving, when that copy is ahead:
+ * lists are read from D1, where the API writes a running job's progress only every 10 s, while
+ * events arrive every 2 s. A different status means the list knows something newer.
+ */
+function withNewerProgress(listed: Job, live: Job | undefined): Job {
+  if (!live || live.status !== listed.status) return listed
+  if (live.bytesDownloaded <= listed.bytesDownloaded && live.progressPct <= listed.progressPct) {
+    return listed
+  }
+  const { progressPct, bytesDownloaded, downloadSpeed, uploadSpeed, eta, peers, seeds } = live
+  return { ...listed, progressPct, bytesDownloaded, downloadSpeed, uploadSpeed, eta, peers, seeds }
 }
 
 function sortJobs(jobs: Job[]): Job[] {

@@ -293,27 +293,4 @@ describe('mergeFirstPage', () => {
     const failed = job('failed', { status: 'failed' })
     expect(mergeFirstPage([done, failed], [failed], 'failed', false)).toEqual([failed, done])
   })
-
-  it('keeps live progress newer than the listed copy, which the API saves only every 10 s', () => {
-    const listed = job('a', { progressPct: 2.5, bytesDownloaded: 25, peers: 0 })
-    const live = { ...listed, progressPct: 40, bytesDownloaded: 400, peers: 3 }
-    expect(mergeFirstPage([live], [listed], null, false)[0]).toMatchObject({
-      progressPct: 40,
-      bytesDownloaded: 400,
-      peers: 3,
-    })
-  })
-
-  it('takes the listed copy when the status changed meanwhile', () => {
-    const live = job('a', { progressPct: 40, bytesDownloaded: 400 })
-    const listed = {
-      ...live,
-      status: 'completed' as const,
-      progressPct: 100,
-      bytesDownloaded: 1000,
-    }
-    const older = { ...live, status: 'paused' as const, progressPct: 10 }
-    expect(mergeFirstPage([live], [listed], null, false)[0]).toEqual(listed)
-    expect(mergeFirstPage([live], [older], null, false)[0]).toEqual(older)
-  })
 })

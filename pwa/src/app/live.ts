@@ -301,7 +301,6 @@ export function mergeFirstPage(
   filter: JobStatus | null,
   hasMore: boolean,
 ): Job[] {
-  const knownById = new Map(known.map((job) => [job.id, job]))
   const pageIds = new Set(page.map((job) => job.id))
   const oldest = page.at(-1)?.createdAt
   const kept = known.filter((job) => {
@@ -309,23 +308,7 @@ export function mergeFirstPage(
     if (filter && job.status !== filter) return true
     return hasMore && oldest !== undefined && job.createdAt < oldest
   })
-  return [...page.map((job) => fresher(knownById.get(job.id), job)), ...kept]
-}
-
-/**
- * The list is read from D1, where the API writes a running job's progress only every 10 s; the
- * live copy, moved on by 2-second events, is newer while the status is the same.
- */
-function fresher(live: Job | undefined, listed: Job): Job {
-  if (!live || live.status !== listed.status) return listed
-  return live.bytesDownloaded > listed.bytesDownloaded || live.progressPct > listed.progressPct
-    ? { ...listed, ...pickProgress(live) }
-    : listed
-}
-
-function pickProgress(job: Job) {
-  const { progressPct, bytesDownloaded, downloadSpeed, uploadSpeed, eta, peers, seeds } = job
-  return { progressPct, bytesDownloaded, downloadSpeed, uploadSpeed, eta, peers, seeds }
+  return [...page, ...kept]
 }
 
 function withoutFiles(job: Job): Job {
