@@ -58,6 +58,7 @@ declare module 'bittorrent-tracker' {
 
 declare module 's3rver' {
   import type { EventEmitter } from 'node:events'
+  import type FilesystemStore from 's3rver/lib/stores/filesystem.js'
   export default class S3rver extends EventEmitter {
     constructor(opts: {
       port?: number
@@ -68,6 +69,67 @@ declare module 's3rver' {
     })
     run(): Promise<{ port: number; address: string }>
     close(): Promise<void>
+    /** The koa context's store and this one are the same object (lib/s3rver.js). */
+    store: FilesystemStore
+    readonly context: { store: FilesystemStore }
+  }
+}
+
+declare module 's3rver/lib/models/error.js' {
+  export default class S3Error extends Error {
+    constructor(code: string, message: string, detail?: Record<string, unknown>)
+  }
+}
+
+declare module 's3rver/lib/models/object.js' {
+  import type { Readable } from 'node:stream'
+  export default class S3Object {
+    constructor(
+      bucket: string,
+      key: string,
+      content: Readable | Buffer | null,
+      metadata: Record<string, unknown>,
+    )
+    bucket: string
+    key: string
+    content: Readable | Buffer | null
+    metadata: Record<string, unknown>
+    range?: { start: number; end: number }
+  }
+}
+
+declare module 's3rver/lib/stores/filesystem.js' {
+  import type S3Object from 's3rver/lib/models/object.js'
+  /** s3rver's storage: objects, metadata and multipart uploads as files under `rootDirectory`. */
+  export default class FilesystemStore {
+    constructor(rootDirectory: string)
+    getResourcePath(bucket: string, key: string | undefined, resource: string): string
+    getMetadata(bucket: string, key: string): Promise<Record<string, unknown>>
+    putMetadata(
+      bucket: string,
+      key: string,
+      metadata: Record<string, unknown>,
+      md5?: string,
+    ): Promise<void>
+    getObject(
+      bucket: string,
+      key: string,
+      options?: { start?: number; end?: number },
+    ): Promise<S3Object | null>
+    putObject(object: S3Object): Promise<{ size: number; md5: string }>
+    copyObject(
+      srcBucket: string,
+      srcKey: string,
+      destBucket: string,
+      destKey: string,
+      replacementMetadata?: Record<string, string>,
+    ): Promise<Record<string, unknown>>
+    deleteObject(bucket: string, key: string): Promise<void>
+    putObjectMultipart(
+      bucket: string,
+      uploadId: string,
+      parts: { number: number; etag: string }[],
+    ): Promise<{ size: number; md5: string }>
   }
 }
 
@@ -114,6 +176,8 @@ declare module 'webtorrent' {
     readonly destroyed: boolean
     readonly wires: Wire[]
     readonly bitfield?: { get(index: number): boolean }
+    /** Pieces still wanted; a verified piece's slot is null. */
+    readonly pieces: ({ readonly missing: number } | null)[]
     readonly metadata: Uint8Array | null
     select(start: number, end: number, priority?: number): void
     deselect(start: number, end: number): void

@@ -142,10 +142,19 @@ async function aria2c(magnet: string, dir: string): Promise<number> {
 
 /** s3rver in a child process (bench/s3-server.ts), read back with the S3 client. */
 async function startS3Process() {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/s3-server.ts'], {
-    cwd: agentRoot,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_S3_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      '--import',
+      'tsx',
+      'bench/s3-server.ts',
+    ],
+    {
+      cwd: agentRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
   const endpoint = await new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       const match = /listening (http:\S+)/.exec(chunk.toString())
@@ -161,6 +170,7 @@ async function startS3Process() {
   })
   return {
     endpoint,
+    pid: child.pid!,
     async objectSha256(key: string) {
       const object = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))
       const hash = createHash('sha256')
@@ -214,6 +224,8 @@ async function main() {
       AGENT_STREAM_UPLOAD: String(stream),
     })
     const jobId = `bench-${label}`
+    const s3Before = await procStats(s3.pid)
+    const seederBefore = process.cpuUsage()
     const started = performance.now()
     await callAgent(url, 'POST', '/start', {
       jobId,
@@ -232,6 +244,9 @@ async function main() {
       `${label} to complete`,
     )
     const stats = await procStats(child.pid!)
+    const s3Cpu = (await procStats(s3.pid)).cpuSeconds - s3Before.cpuSeconds
+    const seederUsage = process.cpuUsage(seederBefore)
+    const seederCpu = (seederUsage.user + seederUsage.system) / 1e6
     const events = arrivals.get(jobId)!
     const done = events.find((a) => a.callback.type === 'completed')
     if (!done) throw new Error(`${label} failed: ${JSON.stringify(events.at(-1)?.callback)}`)
@@ -256,7 +271,7 @@ async function main() {
       : firstUpload
     const dl = ((downloaded ?? done).at - started) / 1000
     const up = (done.at - (firstUpload ?? done).at) / 1000
-    return { e2e, dl, up, ...stats }
+    return { e2e, dl, up, ...stats, s3Cpu, seederCpu }
   }
 
   const results: string[] = []
@@ -273,13 +288,18 @@ async function main() {
     const label = `${size / MiB}MiB`
     const content = await seed(size)
     const ariaDir = join(root, `aria-${label}`)
+    const seederBeforeAria = process.cpuUsage()
     const aria = await aria2c(content.magnet, ariaDir)
+    const ariaSeeder = process.cpuUsage(seederBeforeAria)
     await rm(ariaDir, { recursive: true, force: true })
     const streamed = await agentRun(content, `${label}-stream`, true)
     const after = await agentRun(content, `${label}-after`, false)
     const best = streamed.e2e <= after.e2e ? streamed : after
     line(`## ${label} single file`)
-    line(`aria2c_download_only_s: ${fmt(aria)}  (${fmt(size / MiB / aria, 1)} MiB/s)`)
+    line(
+      `aria2c_download_only_s: ${fmt(aria)}  (${fmt(size / MiB / aria, 1)} MiB/s)` +
+        `  (seeder_cpu_s ${fmt((ariaSeeder.user + ariaSeeder.system) / 1e6)})`,
+    )
     for (const [mode, r] of [
       ['stream_upload', streamed],
       ['upload_after_download', after],
@@ -287,7 +307,8 @@ async function main() {
       line(
         `agent_${mode}: e2e_s ${fmt(r.e2e)}  download_s ${fmt(r.dl)} (${fmt(size / MiB / r.dl, 1)} MiB/s)` +
           `  upload ${fmt(size / MiB / Math.max(r.up, 0.001), 1)} MiB/s over ${fmt(r.up)} s` +
-          `  cpu_s ${fmt(r.cpuSeconds)}  peak_rss_mb ${fmt(r.peakRss / 1e6, 0)}`,
+          `  cpu_s ${fmt(r.cpuSeconds)}  peak_rss_mb ${fmt(r.peakRss / 1e6, 0)}` +
+          `  (s3_cpu_s ${fmt(r.s3Cpu)}  seeder_cpu_s ${fmt(r.seederCpu)})`,
       )
     }
     line(

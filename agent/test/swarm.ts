@@ -12,8 +12,8 @@ import {
   type AgentStartBody,
 } from '@tseeder/shared'
 import { Server as TrackerServer } from 'bittorrent-tracker'
-import S3rver from 's3rver'
 import WebTorrent, { type Torrent } from 'webtorrent'
+import { createS3rver } from '../../scripts/lib/s3.ts'
 import { indexedFilePath, jobChunkStore } from '../src/engine/job-chunk-store.ts'
 import { LOOPBACK_TORRENT_OPTIONS, sha256, type TorrentFixture } from './fixtures.ts'
 
@@ -66,7 +66,7 @@ export type Swarm = Awaited<ReturnType<typeof startSwarm>>
 /** s3rver 3.7.1 on a free port with the bucket configured; counts objects created per key. */
 export async function startS3() {
   const directory = await tempDir('s3')
-  const server = new S3rver({
+  const server = createS3rver({
     port: 0,
     address: '127.0.0.1',
     silent: true,

@@ -3,6 +3,7 @@
 // cross-origin GET/HEAD from the Worker's origin.
 import { mkdirSync } from 'node:fs'
 import S3rver from 's3rver'
+import { PartsKeepingStore } from './s3-store.ts'
 
 export const BUCKET = 'tseeder'
 
@@ -22,6 +23,13 @@ export function corsXml(origins: string[]): string {
   )
 }
 
+/** s3rver 3.7.1 storing multipart objects as their parts ({@link PartsKeepingStore}). */
+export function createS3rver(options: ConstructorParameters<typeof S3rver>[0]): S3rver {
+  const server = new S3rver(options)
+  server.store = server.context.store = new PartsKeepingStore(options.directory)
+  return server
+}
+
 export interface LocalS3 {
   endpoint: string
   close(): Promise<void>
@@ -38,7 +46,7 @@ export async function startLocalS3(options: {
   corsOrigins: string[]
 }): Promise<LocalS3> {
   mkdirSync(options.directory, { recursive: true })
-  const server = new S3rver({
+  const server = createS3rver({
     address: options.host,
     port: options.port,
     silent: true,

@@ -46,6 +46,32 @@ function metadataOf(torrent: Torrent): EngineMetadata {
   }
 }
 
+/**
+ * Bytes of file `index` received so far: verified pieces, plus what has arrived of pieces in
+ * flight. webtorrent's `File#downloaded` drops the whole last piece of a file that ends on a piece
+ * boundary, so a 1 GiB file never reached 100% and its job never left `downloading`.
+ */
+export function downloadedBytes(t: Torrent, index: number): number {
+  const file = t.files[index]
+  if (!file || !t.bitfield || file.length === 0) return 0
+  const fileEnd = file.offset + file.length
+  let bytes = 0
+  for (
+    let piece = Math.floor(file.offset / t.pieceLength);
+    piece * t.pieceLength < fileEnd;
+    piece++
+  ) {
+    const start = piece * t.pieceLength
+    const end = Math.min(t.length, start + t.pieceLength)
+    const inFile = Math.min(end, fileEnd) - Math.max(start, file.offset)
+    const arrived = t.bitfield.get(piece)
+      ? end - start
+      : end - start - (t.pieces[piece]?.missing ?? end - start)
+    bytes += Math.min(inFile, arrived)
+  }
+  return bytes
+}
+
 class WebTorrentJob extends EventEmitter implements EngineTorrent {
   metadata: EngineMetadata | null = null
   private selected: readonly number[] = []
@@ -75,9 +101,8 @@ class WebTorrentJob extends EventEmitter implements EngineTorrent {
 
   progress(fileIndexes: readonly number[]): EngineProgress {
     const t = this.torrent
-    const files = t.files
     return {
-      bytesDone: fileIndexes.reduce((sum, i) => sum + (files[i]?.downloaded ?? 0), 0),
+      bytesDone: fileIndexes.reduce((sum, i) => sum + downloadedBytes(t, i), 0),
       received: t.received,
       uploaded: t.uploaded,
       downloadSpeed: t.downloadSpeed,
