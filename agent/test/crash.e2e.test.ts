@@ -27,11 +27,19 @@ let api: FakeApi
 let fixture: TorrentFixture
 const children = new Set<ChildProcess>()
 
-/** Runs the agent as its own process (`src/main.ts` through tsx) and resolves with its URL. */
-async function spawnAgent(dataDir: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/**
+ * Runs the agent as its own process (`src/main.ts` through tsx) and resolves with its URL;
+ * `preload` modules are imported first (fault injection).
+ */
+async function spawnAgent(
+  dataDir: string,
+  preload: string[] = [],
+  env: Record<string, string> = {},
+) {
+  const imports = ['tsx', ...preload].flatMap((module) => ['--import', module])
+  const child = spawn(process.execPath, [...imports, 'src/main.ts'], {
     cwd: agentRoot,
-    env: { ...process.env, ...agentEnv(api.url, dataDir, { AGENT_LOG_LEVEL: 'info' }) },
+    env: { ...process.env, ...agentEnv(api.url, dataDir, { AGENT_LOG_LEVEL: 'info' }), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   children.add(child)
@@ -118,6 +126,52 @@ describe('the agent process', () => {
       expect(new Set(seqs).size).toBe(seqs.length)
       second.child.kill('SIGTERM')
       expect(await second.exited).toBe(0)
+    } finally {
+      await rm(dataDir, { recursive: true, force: true })
+    }
+  })
+
+  it('survives an exception escaping the torrent engine: restarts it and finishes every job', async () => {
+    const dataDir = await tempDir('agent-engine-throw')
+    try {
+      const torrents = ['one', 'two'].map((name) =>
+        buildTorrent({
+          name,
+          announce: swarm.announce,
+          singleFile: true,
+          files: [{ segments: [`${name}.bin`], data: content(3 * 1024 * 1024 + name.length) }],
+        }),
+      )
+      for (const t of torrents) await swarm.seed(t)
+      swarm.throttle(1536 * 1024)
+      const agent = await spawnAgent(dataDir, ['./test/faults/engine-throws.ts'], {
+        TEST_ENGINE_THROW_AFTER_PIECES: '8',
+      })
+      const jobId = (i: number) => `job-engine-throw-${i}`
+      for (const [i, t] of torrents.entries()) {
+        await callAgent(agent.url, 'POST', '/start', startBody(t, s3.endpoint, { jobId: jobId(i) }))
+      }
+      await waitFor(
+        () => agent.output().includes('"msg":"restarting the torrent engine"'),
+        20_000,
+        'the engine restarted',
+      )
+      expect(agent.output()).toContain('"msg":"uncaught torrent engine error"')
+      swarm.throttle(-1)
+      for (const [i, t] of torrents.entries()) {
+        const done = (await waitFor(
+          () => api.of(jobId(i)).find((c) => c.type === 'completed' || c.type === 'failed'),
+          30_000,
+          `${jobId(i)} to finish`,
+        )) as AgentCallback
+        expect(done.type).toBe('completed')
+        expect(await s3.objectSha256(`content/${t.infohash}/0`)).toBe(t.sha256[0])
+        const seqs = api.of(jobId(i)).map((e) => e.seq)
+        expect(seqs).toEqual(seqs.map((_, n) => n + 1))
+      }
+      expect(agent.child.exitCode).toBeNull()
+      agent.child.kill('SIGTERM')
+      expect(await agent.exited).toBe(0)
     } finally {
       await rm(dataDir, { recursive: true, force: true })
     }
