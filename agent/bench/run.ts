@@ -101,6 +101,7 @@ async function spawnAgent(apiUrl: string, dataDir: string, extra: Record<string,
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   )
+  process.once('exit', () => child.kill('SIGKILL'))
   let output = ''
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (c: Buffer) => {
@@ -162,6 +163,8 @@ async function startS3Process() {
     })
     child.once('exit', () => reject(new Error('the S3 server exited')))
   })
+  // A failed run must not leave the server behind.
+  process.once('exit', () => child.kill('SIGKILL'))
   const client = new S3Client({
     endpoint,
     region: 'us-east-1',
