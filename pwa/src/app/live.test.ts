@@ -148,6 +148,24 @@ describe('LiveJobsStore', () => {
     expect(store.getSnapshot().jobs.map((j) => j.id)).toContain('new')
   })
 
+  it('adopts a job a page read itself, without fetching it, and never over a held copy', async () => {
+    const { store, sources, deps } = setup({ jobs: [job('a')] })
+    store.start()
+    await settle()
+    store.adopt({ ...job('opened'), files: [] } as Job)
+    sources[0]!.send(progress('opened', 1, 30))
+    await settle()
+    expect(deps.getJob).not.toHaveBeenCalled()
+    expect(store.getSnapshot().jobs.find((j) => j.id === 'opened')).toMatchObject({
+      progressPct: 30,
+    })
+    expect(store.getSnapshot().jobs.find((j) => j.id === 'opened')).not.toHaveProperty('files')
+
+    sources[0]!.send(progress('a', 1, 60))
+    store.adopt(job('a', { progressPct: 10 }))
+    expect(store.getSnapshot().jobs.find((j) => j.id === 'a')!.progressPct).toBe(60)
+  })
+
   it('stops asking about a job the server says is gone', async () => {
     const { store, sources, deps } = setup({ jobs: [] })
     store.start()

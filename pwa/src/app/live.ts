@@ -5,12 +5,12 @@
  *   useLiveJobs(): LiveJobsView
  *     { jobs, status: 'loading' | 'ready' | 'error', error, filter, nextCursor, loadingMore,
  *       connected, setFilter(status | null), reload(), loadMore(), upsert(job), remove(id) }
- *   useLiveJob(id): { job: Job | null; loading: boolean; error: unknown; reload(): void }
- *     // fetches the job when the list does not hold it, then follows its events
+ *   useLiveJob(id): Job | null    // the store's copy of one job, following its events
+ *   liveJobs.adopt(job)            // a job the page read itself, if the store lacks it
  *   liveJobs.upsert(job) / liveJobs.remove(id)  // after your own mutations (resume, delete…)
  *
  * @example
- * const { job, loading, error } = useLiveJob(id)
+ * const job = useLiveJob(id)
  * if (job) return <JobSummary job={job} />
  */
 import {
@@ -186,22 +186,27 @@ export class LiveJobsStore {
     this.publish({})
   }
 
+  /**
+   * Adds a job a page read for itself (the job page, with its files) when the store does not
+   * hold it yet. A held copy is left alone: it follows the event stream, so it is never older.
+   */
+  adopt(job: Job): void {
+    if (!isUnknownJob(this.live, job.id)) return
+    this.upsert(job)
+  }
+
   /** Drops a deleted job. */
   remove(id: string): void {
     this.live = reduceLiveJobs(this.live, { type: 'remove', id })
     this.publish({})
   }
 
-  /** Fetches a job the store does not hold yet (a job page opened directly). */
-  ensureJob(id: string): void {
+  /**
+   * Fetches a job an event names but the store does not hold (created on another device, or
+   * beyond the loaded pages); once per job, and never again after the server said it is gone.
+   */
+  private ensureJob(id: string): void {
     if (!isUnknownJob(this.live, id) || this.fetching.has(id) || id in this.jobErrors) return
-    void this.fetchJob(id)
-  }
-
-  /** Forgets a failed fetch so {@link ensureJob} tries again. */
-  retryJob(id: string): void {
-    delete this.jobErrors[id]
-    this.publish({})
     void this.fetchJob(id)
   }
 
@@ -219,11 +224,6 @@ export class LiveJobsStore {
       this.fetching.delete(id)
       this.publish({})
     }
-  }
-
-  /** True while a one-job fetch is in flight. */
-  isFetching(id: string): boolean {
-    return this.fetching.has(id)
   }
 
   private connect(): void {
@@ -349,25 +349,10 @@ export function useLiveJobs(): LiveJobsView {
   return { ...snapshot, ...actions }
 }
 
-/** One job, live: fetched when the store does not hold it yet. */
-export function useLiveJob(id: string): {
-  job: Job | null
-  loading: boolean
-  error: unknown
-  reload(): void
-} {
+/** The store's copy of one job (null until the list, an event or {@link LiveJobsStore.adopt} brings it). */
+export function useLiveJob(id: string): Job | null {
   const snapshot = useSyncExternalStore(liveJobs.subscribe, liveJobs.getSnapshot)
-  const job = snapshot.all.find((candidate) => candidate.id === id) ?? null
-  const error = job ? null : (snapshot.jobErrors[id] ?? null)
-  useEffect(() => {
-    liveJobs.ensureJob(id)
-  }, [id])
-  return {
-    job,
-    loading: !job && !error,
-    error,
-    reload: () => liveJobs.retryJob(id),
-  }
+  return snapshot.all.find((candidate) => candidate.id === id) ?? null
 }
 
 /** Runs the live connection while the calling component (the signed-in shell) is mounted. */

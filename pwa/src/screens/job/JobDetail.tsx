@@ -28,12 +28,15 @@ type DetailState =
 export default function JobDetail() {
   const { id = '' } = useParams()
   const [state, setState] = useState<DetailState>({ status: 'loading' })
-  const live = useLiveJob(id)
+  const liveJob = useLiveJob(id)
 
   const load = useCallback(
     async (signal?: AbortSignal) => {
       try {
         const job = await api.getJob({ params: { id } }, { signal })
+        // One read serves both: this page's files and, for a job the list has not brought, the
+        // store that follows its events.
+        liveJobs.adopt(job)
         setState({ status: 'ready', job })
       } catch (error) {
         if (!signal?.aborted) setState({ status: 'error', error })
@@ -51,8 +54,8 @@ export default function JobDetail() {
 
   // A status change (metadata known, download finished…) changes which files exist and are
   // available; the live store carries the status, the file list needs a fresh read.
-  const liveStatus = live.job?.status
-  const liveAwaiting = live.job?.awaitingFiles
+  const liveStatus = liveJob?.status
+  const liveAwaiting = liveJob?.awaitingFiles
   const loadedStatus = state.status === 'ready' ? state.job.status : undefined
   const loadedAwaiting = state.status === 'ready' ? state.job.awaitingFiles : undefined
   useEffect(() => {
@@ -80,8 +83,8 @@ export default function JobDetail() {
     )
   }
 
-  const job: JobWithFiles = live.job
-    ? { ...state.job, ...live.job, files: state.job.files }
+  const job: JobWithFiles = liveJob
+    ? { ...state.job, ...liveJob, files: state.job.files }
     : state.job
   return (
     <JobView
