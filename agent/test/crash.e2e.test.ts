@@ -92,21 +92,22 @@ describe('the agent process', () => {
       const first = await spawnAgent(dataDir)
       await callAgent(first.url, 'POST', '/start', startBody(fixture, s3.endpoint, { jobId }))
       const key = (i: number) => `content/${fixture.infohash}/${i}`
+      const filesDir = join(dataDir, 'jobs', jobId, 'files')
       await waitFor(
         async () => {
           const state = JSON.parse(
             await readFile(join(dataDir, 'state', `${jobId}.json`), 'utf8').catch(() => '{}'),
           )
-          return state.uploaded?.['0']
+          const onDisk = await readdir(filesDir).catch(() => [])
+          return state.uploaded?.['0'] && onDisk.includes('1')
         },
         20_000,
-        'the first file stored',
+        'the first file stored and the second one begun',
       )
       expect(s3.created.get(key(1))).toBeUndefined()
       first.child.kill('SIGKILL')
       await first.exited
-      const partial = await readdir(join(dataDir, 'jobs', jobId, 'files'))
-      expect(partial).toContain('1')
+      expect(await readdir(filesDir)).toContain('1')
 
       swarm.throttle(-1)
       const second = await spawnAgent(dataDir)
