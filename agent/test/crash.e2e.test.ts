@@ -140,7 +140,7 @@ describe('the agent process', () => {
           name,
           announce: swarm.announce,
           singleFile: true,
-          files: [{ segments: [`${name}.bin`], data: content(3 * 1024 * 1024 + name.length) }],
+          files: [{ segments: [`${name}.bin`], data: content(3 * 1024 * 1024) }],
         }),
       )
       for (const t of torrents) await swarm.seed(t)

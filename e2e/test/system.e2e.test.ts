@@ -90,7 +90,8 @@ describe('tseeder end to end, two agents and a local swarm', () => {
       name: 'e2e-magnet',
       announce: swarm.announce,
       files: [
-        { segments: ['video.bin'], data: content(900_000) },
+        // Over the agent's 8 MiB part size: stored as a two-part multipart object.
+        { segments: ['video.bin'], data: content(9 * 1024 * 1024) },
         { segments: ['notes', 'readme.txt'], data: content(20_000) },
       ],
     })
@@ -124,7 +125,7 @@ describe('tseeder end to end, two agents and a local swarm', () => {
     const seqs = events.map((e) => e.seq)
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b))
     const metadata = events.find((e) => e.type === 'metadata')
-    expect(metadata).toMatchObject({ fileCount: 2, bytesTotal: 920_000 })
+    expect(metadata).toMatchObject({ fileCount: 2, bytesTotal: 9 * 1024 * 1024 + 20_000 })
 
     // A signed link, followed to storage: the bytes are the seeded ones.
     const files = await expectFilesMatch(alice, job.id, fixture.sha256)
@@ -139,12 +140,19 @@ describe('tseeder end to end, two agents and a local swarm', () => {
         .digest('hex'),
     ).toBe(fixture.sha256[0])
 
-    // A Range request answers 206 with exactly those bytes.
-    const ranged = await fetch(new URL(link, stack.url), { headers: { range: 'bytes=1000-65535' } })
+    // A Range request, across the two parts, answers 206 with exactly those bytes.
+    const boundary = 8 * 1024 * 1024
+    const ranged = await fetch(new URL(link, stack.url), {
+      headers: { range: `bytes=${boundary - 1000}-${boundary + 999}` },
+    })
     expect(ranged.status).toBe(206)
-    expect(ranged.headers.get('content-range')).toBe('bytes 1000-65535/900000')
+    expect(ranged.headers.get('content-range')).toBe(
+      `bytes ${boundary - 1000}-${boundary + 999}/${9 * 1024 * 1024}`,
+    )
     expect(
-      Buffer.from(await ranged.arrayBuffer()).equals(fixture.files[0]!.data.subarray(1000, 65_536)),
+      Buffer.from(await ranged.arrayBuffer()).equals(
+        fixture.files[0]!.data.subarray(boundary - 1000, boundary + 1000),
+      ),
     ).toBe(true)
 
     // A second user asking for the same content gets it at once.
