@@ -38,8 +38,10 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true })
 })
 
+const OUTAGE_MS = 20_000
+
 describe('the callback outbox', () => {
-  it('keeps callbacks while the API is down, across a restart, and delivers them in order', async () => {
+  it('keeps callbacks through a 20 s API outage and a restart, and delivers them in order', async () => {
     const fixture = buildTorrent({
       name: 'data',
       announce: swarm.announce,
@@ -52,6 +54,7 @@ describe('the callback outbox', () => {
     const env = agentEnv(api.url, dataDir)
     const jobId = 'job-api-down'
     api.setDown(true)
+    const wentDown = Date.now()
 
     const first = await startAgent(loadConfig(env), createLogger('silent'))
     await callAgent(first.url, 'POST', '/start', startBody(fixture, s3.endpoint, { jobId }))
@@ -62,7 +65,8 @@ describe('the callback outbox', () => {
 
     const second = await startAgent(loadConfig(env), createLogger('silent'))
     try {
-      await new Promise((resolve) => setTimeout(resolve, 2500))
+      // 20 s without the API in all, the restart included.
+      await new Promise((resolve) => setTimeout(resolve, wentDown + OUTAGE_MS - Date.now()))
       expect(api.of(jobId)).toEqual([])
       api.setDown(false)
       await waitFor(() => api.of(jobId).find((c) => c.type === 'completed'), 15_000, 'completed')
