@@ -98,7 +98,7 @@ describe('the agent process', () => {
           const state = JSON.parse(
             await readFile(join(dataDir, 'state', `${jobId}.json`), 'utf8').catch(() => '{}'),
           )
-          const onDisk = await readdir(filesDir).catch(() => [])
+          const onDisk = await readdir(filesDir).catch((): string[] => [])
           return state.uploaded?.['0'] && onDisk.includes('1')
         },
         20_000,
