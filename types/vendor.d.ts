@@ -125,6 +125,12 @@ declare module 's3rver/lib/stores/filesystem.js' {
       replacementMetadata?: Record<string, string>,
     ): Promise<Record<string, unknown>>
     deleteObject(bucket: string, key: string): Promise<void>
+    putPart(
+      bucket: string,
+      uploadId: string,
+      partNumber: number | string,
+      content: AsyncIterable<Buffer>,
+    ): Promise<{ size: number; md5: string }>
     putObjectMultipart(
       bucket: string,
       uploadId: string,
