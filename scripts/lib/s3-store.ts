@@ -6,7 +6,7 @@
 // Here completion checks each part's ETag (S3's InvalidPart, which s3rver skips), moves the
 // upload's folder next to the object and records the part sizes; reads stream the parts in order.
 // The ETag is S3's multipart ETag: the MD5 of the part MD5s, then `-<count>`. Parts are written a
-// megabyte at a time (a quarter less CPU than s3rver's write per socket read, measured in the
+// megabyte at a time (a fifth less CPU than s3rver's write per socket read, measured in the
 // agent's benchmark).
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
