@@ -39,6 +39,7 @@ export function applyJobEvent<J extends Job>(job: J, event: JobEvent, at = Date.
       if (event.status === 'completed') {
         next.progressPct = 100
         next.bytesDownloaded = next.bytesTotal
+        if (next.bytesStored !== undefined) next.bytesStored = next.bytesTotal
         next.downloadSpeed = 0
         next.uploadSpeed = 0
         next.eta = 0

@@ -395,16 +395,14 @@ export class JobProgressDO extends DurableObject<Env> {
         return
       }
       case 'progress_update': {
-        const {
-          type: _t,
-          jobId: _j,
-          seq: _s,
-          attempt: _a,
-          phase,
-          bytesUploaded: _u,
-          ...progress
-        } = cb
-        await this.apply({ progress, status: s.status === 'paused' ? undefined : phase })
+        const { type: _t, jobId: _j, seq: _s, attempt: _a, phase, bytesUploaded, ...progress } = cb
+        await this.apply({
+          progress: {
+            ...progress,
+            ...(bytesUploaded === undefined ? {} : { bytesStored: bytesUploaded }),
+          },
+          status: s.status === 'paused' ? undefined : phase,
+        })
         return
       }
       case 'completed':
@@ -511,6 +509,7 @@ export class JobProgressDO extends DurableObject<Env> {
         Object.assign(s, {
           progressPct: 100,
           bytesDownloaded: s.bytesTotal,
+          bytesStored: s.bytesTotal,
           downloadSpeed: 0,
           uploadSpeed: 0,
           eta: 0,

@@ -90,6 +90,27 @@ describe('a job from submission to completion', () => {
     feed.close()
   })
 
+  it('carries the agent’s storage progress to the browser while the job uploads', async () => {
+    await registerAgent()
+    const user = await signUp()
+    const infohash = randomInfohash()
+    const job = await user.api.createJob({ body: { magnet: magnetFor(infohash) } })
+    const jobStream = openStream(user, `/api/jobs/${job.id}/events`)
+    await jobStream.ready
+    const { agentId } = await waitForStart(job.id)
+    const agent = agentSide(job.id, agentId)
+    await agent.send(metadata(infohash))
+    await agent.send({ ...progress(100), phase: 'uploading', bytesUploaded: 600 })
+
+    const event = await jobStream.until(
+      (e) => e.type === 'progress' && e.bytesStored === 600,
+      'progress with bytesStored',
+    )
+    expect(event).toMatchObject({ progressPct: 100, bytesDownloaded: 1000 })
+    await jobStream.until((e) => e.type === 'status' && e.status === 'uploading', 'uploading')
+    jobStream.close()
+  })
+
   it('replays what a subscriber missed after Last-Event-ID', async () => {
     await registerAgent()
     const user = await signUp()

@@ -19,6 +19,11 @@ export const ProgressFields = z.object({
   eta: z.number().nonnegative().nullable(),
   peers: z.number().int().nonnegative(),
   seeds: z.number().int().nonnegative(),
+  /**
+   * Bytes of the selected files already in object storage, from the agent's reports (absent on
+   * job lists, which are read from D1). While `uploading`, what the person waits for.
+   */
+  bytesStored: z.number().int().nonnegative().optional(),
 })
 export type ProgressFields = z.infer<typeof ProgressFields>
 

@@ -19,6 +19,8 @@ export interface JobSummaryProps {
  */
 export function JobSummary({ job, title, actions, compact = false }: JobSummaryProps) {
   const running = job.status === 'downloading' || job.status === 'uploading'
+  // Once every byte is down, what is left to wait for is storage.
+  const stored = job.status === 'uploading' ? job.bytesStored : undefined
   return (
     <article className="ts-job" data-status={job.status} data-compact={compact || undefined}>
       <header className="ts-job-head">
@@ -37,8 +39,16 @@ export function JobSummary({ job, title, actions, compact = false }: JobSummaryP
         <span>
           {formatBytes(job.bytesDownloaded)} of {job.bytesTotal ? formatBytes(job.bytesTotal) : '?'}
         </span>
-        {running && <span aria-label="Download speed">↓ {formatSpeed(job.downloadSpeed)}</span>}
-        {running && <span aria-label="Time left">ETA {formatEta(job.eta)}</span>}
+        {stored !== undefined ? (
+          <span>{formatBytes(stored)} stored</span>
+        ) : (
+          running && (
+            <>
+              <span aria-label="Download speed">↓ {formatSpeed(job.downloadSpeed)}</span>
+              <span aria-label="Time left">ETA {formatEta(job.eta)}</span>
+            </>
+          )
+        )}
         {running && !compact && (
           <span>
             {plural(job.peers, 'peer')} · {plural(job.seeds, 'seed')}
