@@ -24,6 +24,15 @@ interface Part {
   size: number
 }
 
+/** s3rver's metadata of a multipart object, whose object file is an empty marker. */
+function withPartsLength(
+  metadata: Record<string, unknown>,
+  parts: Part[] | null,
+): Record<string, unknown> {
+  if (!parts) return metadata
+  return { ...metadata, 'content-length': parts.reduce((sum, p) => sum + p.size, 0) }
+}
+
 export class PartsKeepingStore extends FilesystemStore {
   private partsDir(bucket: string, key: string): string {
     return this.getResourcePath(bucket, key, 'object.parts')
@@ -127,8 +136,7 @@ export class PartsKeepingStore extends FilesystemStore {
       super.getMetadata(bucket, key),
       this.partsOf(bucket, key),
     ])
-    if (!parts) return metadata
-    return { ...metadata, 'content-length': parts.reduce((sum, p) => sum + p.size, 0) }
+    return withPartsLength(metadata, parts)
   }
 
   override async getObject(
@@ -138,7 +146,7 @@ export class PartsKeepingStore extends FilesystemStore {
   ): Promise<S3Object | null> {
     const parts = await this.partsOf(bucket, key)
     if (!parts) return super.getObject(bucket, key, options)
-    const metadata = await this.getMetadata(bucket, key)
+    const metadata = withPartsLength(await super.getMetadata(bucket, key), parts)
     const size = Number(metadata['content-length'])
     const lastByte = Math.max(0, size - 1)
     const ranged = options?.start !== undefined || Boolean(options?.end)
