@@ -9,6 +9,7 @@ import {
   sanitizePathSegment,
   sanitizeTorrentPaths,
 } from '@tseeder/shared'
+import { mimeTypeOf } from '@tseeder/shared/mime'
 import { parseTorrentFile } from '@tseeder/shared/torrent'
 import type { ApiClient } from './api-client.ts'
 import { freeDiskBytes } from './disk.ts'
@@ -24,14 +25,7 @@ import type { Logger } from './log.ts'
 import type { Metrics } from './metrics.ts'
 import { PartSlots, uploadWhileDownloading } from './multipart.ts'
 import type { Reporter } from './reporter.ts'
-import {
-  GrantSource,
-  alreadyUploaded,
-  createS3Client,
-  mimeTypeOf,
-  objectKey,
-  uploadFile,
-} from './upload.ts'
+import { GrantSource, alreadyUploaded, createS3Client, objectKey, uploadFile } from './upload.ts'
 
 /**
  * Parts in memory at once (× 8 MiB) for the whole agent, shared by every job and file: memory

@@ -1,4 +1,3 @@
-import { extname } from 'node:path'
 import type { Readable } from 'node:stream'
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
@@ -77,46 +76,6 @@ export function createS3Client(grants: GrantSource): S3Client {
     { step: 'build', name: 'unsignedPayload' },
   )
   return client
-}
-
-const MIME_TYPES: Record<string, string> = {
-  '.mp4': 'video/mp4',
-  '.mkv': 'video/x-matroska',
-  '.webm': 'video/webm',
-  '.avi': 'video/x-msvideo',
-  '.mov': 'video/quicktime',
-  '.mp3': 'audio/mpeg',
-  '.flac': 'audio/flac',
-  '.ogg': 'audio/ogg',
-  '.wav': 'audio/wav',
-  '.m4a': 'audio/mp4',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.png': 'image/png',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.pdf': 'application/pdf',
-  '.epub': 'application/epub+zip',
-  '.zip': 'application/zip',
-  '.7z': 'application/x-7z-compressed',
-  '.rar': 'application/vnd.rar',
-  '.gz': 'application/gzip',
-  '.tar': 'application/x-tar',
-  '.iso': 'application/x-iso9660-image',
-  '.txt': 'text/plain; charset=utf-8',
-  '.srt': 'application/x-subrip',
-  '.nfo': 'text/plain; charset=utf-8',
-  '.json': 'application/json',
-  '.html': 'application/octet-stream',
-  '.svg': 'application/octet-stream',
-}
-
-/**
- * Content type from a sanitised path's extension. Types a browser would render as active content
- * (HTML, SVG) are served as octet-stream.
- */
-export function mimeTypeOf(path: string): string {
-  return MIME_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream'
 }
 
 /** Object key for a file: the grant's prefix (`content/<infohash>/`) and the file index. */

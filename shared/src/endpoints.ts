@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { IdParams } from './schemas/common.ts'
+import type { JobAction } from './lifecycle.ts'
 import {
   AdminUserList,
   AdminUserPatch,
@@ -76,7 +77,7 @@ function endpoint<const E extends Endpoint>(e: E): E {
 
 export const HealthResponse = z.object({ ok: z.literal(true) })
 
-function jobAction<A extends 'pause' | 'resume' | 'cancel' | 'retry'>(action: A) {
+function jobAction<A extends JobAction>(action: A) {
   return endpoint({
     method: 'POST',
     path: `/api/jobs/:id/${action}`,

@@ -1,4 +1,5 @@
 export * from './schemas/common.ts'
+export * from './schemas/file.ts'
 export * from './schemas/error.ts'
 export * from './schemas/plan.ts'
 export * from './schemas/user.ts'

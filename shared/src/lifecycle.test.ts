@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import {
+  ACTIVE_STATUSES,
+  allowedActions,
   canTransition,
+  DISPATCH_STATUSES,
+  ENDED_STATUSES,
+  RUNNING_STATUSES,
   isActiveStatus,
   isFinalStatus,
   JOB_TRANSITIONS,
@@ -44,5 +49,21 @@ describe('job lifecycle', () => {
     expect(isActiveStatus('queued')).toBe(true)
     expect(isActiveStatus('paused')).toBe(false)
     expect(isActiveStatus('completed')).toBe(false)
+  })
+
+  it('groups statuses without overlap: waiting, running, paused and ended cover them all', () => {
+    const groups = [...DISPATCH_STATUSES, ...RUNNING_STATUSES, 'paused', ...ENDED_STATUSES]
+    expect([...groups].sort()).toEqual([...JobStatus.options].sort())
+    expect([...ACTIVE_STATUSES].sort()).toEqual([...DISPATCH_STATUSES, ...RUNNING_STATUSES].sort())
+  })
+
+  it('allows each action only where the lifecycle does', () => {
+    expect(allowedActions('downloading')).toEqual(['pause', 'cancel'])
+    expect(allowedActions('queued')).toEqual(['pause', 'cancel'])
+    expect(allowedActions('uploading')).toEqual(['cancel'])
+    expect(allowedActions('paused')).toEqual(['resume', 'cancel'])
+    expect(allowedActions('failed')).toEqual(['retry'])
+    expect(allowedActions('completed')).toEqual([])
+    expect(allowedActions('cancelled')).toEqual([])
   })
 })

@@ -44,12 +44,64 @@ export const ACTIVE_STATUSES = [
   'uploading',
 ] as const satisfies readonly JobStatus[]
 
+/** Statuses in which a job waits for the dispatcher to hand it to an agent. */
+export const DISPATCH_STATUSES = ['submitted', 'queued'] as const satisfies readonly JobStatus[]
+
+/** Statuses in which an agent works on the job. */
+export const RUNNING_STATUSES = [
+  'metadata_fetch',
+  'downloading',
+  'uploading',
+] as const satisfies readonly JobStatus[]
+
+/** Statuses in which nothing more happens unless the user retries (`failed`). */
+export const ENDED_STATUSES = [
+  'completed',
+  'failed',
+  'cancelled',
+] as const satisfies readonly JobStatus[]
+
 export function isActiveStatus(status: JobStatus): boolean {
   return (ACTIVE_STATUSES as readonly JobStatus[]).includes(status)
 }
 
+export function isDispatchStatus(status: JobStatus): boolean {
+  return (DISPATCH_STATUSES as readonly JobStatus[]).includes(status)
+}
+
+export function isRunningStatus(status: JobStatus): boolean {
+  return (RUNNING_STATUSES as readonly JobStatus[]).includes(status)
+}
+
 export function isFinalStatus(status: JobStatus): boolean {
   return JOB_TRANSITIONS[status].length === 0
+}
+
+/** What a job's owner can ask of it (deleting is always possible and is not a lifecycle move). */
+export const JobAction = z.enum(['pause', 'resume', 'cancel', 'retry'])
+export type JobAction = z.infer<typeof JobAction>
+
+/** The status each action moves a job to. */
+export const ACTION_TARGETS: Readonly<Record<JobAction, JobStatus>> = {
+  pause: 'paused',
+  resume: 'queued',
+  cancel: 'cancelled',
+  retry: 'queued',
+}
+
+/**
+ * The actions a job in `status` allows: the one rule the API enforces and the web app and the
+ * extension offer. Resume is for paused jobs and retry for failed ones (both go back to the
+ * queue); pause and cancel follow the lifecycle's moves.
+ *
+ * @example allowedActions('downloading') // ['pause', 'cancel']
+ */
+export function allowedActions(status: JobStatus): JobAction[] {
+  return JobAction.options.filter((action) => {
+    if (action === 'resume') return status === 'paused'
+    if (action === 'retry') return status === 'failed'
+    return canTransition(status, ACTION_TARGETS[action])
+  })
 }
 
 /** What a person reads for each status, in the PWA and the extension alike. */

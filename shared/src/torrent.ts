@@ -1,5 +1,6 @@
 import parseTorrent from 'parse-torrent'
 import { sanitizePathSegment, sanitizeTorrentPaths } from './paths.ts'
+import type { FileEntry } from './schemas/file.ts'
 
 /** Largest .torrent file the API accepts. */
 export const MAX_TORRENT_BYTES = 5 * 1024 * 1024
@@ -8,17 +9,10 @@ export class InvalidTorrentError extends Error {
   override readonly name = 'InvalidTorrentError'
 }
 
-export interface TorrentFileEntry {
-  index: number
-  /** Sanitised, unique, relative path (never from `..` or absolute segments). */
-  path: string
-  size: number
-}
-
 export interface ParsedTorrent {
   infohash: string
   name: string
-  files: TorrentFileEntry[]
+  files: FileEntry[]
   bytesTotal: number
   pieceLength: number
   trackers: string[]

@@ -1,8 +1,8 @@
-import { ACTIVE_STATUSES, type AgentHeartbeat } from '@tseeder/shared'
-import { iso, SECOND } from '../lib/time.ts'
+import { ACTIVE_STATUSES, AGENT_STALE_MS, type AgentHeartbeat } from '@tseeder/shared'
+import { sqlList } from '../db/sql.ts'
+import { iso } from '../lib/time.ts'
 
 /** An agent whose last heartbeat is older than this is not given work (and its jobs are re-queued). */
-export const AGENT_STALE_MS = 30 * SECOND
 
 export interface AgentRow {
   id: string
@@ -16,8 +16,6 @@ export interface AgentRow {
   created_at: number
 }
 
-const ACTIVE_LIST = ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')
-
 /**
  * The least-loaded healthy agent for a job of `bytesNeeded` (0 when unknown): a heartbeat within
  * 30 s, a free slot and enough free disk. Load counts the jobs the API has assigned to it as well
@@ -30,10 +28,10 @@ export async function pickAgent(
 ): Promise<AgentRow | null> {
   return db
     .prepare(
-      `SELECT a.*, MAX(a.active_jobs, (SELECT COUNT(*) FROM jobs j WHERE j.agent_id = a.id AND j.status IN (${ACTIVE_LIST}))) AS load
+      `SELECT a.*, MAX(a.active_jobs, (SELECT COUNT(*) FROM jobs j WHERE j.agent_id = a.id AND j.status IN (${sqlList(ACTIVE_STATUSES)}))) AS load
        FROM agents a
        WHERE a.last_heartbeat_at > ?1 AND a.free_disk_bytes >= ?2
-       AND MAX(a.active_jobs, (SELECT COUNT(*) FROM jobs j WHERE j.agent_id = a.id AND j.status IN (${ACTIVE_LIST}))) < a.capacity
+       AND MAX(a.active_jobs, (SELECT COUNT(*) FROM jobs j WHERE j.agent_id = a.id AND j.status IN (${sqlList(ACTIVE_STATUSES)}))) < a.capacity
        ORDER BY CAST(load AS REAL) / a.capacity ASC, a.free_disk_bytes DESC
        LIMIT 1`,
     )

@@ -103,37 +103,3 @@ export async function listJobFileRows(db: D1Database, jobId: string): Promise<Jo
     .all<JobFileRow>()
   return results
 }
-
-const MIME_TYPES: Record<string, string> = {
-  mp4: 'video/mp4',
-  m4v: 'video/mp4',
-  webm: 'video/webm',
-  mkv: 'video/x-matroska',
-  mov: 'video/quicktime',
-  avi: 'video/x-msvideo',
-  mp3: 'audio/mpeg',
-  m4a: 'audio/mp4',
-  flac: 'audio/flac',
-  ogg: 'audio/ogg',
-  opus: 'audio/ogg',
-  wav: 'audio/wav',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  pdf: 'application/pdf',
-  txt: 'text/plain',
-  nfo: 'text/plain',
-  srt: 'application/x-subrip',
-  vtt: 'text/vtt',
-  zip: 'application/zip',
-  epub: 'application/epub+zip',
-  iso: 'application/x-iso9660-image',
-}
-
-/** A MIME type by extension; unknown types are served as downloads. */
-export function mimeTypeFor(path: string): string {
-  const ext = path.slice(path.lastIndexOf('.') + 1).toLowerCase()
-  return MIME_TYPES[ext] ?? 'application/octet-stream'
-}

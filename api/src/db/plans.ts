@@ -1,5 +1,6 @@
 import { ACTIVE_STATUSES, type Plan, type PlanId, type Usage } from '@tseeder/shared'
 import { billingPeriod } from '../lib/time.ts'
+import { sqlList } from './sql.ts'
 
 interface PlanRow {
   id: PlanId
@@ -31,14 +32,12 @@ export async function getPlan(db: D1Database, id: PlanId): Promise<Plan> {
   return toPlan(row)
 }
 
-const ACTIVE_LIST = ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')
-
 /** The user's usage; bandwidth reads as zero once its month has passed, before the cron resets it. */
 export async function getUsage(db: D1Database, userId: string): Promise<Usage> {
   const row = await db
     .prepare(
       `SELECT us.storage_bytes, us.bandwidth_bytes, us.bandwidth_period,
-              (SELECT COUNT(*) FROM jobs j WHERE j.user_id = ?1 AND j.status IN (${ACTIVE_LIST})) AS active_jobs
+              (SELECT COUNT(*) FROM jobs j WHERE j.user_id = ?1 AND j.status IN (${sqlList(ACTIVE_STATUSES)})) AS active_jobs
        FROM usage us WHERE us.user_id = ?1`,
     )
     .bind(userId)

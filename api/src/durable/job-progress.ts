@@ -1,15 +1,20 @@
 import { DurableObject } from 'cloudflare:workers'
 import {
+  ACTIVE_STATUSES,
+  AGENT_STALE_MS,
   canTransition,
   isActiveStatus,
   type AgentCallback,
+  type ErrorCode,
   type JobEvent,
   type JobStatus,
   ProgressFields,
 } from '@tseeder/shared'
 import { callAgent } from '../agents/client.ts'
-import { AGENT_STALE_MS, getAgent, isAgentHealthy } from '../agents/registry.ts'
-import { getJobRow, mimeTypeFor, selectedFilesOf, type JobRow } from '../db/jobs.ts'
+import { getAgent, isAgentHealthy } from '../agents/registry.ts'
+import { getJobRow, selectedFilesOf, type JobRow } from '../db/jobs.ts'
+import { sqlList } from '../db/sql.ts'
+import { mimeTypeOf } from '@tseeder/shared/mime'
 import { getPlan, getUsage } from '../db/plans.ts'
 import { backoffSeconds, enqueueDispatch, MAX_ATTEMPTS } from '../jobs/queue.ts'
 import { storageProblem } from '../jobs/quotas.ts'
@@ -75,7 +80,7 @@ export interface ActionOptions {
 }
 
 export type CallbackResult =
-  { ok: true } | { ok: false; status: 404 | 409; code: string; message: string }
+  { ok: true } | { ok: false; status: 404 | 409; code: ErrorCode; message: string }
 
 /** Progress is written to D1 at most this often; status changes always are. */
 const PERSIST_INTERVAL = 10 * SECOND
@@ -607,7 +612,7 @@ export class JobProgressDO extends DurableObject<Env> {
             f.index,
             f.path,
             f.size,
-            mimeTypeFor(f.path),
+            mimeTypeOf(f.path),
             !selected || selected.has(f.index) ? 1 : 0,
           ),
       ),
@@ -630,7 +635,7 @@ export class JobProgressDO extends DurableObject<Env> {
     const objects = files.map((f) => ({
       ...f,
       key: contentKey(infohash, f.index),
-      mimeType: f.mimeType ?? mimeTypeFor(f.path),
+      mimeType: f.mimeType ?? mimeTypeOf(f.path),
     }))
     const total = objects.reduce((sum, f) => sum + f.size, 0)
     return [
@@ -721,7 +726,7 @@ export class JobProgressDO extends DurableObject<Env> {
   private async followerIds(fresh = false): Promise<string[]> {
     if (this.followers && !fresh) return this.followers
     const { results } = await this.env.DB.prepare(
-      "SELECT id FROM jobs WHERE follows_job_id = ? AND status NOT IN ('completed', 'cancelled', 'failed', 'paused')",
+      `SELECT id FROM jobs WHERE follows_job_id = ? AND status IN (${sqlList(ACTIVE_STATUSES)})`,
     )
       .bind(this.state!.jobId)
       .all<{ id: string }>()

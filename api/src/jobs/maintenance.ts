@@ -1,5 +1,11 @@
-import { AGENT_STALE_MS } from '../agents/registry.ts'
+import {
+  AGENT_STALE_MS,
+  DISPATCH_STATUSES,
+  ENDED_STATUSES,
+  RUNNING_STATUSES,
+} from '@tseeder/shared'
 import type { JobRow } from '../db/jobs.ts'
+import { sqlList } from '../db/sql.ts'
 import { jobProgress } from '../durable/job-progress.ts'
 import { log } from '../lib/log.ts'
 import { billingPeriod, DAY, MINUTE } from '../lib/time.ts'
@@ -17,7 +23,7 @@ export const CRONS = {
 export async function sweepRetention(env: Env, now = Date.now()): Promise<number> {
   const { results } = await env.DB.prepare(
     `SELECT j.* FROM jobs j JOIN users u ON u.id = j.user_id JOIN plans p ON p.id = u.plan_id
-     WHERE p.retention_days IS NOT NULL AND j.status IN ('completed', 'failed', 'cancelled')
+     WHERE p.retention_days IS NOT NULL AND j.status IN (${sqlList(ENDED_STATUSES)})
        AND COALESCE(j.completed_at, j.updated_at) < ? - p.retention_days * ?
      LIMIT 500`,
   )
@@ -61,7 +67,7 @@ export async function sweepStaleUploads(env: Env, now = Date.now()): Promise<num
 export async function requeueStuckJobs(env: Env, now = Date.now()): Promise<number> {
   const { results: orphaned } = await env.DB.prepare(
     `SELECT j.id FROM jobs j LEFT JOIN agents a ON a.id = j.agent_id
-     WHERE j.status IN ('metadata_fetch', 'downloading', 'uploading') AND j.follows_job_id IS NULL
+     WHERE j.status IN (${sqlList(RUNNING_STATUSES)}) AND j.follows_job_id IS NULL
        AND (a.id IS NULL OR a.last_heartbeat_at < ?)`,
   )
     .bind(now - AGENT_STALE_MS)
@@ -69,7 +75,7 @@ export async function requeueStuckJobs(env: Env, now = Date.now()): Promise<numb
   for (const { id } of orphaned) await jobProgress(env, id).checkStale(id)
 
   const { results: waiting } = await env.DB.prepare(
-    `SELECT * FROM jobs WHERE status IN ('submitted', 'queued') AND follows_job_id IS NULL AND updated_at < ?`,
+    `SELECT * FROM jobs WHERE status IN (${sqlList(DISPATCH_STATUSES)}) AND follows_job_id IS NULL AND updated_at < ?`,
   )
     .bind(now - 15 * MINUTE)
     .all<JobRow>()

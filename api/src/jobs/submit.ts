@@ -1,7 +1,9 @@
 import { ACTIVE_STATUSES } from '@tseeder/shared'
+import { mimeTypeOf } from '@tseeder/shared/mime'
 import type { AppContext } from '../env.ts'
 import { auditStatement } from '../db/audit.ts'
-import { getJobRow, mimeTypeFor, type JobRow } from '../db/jobs.ts'
+import { getJobRow, type JobRow } from '../db/jobs.ts'
+import { sqlList } from '../db/sql.ts'
 import { getPlan, getUsage } from '../db/plans.ts'
 import type { UserRow } from '../db/users.ts'
 import { jobProgress, type StoredFile } from '../durable/job-progress.ts'
@@ -27,8 +29,6 @@ export interface Submission {
 
 export type SubmitOutcome = { created: boolean; job: JobRow }
 
-const ACTIVE_LIST = ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')
-
 /** KV key of an uploaded .torrent, kept for dispatches and re-dispatches (immutable: keyed by hash). */
 export function torrentKey(infohash: string): string {
   return `torrent:${infohash}`
@@ -38,7 +38,7 @@ export function torrentKey(infohash: string): string {
 async function inFlightLeader(db: D1Database, submission: Submission): Promise<JobRow | null> {
   const { results } = await db
     .prepare(
-      `SELECT * FROM jobs WHERE infohash = ? AND follows_job_id IS NULL AND status IN (${ACTIVE_LIST}) ORDER BY created_at`,
+      `SELECT * FROM jobs WHERE infohash = ? AND follows_job_id IS NULL AND status IN (${sqlList(ACTIVE_STATUSES)}) ORDER BY created_at`,
     )
     .bind(submission.infohash)
     .all<JobRow>()
@@ -192,7 +192,7 @@ async function insertJob(
           f.index,
           f.path,
           f.size,
-          mimeTypeFor(f.path),
+          mimeTypeOf(f.path),
           !submission.selectedFiles || submission.selectedFiles.includes(f.index) ? 1 : 0,
         ),
     ),

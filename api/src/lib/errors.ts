@@ -1,7 +1,7 @@
 import type { ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import type { ErrorBody, ErrorIssue } from '@tseeder/shared'
+import type { ErrorBody, ErrorCode, ErrorIssue } from '@tseeder/shared'
 import type { z } from 'zod'
 import type { AppEnv } from '../env.ts'
 import { log } from './log.ts'
@@ -10,7 +10,7 @@ import { log } from './log.ts'
 export class HttpError extends Error {
   constructor(
     readonly status: ContentfulStatusCode,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly extra: { issues?: ErrorIssue[]; limit?: string; retryAfter?: number } = {},
   ) {
@@ -19,7 +19,7 @@ export class HttpError extends Error {
 }
 
 export function errorBody(
-  code: string,
+  code: ErrorCode,
   message: string,
   extra: HttpError['extra'] = {},
 ): ErrorBody {
@@ -40,7 +40,7 @@ export function validationError(error: z.ZodError, where: string): HttpError {
   return new HttpError(400, 'validation_failed', `Invalid ${where}: ${summary}.`, { issues })
 }
 
-const STATUS_CODES: Record<number, string> = {
+const STATUS_CODES: Record<number, ErrorCode> = {
   400: 'bad_request',
   401: 'not_signed_in',
   403: 'forbidden',

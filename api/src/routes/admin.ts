@@ -7,6 +7,7 @@ import { iso } from '../lib/time.ts'
 import type { AppEnv } from '../env.ts'
 import { auditStatement, toAuditEntry, type AuditRow } from '../db/audit.ts'
 import { keysetPage } from '../db/pages.ts'
+import { sqlList } from '../db/sql.ts'
 import { findUserById, toUser, type UserRow } from '../db/users.ts'
 import { userSessions } from '../durable/user-session.ts'
 import { HttpError } from '../lib/errors.ts'
@@ -141,9 +142,8 @@ route(adminRoutes, endpoints.adminAddBlocklist, async (c, { body }) => {
       meta: { reason: row.reason },
     }),
   ])
-  const active = ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')
   const { results } = await c.env.DB.prepare(
-    `SELECT id FROM jobs WHERE infohash = ? AND status IN (${active}, 'paused')`,
+    `SELECT id FROM jobs WHERE infohash = ? AND status IN (${sqlList([...ACTIVE_STATUSES, 'paused'])})`,
   )
     .bind(row.infohash)
     .all<{ id: string }>()

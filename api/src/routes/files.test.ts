@@ -51,7 +51,7 @@ describe('signed download links', () => {
     const streamEnv = { ...env, DOWNLOAD_MODE: 'stream' }
     const whole = await app.request(path(url), {}, streamEnv, createExecutionContext())
     expect(whole.status).toBe(200)
-    expect(whole.headers.get('content-type')).toBe('text/plain')
+    expect(whole.headers.get('content-type')).toBe('text/plain; charset=utf-8')
     expect(whole.headers.get('content-disposition')).toBe(
       `attachment; filename="a.txt"; filename*=UTF-8''a.txt`,
     )

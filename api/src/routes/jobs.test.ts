@@ -57,7 +57,7 @@ describe('a job from submission to completion', () => {
     expect(done).toMatchObject({ status: 'completed', progressPct: 100, bytesTotal: 1000 })
     expect(done.completedAt).toBeTruthy()
     expect(done.files.map((f) => [f.path, f.size, f.available, f.mimeType])).toEqual([
-      ['demo/a.txt', 600, true, 'text/plain'],
+      ['demo/a.txt', 600, true, 'text/plain; charset=utf-8'],
       ['demo/b.mp4', 400, true, 'video/mp4'],
     ])
     expect((await user.api.me()).usage).toMatchObject({ storageBytes: 1000, activeJobs: 0 })

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { Id, Infohash, Timestamp } from './common.ts'
 import { ProgressFields } from './events.ts'
+import { FileEntry, StoredFileEntry } from './file.ts'
 
 /** Headers that carry the HMAC-SHA256 signature on every agent ⇄ API request. */
 export const SIGNATURE_HEADERS = {
@@ -8,6 +9,9 @@ export const SIGNATURE_HEADERS = {
   timestamp: 'x-tseeder-timestamp',
   signature: 'x-tseeder-signature',
 } as const
+
+/** An agent that has not sent a heartbeat for this long is taken as gone (API, admin UI). */
+export const AGENT_STALE_MS = 30_000
 
 export const AgentHeartbeat = z.object({
   agentId: Id,
@@ -18,13 +22,6 @@ export const AgentHeartbeat = z.object({
   version: z.string().max(64),
 })
 export type AgentHeartbeat = z.infer<typeof AgentHeartbeat>
-
-/** A file as the agent saw it in the torrent's metadata: path already sanitised by the agent. */
-export const AgentFile = z.object({
-  index: z.number().int().nonnegative(),
-  path: z.string().min(1).max(4096),
-  size: z.number().int().nonnegative(),
-})
 
 /**
  * `seq` increases by one with every callback an agent sends for a job within one dispatch
@@ -42,7 +39,7 @@ export const AgentCallback = z.discriminatedUnion('type', [
     infohash: Infohash,
     name: z.string().max(1024),
     bytesTotal: z.number().int().nonnegative(),
-    files: z.array(AgentFile).max(100_000),
+    files: z.array(FileEntry).max(100_000),
   }),
   CallbackBase.extend({
     type: z.literal('progress_update'),
@@ -51,14 +48,7 @@ export const AgentCallback = z.discriminatedUnion('type', [
   }).extend(ProgressFields.shape),
   CallbackBase.extend({
     type: z.literal('completed'),
-    files: z
-      .array(
-        AgentFile.extend({
-          key: z.string().min(1).max(1024),
-          mimeType: z.string().max(255).optional(),
-        }),
-      )
-      .max(100_000),
+    files: z.array(StoredFileEntry).max(100_000),
   }),
   CallbackBase.extend({
     type: z.literal('failed'),
@@ -119,11 +109,10 @@ export const AgentJobAction = z.object({ jobId: Id })
 /** `POST /internal/jobs/credentials`: an agent renews a job's storage grant before it expires. */
 export const CredentialsRefreshBody = z.object({ jobId: Id })
 
-export const AgentFileEntry = AgentFile.extend({
+export const AgentFileEntry = FileEntry.extend({
   uploaded: z.boolean(),
   key: z.string().nullable(),
 })
-export const AgentFiles = z.object({ jobId: Id, files: z.array(AgentFileEntry) })
 
 export const AgentJobState = z.object({
   jobId: Id,

@@ -27,6 +27,14 @@ export const ErrorCode = z.enum([
   'rate_limited',
   'internal_error',
   'service_unavailable',
+  'invalid_signature',
+  'replayed',
+  'link_invalid',
+  'link_revoked',
+  'link_expired',
+  'storage_unavailable',
+  'not_assigned',
+  'duplicate_event',
 ])
 export type ErrorCode = z.infer<typeof ErrorCode>
 

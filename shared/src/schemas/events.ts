@@ -47,4 +47,3 @@ export const JobEvent = z.discriminatedUnion('type', [
   EventBase.extend({ type: z.literal('error'), code: z.string(), message: z.string() }),
 ])
 export type JobEvent = z.infer<typeof JobEvent>
-export type JobEventType = JobEvent['type']

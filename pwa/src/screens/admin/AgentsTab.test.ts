@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { isStale, STALE_AFTER_SECONDS } from './AgentsTab.tsx'
+import { AGENT_STALE_MS } from '@tseeder/shared'
+import { isStale } from './AgentsTab.tsx'
 import { formatAge } from './time.ts'
 
 const now = Date.parse('2026-01-01T12:00:00Z')
@@ -19,7 +20,7 @@ function agent(secondsAgo: number, healthy = true) {
 describe('agent health', () => {
   it('flags agents silent for longer than the limit, or reported unhealthy', () => {
     expect(isStale(agent(5), now)).toBe(false)
-    expect(isStale(agent(STALE_AFTER_SECONDS + 1), now)).toBe(true)
+    expect(isStale(agent(AGENT_STALE_MS / 1000 + 1), now)).toBe(true)
     expect(isStale(agent(5, false), now)).toBe(true)
   })
 

@@ -1,4 +1,4 @@
-import { formatBytes } from '@tseeder/shared'
+import { AGENT_STALE_MS, formatBytes } from '@tseeder/shared'
 import type { z } from 'zod'
 import type { AgentInfo } from '@tseeder/shared'
 import { useCallback, useEffect, useState } from 'react'
@@ -9,9 +9,6 @@ import { ageSeconds, formatAge } from './time.ts'
 
 type Agent = z.infer<typeof AgentInfo>
 
-/** Agents beat every few seconds; a minute of silence means something is wrong. */
-export const STALE_AFTER_SECONDS = 60
-
 type ListState =
   | { status: 'loading' }
   | { status: 'error'; error: unknown }
@@ -19,7 +16,7 @@ type ListState =
 
 /** True when an agent should get an operator's attention. */
 export function isStale(agent: Agent, now = Date.now()): boolean {
-  return !agent.healthy || ageSeconds(agent.lastHeartbeatAt, now) > STALE_AFTER_SECONDS
+  return !agent.healthy || ageSeconds(agent.lastHeartbeatAt, now) * 1000 > AGENT_STALE_MS
 }
 
 /** `/admin/agents`: every compute agent's last heartbeat, load and free disk; refreshes itself. */

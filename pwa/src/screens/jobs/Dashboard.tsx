@@ -14,9 +14,14 @@ import { useConfirm } from '../../ui/ConfirmDialog.tsx'
 import { Icon, type IconName } from '../../ui/Icon.tsx'
 import { EmptyState, ErrorState, LoadingState, errorMessage } from '../../ui/states.tsx'
 import { toast } from '../../ui/toast.tsx'
-import { availableActions, FILTER_STATUSES, type JobAction, matchesSearch } from './jobActions.ts'
+import {
+  availableActions,
+  FILTER_STATUSES,
+  type JobMenuAction,
+  matchesSearch,
+} from './jobActions.ts'
 
-const ACTION_UI: Record<JobAction, { label: string; icon: IconName; className?: string }> = {
+const ACTION_UI: Record<JobMenuAction, { label: string; icon: IconName; className?: string }> = {
   pause: { label: 'Pause', icon: 'pause' },
   resume: { label: 'Resume', icon: 'play' },
   retry: { label: 'Retry', icon: 'retry' },
@@ -36,7 +41,7 @@ export default function Dashboard() {
   const [params, setParams] = useSearchParams()
   const filter = parseStatus(params.get('status'))
   const query = params.get('q') ?? ''
-  const [pending, setPending] = useState<Record<string, JobAction>>({})
+  const [pending, setPending] = useState<Record<string, JobMenuAction>>({})
   const { confirm, dialog } = useConfirm()
 
   // The URL is the source of truth for the filter, so links and reloads keep it.
@@ -55,7 +60,7 @@ export default function Dashboard() {
     setParams(merged, { replace: true })
   }
 
-  async function run(job: Job, action: JobAction) {
+  async function run(job: Job, action: JobMenuAction) {
     if (action === 'delete' || action === 'cancel') {
       const ok = await confirm(
         action === 'delete'

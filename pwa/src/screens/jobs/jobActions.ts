@@ -1,19 +1,16 @@
-import { canTransition, type Job } from '@tseeder/shared'
+import { allowedActions, type Job, type JobAction } from '@tseeder/shared'
 
-export type JobAction = 'pause' | 'resume' | 'cancel' | 'retry' | 'delete'
+/** What a job's menu offers: the lifecycle's actions and delete. */
+export type JobMenuAction = JobAction | 'delete'
 
 /**
- * The actions a job offers in its current status, following the lifecycle's transitions. A job
- * awaiting a file choice is resumed from its page (with the chosen files), not from the list.
+ * The actions a job offers in its current status (the lifecycle's {@link allowedActions}), and
+ * delete. A job awaiting a file choice is resumed from its page (with the chosen files), not from
+ * the list.
  */
-export function availableActions(job: Job): JobAction[] {
-  const actions: JobAction[] = []
-  if (canTransition(job.status, 'paused')) actions.push('pause')
-  if (job.status === 'paused' && !job.awaitingFiles) actions.push('resume')
-  if (job.status === 'failed') actions.push('retry')
-  if (canTransition(job.status, 'cancelled') && job.status !== 'failed') actions.push('cancel')
-  actions.push('delete')
-  return actions
+export function availableActions(job: Job): JobMenuAction[] {
+  const actions = allowedActions(job.status).filter((a) => !(a === 'resume' && job.awaitingFiles))
+  return [...actions, 'delete']
 }
 
 /** Filter chips, in the order a person scans them. */
