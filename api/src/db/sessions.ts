@@ -1,5 +1,8 @@
 import type { DeviceSession } from '@tseeder/shared'
 import { iso } from '../lib/time.ts'
+import { USER_COLUMNS, type UserRow } from './users.ts'
+
+export type RevokeReason = 'logout' | 'revoked' | 'session_limit' | 'suspended' | 'relogin'
 
 export interface SessionRow {
   id: string
@@ -43,6 +46,101 @@ export async function listActiveSessions(db: D1Database, userId: string): Promis
     .bind(userId, Date.now())
     .all<SessionRow>()
   return results
+}
+
+/** The caller behind a session cookie, with the session's id, CSRF token and last use; null when closed or expired. */
+export function findUserBySession(
+  db: D1Database,
+  tokenHash: string,
+  now: number,
+): Promise<(UserRow & { session_id: string; csrf_token: string; session_last_seen_at: number }) | null> {
+  return db
+    .prepare(
+      `SELECT ${USER_COLUMNS}, s.id AS session_id, s.csrf_token, s.last_seen_at AS session_last_seen_at
+       FROM sessions s JOIN users u ON u.id = s.user_id
+       WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ?`,
+    )
+    .bind(tokenHash, now)
+    .first()
+}
+
+export async function touchSession(db: D1Database, id: string, now: number): Promise<void> {
+  await db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?').bind(now, id).run()
+}
+
+export function insertSessionStatement(db: D1Database, session: NewSession): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO sessions (id, user_id, token_hash, csrf_token, device_label, ip, user_agent, created_at, last_seen_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .bind(
+      session.id,
+      session.userId,
+      session.tokenHash,
+      session.csrfToken,
+      session.deviceLabel,
+      session.ip,
+      session.userAgent,
+      session.now,
+      session.now,
+      session.expiresAt,
+    )
+}
+
+/**
+ * Revokes the user's open sessions beyond the newest `maxSessions`, returning their ids; batched
+ * after the insert of a new session so that both happen in one transaction.
+ */
+export function evictSessionsOverLimitStatement(
+  db: D1Database,
+  userId: string,
+  maxSessions: number,
+  now: number,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE sessions SET revoked_at = ?1, revoked_reason = 'session_limit'
+       WHERE user_id = ?2 AND revoked_at IS NULL AND expires_at > ?1 AND id NOT IN (
+         SELECT id FROM sessions WHERE user_id = ?2 AND revoked_at IS NULL AND expires_at > ?1
+         ORDER BY created_at DESC, rowid DESC LIMIT ?3)
+       RETURNING id`,
+    )
+    .bind(now, userId, maxSessions)
+}
+
+/** Revokes one of the user's sessions; false when it is not theirs or already closed. */
+export async function revokeSession(
+  db: D1Database,
+  userId: string,
+  sessionId: string,
+  reason: RevokeReason,
+  now: number,
+): Promise<boolean> {
+  const result = await db
+    .prepare(
+      `UPDATE sessions SET revoked_at = ?, revoked_reason = ?
+       WHERE id = ? AND user_id = ? AND revoked_at IS NULL`,
+    )
+    .bind(now, reason, sessionId, userId)
+    .run()
+  return result.meta.changes > 0
+}
+
+/** Revokes every open session of the user; returns how many. */
+export async function revokeAllSessions(
+  db: D1Database,
+  userId: string,
+  reason: RevokeReason,
+  now: number,
+): Promise<number> {
+  const result = await db
+    .prepare(
+      'UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE user_id = ? AND revoked_at IS NULL',
+    )
+    .bind(now, reason, userId)
+    .run()
+  return result.meta.changes
 }
 
 /** "Firefox on Linux" from a User-Agent, good enough for a device list. */

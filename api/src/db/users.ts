@@ -1,6 +1,8 @@
 import type { PlanId, Role, User } from '@tseeder/shared'
 import type { PasswordHash } from '../lib/crypto.ts'
 import { iso } from '../lib/time.ts'
+import { keysetPage, type Page } from './pages.ts'
+import { insertUsageStatement } from './usage.ts'
 
 export interface UserRow {
   id: string
@@ -72,10 +74,37 @@ export function insertUserStatements(
         user.now,
         user.now,
       ),
-    db
-      .prepare('INSERT INTO usage (user_id, bandwidth_period, updated_at) VALUES (?, ?, ?)')
-      .bind(user.id, period, user.now),
+    insertUsageStatement(db, user.id, period, user.now),
   ]
+}
+
+/** Writes the admin-editable fields of `row` (role, plan, suspension) and its `updated_at`. */
+export function updateUserStatement(db: D1Database, row: UserRow): D1PreparedStatement {
+  return db
+    .prepare('UPDATE users SET role = ?, plan_id = ?, suspended = ?, updated_at = ? WHERE id = ?')
+    .bind(row.role, row.plan_id, row.suspended, row.updated_at, row.id)
+}
+
+export function acceptAupStatement(db: D1Database, userId: string, now: number): D1PreparedStatement {
+  return db
+    .prepare('UPDATE users SET aup_accepted_at = ?, updated_at = ? WHERE id = ?')
+    .bind(now, now, userId)
+}
+
+/** A page of users, newest first; `emailContains` matches literally (`%` and `_` are not wildcards). */
+export function listUsersPage(
+  db: D1Database,
+  options: { emailContains: string | undefined; cursor: string | undefined; limit: number },
+): Promise<Page<UserRow>> {
+  const search = options.emailContains
+    ? `%${options.emailContains.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`
+    : null
+  return keysetPage<UserRow>(db, {
+    from: 'users',
+    where: search ? [["email LIKE ? ESCAPE '\\'", search]] : [],
+    cursor: options.cursor,
+    limit: options.limit,
+  })
 }
 
 export function isUniqueViolation(error: unknown): boolean {

@@ -1,8 +1,8 @@
 import { getCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../env.ts'
-import { USER_COLUMNS, type UserRow } from '../db/users.ts'
-import { parseScopes, TOKEN_PREFIX } from '../db/tokens.ts'
+import { findUserBySession, touchSession } from '../db/sessions.ts'
+import { findUserByToken, parseScopes, TOKEN_PREFIX, touchToken } from '../db/tokens.ts'
 import { sha256Hex } from '../lib/crypto.ts'
 import { HttpError } from '../lib/errors.ts'
 import { MINUTE } from '../lib/time.ts'
@@ -29,15 +29,7 @@ export const authenticate = createMiddleware<AppEnv>(async function authenticate
     if (!token || !token.startsWith(TOKEN_PREFIX)) {
       throw new HttpError(401, 'not_signed_in', 'The Authorization header must be "Bearer tsd_…".')
     }
-    const row = await c.env.DB.prepare(
-      `SELECT ${USER_COLUMNS}, t.id AS token_id, t.scopes AS token_scopes, t.last_used_at AS token_last_used_at
-       FROM api_tokens t JOIN users u ON u.id = t.user_id
-       WHERE t.token_hash = ? AND t.revoked_at IS NULL`,
-    )
-      .bind(await sha256Hex(token))
-      .first<
-        UserRow & { token_id: string; token_scopes: string; token_last_used_at: number | null }
-      >()
+    const row = await findUserByToken(c.env.DB, await sha256Hex(token))
     if (!row) {
       throw new HttpError(401, 'not_signed_in', 'This API token is not valid or has been revoked.')
     }
@@ -51,24 +43,14 @@ export const authenticate = createMiddleware<AppEnv>(async function authenticate
       scopes: parseScopes(token_scopes),
     })
     if (!token_last_used_at || now - token_last_used_at > TOUCH_INTERVAL) {
-      c.executionCtx.waitUntil(
-        c.env.DB.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?')
-          .bind(now, token_id)
-          .run(),
-      )
+      c.executionCtx.waitUntil(touchToken(c.env.DB, token_id, now))
     }
     return next()
   }
 
   const cookie = getCookie(c, SESSION_COOKIE)
   if (cookie) {
-    const row = await c.env.DB.prepare(
-      `SELECT ${USER_COLUMNS}, s.id AS session_id, s.csrf_token, s.last_seen_at AS session_last_seen_at
-       FROM sessions s JOIN users u ON u.id = s.user_id
-       WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ?`,
-    )
-      .bind(await sha256Hex(cookie), now)
-      .first<UserRow & { session_id: string; csrf_token: string; session_last_seen_at: number }>()
+    const row = await findUserBySession(c.env.DB, await sha256Hex(cookie), now)
     if (!row) {
       c.set('authProblem', 'session_expired')
       return next()
@@ -83,11 +65,7 @@ export const authenticate = createMiddleware<AppEnv>(async function authenticate
       scopes: null,
     })
     if (now - session_last_seen_at > TOUCH_INTERVAL) {
-      c.executionCtx.waitUntil(
-        c.env.DB.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?')
-          .bind(now, session_id)
-          .run(),
-      )
+      c.executionCtx.waitUntil(touchSession(c.env.DB, session_id, now))
     }
   }
   return next()

@@ -1,13 +1,12 @@
 import { buildPushPayload, type PushSubscription } from '@block65/webcrypto-web-push'
 import type { JobPushMessage } from '@tseeder/shared'
+import { getJobRow } from '../db/jobs.ts'
+import {
+  deletePushSubscription,
+  listPushSubscriptions,
+  markPushDelivered,
+} from '../db/push-subscriptions.ts'
 import { log } from '../lib/log.ts'
-
-interface SubscriptionRow {
-  id: string
-  endpoint: string
-  p256dh: string
-  auth: string
-}
 
 export function vapidConfigured(env: Env): boolean {
   return Boolean(env.VAPID_PUBLIC_KEY && env.VAPID_PRIVATE_KEY)
@@ -19,15 +18,9 @@ export function vapidConfigured(env: Env): boolean {
  */
 export async function notifyJobFinished(env: Env, userId: string, jobId: string): Promise<void> {
   if (!vapidConfigured(env)) return
-  const job = await env.DB.prepare('SELECT name, status, error_message FROM jobs WHERE id = ?')
-    .bind(jobId)
-    .first<{ name: string; status: string; error_message: string | null }>()
+  const job = await getJobRow(env.DB, jobId)
   if (!job || (job.status !== 'completed' && job.status !== 'failed')) return
-  const { results } = await env.DB.prepare(
-    'SELECT id, endpoint, p256dh, auth FROM push_subscriptions WHERE user_id = ?',
-  )
-    .bind(userId)
-    .all<SubscriptionRow>()
+  const results = await listPushSubscriptions(env.DB, userId)
   if (results.length === 0) return
 
   const message: JobPushMessage = {
@@ -63,11 +56,9 @@ export async function notifyJobFinished(env: Env, userId: string, jobId: string)
         )
         const response = await fetch(row.endpoint, payload)
         if (response.status === 404 || response.status === 410) {
-          await env.DB.prepare('DELETE FROM push_subscriptions WHERE id = ?').bind(row.id).run()
+          await deletePushSubscription(env.DB, row.id)
         } else if (response.ok) {
-          await env.DB.prepare('UPDATE push_subscriptions SET last_success_at = ? WHERE id = ?')
-            .bind(Date.now(), row.id)
-            .run()
+          await markPushDelivered(env.DB, row.id, Date.now())
         } else {
           log.warn('push_rejected', { jobId, status: response.status })
         }

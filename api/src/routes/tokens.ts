@@ -3,7 +3,15 @@ import { endpoints } from '@tseeder/shared'
 import type { AppEnv } from '../env.ts'
 import { auditStatement } from '../db/audit.ts'
 import { userSessions } from '../durable/user-session.ts'
-import { toApiToken, TOKEN_PREFIX, type TokenRow } from '../db/tokens.ts'
+import {
+  countActiveTokens,
+  insertTokenStatement,
+  listActiveTokens,
+  revokeToken,
+  toApiToken,
+  TOKEN_PREFIX,
+  type TokenRow,
+} from '../db/tokens.ts'
 import { randomToken, sha256Hex } from '../lib/crypto.ts'
 import { HttpError } from '../lib/errors.ts'
 import { requireAuth, route } from '../lib/route.ts'
@@ -15,23 +23,12 @@ export const tokenRoutes = new Hono<AppEnv>()
 
 route(tokenRoutes, endpoints.listTokens, async (c) => {
   const { user } = requireAuth(c)
-  const { results } = await c.env.DB.prepare(
-    `SELECT id, user_id, name, token_prefix, scopes, created_at, last_used_at FROM api_tokens
-     WHERE user_id = ? AND revoked_at IS NULL ORDER BY created_at DESC`,
-  )
-    .bind(user.id)
-    .all<TokenRow>()
-  return { tokens: results.map(toApiToken) }
+  return { tokens: (await listActiveTokens(c.env.DB, user.id)).map(toApiToken) }
 })
 
 route(tokenRoutes, endpoints.createToken, async (c, { body }) => {
   const { user } = requireAuth(c)
-  const count = await c.env.DB.prepare(
-    'SELECT COUNT(*) AS n FROM api_tokens WHERE user_id = ? AND revoked_at IS NULL',
-  )
-    .bind(user.id)
-    .first<number>('n')
-  if ((count ?? 0) >= MAX_TOKENS_PER_USER) {
+  if ((await countActiveTokens(c.env.DB, user.id)) >= MAX_TOKENS_PER_USER) {
     throw new HttpError(
       409,
       'conflict',
@@ -49,18 +46,7 @@ route(tokenRoutes, endpoints.createToken, async (c, { body }) => {
     last_used_at: null,
   }
   await c.env.DB.batch([
-    c.env.DB.prepare(
-      `INSERT INTO api_tokens (id, user_id, name, token_hash, token_prefix, scopes, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ).bind(
-      row.id,
-      user.id,
-      row.name,
-      await sha256Hex(token),
-      row.token_prefix,
-      row.scopes,
-      row.created_at,
-    ),
+    insertTokenStatement(c.env.DB, row, await sha256Hex(token)),
     auditStatement(c, {
       action: 'token.created',
       targetType: 'api_token',
@@ -73,12 +59,7 @@ route(tokenRoutes, endpoints.createToken, async (c, { body }) => {
 
 route(tokenRoutes, endpoints.revokeToken, async (c, { params }) => {
   const { user } = requireAuth(c)
-  const [result] = await c.env.DB.batch([
-    c.env.DB.prepare(
-      'UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL',
-    ).bind(Date.now(), params.id, user.id),
-  ])
-  if (!result?.meta.changes) throw new HttpError(404, 'not_found', 'No such token.')
+  if (!(await revokeToken(c.env.DB, params.id, user.id, Date.now()))) throw new HttpError(404, 'not_found', 'No such token.')
   await userSessions(c.env, user.id).closeStreams(params.id)
   await c.env.DB.batch([
     auditStatement(c, { action: 'token.revoked', targetType: 'api_token', targetId: params.id }),
