@@ -1,6 +1,7 @@
 import type { AuditEntry } from '@tseeder/shared'
 import type { AppContext } from '../env.ts'
 import { iso } from '../lib/time.ts'
+import { keysetPage, type Page } from './pages.ts'
 
 export interface AuditInput {
   action: string
@@ -40,6 +41,27 @@ export function auditStatement(c: AppContext, input: AuditInput): D1PreparedStat
     c.get('requestId') ?? null,
     input.meta ? JSON.stringify(input.meta) : null,
   )
+}
+
+/**
+ * The audit row for something the system did on its own (a cron), with no request behind it,
+ * to batch with the change itself.
+ */
+export function systemAuditStatement(
+  db: D1Database,
+  entry: {
+    action: string
+    targetType: string
+    targetId: string
+    meta: Record<string, unknown>
+    now: number
+  },
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO audit_logs (created_at, actor_type, action, target_type, target_id, meta) VALUES (?, 'system', ?, ?, ?, ?)`,
+    )
+    .bind(entry.now, entry.action, entry.targetType, entry.targetId, JSON.stringify(entry.meta))
 }
 
 export async function audit(c: AppContext, input: AuditInput): Promise<void> {
@@ -82,3 +104,25 @@ export function toAuditEntry(row: AuditRow): AuditEntry {
 }
 
 export type { AuditRow }
+
+/** A page of the audit log, newest first, of one actor and/or one action when given. */
+export function listAuditPage(
+  db: D1Database,
+  options: {
+    actorId?: string | undefined
+    action?: string | undefined
+    cursor: string | undefined
+    limit: number
+  },
+): Promise<Page<AuditRow>> {
+  const where: [string, unknown][] = []
+  if (options.actorId) where.push(['actor_id = ?', options.actorId])
+  if (options.action) where.push(['action = ?', options.action])
+  return keysetPage<AuditRow>(db, {
+    from: 'audit_logs',
+    where,
+    cursor: options.cursor,
+    limit: options.limit,
+    key: 'id',
+  })
+}

@@ -8,7 +8,10 @@ export function getContentFileCount(db: D1Database, infohash: string): Promise<n
 
 /** The name the content of `infohash` was stored under, or null. */
 export function getContentName(db: D1Database, infohash: string): Promise<string | null> {
-  return db.prepare('SELECT name FROM content WHERE infohash = ?').bind(infohash).first<string>('name')
+  return db
+    .prepare('SELECT name FROM content WHERE infohash = ?')
+    .bind(infohash)
+    .first<string>('name')
 }
 
 /** Forgets the content of `infohash` (its `content_objects` rows go with it, by cascade). */

@@ -32,6 +32,10 @@ export function deleteFeedUpTo(sql: SqlStorage, id: number): void {
 /** Up to `limit` events after `lastId`, oldest first. */
 export function feedAfter(sql: SqlStorage, lastId: number, limit: number): FeedRow[] {
   return sql
-    .exec<FeedRow>('SELECT id, type, data FROM feed WHERE id > ? ORDER BY id LIMIT ?', lastId, limit)
+    .exec<FeedRow>(
+      'SELECT id, type, data FROM feed WHERE id > ? ORDER BY id LIMIT ?',
+      lastId,
+      limit,
+    )
     .toArray()
 }

@@ -53,7 +53,9 @@ export function findUserBySession(
   db: D1Database,
   tokenHash: string,
   now: number,
-): Promise<(UserRow & { session_id: string; csrf_token: string; session_last_seen_at: number }) | null> {
+): Promise<
+  (UserRow & { session_id: string; csrf_token: string; session_last_seen_at: number }) | null
+> {
   return db
     .prepare(
       `SELECT ${USER_COLUMNS}, s.id AS session_id, s.csrf_token, s.last_seen_at AS session_last_seen_at

@@ -73,7 +73,11 @@ export async function meterBandwidth(
 }
 
 /** Starts `period` for every user still counting an older month; returns how many rows changed. */
-export async function resetBandwidth(db: D1Database, period: string, now: number): Promise<number> {
+export async function resetBandwidthUsage(
+  db: D1Database,
+  period: string,
+  now: number,
+): Promise<number> {
   const result = await db
     .prepare(
       'UPDATE usage SET bandwidth_bytes = 0, bandwidth_period = ?, updated_at = ? WHERE bandwidth_period <> ?',

@@ -85,7 +85,11 @@ export function updateUserStatement(db: D1Database, row: UserRow): D1PreparedSta
     .bind(row.role, row.plan_id, row.suspended, row.updated_at, row.id)
 }
 
-export function acceptAupStatement(db: D1Database, userId: string, now: number): D1PreparedStatement {
+export function acceptAupStatement(
+  db: D1Database,
+  userId: string,
+  now: number,
+): D1PreparedStatement {
   return db
     .prepare('UPDATE users SET aup_accepted_at = ?, updated_at = ? WHERE id = ?')
     .bind(now, now, userId)

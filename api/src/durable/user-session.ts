@@ -47,7 +47,11 @@ export class UserSessionDO extends DurableObject<Env> {
     const lastId = Number(request.headers.get('last-event-id'))
     const replay =
       Number.isSafeInteger(lastId) && lastId > 0
-        ? feedAfter(this.ctx.storage.sql, lastId, FEED_REPLAY).map((row): HubEvent => ({ id: row.id, type: row.type, data: JSON.parse(row.data) }))
+        ? feedAfter(this.ctx.storage.sql, lastId, FEED_REPLAY).map((row): HubEvent => ({
+            id: row.id,
+            type: row.type,
+            data: JSON.parse(row.data),
+          }))
         : []
     return this.hub.subscribe(replay, request.headers.get('x-tseeder-session'))
   }

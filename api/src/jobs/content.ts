@@ -1,4 +1,6 @@
-import type { StoredFile } from '../durable/job-progress.ts'
+import type { StoredFileEntry } from '@tseeder/shared'
+import { getContentFileCount } from '../db/content.ts'
+import { listStoredFiles } from '../db/content-objects.ts'
 
 /**
  * The stored objects of `infohash` when they hold every file a job needs (its selected files,
@@ -8,18 +10,10 @@ export async function storedContentFor(
   db: D1Database,
   infohash: string,
   selectedFiles: number[] | null,
-): Promise<StoredFile[] | null> {
-  const fileCount = await db
-    .prepare('SELECT file_count FROM content WHERE infohash = ?')
-    .bind(infohash)
-    .first<number>('file_count')
+): Promise<StoredFileEntry[] | null> {
+  const fileCount = await getContentFileCount(db, infohash)
   if (fileCount === null) return null
-  const { results } = await db
-    .prepare(
-      'SELECT file_index AS "index", path, size, storage_key AS key, mime_type AS mimeType FROM content_objects WHERE infohash = ?',
-    )
-    .bind(infohash)
-    .all<StoredFile>()
+  const results = await listStoredFiles(db, infohash)
   const stored = new Set(results.map((o) => o.index))
   const needed = selectedFiles ?? Array.from({ length: fileCount }, (_, i) => i)
   return needed.length > 0 && needed.every((i) => stored.has(i)) ? results : null

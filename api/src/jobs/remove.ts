@@ -1,4 +1,7 @@
-import type { JobRow } from '../db/jobs.ts'
+import { deleteContent } from '../db/content.ts'
+import { listStoredFiles } from '../db/content-objects.ts'
+import { deleteJobStatement, isInfohashReferenced, type JobRow } from '../db/jobs.ts'
+import { releaseStorageStatement } from '../db/usage.ts'
 import { jobProgress } from '../durable/job-progress.ts'
 import { log } from '../lib/log.ts'
 import { deleteObject } from '../storage/s3.ts'
@@ -16,12 +19,8 @@ export async function removeJob(
   await jobProgress(env, job.id).deleted(job.id)
   const db = env.DB
   await db.batch([
-    db
-      .prepare(
-        'UPDATE usage SET storage_bytes = MAX(0, storage_bytes - ?), updated_at = ? WHERE user_id = ?',
-      )
-      .bind(job.stored_bytes, Date.now(), job.user_id),
-    db.prepare('DELETE FROM jobs WHERE id = ?').bind(job.id),
+    releaseStorageStatement(db, job.user_id, job.stored_bytes, Date.now()),
+    deleteJobStatement(db, job.id),
     ...extra,
   ])
   await removeUnreferencedContent(env, job.infohash)
@@ -29,21 +28,14 @@ export async function removeJob(
 
 /** Deletes the content of `infohash` from storage and D1 once no job refers to it. */
 export async function removeUnreferencedContent(env: Env, infohash: string): Promise<number> {
-  const referenced = await env.DB.prepare('SELECT 1 FROM jobs WHERE infohash = ? LIMIT 1')
-    .bind(infohash)
-    .first()
-  if (referenced) return 0
-  const { results } = await env.DB.prepare(
-    'SELECT storage_key FROM content_objects WHERE infohash = ?',
-  )
-    .bind(infohash)
-    .all<{ storage_key: string }>()
-  for (const { storage_key } of results) {
-    await deleteObject(env, storage_key).catch((error) =>
-      log.error('object_delete_failed', { key: storage_key, error: String(error) }),
+  if (await isInfohashReferenced(env.DB, infohash)) return 0
+  const objects = await listStoredFiles(env.DB, infohash)
+  for (const { key } of objects) {
+    await deleteObject(env, key).catch((error) =>
+      log.error('object_delete_failed', { key, error: String(error) }),
     )
   }
-  await env.DB.prepare('DELETE FROM content WHERE infohash = ?').bind(infohash).run()
+  await deleteContent(env.DB, infohash)
   await env.KV.delete(`torrent:${infohash}`)
-  return results.length
+  return objects.length
 }

@@ -1,10 +1,18 @@
-import { ACTIVE_STATUSES } from '@tseeder/shared'
 import { mimeTypeOf } from '@tseeder/shared/mime'
 import type { AppContext } from '../env.ts'
 import { auditStatement } from '../db/audit.ts'
-import { getJobRow, type JobRow } from '../db/jobs.ts'
-import { sqlList } from '../db/sql.ts'
-import { getPlan, getUsage } from '../db/plans.ts'
+import { getBlockReason } from '../db/blocklist.ts'
+import { getContentName } from '../db/content.ts'
+import { copyJobFilesStatement, insertJobFileStatement } from '../db/job-files.ts'
+import {
+  findUserJobByInfohash,
+  getJobRow,
+  insertJobStatement,
+  listDownloadingLeaders,
+  type JobRow,
+} from '../db/jobs.ts'
+import { getPlan } from '../db/plans.ts'
+import { getUsage } from '../db/usage.ts'
 import type { UserRow } from '../db/users.ts'
 import { jobProgress, type StoredFile } from '../durable/job-progress.ts'
 import { storedContentFor } from './content.ts'
@@ -36,14 +44,9 @@ export function torrentKey(infohash: string): string {
 
 /** Another user's job downloading this content now, whose selection covers this one. */
 async function inFlightLeader(db: D1Database, submission: Submission): Promise<JobRow | null> {
-  const { results } = await db
-    .prepare(
-      `SELECT * FROM jobs WHERE infohash = ? AND follows_job_id IS NULL AND status IN (${sqlList(ACTIVE_STATUSES)}) ORDER BY created_at`,
-    )
-    .bind(submission.infohash)
-    .all<JobRow>()
+  const leaders = await listDownloadingLeaders(db, submission.infohash)
   return (
-    results.find((leader) => {
+    leaders.find((leader) => {
       if (!leader.selected_files) return true
       const theirs = new Set(JSON.parse(leader.selected_files) as number[])
       return submission.selectedFiles?.every((i) => theirs.has(i)) ?? false
@@ -90,14 +93,8 @@ export async function submitJob(
   checkSelection(submission)
   // Independent reads run together; the decisions below still follow the documented order.
   const [blocked, existing, plan, usage, stored, leader] = await Promise.all([
-    db
-      .prepare('SELECT reason FROM blocklist WHERE infohash = ?')
-      .bind(submission.infohash)
-      .first<string>('reason'),
-    db
-      .prepare('SELECT * FROM jobs WHERE user_id = ? AND infohash = ?')
-      .bind(user.id, submission.infohash)
-      .first<JobRow>(),
+    getBlockReason(db, submission.infohash),
+    findUserJobByInfohash(db, user.id, submission.infohash),
     getPlan(db, user.plan_id),
     getUsage(db, user.id),
     storedContentFor(db, submission.infohash, submission.selectedFiles),
@@ -152,60 +149,33 @@ async function insertJob(
   // content never sends metadata again, so it lends the name it was stored under.
   const storedName =
     mode.stored && submission.name === submission.infohash
-      ? await db
-          .prepare('SELECT name FROM content WHERE infohash = ?')
-          .bind(submission.infohash)
-          .first<string>('name')
+      ? await getContentName(db, submission.infohash)
       : null
   const statements = [
-    db
-      .prepare(
-        `INSERT INTO jobs (id, user_id, infohash, name, source, magnet, selected_files, awaiting_files, status,
-           bytes_total, progress_pct, bytes_downloaded, follows_job_id, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .bind(
-        id,
-        user.id,
-        submission.infohash,
-        leader?.name ?? storedName ?? submission.name,
-        submission.source,
-        submission.magnet,
-        submission.selectedFiles ? JSON.stringify(submission.selectedFiles) : null,
-        !mode.stored && !leader && chooseFiles(submission) ? 1 : 0,
-        mode.status === 'completed' ? 'submitted' : mode.status,
-        leader ? leader.bytes_total : bytesTotal,
-        leader?.progress_pct ?? 0,
-        leader?.bytes_downloaded ?? 0,
-        leader?.id ?? null,
-        now,
-        now,
-      ),
+    insertJobStatement(db, {
+      id,
+      userId: user.id,
+      infohash: submission.infohash,
+      name: leader?.name ?? storedName ?? submission.name,
+      source: submission.source,
+      magnet: submission.magnet,
+      selectedFiles: submission.selectedFiles,
+      awaitingFiles: !mode.stored && !leader && chooseFiles(submission),
+      status: mode.status === 'completed' ? 'submitted' : mode.status,
+      bytesTotal: leader ? leader.bytes_total : bytesTotal,
+      progressPct: leader?.progress_pct ?? 0,
+      bytesDownloaded: leader?.bytes_downloaded ?? 0,
+      followsJobId: leader?.id ?? null,
+      now,
+    }),
     ...(submission.files ?? []).map((f) =>
-      db
-        .prepare(
-          'INSERT INTO job_files (id, job_id, file_index, path, size, mime_type, selected) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        )
-        .bind(
-          crypto.randomUUID(),
-          id,
-          f.index,
-          f.path,
-          f.size,
-          mimeTypeOf(f.path),
-          !submission.selectedFiles || submission.selectedFiles.includes(f.index) ? 1 : 0,
-        ),
+      insertJobFileStatement(db, id, {
+        ...f,
+        mimeType: mimeTypeOf(f.path),
+        selected: !submission.selectedFiles || submission.selectedFiles.includes(f.index),
+      }),
     ),
-    ...(leader && !submission.files
-      ? [
-          db
-            .prepare(
-              `INSERT INTO job_files (id, job_id, file_index, path, size, mime_type, selected)
-               SELECT lower(hex(randomblob(16))), ?, file_index, path, size, mime_type, ? FROM job_files WHERE job_id = ?`,
-            )
-            .bind(id, 1, leader.id),
-        ]
-      : []),
+    ...(leader && !submission.files ? [copyJobFilesStatement(db, id, leader.id)] : []),
     auditStatement(c, {
       action: 'job.created',
       targetType: 'job',

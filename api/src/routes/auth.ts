@@ -3,9 +3,11 @@ import { deleteCookie, setCookie } from 'hono/cookie'
 import { endpoints, type User } from '@tseeder/shared'
 import type { AppContext, AppEnv } from '../env.ts'
 import { auditStatement, clientIp } from '../db/audit.ts'
-import { getPlan, getUsage } from '../db/plans.ts'
+import { getPlan } from '../db/plans.ts'
+import { getUsage } from '../db/usage.ts'
 import { deviceLabelFrom } from '../db/sessions.ts'
 import {
+  acceptAupStatement,
   findUserByEmail,
   findUserById,
   insertUserStatements,
@@ -209,11 +211,7 @@ route(authRoutes, endpoints.acceptAup, async (c) => {
   if (user.aup_accepted_at !== null) return { user: toUser(user) satisfies User }
   const now = Date.now()
   await c.env.DB.batch([
-    c.env.DB.prepare('UPDATE users SET aup_accepted_at = ?, updated_at = ? WHERE id = ?').bind(
-      now,
-      now,
-      user.id,
-    ),
+    acceptAupStatement(c.env.DB, user.id, now),
     auditStatement(c, { action: 'user.aup_accepted', targetType: 'user', targetId: user.id }),
   ])
   return { user: toUser({ ...user, aup_accepted_at: now, updated_at: now }) }

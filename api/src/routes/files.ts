@@ -1,8 +1,10 @@
 import { Hono } from 'hono'
 import { endpoints } from '@tseeder/shared'
 import type { AppEnv } from '../env.ts'
-import { getOwnJobRow, listJobFileRows, toJobFile, type JobFileRow } from '../db/jobs.ts'
+import { getDownloadableFile, getOwnJobFile, listJobFileRows, toJobFile } from '../db/job-files.ts'
+import { getOwnJobRow } from '../db/jobs.ts'
 import { getPlan } from '../db/plans.ts'
+import { meterBandwidth } from '../db/usage.ts'
 import { bandwidthExhausted, quotaError } from '../jobs/quotas.ts'
 import { HttpError } from '../lib/errors.ts'
 import { LINK_TTL_MS, signLink, verifyLink } from '../lib/links.ts'
@@ -25,11 +27,7 @@ route(fileRoutes, endpoints.listJobFiles, async (c, { params }) => {
 
 route(fileRoutes, endpoints.createFileLink, async (c, { params }) => {
   const { user } = requireAuth(c)
-  const file = await c.env.DB.prepare(
-    'SELECT f.* FROM job_files f JOIN jobs j ON j.id = f.job_id WHERE f.id = ? AND j.user_id = ?',
-  )
-    .bind(params.id, user.id)
-    .first<JobFileRow>()
+  const file = await getOwnJobFile(c.env.DB, params.id, user.id)
   if (!file) throw new HttpError(404, 'not_found', 'No such file.')
   if (!file.storage_key) throw new HttpError(409, 'conflict', 'This file is not in storage yet.')
   const expiresAt = Date.now() + LINK_TTL_MS
@@ -83,12 +81,7 @@ fileRoutes.get('/dl/:token', async (c) => {
       : new HttpError(403, 'link_invalid', 'This download link is not valid.')
   }
   const { fileId, userId } = check.claims
-  const file = await c.env.DB.prepare(
-    `SELECT f.*, u.plan_id FROM job_files f JOIN jobs j ON j.id = f.job_id JOIN users u ON u.id = j.user_id
-     WHERE f.id = ? AND j.user_id = ? AND u.suspended = 0`,
-  )
-    .bind(fileId, userId)
-    .first<JobFileRow & { plan_id: 'free' }>()
+  const file = await getDownloadableFile(c.env.DB, fileId, userId)
   if (!file?.storage_key) throw new HttpError(403, 'link_revoked', 'This file has been deleted.')
 
   const range = requestedRange(c.req.header('range'), file.size)
@@ -99,17 +92,14 @@ fileRoutes.get('/dl/:token', async (c) => {
   const bytes = range ? range.end - range.start + 1 : file.size
 
   const plan = await getPlan(c.env.DB, file.plan_id)
-  const period = billingPeriod()
-  const metered = await c.env.DB.prepare(
-    `UPDATE usage SET bandwidth_bytes = (CASE WHEN bandwidth_period = ?1 THEN bandwidth_bytes ELSE 0 END) + ?2,
-       bandwidth_period = ?1, updated_at = ?3
-     WHERE user_id = ?4 AND (?5 IS NULL OR (CASE WHEN bandwidth_period = ?1 THEN bandwidth_bytes ELSE 0 END) + ?2 <= ?5)`,
-  )
-    .bind(period, bytes, Date.now(), userId, plan.bandwidthBytesPerMonth)
-    .run()
-  if (metered.meta.changes === 0) {
-    throw quotaError(bandwidthExhausted(plan))
-  }
+  const metered = await meterBandwidth(c.env.DB, {
+    userId,
+    bytes,
+    period: billingPeriod(),
+    limit: plan.bandwidthBytesPerMonth,
+    now: Date.now(),
+  })
+  if (!metered) throw quotaError(bandwidthExhausted(plan))
 
   const filename = file.path.slice(file.path.lastIndexOf('/') + 1)
   if (c.env.DOWNLOAD_MODE !== 'stream') {

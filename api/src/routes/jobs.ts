@@ -11,12 +11,13 @@ import {
 } from '@tseeder/shared'
 import { InvalidTorrentError, MAX_TORRENT_BYTES, parseTorrentFile } from '@tseeder/shared/torrent'
 import type { AppContext, AppEnv } from '../env.ts'
-import { getPlan, getUsage } from '../db/plans.ts'
+import { getPlan } from '../db/plans.ts'
+import { getUsage } from '../db/usage.ts'
 import type { UserRow } from '../db/users.ts'
 import { quotaError, storageProblem } from '../jobs/quotas.ts'
 import { auditStatement } from '../db/audit.ts'
-import { keysetPage } from '../db/pages.ts'
-import { getOwnJobRow, listJobFileRows, toJob, toJobFile, type JobRow } from '../db/jobs.ts'
+import { listJobFileRows, toJobFile } from '../db/job-files.ts'
+import { getOwnJobRow, listJobsPage, toJob, type JobRow } from '../db/jobs.ts'
 import { jobProgress, type UserAction } from '../durable/job-progress.ts'
 import { userSessions } from '../durable/user-session.ts'
 import { removeJob } from '../jobs/remove.ts'
@@ -83,12 +84,9 @@ route(jobRoutes, endpoints.createJob, async (c, { body }) => {
 
 route(jobRoutes, endpoints.listJobs, async (c, { query }) => {
   const { user } = requireAuth(c)
-  const page = await keysetPage<JobRow>(c.env.DB, {
-    from: 'jobs',
-    where: [
-      ['user_id = ?', user.id],
-      ...(query.status ? [['status = ?', query.status] as [string, unknown]] : []),
-    ],
+  const page = await listJobsPage(c.env.DB, {
+    userId: user.id,
+    status: query.status,
     cursor: query.cursor,
     limit: query.limit,
   })

@@ -59,7 +59,8 @@ route(tokenRoutes, endpoints.createToken, async (c, { body }) => {
 
 route(tokenRoutes, endpoints.revokeToken, async (c, { params }) => {
   const { user } = requireAuth(c)
-  if (!(await revokeToken(c.env.DB, params.id, user.id, Date.now()))) throw new HttpError(404, 'not_found', 'No such token.')
+  if (!(await revokeToken(c.env.DB, params.id, user.id, Date.now())))
+    throw new HttpError(404, 'not_found', 'No such token.')
   await userSessions(c.env, user.id).closeStreams(params.id)
   await c.env.DB.batch([
     auditStatement(c, { action: 'token.revoked', targetType: 'api_token', targetId: params.id }),
