@@ -1,3 +1,4 @@
+import type { StoredFileEntry } from '@tseeder/shared'
 import { mimeTypeOf } from '@tseeder/shared/mime'
 import type { AppContext } from '../env.ts'
 import { auditStatement } from '../db/audit.ts'
@@ -14,7 +15,7 @@ import {
 import { getPlan } from '../db/plans.ts'
 import { getUsage } from '../db/usage.ts'
 import type { UserRow } from '../db/users.ts'
-import { jobProgress, type StoredFile } from '../durable/job-progress.ts'
+import { jobProgress } from '../durable/job-progress.ts'
 import { storedContentFor } from './content.ts'
 import { HttpError } from '../lib/errors.ts'
 import { log } from '../lib/log.ts'
@@ -137,7 +138,7 @@ async function insertJob(
   c: AppContext,
   user: UserRow,
   submission: Submission,
-  mode: { status: JobRow['status']; stored?: StoredFile[]; leader?: JobRow },
+  mode: { status: JobRow['status']; stored?: StoredFileEntry[]; leader?: JobRow },
 ): Promise<SubmitOutcome> {
   const db = c.env.DB
   const now = Date.now()
