@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { billingPeriod } from '../lib/time.ts'
-import { getUsage, meterBandwidth, releaseStorageStatement } from './usage.ts'
+import { getUsage, meterBandwidth, adjustStorageStatement } from './usage.ts'
 import { insertUserStatements } from './users.ts'
 
 const db = env.DB
@@ -48,12 +48,13 @@ describe('usage table', () => {
     )
   })
 
-  it('gives storage back without going below zero', async () => {
+  it('adds and frees storage, never going below zero', async () => {
     const userId = await newUser()
     await db.prepare('UPDATE usage SET storage_bytes = 10 WHERE user_id = ?').bind(userId).run()
-    await releaseStorageStatement(db, userId, 4, 1).run()
-    expect((await getUsage(db, userId)).storageBytes).toBe(6)
-    await releaseStorageStatement(db, userId, 50, 2).run()
+    await adjustStorageStatement(db, userId, 5, 1).run()
+    await adjustStorageStatement(db, userId, -4, 1).run()
+    expect((await getUsage(db, userId)).storageBytes).toBe(11)
+    await adjustStorageStatement(db, userId, -50, 2).run()
     expect((await getUsage(db, userId)).storageBytes).toBe(0)
   })
 })

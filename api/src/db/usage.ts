@@ -38,18 +38,18 @@ export function insertUsageStatement(
     .bind(userId, period, now)
 }
 
-/** Gives back `bytes` of the user's storage (never below zero). */
-export function releaseStorageStatement(
+/** Adds `deltaBytes` (negative to free space) to the user's storage, never below zero. */
+export function adjustStorageStatement(
   db: D1Database,
   userId: string,
-  bytes: number,
+  deltaBytes: number,
   now: number,
 ): D1PreparedStatement {
   return db
     .prepare(
-      'UPDATE usage SET storage_bytes = MAX(0, storage_bytes - ?), updated_at = ? WHERE user_id = ?',
+      'UPDATE usage SET storage_bytes = MAX(0, storage_bytes + ?), updated_at = ? WHERE user_id = ?',
     )
-    .bind(bytes, now, userId)
+    .bind(deltaBytes, now, userId)
 }
 
 /**

@@ -1,7 +1,7 @@
 import { deleteContent } from '../db/content.ts'
 import { listStoredFiles } from '../db/content-objects.ts'
 import { deleteJobStatement, isInfohashReferenced, type JobRow } from '../db/jobs.ts'
-import { releaseStorageStatement } from '../db/usage.ts'
+import { adjustStorageStatement } from '../db/usage.ts'
 import { jobProgress } from '../durable/job-progress.ts'
 import { log } from '../lib/log.ts'
 import { deleteObject } from '../storage/s3.ts'
@@ -19,7 +19,7 @@ export async function removeJob(
   await jobProgress(env, job.id).deleted(job.id)
   const db = env.DB
   await db.batch([
-    releaseStorageStatement(db, job.user_id, job.stored_bytes, Date.now()),
+    adjustStorageStatement(db, job.user_id, -job.stored_bytes, Date.now()),
     deleteJobStatement(db, job.id),
     ...extra,
   ])
