@@ -1,57 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
-import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
 import { agentProtocol, INTERNAL_PREFIX, readAnswer, signedRequest } from './agent-protocol.ts'
 import { verifySignature } from './signing.ts'
 import { SIGNATURE_HEADERS } from './schemas/agent.ts'
 
-const root = join(import.meta.dirname, '..', '..')
-const table = join(import.meta.dirname, 'agent-protocol.ts')
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((d) => d.isFile() && /\.tsx?$/.test(d.name) && !/\.test\.tsx?$/.test(d.name))
-    .map((d) => join(d.parentPath, d.name))
-}
-
-/** Every piece of literal text in a module: strings, template parts, no comments. */
-function literals(file: string): string[] {
-  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest)
-  const found: string[] = []
-  const visit = (node: ts.Node) => {
-    if (ts.isStringLiteralLike(node) || ts.isTemplateLiteralToken(node)) found.push(node.text)
-    node.forEachChild(visit)
-  }
-  visit(source)
-  return found
-}
-
-/** Whether `text` spells a path of the protocol (a `:param` path by its fixed start). */
-function isProtocolPath(text: string): boolean {
-  if (text === INTERNAL_PREFIX || text.startsWith(`${INTERNAL_PREFIX}/`)) return true
-  return Object.values(agentProtocol).some(({ path }) => {
-    const fixed = path.split(':')[0]!
-    return fixed === path ? text === path : text.startsWith(fixed)
-  })
-}
-
 describe('the agent protocol table', () => {
-  it('is the only place a path of the agent protocol is written in product code', () => {
-    const files = ['agent/src', 'api/src', 'shared/src'].flatMap((dir) =>
-      sourceFiles(join(root, dir)),
-    )
-    expect(files.length).toBeGreaterThan(50)
-    const offenders = files
-      .filter((file) => file !== table)
-      .flatMap((file) =>
-        literals(file)
-          .filter(isProtocolPath)
-          .map((text) => `${relative(root, file)}: '${text}'`),
-      )
-    expect(offenders).toEqual([])
-  })
-
   it('serves every Worker route under the internal prefix, signed', () => {
     for (const entry of Object.values(agentProtocol)) {
       if (entry.server !== 'api') continue

@@ -150,7 +150,7 @@ export type AgentResponse<E extends AgentProtocolEntry> = E['response'] extends 
   : string
 
 /** `path` under `base`, keeping any path prefix the base has (a reverse proxy in front). */
-export function joinUrl(base: string, path: string): string {
+function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`
 }
 
