@@ -1,5 +1,5 @@
 // A stand-in for compute agents, run by vitest in Node: it speaks the agent protocol of
-// ../shared/API.md (signed /start, /stop, /pause, /resume), verifies every signature, and records
+// shared/src/agent-protocol.ts (signed /start, /stop, /pause, /resume), verifies every signature, and records
 // what it was asked so tests can play the agent's side (its callbacks are signed by the tests
 // with the same shared code the real agent uses). One server plays any number of agents, each
 // under its own path: http://127.0.0.1:PORT/agents/<agentId>/.
