@@ -1,8 +1,8 @@
 // A stand-in for compute agents, run by vitest in Node: it speaks the agent protocol of
-// shared/src/agent-protocol.ts (signed /start, /stop, /pause, /resume), verifies every signature, and records
-// what it was asked so tests can play the agent's side (its callbacks are signed by the tests
-// with the same shared code the real agent uses). One server plays any number of agents, each
-// under its own path: http://127.0.0.1:PORT/agents/<agentId>/.
+// shared/src/agent-protocol.ts (signed /start, /stop, /pause, /resume), verifies every
+// signature, and records what it was asked so tests can play the agent's side (its callbacks are
+// signed by the tests with the same shared code the real agent uses). One server plays any number
+// of agents, each under its own path: http://127.0.0.1:PORT/agents/<agentId>/.
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { deriveAgentSecret, SIGNATURE_HEADERS, verifySignature } from '@tseeder/shared'
