@@ -21,6 +21,9 @@ export default defineConfig(async () => {
   // A real S3-compatible server for the Worker under test; global-setup.ts starts it on this port.
   const s3Port = await freePort()
   process.env.TSEEDER_TEST_S3_PORT = String(s3Port)
+  // Seeds the tests' shuffles (internal.test.ts); a failing order replays with the same seed.
+  const testSeed = process.env.TEST_SEED ?? String(Math.floor(Math.random() * 2 ** 31))
+  console.log(`test shuffle seed ${testSeed} (replay with TEST_SEED=${testSeed})`)
   return {
     plugins: [
       cloudflareTest({
@@ -37,6 +40,7 @@ export default defineConfig(async () => {
             AGENT_SIGNING_KEY: 'test-agent-signing-key',
             LINK_SIGNING_KEY: 'test-link-signing-key',
             VAPID_PRIVATE_KEY: '',
+            TEST_SEED: testSeed,
           },
         },
       }),

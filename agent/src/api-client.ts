@@ -1,4 +1,10 @@
-import { signedHeaders } from '@tseeder/shared'
+import {
+  type AgentRequestArgs,
+  type AgentResponse,
+  type ApiServedEntry,
+  readAnswer,
+  signedRequest,
+} from '@tseeder/shared'
 
 export interface ApiClientOptions {
   apiUrl: string
@@ -17,28 +23,37 @@ export class ApiError extends Error {
   }
 }
 
-/** Signed JSON POSTs from the agent to the API's `/internal/*` routes. */
+/** Signed calls from the agent to the Worker's `server: 'api'` entries of the agent protocol. */
 export class ApiClient {
   constructor(private readonly options: ApiClientOptions) {}
 
-  /** Posts `payload` signed with the agent's secret; resolves to the response, whatever its status. */
-  async post(path: string, payload: unknown): Promise<Response> {
-    const body = JSON.stringify(payload)
-    const headers = await signedHeaders(this.options.agentId, this.options.secret, body)
-    return fetch(`${this.options.apiUrl}${path}`, {
-      method: 'POST',
-      headers: { ...headers, 'content-type': 'application/json' },
-      body,
+  /** Sends `entry`'s request signed with the agent's secret; resolves to the response, whatever its status. */
+  async send<E extends ApiServedEntry>(
+    entry: E,
+    ...[input]: AgentRequestArgs<E>
+  ): Promise<Response> {
+    const request = await signedRequest(entry, input as never, {
+      baseUrl: this.options.apiUrl,
+      signer: this.options.agentId,
+      secret: this.options.secret,
       signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
     })
+    return fetch(request)
   }
 
-  /** Posts and parses a JSON answer, throwing {@link ApiError} on any non-2xx status. */
-  async postJson(path: string, payload: unknown): Promise<unknown> {
-    const response = await this.post(path, payload)
+  /**
+   * Sends and returns the answer validated against the entry's schema, throwing
+   * {@link ApiError} on any non-2xx status.
+   */
+  async call<E extends ApiServedEntry>(
+    entry: E,
+    ...args: AgentRequestArgs<E>
+  ): Promise<AgentResponse<E>> {
+    const response = await this.send(entry, ...args)
     if (!response.ok) {
-      throw new ApiError(response.status, `${path} answered ${response.status}`)
+      await response.body?.cancel()
+      throw new ApiError(response.status, `${entry.path} answered ${response.status}`)
     }
-    return response.json()
+    return readAnswer(entry, response)
   }
 }

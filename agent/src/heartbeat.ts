@@ -1,8 +1,6 @@
-import type { AgentHeartbeat } from '@tseeder/shared'
-import type { ApiClient } from './api-client.ts'
+import { type AgentHeartbeat, agentProtocol } from '@tseeder/shared'
+import { ApiError, type ApiClient } from './api-client.ts'
 import type { Logger } from './log.ts'
-
-export const HEARTBEAT_PATH = '/internal/agents/heartbeat'
 
 /** Posts the agent's heartbeat every `intervalMs` (and once straight away); failures are logged. */
 export function startHeartbeat(options: {
@@ -14,11 +12,10 @@ export function startHeartbeat(options: {
   const { api, log, intervalMs, snapshot } = options
   const beat = async () => {
     try {
-      const response = await api.post(HEARTBEAT_PATH, await snapshot())
-      await response.body?.cancel()
-      if (!response.ok) log.warn({ status: response.status }, 'heartbeat refused')
+      await api.call(agentProtocol.heartbeat, await snapshot())
     } catch (error) {
-      log.warn({ err: (error as Error).message }, 'heartbeat failed')
+      if (error instanceof ApiError) log.warn({ status: error.status }, 'heartbeat refused')
+      else log.warn({ err: (error as Error).message }, 'heartbeat failed')
     }
   }
   void beat()

@@ -1,12 +1,10 @@
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { AgentCallback } from '@tseeder/shared'
+import { type AgentCallback, agentProtocol, readAnswer } from '@tseeder/shared'
 import type { ApiClient } from './api-client.ts'
 import { writeFileAtomic } from './fs-atomic.ts'
 import type { Logger } from './log.ts'
 import type { Metrics } from './metrics.ts'
-
-export const CALLBACK_PATH = '/internal/jobs/callback'
 
 interface Pending {
   file: string
@@ -113,16 +111,20 @@ export class Reporter {
       const { jobId, seq, type } = head.callback
       let outcome: 'delivered' | 'refused' | 'retry'
       try {
-        const response = await api.post(CALLBACK_PATH, head.callback)
-        await response.body?.cancel()
-        if (response.ok) outcome = 'delivered'
-        else if (response.status >= 500 || response.status === 408 || response.status === 429) {
+        const response = await api.send(agentProtocol.callback, head.callback)
+        if (response.ok) {
+          outcome = 'delivered'
+          await readAnswer(agentProtocol.callback, response).catch((error: Error) =>
+            log.error({ jobId, seq, type, err: error.message }, 'unexpected answer to a callback'),
+          )
+        } else if (response.status >= 500 || response.status === 408 || response.status === 429) {
           outcome = 'retry'
           log.warn({ jobId, seq, type, status: response.status }, 'callback not accepted yet')
         } else {
           outcome = 'refused'
           log.error({ jobId, seq, type, status: response.status }, 'API refused a callback')
         }
+        if (!response.ok) await response.body?.cancel()
       } catch (error) {
         outcome = 'retry'
         log.warn({ jobId, seq, type, err: (error as Error).message }, 'API unreachable')

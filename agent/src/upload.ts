@@ -1,10 +1,9 @@
 import type { Readable } from 'node:stream'
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
-import { StorageGrant } from '@tseeder/shared'
+import { agentProtocol, type StorageGrant } from '@tseeder/shared'
 import type { ApiClient } from './api-client.ts'
 
-export const CREDENTIALS_PATH = '/internal/jobs/credentials'
 const MIN_PART_BYTES = 8 * 1024 * 1024
 const MAX_PARTS = 10_000
 /** Renew a grant this long before it expires, so no request is signed with a dying key. */
@@ -30,8 +29,7 @@ export class GrantSource {
     const expiresAt = Date.parse(this.grant.credentials.expiresAt)
     if (expiresAt - Date.now() > REFRESH_MARGIN_MS) return this.grant
     this.refreshing ??= this.api
-      .postJson(CREDENTIALS_PATH, { jobId: this.jobId })
-      .then((body) => StorageGrant.parse(body))
+      .call(agentProtocol.credentials, { jobId: this.jobId })
       .finally(() => {
         this.refreshing = null
       })

@@ -51,7 +51,9 @@ describe('the callback outbox', () => {
       ],
     })
     await swarm.seed(fixture)
-    const env = agentEnv(api.url, dataDir)
+    // Progress ticks start with the job; at the suite's 200 ms one could come before the metadata
+    // on a loaded machine and take seq 1. 2 s still ticks during the download, after the metadata.
+    const env = agentEnv(api.url, dataDir, { AGENT_PROGRESS_INTERVAL_MS: '2000' })
     const jobId = 'job-api-down'
     api.setDown(true)
     const wentDown = Date.now()

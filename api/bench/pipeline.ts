@@ -51,8 +51,11 @@ const agentServer = createServer((req, res) => {
   let body = ''
   req.on('data', (c) => (body += c))
   req.on('end', () => {
-    if (req.url?.endsWith('/start')) starts.push(JSON.parse(body).jobId)
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}')
+    const { jobId, infohash } = JSON.parse(body) as { jobId: string; infohash: string }
+    if (req.url?.endsWith('/start')) starts.push(jobId)
+    // The API validates an agent's answer: the job as the agent sees it.
+    const view = { jobId, infohash, status: 'metadata_fetch', progressPct: 0 }
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(view))
   })
 }).listen(0, '127.0.0.1')
 await new Promise((r) => agentServer.once('listening', r))

@@ -1,8 +1,8 @@
 // A stand-in for compute agents, run by vitest in Node: it speaks the agent protocol of
-// ../shared/API.md (signed /start, /stop, /pause, /resume), verifies every signature, and records
-// what it was asked so tests can play the agent's side (its callbacks are signed by the tests
-// with the same shared code the real agent uses). One server plays any number of agents, each
-// under its own path: http://127.0.0.1:PORT/agents/<agentId>/.
+// shared/src/agent-protocol.ts (signed /start, /stop, /pause, /resume), verifies every
+// signature, and records what it was asked so tests can play the agent's side (its callbacks are
+// signed by the tests with the same shared code the real agent uses). One server plays any number
+// of agents, each under its own path: http://127.0.0.1:PORT/agents/<agentId>/.
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { deriveAgentSecret, SIGNATURE_HEADERS, verifySignature } from '@tseeder/shared'
@@ -19,6 +19,7 @@ export async function startAgentDouble(
 ): Promise<{ url: string; server: Server }> {
   const calls: RecordedCall[] = []
   const refusing = new Set<string>()
+  const infohashes = new Map<string, string>()
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
@@ -58,13 +59,16 @@ export async function startAgentDouble(
     if (!check.ok) return reply(401, { error: { code: 'not_signed_in', message: check.message } })
     if (refusing.has(agentId!))
       return reply(503, { error: { code: 'at_capacity', message: 'full' } })
-    calls.push({
-      agentId: agentId!,
-      path: `/${action}`,
-      body: JSON.parse(text || 'null'),
-      at: Date.now(),
+    const body = JSON.parse(text || 'null') as { jobId: string; infohash?: string }
+    calls.push({ agentId: agentId!, path: `/${action}`, body, at: Date.now() })
+    if (body.infohash) infohashes.set(body.jobId, body.infohash)
+    // Answers as a real agent does (the API validates it): the job as it stands.
+    return reply(200, {
+      jobId: body.jobId,
+      infohash: infohashes.get(body.jobId) ?? '0'.repeat(40),
+      status: action === 'pause' ? 'paused' : 'downloading',
+      progressPct: 0,
     })
-    return reply(200, { ok: true })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test'
 import type { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { endpoints } from '@tseeder/shared'
+import { agentProtocol, endpoints } from '@tseeder/shared'
 import { app, routeModules } from '../src/app.ts'
 
 /**
@@ -41,6 +41,14 @@ describe('project conventions', () => {
   it('has a handler for every endpoint of the shared client table', () => {
     const registered = new Set(app.routes.map((r) => `${r.method} ${r.path}`))
     for (const [name, e] of Object.entries(endpoints)) {
+      expect(registered.has(`${e.method} ${e.path}`), `${name}: ${e.method} ${e.path}`).toBe(true)
+    }
+  })
+
+  it('has a handler for every route of the agent protocol the Worker serves', () => {
+    const registered = new Set(app.routes.map((r) => `${r.method} ${r.path}`))
+    for (const [name, e] of Object.entries(agentProtocol)) {
+      if (e.server !== 'api') continue
       expect(registered.has(`${e.method} ${e.path}`), `${name}: ${e.method} ${e.path}`).toBe(true)
     }
   })

@@ -5,6 +5,8 @@ declare global {
     interface Env {
       /** Set by vitest.config.ts: the migrations the setup file applies to the test D1. */
       TEST_MIGRATIONS: D1Migration[]
+      /** Set by vitest.config.ts: the seed of the tests' shuffles (`TEST_SEED` in the environment). */
+      TEST_SEED: string
     }
   }
 }

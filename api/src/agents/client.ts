@@ -1,4 +1,11 @@
-import { deriveAgentSecret, signedHeaders } from '@tseeder/shared'
+import {
+  type AgentRequestArgs,
+  type AgentResponse,
+  type AgentServedEntry,
+  deriveAgentSecret,
+  readAnswer,
+  signedRequest,
+} from '@tseeder/shared'
 import type { AgentRow } from './registry.ts'
 
 export class AgentCallError extends Error {
@@ -12,47 +19,47 @@ export class AgentCallError extends Error {
 
 const AGENT_TIMEOUT_MS = 10_000
 
-/** `path` under the agent's base URL, keeping any path prefix the base has (a reverse proxy). */
-export function agentUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`
-}
-
 /**
- * A signed call from the API to an agent (HMAC over timestamp + body with that agent's secret).
- * In production the request also goes through the `AGENT_MTLS` certificate binding when present,
- * so the agent can require the API's client certificate.
+ * A signed call from the API to an agent, built from an entry of the shared agent protocol
+ * (HMAC over timestamp + body with that agent's secret); the agent's answer is validated against
+ * the entry's response schema. In production the request also goes through the `AGENT_MTLS`
+ * certificate binding when present, so the agent can require the API's client certificate.
+ *
+ * @example
+ * await callAgent(env, agent, agentProtocol.stop, { jobId, removeData: true })
  */
-export async function callAgent(
+export async function callAgent<E extends AgentServedEntry>(
   env: Env,
   agent: Pick<AgentRow, 'id' | 'url'>,
-  method: 'GET' | 'POST',
-  path: string,
-  body?: unknown,
-): Promise<unknown> {
-  const text = body === undefined ? '' : JSON.stringify(body)
-  const secret = await deriveAgentSecret(env.AGENT_SIGNING_KEY, agent.id)
-  const headers = {
-    ...(await signedHeaders('api', secret, text)),
-    'content-type': 'application/json',
-  }
+  endpoint: E,
+  ...[input]: AgentRequestArgs<E>
+): Promise<AgentResponse<E>> {
+  const request = await signedRequest(endpoint, input as never, {
+    baseUrl: agent.url,
+    signer: 'api',
+    secret: await deriveAgentSecret(env.AGENT_SIGNING_KEY, agent.id),
+    signal: AbortSignal.timeout(AGENT_TIMEOUT_MS),
+  })
   const fetcher: { fetch: typeof fetch } = env.AGENT_MTLS ?? globalThis
   let response: Response
   try {
-    response = await fetcher.fetch(agentUrl(agent.url, path), {
-      method,
-      headers,
-      body: method === 'GET' ? undefined : text,
-      signal: AbortSignal.timeout(AGENT_TIMEOUT_MS),
-    })
+    response = await fetcher.fetch(request)
   } catch (error) {
     throw new AgentCallError(`Agent ${agent.id} is unreachable: ${String(error)}`, null)
   }
-  const answer: unknown = await response.json().catch(() => null)
   if (!response.ok) {
+    await response.body?.cancel()
     throw new AgentCallError(
-      `Agent ${agent.id} answered ${response.status} to ${path}`,
+      `Agent ${agent.id} answered ${response.status} to ${endpoint.path}`,
       response.status,
     )
   }
-  return answer
+  try {
+    return await readAnswer(endpoint, response)
+  } catch (error) {
+    throw new AgentCallError(
+      `Agent ${agent.id} answered ${endpoint.path} off the protocol: ${String(error)}`,
+      response.status,
+    )
+  }
 }

@@ -2,6 +2,7 @@ import { DurableObject } from 'cloudflare:workers'
 import {
   ACTIVE_STATUSES,
   AGENT_STALE_MS,
+  agentProtocol,
   canTransition,
   isActiveStatus,
   type AgentCallback,
@@ -241,7 +242,7 @@ export class JobProgressDO extends DurableObject<Env> {
         }
       }
       if (action === 'pause') {
-        if (s.workerId && !s.leaderId) await this.tellAgent('/pause')
+        if (s.workerId && !s.leaderId) await this.tellAgent('pause')
         await this.apply({ status: 'paused' })
       } else if (action === 'cancel') {
         await this.stopAgent(true)
@@ -251,7 +252,7 @@ export class JobProgressDO extends DurableObject<Env> {
         action === 'resume' &&
         s.workerId &&
         !s.leaderId &&
-        (await this.tellAgent('/resume'))
+        (await this.tellAgent('resume'))
       ) {
         s.lastHeartbeat = Date.now()
         await this.apply({ status: s.bytesTotal > 0 ? 'downloading' : 'metadata_fetch' })
@@ -824,18 +825,18 @@ export class JobProgressDO extends DurableObject<Env> {
     )
   }
 
-  private async tellAgent(path: '/pause' | '/resume'): Promise<boolean> {
+  private async tellAgent(action: 'pause' | 'resume'): Promise<boolean> {
     const s = this.state!
     const agent = s.workerId ? await getAgent(this.env.DB, s.workerId) : null
     if (!isAgentHealthy(agent)) return false
     try {
-      await callAgent(this.env, agent, 'POST', path, { jobId: s.jobId })
+      await callAgent(this.env, agent, agentProtocol[action], { jobId: s.jobId })
       return true
     } catch (error) {
       log.warn('agent_call_failed', {
         jobId: s.jobId,
         agentId: agent.id,
-        path,
+        path: agentProtocol[action].path,
         error: String(error),
       })
       return false
@@ -848,7 +849,7 @@ export class JobProgressDO extends DurableObject<Env> {
     if (!s.workerId || s.leaderId) return
     const agent = await getAgent(this.env.DB, s.workerId)
     if (agent) {
-      await callAgent(this.env, agent, 'POST', '/stop', { jobId: s.jobId, removeData }).catch(
+      await callAgent(this.env, agent, agentProtocol.stop, { jobId: s.jobId, removeData }).catch(
         (error) =>
           log.warn('agent_stop_failed', {
             jobId: s.jobId,

@@ -1,4 +1,4 @@
-import type { AgentStartBody } from '@tseeder/shared'
+import { type AgentStartBody, agentProtocol } from '@tseeder/shared'
 import { callAgent } from '../agents/client.ts'
 import { pickAgent } from '../agents/registry.ts'
 import { getJobRow, selectedFilesOf, type JobRow } from '../db/jobs.ts'
@@ -83,14 +83,14 @@ export async function dispatchJob(
     storage: await mintStorageGrant(env, job.infohash),
   }
   try {
-    await callAgent(env, agent, 'POST', '/start', body)
+    await callAgent(env, agent, agentProtocol.start, body)
   } catch (error) {
     log.warn('dispatch_failed', { jobId: job.id, agentId: agent.id, error: String(error) })
     return giveUp('agent_error', `Agent ${agent.id} could not start the job.`)
   }
   if (!(await progress.dispatched(job.id, agent.id, attempt))) {
     // Paused, cancelled or deleted while /start was on its way: undo it on the agent.
-    await callAgent(env, agent, 'POST', '/stop', { jobId: job.id, removeData: true }).catch(
+    await callAgent(env, agent, agentProtocol.stop, { jobId: job.id, removeData: true }).catch(
       (error) =>
         log.warn('agent_stop_failed', { jobId: job.id, agentId: agent.id, error: String(error) }),
     )

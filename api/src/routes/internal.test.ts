@@ -12,6 +12,17 @@ import {
   registerAgent,
 } from '../../test/pipeline.ts'
 
+/** mulberry32: a small seeded generator, so a failing shuffle can be replayed from its seed. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
 describe('agent signatures', () => {
   it('refuses a forged signature, a stale timestamp and a body changed after signing', async () => {
     const { job, agentId } = await dispatchedJob()
@@ -108,6 +119,9 @@ describe('agent callbacks', () => {
   })
 
   it('end in the same state whatever order duplicates and stale events arrive in', async () => {
+    const seed = Number(env.TEST_SEED)
+    console.log(`shuffle seed ${seed} (replay with TEST_SEED=${seed})`)
+    const random = seededRandom(seed)
     const finals: unknown[] = []
     for (let run = 0; run < 6; run++) {
       const { user, job, agent, infohash } = await dispatchedJob()
@@ -117,7 +131,7 @@ describe('agent callbacks', () => {
         { seq: 3, body: progress(70) },
         { seq: 4, body: completed(infohash) },
       ]
-      const shuffled = [...events, ...events].sort(() => Math.random() - 0.5)
+      const shuffled = [...events, ...events].sort(() => random() - 0.5)
       for (const e of shuffled) await agent.send(e.body, e.seq)
       const final = await user.api.getJob({ params: { id: job.id } })
       finals.push({
@@ -127,7 +141,7 @@ describe('agent callbacks', () => {
         files: final.files.map((f) => [f.index, f.path, f.size, f.available]),
       })
     }
-    for (const final of finals) expect(final).toEqual(finals[0])
+    for (const final of finals) expect(final, `shuffle seed ${seed}`).toEqual(finals[0])
     expect(finals[0]).toMatchObject({ status: 'completed', progressPct: 100, bytesTotal: 1000 })
   })
 

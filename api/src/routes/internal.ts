@@ -1,8 +1,8 @@
 import { Hono } from 'hono'
 import {
-  AgentCallback,
-  AgentHeartbeat,
-  CredentialsRefreshBody,
+  type ApiServedEntry,
+  agentProtocol,
+  INTERNAL_PREFIX,
   isActiveStatus,
   sanitizeTorrentPaths,
 } from '@tseeder/shared'
@@ -18,7 +18,7 @@ import { mintStorageGrant } from '../storage/grants.ts'
 /** What agents call: every request signed with the agent's secret (see ARCHITECTURE.md). */
 export const internalRoutes = new Hono<AppEnv>()
 
-internalRoutes.use('/internal/*', verifyAgentSignature)
+internalRoutes.use(`${INTERNAL_PREFIX}/*`, verifyAgentSignature)
 
 function signedBody<S extends z.ZodType>(c: AppContext, schema: S): z.output<S> {
   let json: unknown
@@ -32,20 +32,37 @@ function signedBody<S extends z.ZodType>(c: AppContext, schema: S): z.output<S> 
   return result.data
 }
 
-internalRoutes.post('/internal/agents/heartbeat', async (c) => {
+/**
+ * Registers the handler of a `server: 'api'` entry of the agent protocol: the entry gives the
+ * method and path, the signed body is validated against its schema and the answer is parsed with
+ * its response schema before it is sent.
+ */
+function internalRoute<E extends ApiServedEntry>(
+  entry: E,
+  handler: (
+    c: AppContext,
+    body: z.output<NoInfer<E>['body']>,
+  ) => Promise<z.input<NoInfer<E>['response']>>,
+): void {
+  internalRoutes.on(entry.method, entry.path, async (c) =>
+    c.json(entry.response.parse(await handler(c, signedBody(c, entry.body) as never)) as object),
+  )
+}
+
+const acknowledged = { ok: true } as const
+
+internalRoute(agentProtocol.heartbeat, async (c, beat) => {
   const agent = c.get('agent')
-  const beat = signedBody(c, AgentHeartbeat)
   if (beat.agentId !== agent.id)
     throw new HttpError(403, 'forbidden', 'An agent can only report for itself.')
   if (!(await recordHeartbeat(c.env.DB, beat, agent.signedAt))) {
     throw new HttpError(409, 'replayed', 'This heartbeat is older than one already received.')
   }
-  return c.json({ ok: true })
+  return acknowledged
 })
 
-internalRoutes.post('/internal/jobs/callback', async (c) => {
+internalRoute(agentProtocol.callback, async (c, callback) => {
   const agent = c.get('agent')
-  const callback = signedBody(c, AgentCallback)
   if (callback.type === 'metadata_ready' || callback.type === 'completed') {
     // Names from torrent metadata are hostile at every hop: clean them again here.
     const paths = sanitizeTorrentPaths(callback.files.map((f) => f.path.split('/')))
@@ -57,15 +74,14 @@ internalRoutes.post('/internal/jobs/callback', async (c) => {
     callback,
   )
   if (!result.ok) throw new HttpError(result.status, result.code, result.message)
-  return c.json({ ok: true })
+  return acknowledged
 })
 
-internalRoutes.post('/internal/jobs/credentials', async (c) => {
+internalRoute(agentProtocol.credentials, async (c, { jobId }) => {
   const agent = c.get('agent')
-  const { jobId } = signedBody(c, CredentialsRefreshBody)
   const job = await getJobRow(c.env.DB, jobId)
   if (!job || job.agent_id !== agent.id || !isActiveStatus(job.status)) {
     throw new HttpError(403, 'forbidden', 'This job is not assigned to this agent.')
   }
-  return c.json(await mintStorageGrant(c.env, job.infohash))
+  return mintStorageGrant(c.env, job.infohash)
 })

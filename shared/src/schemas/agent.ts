@@ -109,17 +109,28 @@ export const AgentJobAction = z.object({ jobId: Id })
 /** `POST /internal/jobs/credentials`: an agent renews a job's storage grant before it expires. */
 export const CredentialsRefreshBody = z.object({ jobId: Id })
 
+/** A file of a job on the agent: its entry, and whether (and where) it is stored yet. */
 export const AgentFileEntry = FileEntry.extend({
   uploaded: z.boolean(),
   key: z.string().nullable(),
 })
+export type AgentFileEntry = z.infer<typeof AgentFileEntry>
 
-export const AgentJobState = z.object({
+/** `GET /files/:jobId` path parameters; an unknown id is answered 404, not 400. */
+export const AgentFilesParams = z.object({ jobId: z.string().min(1) })
+
+/** `GET /files/:jobId`: the job's selected files. */
+export const AgentJobFiles = z.object({ jobId: Id, files: z.array(AgentFileEntry) })
+export type AgentJobFiles = z.infer<typeof AgentJobFiles>
+
+/** What `/start`, `/stop`, `/pause` and `/resume` answer: the job as the agent sees it now. */
+export const AgentJobView = z.object({
   jobId: Id,
   infohash: Infohash,
   status: z.enum(['metadata_fetch', 'downloading', 'uploading', 'paused', 'completed', 'failed']),
   progressPct: z.number().min(0).max(100),
 })
+export type AgentJobView = z.infer<typeof AgentJobView>
 
 export const AgentStatus = z.object({
   agentId: Id,
@@ -127,6 +138,9 @@ export const AgentStatus = z.object({
   activeJobs: z.number().int().nonnegative(),
   freeDiskBytes: z.number().int().nonnegative(),
   version: z.string(),
-  jobs: z.array(AgentJobState),
+  jobs: z.array(AgentJobView),
 })
 export type AgentStatus = z.infer<typeof AgentStatus>
+
+/** The answer of a route that only acknowledges (`/health`, heartbeats, callbacks). */
+export const Acknowledged = z.object({ ok: z.literal(true) })

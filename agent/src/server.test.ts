@@ -1,0 +1,89 @@
+import { agentProtocol, signedHeaders } from '@tseeder/shared'
+import { describe, expect, it } from 'vitest'
+import { JobError, type JobManager } from './jobs.ts'
+import { createLogger } from './log.ts'
+import { createMetrics } from './metrics.ts'
+import { createAgentApp, MAX_BODY_BYTES } from './server.ts'
+
+const secret = 'unit-secret'
+
+// Only the calls these tests make; the job manager itself is exercised by the e2e tests.
+const jobs = {
+  pause: async (jobId: string) => {
+    if (jobId === 'busy') throw new JobError(503, 'at_capacity', 'The agent is full.')
+    if (jobId === 'broken') throw new Error('disk exploded')
+    return { jobId, infohash: 'ab'.repeat(20), status: 'paused', progressPct: 0 }
+  },
+  files: () => null,
+} as unknown as JobManager
+
+const app = createAgentApp({
+  secret,
+  tls: null,
+  jobs,
+  metrics: createMetrics(),
+  log: createLogger('silent'),
+  status: async () => {
+    throw new Error('not used')
+  },
+})
+
+async function signed(path: string, body?: string, init: RequestInit = {}) {
+  const headers = await signedHeaders('api', secret, body ?? '')
+  return app.request(path, {
+    method: body === undefined ? 'GET' : 'POST',
+    body,
+    ...init,
+    headers: { ...headers, 'content-type': 'application/json', ...init.headers },
+  })
+}
+
+describe('the agent app', () => {
+  it('answers an unknown path with 401 unsigned and 404 signed', async () => {
+    expect((await app.request('/nowhere')).status).toBe(401)
+    const response = await signed('/nowhere')
+    expect(response.status).toBe(404)
+    expect(await response.json()).toEqual({
+      error: { code: 'not_found', message: 'No route GET /nowhere.' },
+    })
+  })
+
+  it('refuses a body over the limit with 413 before checking its signature', async () => {
+    const response = await app.request(agentProtocol.start.path, {
+      method: 'POST',
+      body: 'x'.repeat(MAX_BODY_BYTES + 1),
+    })
+    expect(response.status).toBe(413)
+    expect(await response.json()).toEqual({
+      error: { code: 'payload_too_large', message: 'The request body is larger than 8 MiB.' },
+    })
+  })
+
+  it('answers a signed body that is not JSON with 400 invalid_json', async () => {
+    const response = await signed(agentProtocol.pause.path, '{nope')
+    expect(response.status).toBe(400)
+    expect(await response.json()).toMatchObject({ error: { code: 'invalid_json' } })
+  })
+
+  it('answers a job error with its status and code', async () => {
+    const response = await signed(agentProtocol.pause.path, JSON.stringify({ jobId: 'busy' }))
+    expect(response.status).toBe(503)
+    expect(await response.json()).toEqual({
+      error: { code: 'at_capacity', message: 'The agent is full.' },
+    })
+  })
+
+  it('answers an unexpected error with 500 and no internals', async () => {
+    const response = await signed(agentProtocol.pause.path, JSON.stringify({ jobId: 'broken' }))
+    expect(response.status).toBe(500)
+    const text = await response.text()
+    expect(text).not.toContain('disk exploded')
+    expect(JSON.parse(text)).toMatchObject({ error: { code: 'internal_error' } })
+  })
+
+  it('answers a signed, valid request with the job view', async () => {
+    const response = await signed(agentProtocol.pause.path, JSON.stringify({ jobId: 'j1' }))
+    expect(response.status).toBe(200)
+    expect(await response.json()).toMatchObject({ jobId: 'j1', status: 'paused' })
+  })
+})
