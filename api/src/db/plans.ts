@@ -56,3 +56,17 @@ export async function getUsage(db: D1Database, userId: string): Promise<Usage> {
     activeJobs: row.active_jobs,
   }
 }
+
+/** Adds `delta` (may be negative) to the user's stored bytes, never below zero. */
+export function addStorageUsage(
+  db: D1Database,
+  userId: string,
+  delta: number,
+  at: number,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      'UPDATE usage SET storage_bytes = MAX(0, storage_bytes + ?), updated_at = ? WHERE user_id = ?',
+    )
+    .bind(delta, at, userId)
+}

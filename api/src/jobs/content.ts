@@ -1,4 +1,4 @@
-import type { StoredFile } from '../durable/job-progress.ts'
+import type { StoredFileEntry } from '@tseeder/shared'
 
 /**
  * The stored objects of `infohash` when they hold every file a job needs (its selected files,
@@ -8,7 +8,7 @@ export async function storedContentFor(
   db: D1Database,
   infohash: string,
   selectedFiles: number[] | null,
-): Promise<StoredFile[] | null> {
+): Promise<StoredFileEntry[] | null> {
   const fileCount = await db
     .prepare('SELECT file_count FROM content WHERE infohash = ?')
     .bind(infohash)
@@ -19,7 +19,7 @@ export async function storedContentFor(
       'SELECT file_index AS "index", path, size, storage_key AS key, mime_type AS mimeType FROM content_objects WHERE infohash = ?',
     )
     .bind(infohash)
-    .all<StoredFile>()
+    .all<StoredFileEntry>()
   const stored = new Set(results.map((o) => o.index))
   const needed = selectedFiles ?? Array.from({ length: fileCount }, (_, i) => i)
   return needed.length > 0 && needed.every((i) => stored.has(i)) ? results : null

@@ -9,7 +9,8 @@ import {
 import { describe, expect, it, vi } from 'vitest'
 import worker from '../index.ts'
 import { jobProgress, type JobProgressDO } from '../durable/job-progress.ts'
-import { backoffSeconds, MAX_ATTEMPTS, type DispatchMessage } from './queue.ts'
+import type { DispatchMessage } from '@tseeder/shared'
+import { backoffSeconds, MAX_ATTEMPTS } from '../queue/dispatch-queue.ts'
 import { signUp } from '../../test/helpers.ts'
 import {
   agentSide,

@@ -1,4 +1,4 @@
-import { ACTIVE_STATUSES } from '@tseeder/shared'
+import { ACTIVE_STATUSES, type StoredFileEntry } from '@tseeder/shared'
 import { mimeTypeOf } from '@tseeder/shared/mime'
 import type { AppContext } from '../env.ts'
 import { auditStatement } from '../db/audit.ts'
@@ -6,12 +6,12 @@ import { getJobRow, type JobRow } from '../db/jobs.ts'
 import { sqlList } from '../db/sql.ts'
 import { getPlan, getUsage } from '../db/plans.ts'
 import type { UserRow } from '../db/users.ts'
-import { jobProgress, type StoredFile } from '../durable/job-progress.ts'
+import { jobProgress } from '../durable/job-progress.ts'
 import { storedContentFor } from './content.ts'
 import { HttpError } from '../lib/errors.ts'
 import { log } from '../lib/log.ts'
 import { activeJobsProblem, quotaError, storageProblem } from './quotas.ts'
-import { enqueueDispatch } from './queue.ts'
+import { enqueueDispatch } from '../queue/dispatch-queue.ts'
 
 /** What a user asked to download, validated and parsed (from a magnet link or a .torrent). */
 export interface Submission {
@@ -140,7 +140,7 @@ async function insertJob(
   c: AppContext,
   user: UserRow,
   submission: Submission,
-  mode: { status: JobRow['status']; stored?: StoredFile[]; leader?: JobRow },
+  mode: { status: JobRow['status']; stored?: StoredFileEntry[]; leader?: JobRow },
 ): Promise<SubmitOutcome> {
   const db = c.env.DB
   const now = Date.now()
