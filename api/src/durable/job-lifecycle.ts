@@ -102,6 +102,7 @@ function onInput(d: Draft, input: LifecycleInput): Replies[LifecycleInput['type'
     case 'user_action':
       return userAction(d, input.action, input.selectedFiles, input.files)
     case 'agent_resumed':
+      if (s.status !== 'paused') return
       if (input.ok) {
         s.lastHeartbeat = d.now
         apply(d, { status: s.bytesTotal > 0 ? 'downloading' : 'metadata_fetch' })
