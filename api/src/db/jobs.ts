@@ -171,7 +171,11 @@ export function setJobName(db: D1Database, jobId: string, name: string): D1Prepa
   return db.prepare('UPDATE jobs SET name = ? WHERE id = ?').bind(name, jobId)
 }
 
-export function setJobStoredBytes(db: D1Database, jobId: string, bytes: number): D1PreparedStatement {
+export function setJobStoredBytes(
+  db: D1Database,
+  jobId: string,
+  bytes: number,
+): D1PreparedStatement {
   return db.prepare('UPDATE jobs SET stored_bytes = ? WHERE id = ?').bind(bytes, jobId)
 }
 

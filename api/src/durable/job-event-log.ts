@@ -65,6 +65,8 @@ export class JobEventLog {
 
   /** The last event's number (0 without events), so a rebuilt state numbers on from it. */
   lastSeq(): number {
-    return this.sql.exec<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM events').one().seq ?? 0
+    return (
+      this.sql.exec<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM events').one().seq ?? 0
+    )
   }
 }

@@ -73,6 +73,13 @@ export const LIFECYCLE_INPUT_TYPES = [
   'deleted',
 ] as const satisfies readonly LifecycleInput['type'][]
 
+// Fails to compile when an input type is missing from the list above.
+const _everyInputListed: [
+  Exclude<LifecycleInput['type'], (typeof LIFECYCLE_INPUT_TYPES)[number]>,
+] extends [never]
+  ? true
+  : never = true
+
 /** The job row's fields a change writes (a snapshot of the state when it was decided). */
 export type JobRowSnapshot = Pick<
   JobProgressState,

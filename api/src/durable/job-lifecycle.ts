@@ -1,42 +1,37 @@
 import {
   AGENT_STALE_MS,
   allowedActions,
-  canTransition,
   isActiveStatus,
   isDispatchStatus,
-  ProgressFields,
   type AgentCallback,
   type FileEntry,
   type JobAction,
   type JobError,
-  type JobEvent,
   type JobProgressState,
 } from '@tseeder/shared'
-import { SECOND } from '../lib/time.ts'
 import { backoffSeconds, MAX_ATTEMPTS } from '../queue/dispatch-queue.ts'
+import {
+  apply,
+  armWatchdog,
+  enqueue,
+  handOverFollowers,
+  log,
+  publish,
+  sizeOf,
+  stopAgent,
+  write,
+  type Draft,
+} from './job-draft.ts'
 import type {
-  DbWrite,
   Decision,
   Effect,
   FileSize,
-  JobChange,
   LifecycleInput,
   MetadataChecks,
   Replies,
 } from './job-intents.ts'
 
-/** Progress is written to D1 at most this often; status changes always are. */
-export const PERSIST_INTERVAL = 10 * SECOND
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
-type EventDraft = DistributiveOmit<JobEvent, 'jobId' | 'seq' | 'at'>
-
-/** A decision being made: the state as it changes and the effects so far. */
-interface Draft {
-  s: JobProgressState
-  now: number
-  effects: Effect[]
-}
+export { PERSIST_INTERVAL } from './job-draft.ts'
 
 /**
  * The job's lifecycle, decided without I/O: given its state (null when the job is unknown), one
@@ -350,141 +345,4 @@ function requeueOrFail(d: Draft, error: JobError, delaySeconds?: number): void {
   apply(d, { status: 'queued', error })
   enqueue(d, delaySeconds ?? backoffSeconds(s.tries))
   if (stale) log(d, 'info', 'job_requeued', { jobId: s.jobId, from: stale, attempt: s.attempt })
-}
-
-// ---- the one path every change takes ---------------------------------------------------------
-
-function apply(d: Draft, change: JobChange, force = false): boolean {
-  const { s, now } = d
-  const statusChanged = change.status !== undefined && change.status !== s.status
-  if (statusChanged && !force && !canTransition(s.status, change.status!)) return false
-  const writes: DbWrite[] = []
-  const events: EventDraft[] = []
-  const selected = s.selectedFiles ? new Set(s.selectedFiles) : null
-
-  if (change.metadata) {
-    s.bytesTotal = sizeOf(change.metadata.files, selected)
-    writes.push({ type: 'job_metadata', jobId: s.jobId, ...change.metadata, selectedFiles: s.selectedFiles })
-    events.push({
-      type: 'metadata',
-      name: change.metadata.name,
-      bytesTotal: s.bytesTotal,
-      fileCount: change.metadata.files.length,
-    })
-  }
-  if (change.stored) {
-    // Files now in storage: linkable for this job, recorded once as content, counted as usage.
-    const storedBytes = sizeOf(change.stored, selected)
-    writes.push({
-      type: 'stored_files',
-      jobId: s.jobId,
-      userId: s.userId,
-      infohash: s.infohash,
-      files: change.stored,
-      selectedFiles: s.selectedFiles,
-      storedBytes,
-      storedBytesDelta: storedBytes - s.storedBytes,
-      at: now,
-    })
-    s.storedBytes = storedBytes
-    s.bytesTotal = storedBytes
-  }
-  if (change.progress)
-    Object.assign(s, { ...change.progress, bytesTotal: s.bytesTotal || change.progress.bytesTotal })
-  if (statusChanged) {
-    s.status = change.status!
-    if (s.status === 'completed') {
-      Object.assign(s, {
-        progressPct: 100,
-        bytesDownloaded: s.bytesTotal,
-        bytesStored: s.bytesTotal,
-        downloadSpeed: 0,
-        uploadSpeed: 0,
-        eta: 0,
-      })
-    } else if (!isActiveStatus(s.status)) {
-      Object.assign(s, { downloadSpeed: 0, uploadSpeed: 0, eta: null, peers: 0, seeds: 0 })
-    }
-    events.push({ type: 'status', status: s.status, ...(change.error ? { error: change.error } : {}) })
-  }
-  if (change.error && !statusChanged) events.push({ type: 'error', ...change.error })
-  if (change.progress) events.push({ type: 'progress', ...ProgressFields.parse(s) })
-
-  if (statusChanged || change.metadata || change.stored || now - s.persistedAt >= PERSIST_INTERVAL) {
-    const error = statusChanged ? (change.error ?? null) : undefined
-    writes.push({ type: 'job_row', job: { ...s }, error, at: now })
-    s.persistedAt = now
-  }
-  write(d, writes)
-  for (const event of events) publish(d, event)
-  if (statusChanged && (s.status === 'completed' || s.status === 'failed'))
-    d.effects.push({ type: 'notify_finished', userId: s.userId, jobId: s.jobId })
-  mirrorToFollowers(d, change)
-  return true
-}
-
-function sizeOf(files: readonly FileSize[], selected: Set<number> | null): number {
-  return files.filter((f) => !selected || selected.has(f.index)).reduce((sum, f) => sum + f.size, 0)
-}
-
-function write(d: Draft, writes: DbWrite[]): void {
-  if (writes.length) d.effects.push({ type: 'write', writes })
-}
-
-function publish(d: Draft, partial: EventDraft): void {
-  const s = d.s
-  s.seq += 1
-  const event = { ...partial, jobId: s.jobId, seq: s.seq, at: new Date(d.now).toISOString() }
-  d.effects.push({ type: 'publish', userId: s.userId, event: event as JobEvent })
-}
-
-/** What a leader's followers see of a change: not its pauses, cancels or plain re-queues. */
-function mirrorToFollowers(d: Draft, change: JobChange): void {
-  const s = d.s
-  if (s.leaderId) return
-  const relevant: JobChange = { ...change }
-  if (
-    change.status === 'cancelled' ||
-    change.status === 'paused' ||
-    (change.status === 'queued' && !change.error)
-  )
-    delete relevant.status
-  if (!relevant.status && !relevant.progress && !relevant.metadata && !relevant.stored) return
-  d.effects.push({ type: 'mirror_to_followers', jobId: s.jobId, change: relevant })
-}
-
-/** This job stops downloading (cancelled, deleted, over quota): the first follower takes over. */
-function handOverFollowers(d: Draft): void {
-  if (!d.s.leaderId) d.effects.push({ type: 'hand_over_followers', jobId: d.s.jobId })
-}
-
-/** A follower's agent is its leader's: only a job downloading for itself stops its agent. */
-function stopAgent(d: Draft): void {
-  const s = d.s
-  if (!s.workerId || s.leaderId) return
-  d.effects.push({ type: 'stop_agent', jobId: s.jobId, agentId: s.workerId, removeData: true })
-  s.workerId = null
-}
-
-function armWatchdog(d: Draft): void {
-  d.effects.push({ type: 'watchdog', at: d.now + AGENT_STALE_MS })
-}
-
-function enqueue(d: Draft, delaySeconds: number): void {
-  const s = d.s
-  s.triesBefore = s.tries
-  d.effects.push({
-    type: 'enqueue',
-    job: { id: s.jobId, user_id: s.userId, infohash: s.infohash },
-    delaySeconds,
-  })
-}
-
-function log(
-  d: Draft,
-  level: 'info' | 'warn',
-  event: string,
-  fields: Record<string, string | number | null>,
-): void {
-  d.effects.push({ type: 'log', level, event, fields })
 }

@@ -48,13 +48,21 @@ const files = [
   { index: 0, path: 'demo/a.txt', size: 600 },
   { index: 1, path: 'demo/b.mp4', size: 400 },
 ]
-const callback = (cb: Record<string, unknown>): LifecycleInput => ({
+const callback = (
+  cb: Record<string, unknown>,
+): Extract<LifecycleInput, { type: 'agent_callback' }> => ({
   type: 'agent_callback',
   agentId: AGENT,
   callback: AgentCallback.parse({ jobId: 'job-1', seq: 1, attempt: 1, ...cb }),
   checks: { quotaProblem: null, blockedReason: null },
 })
-const metadataReady = { type: 'metadata_ready', infohash: 'a'.repeat(40), name: 'demo', bytesTotal: 1000, files }
+const metadataReady = {
+  type: 'metadata_ready',
+  infohash: 'a'.repeat(40),
+  name: 'demo',
+  bytesTotal: 1000,
+  files,
+}
 const progress = {
   type: 'progress_update',
   phase: 'downloading',
@@ -78,14 +86,23 @@ const action = (a: JobAction, selectedFiles?: number[]): LifecycleInput => ({
 /** Every change the core handles, with the job it meets when it needs more than the default. */
 const CHANGES = {
   created: { input: { type: 'created' } },
-  waiting: { input: { type: 'waiting', reason: { code: 'no_agent', message: 'No agent.' }, delivery: 1 } },
-  waiting_last_try: { input: { type: 'waiting', reason: { code: 'no_agent', message: 'No agent.' }, delivery: 5 } },
+  waiting: {
+    input: { type: 'waiting', reason: { code: 'no_agent', message: 'No agent.' }, delivery: 1 },
+  },
+  waiting_last_try: {
+    input: { type: 'waiting', reason: { code: 'no_agent', message: 'No agent.' }, delivery: 5 },
+  },
   dispatched: { input: { type: 'dispatched', agentId: 'agent-2', attempt: 2, delivery: 1 } },
-  fail_permanently: { input: { type: 'fail_permanently', error: { code: 'blocked', message: 'Blocked.' } } },
+  fail_permanently: {
+    input: { type: 'fail_permanently', error: { code: 'blocked', message: 'Blocked.' } },
+  },
   complete_from_content: { input: { type: 'complete_from_content', stored } },
   metadata_ready: { input: callback(metadataReady) },
   metadata_over_quota: {
-    input: { ...callback(metadataReady), checks: { quotaProblem: 'Too big.', blockedReason: null } },
+    input: {
+      ...callback(metadataReady),
+      checks: { quotaProblem: 'Too big.', blockedReason: null },
+    },
   },
   metadata_blocked: {
     input: { ...callback(metadataReady), checks: { quotaProblem: null, blockedReason: 'DMCA' } },
@@ -93,8 +110,12 @@ const CHANGES = {
   metadata_awaiting_files: { input: callback(metadataReady), job: { awaitingFiles: true } },
   progress_update: { input: callback(progress) },
   completed: { input: callback({ type: 'completed', files: stored }) },
-  failed_retryable: { input: callback({ type: 'failed', code: 'io', message: 'Disk.', retryable: true }) },
-  failed_final: { input: callback({ type: 'failed', code: 'no_peers', message: 'None.', retryable: false }) },
+  failed_retryable: {
+    input: callback({ type: 'failed', code: 'io', message: 'Disk.', retryable: true }),
+  },
+  failed_final: {
+    input: callback({ type: 'failed', code: 'no_peers', message: 'None.', retryable: false }),
+  },
   pause: { input: action('pause') },
   resume: { input: action('resume') },
   resume_without_agent: { input: action('resume'), job: { workerId: null } },
@@ -113,7 +134,17 @@ const CHANGES = {
 } satisfies Record<string, { input: LifecycleInput; job?: Partial<JobProgressState> }>
 type ChangeKind = keyof typeof CHANGES
 
-const [SUB, META, Q, DL, UP, DONE, PAU, FAIL, CAN] = JobStatus.options
+const [SUB, META, Q, DL, UP, DONE, PAU, FAIL, CAN] = [
+  'submitted',
+  'metadata_fetch',
+  'queued',
+  'downloading',
+  'uploading',
+  'completed',
+  'paused',
+  'failed',
+  'cancelled',
+] as const satisfies Status[]
 const GONE = null
 
 /** The status each change leaves a job in (null: forgotten), one column per status. */
@@ -154,6 +185,7 @@ function effectsOf(effects: Effect[], type: Effect['type']) {
 
 describe('the job lifecycle core', () => {
   it('has a row for every change and a column for every status', () => {
+    expect([SUB, META, Q, DL, UP, DONE, PAU, FAIL, CAN]).toEqual(JobStatus.options)
     expect(Object.keys(TABLE).sort()).toEqual(Object.keys(CHANGES).sort())
     for (const row of Object.values(TABLE)) expect(row).toHaveLength(JobStatus.options.length)
     const inputs = new Set(Object.values(CHANGES).map((c) => c.input.type))
@@ -169,7 +201,10 @@ describe('the job lifecycle core', () => {
     for (const a of JobAction.options) expect(actions).toContain(a)
   })
 
-  for (const [kind, change] of Object.entries(CHANGES) as [ChangeKind, (typeof CHANGES)[ChangeKind]][]) {
+  for (const [kind, change] of Object.entries(CHANGES) as [
+    ChangeKind,
+    (typeof CHANGES)[ChangeKind],
+  ][]) {
     for (const [column, status] of JobStatus.options.entries()) {
       const expected = TABLE[kind][column]
       it(`leaves a ${status} job ${expected ?? 'forgotten'} on ${kind}`, () => {
@@ -189,9 +224,15 @@ describe('the job lifecycle core', () => {
   }
 
   it('answers for a job it does not know', () => {
-    expect(decide(null, { type: 'waiting', reason: { code: 'x', message: 'x' }, delivery: 1 }, NOW).reply).toEqual({ outcome: 'done' })
+    expect(
+      decide(null, { type: 'waiting', reason: { code: 'x', message: 'x' }, delivery: 1 }, NOW)
+        .reply,
+    ).toEqual({ outcome: 'done' })
     expect(decide(null, CHANGES.dispatched.input, NOW).reply).toBe(false)
-    expect(decide(null, callback(progress), NOW).reply).toMatchObject({ status: 404, code: 'not_found' })
+    expect(decide(null, callback(progress), NOW).reply).toMatchObject({
+      status: 404,
+      code: 'not_found',
+    })
     expect(decide(null, action('pause'), NOW).reply).toMatchObject({ status: 404 })
     expect(decide(null, { type: 'deleted' }, NOW).effects).toEqual([{ type: 'forget' }])
   })
@@ -217,7 +258,11 @@ describe('agent callbacks', () => {
     const s = job('downloading')
     const done = decide(s, callback({ type: 'completed', files: stored, seq: 2 }), NOW).state!
     const late = decide(done, callback({ ...progress, seq: 3 }), NOW + 1)
-    expect(late.state).toMatchObject({ status: 'completed', progressPct: 100, bytesDownloaded: 1000 })
+    expect(late.state).toMatchObject({
+      status: 'completed',
+      progressPct: 100,
+      bytesDownloaded: 1000,
+    })
     expect(effectsOf(late.effects, 'publish')).toEqual([])
     const early = decide(s, callback({ ...progress, seq: 1 }), NOW).state!
     expect(decide(early, callback({ ...progress, seq: 1 }), NOW).reply).toMatchObject({
@@ -230,7 +275,11 @@ describe('agent callbacks', () => {
     expect(effectsOf(decide(s, callback(progress), NOW).effects, 'write')).toEqual([])
     const later = decide(s, callback(progress), s.persistedAt + PERSIST_INTERVAL)
     expect(effectsOf(later.effects, 'write')).toHaveLength(1)
-    const failed = decide(s, callback({ type: 'failed', code: 'x', message: 'x', retryable: false }), NOW)
+    const failed = decide(
+      s,
+      callback({ type: 'failed', code: 'x', message: 'x', retryable: false }),
+      NOW,
+    )
     expect(effectsOf(failed.effects, 'write')).toHaveLength(1)
   })
 
@@ -287,10 +336,22 @@ describe('the attempt budget', () => {
     const stale = decide(s, { type: 'stale_check' }, NOW + 31_000)
     expect(stale.state?.status).toBe('queued')
     expect(effectsOf(stale.effects, 'enqueue')).toEqual([
-      { type: 'enqueue', job: { id: 'job-1', user_id: 'user-1', infohash: 'a'.repeat(40) }, delaySeconds: 0 },
+      {
+        type: 'enqueue',
+        job: { id: 'job-1', user_id: 'user-1', infohash: 'a'.repeat(40) },
+        delaySeconds: 0,
+      },
     ])
-    s = decide(stale.state!, { type: 'dispatched', agentId: AGENT, attempt: 5, delivery: 1 }, NOW).state!
-    const again = decide(s, callback({ type: 'failed', code: 'io', message: 'Disk.', retryable: true, attempt: 5 }), NOW)
+    s = decide(
+      stale.state!,
+      { type: 'dispatched', agentId: AGENT, attempt: 5, delivery: 1 },
+      NOW,
+    ).state!
+    const again = decide(
+      s,
+      callback({ type: 'failed', code: 'io', message: 'Disk.', retryable: true, attempt: 5 }),
+      NOW,
+    )
     expect(again.state?.status).toBe('failed')
     expect(effectsOf(again.effects, 'enqueue')).toEqual([])
   })
@@ -318,12 +379,25 @@ describe('user actions', () => {
   it('takes a choice of files only while the job waits for one, then records it', () => {
     expect(decide(job('paused'), action('resume', [1]), NOW).reply).toMatchObject({ status: 409 })
     const waiting = job('paused', { awaitingFiles: true, workerId: null })
-    const input = { ...action('resume', [1]), files: [{ index: 0, size: 600 }, { index: 1, size: 400 }] }
+    const input = {
+      ...action('resume', [1]),
+      files: [
+        { index: 0, size: 600 },
+        { index: 1, size: 400 },
+      ],
+    }
     const decision = decide(waiting, input, NOW)
-    expect(decision.state).toMatchObject({ status: 'queued', awaitingFiles: false, selectedFiles: [1], bytesTotal: 400 })
+    expect(decision.state).toMatchObject({
+      status: 'queued',
+      awaitingFiles: false,
+      selectedFiles: [1],
+      bytesTotal: 400,
+    })
     expect(decision.effects[0]).toEqual({
       type: 'write',
-      writes: [{ type: 'file_choice', jobId: 'job-1', selectedFiles: [1], chosen: [1], bytesTotal: 400 }],
+      writes: [
+        { type: 'file_choice', jobId: 'job-1', selectedFiles: [1], chosen: [1], bytesTotal: 400 },
+      ],
     })
   })
 
@@ -341,7 +415,10 @@ describe('user actions', () => {
     const s = job('paused', { leaderId: 'leader-1', workerId: null })
     const decision = decide(s, action('resume'), NOW)
     expect(decision.state?.leaderId).toBeNull()
-    expect(decision.effects[0]).toEqual({ type: 'write', writes: [{ type: 'unfollow', jobId: 'job-1' }] })
+    expect(decision.effects[0]).toEqual({
+      type: 'write',
+      writes: [{ type: 'unfollow', jobId: 'job-1' }],
+    })
   })
 })
 

@@ -67,7 +67,10 @@ export async function dispatchJob(
 
   const agent = await pickAgent(env.DB, job.bytes_total)
   if (!agent)
-    return wait('no_agent', 'No compute agent is free right now; the job will start as soon as one is.')
+    return wait(
+      'no_agent',
+      'No compute agent is free right now; the job will start as soon as one is.',
+    )
 
   const attempt = job.attempt + 1
   const torrent =
