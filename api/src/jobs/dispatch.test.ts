@@ -86,6 +86,12 @@ describe('dispatch', () => {
     expect(alert).toMatchObject({ kind: 'dispatch_dead_lettered' })
   })
 
+  it('acknowledges a malformed message instead of failing on it', async () => {
+    const result = await deliver({ type: 'dispatch', jobId: 42 } as unknown as DispatchMessage, 1)
+    expect(result.explicitAcks).toHaveLength(1)
+    expect(result.retryMessages).toHaveLength(0)
+  })
+
   it('acknowledges a message for a job that no longer needs dispatching', async () => {
     const result = await deliver({ type: 'dispatch', jobId: 'gone', key: 'x' }, 1)
     expect(result.explicitAcks).toHaveLength(1)
