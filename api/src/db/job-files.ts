@@ -5,6 +5,36 @@ function isSelected(selectedFiles: number[] | null, index: number): 0 | 1 {
   return !selectedFiles || selectedFiles.includes(index) ? 1 : 0
 }
 
+/** What a new row updates of an existing one: the listing (path, size) or the stored object. */
+const ON_CONFLICT = {
+  listing: 'path = excluded.path, size = excluded.size',
+  storage: 'storage_key = excluded.storage_key',
+} as const
+
+function upsertJobFile(
+  db: D1Database,
+  jobId: string,
+  f: FileEntry & { mimeType: string; key: string | null },
+  selectedFiles: number[] | null,
+  update: keyof typeof ON_CONFLICT,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO job_files (id, job_id, file_index, path, size, mime_type, selected, storage_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (job_id, file_index) DO UPDATE SET ${ON_CONFLICT[update]}`,
+    )
+    .bind(
+      crypto.randomUUID(),
+      jobId,
+      f.index,
+      f.path,
+      f.size,
+      f.mimeType,
+      isSelected(selectedFiles, f.index),
+      f.key,
+    )
+}
+
 /** The torrent's file list, once known: replaces the files not yet stored. */
 export function recordJobFiles(
   db: D1Database,
@@ -15,20 +45,13 @@ export function recordJobFiles(
   return [
     db.prepare('DELETE FROM job_files WHERE job_id = ? AND storage_key IS NULL').bind(jobId),
     ...files.map((f) =>
-      db
-        .prepare(
-          `INSERT INTO job_files (id, job_id, file_index, path, size, mime_type, selected) VALUES (?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (job_id, file_index) DO UPDATE SET path = excluded.path, size = excluded.size`,
-        )
-        .bind(
-          crypto.randomUUID(),
-          jobId,
-          f.index,
-          f.path,
-          f.size,
-          mimeTypeOf(f.path),
-          isSelected(selectedFiles, f.index),
-        ),
+      upsertJobFile(
+        db,
+        jobId,
+        { ...f, mimeType: mimeTypeOf(f.path), key: null },
+        selectedFiles,
+        'listing',
+      ),
     ),
   ]
 }
@@ -40,25 +63,8 @@ export function recordStoredJobFiles(
   files: readonly (StoredFileEntry & { mimeType: string })[],
   selectedFiles: number[] | null,
 ): D1PreparedStatement[] {
-  return files.map((f) =>
-    db
-      .prepare(
-        `INSERT INTO job_files (id, job_id, file_index, path, size, mime_type, selected, storage_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (job_id, file_index) DO UPDATE SET storage_key = excluded.storage_key`,
-      )
-      .bind(
-        crypto.randomUUID(),
-        jobId,
-        f.index,
-        f.path,
-        f.size,
-        f.mimeType,
-        isSelected(selectedFiles, f.index),
-        f.key,
-      ),
-  )
+  return files.map((f) => upsertJobFile(db, jobId, f, selectedFiles, 'storage'))
 }
-
 /** Marks the chosen files selected and the others not. */
 export function selectJobFiles(
   db: D1Database,

@@ -134,17 +134,17 @@ const CHANGES = {
 } satisfies Record<string, { input: LifecycleInput; job?: Partial<JobProgressState> }>
 type ChangeKind = keyof typeof CHANGES
 
-const [SUB, META, Q, DL, UP, DONE, PAU, FAIL, CAN] = [
-  'submitted',
-  'metadata_fetch',
-  'queued',
-  'downloading',
-  'uploading',
-  'completed',
-  'paused',
-  'failed',
-  'cancelled',
-] as const satisfies Status[]
+const {
+  submitted: SUB,
+  metadata_fetch: META,
+  queued: Q,
+  downloading: DL,
+  uploading: UP,
+  completed: DONE,
+  paused: PAU,
+  failed: FAIL,
+  cancelled: CAN,
+} = JobStatus.enum
 const GONE = null
 
 /** The status each change leaves a job in (null: forgotten), one column per status. */
