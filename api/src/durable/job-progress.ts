@@ -32,8 +32,6 @@ import type {
 import { decide } from './job-lifecycle.ts'
 import { statementsFor } from './job-writes.ts'
 
-export type { ActionResult, CallbackResult, JobChange } from './job-intents.ts'
-
 export interface ActionOptions {
   /** With `resume` of a job awaiting files: the files to download (null or absent: all). */
   selectedFiles?: number[] | null
