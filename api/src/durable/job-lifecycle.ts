@@ -136,6 +136,7 @@ function waiting(d: Draft, reason: JobError, delivery: number): Replies['waiting
   if (!isDispatchStatus(s.status)) return { outcome: 'done' }
   useTry(s, delivery)
   if (s.tries >= MAX_ATTEMPTS) {
+    stopAgent(d)
     apply(d, { status: 'failed', error: gaveUp(reason) })
     return { outcome: 'gave_up' }
   }
