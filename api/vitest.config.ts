@@ -4,7 +4,7 @@ import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-worker
 import { defineConfig } from 'vitest/config'
 
 const root = path.resolve(import.meta.dirname, '..')
-const UNIT_TESTS = 'src/**/*.unit.test.ts'
+const UNIT_TESTS = '{src,test}/**/*.unit.test.ts'
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
