@@ -4,6 +4,7 @@ import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-worker
 import { defineConfig } from 'vitest/config'
 
 const root = path.resolve(import.meta.dirname, '..')
+const UNIT_TESTS = '{src,test}/**/*.unit.test.ts'
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -25,32 +26,42 @@ export default defineConfig(async () => {
   const testSeed = process.env.TEST_SEED ?? String(Math.floor(Math.random() * 2 ** 31))
   console.log(`test shuffle seed ${testSeed} (replay with TEST_SEED=${testSeed})`)
   return {
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: path.join(root, 'wrangler.toml') },
-        miniflare: {
-          bindings: {
-            TEST_MIGRATIONS: migrations,
-            TURNSTILE_SECRET: '',
-            ADMIN_EMAILS: 'root@tseeder.test',
-            S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
-            S3_ACCESS_KEY_ID: 'S3RVER',
-            S3_SECRET_ACCESS_KEY: 'S3RVER',
-            R2_API_TOKEN: '',
-            AGENT_SIGNING_KEY: 'test-agent-signing-key',
-            LINK_SIGNING_KEY: 'test-link-signing-key',
-            VAPID_PRIVATE_KEY: '',
-            TEST_SEED: testSeed,
+    test: {
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: path.join(root, 'wrangler.toml') },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  TURNSTILE_SECRET: '',
+                  ADMIN_EMAILS: 'root@tseeder.test',
+                  S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
+                  S3_ACCESS_KEY_ID: 'S3RVER',
+                  S3_SECRET_ACCESS_KEY: 'S3RVER',
+                  R2_API_TOKEN: '',
+                  AGENT_SIGNING_KEY: 'test-agent-signing-key',
+                  LINK_SIGNING_KEY: 'test-link-signing-key',
+                  VAPID_PRIVATE_KEY: '',
+                  TEST_SEED: testSeed,
+                },
+              },
+            }),
+          ],
+          test: {
+            name: 'workers',
+            include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+            exclude: [UNIT_TESTS],
+            setupFiles: ['./test/apply-migrations.ts'],
+            globalSetup: ['./test/global-setup.ts'],
+            silent: 'passed-only' as const,
+            testTimeout: 30_000,
           },
         },
-      }),
-    ],
-    test: {
-      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-      setupFiles: ['./test/apply-migrations.ts'],
-      globalSetup: ['./test/global-setup.ts'],
-      silent: 'passed-only' as const,
-      testTimeout: 30_000,
+        // Pure modules (the lifecycle core) are tested in Node, without workerd.
+        { test: { name: 'unit', include: [UNIT_TESTS], environment: 'node' as const } },
+      ],
     },
   }
 })

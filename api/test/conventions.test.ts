@@ -14,10 +14,6 @@ const SQL =
 /** Modules allowed to hold SQL outside `src/db/`, each with its reason. */
 const SQL_OUTSIDE_DB: string[] = []
 
-// Temporary: engineer A1 is rewriting these and moving their SQL into src/db/; the lead empties
-// this list after merging that work (the test fails on an entry that no longer holds SQL).
-const SQL_UNTIL_A1_MERGES = ['../src/durable/job-progress.ts', '../src/jobs/dispatch.ts']
-
 describe('project conventions', () => {
   it('mounts every route module under src/routes', async () => {
     const modules = import.meta.glob<Record<string, unknown>>(
@@ -76,7 +72,7 @@ describe('project conventions', () => {
       { eager: true, query: '?raw', import: 'default' },
     )
     expect(Object.keys(sources).length).toBeGreaterThan(20)
-    const allowed = [...SQL_OUTSIDE_DB, ...SQL_UNTIL_A1_MERGES]
+    const allowed = SQL_OUTSIDE_DB
     const offenders = Object.entries(sources)
       .filter(([, text]) => SQL.test(text))
       .map(([file]) => file)

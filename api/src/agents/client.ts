@@ -6,7 +6,7 @@ import {
   readAnswer,
   signedRequest,
 } from '@tseeder/shared'
-import type { AgentRow } from './registry.ts'
+import type { AgentRow } from '../db/agents.ts'
 
 export class AgentCallError extends Error {
   constructor(

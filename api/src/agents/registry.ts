@@ -2,10 +2,6 @@ import { AGENT_STALE_MS } from '@tseeder/shared'
 import { findLeastLoadedAgent, type AgentRow } from '../db/agents.ts'
 import { iso } from '../lib/time.ts'
 
-// Callers (the dispatcher, the job's Durable Object, /internal) ask the registry for agents; the
-// SQL behind these lives in db/agents.ts.
-export { getAgent, recordHeartbeat, type AgentRow } from '../db/agents.ts'
-
 /**
  * The least-loaded healthy agent for a job of `bytesNeeded` (0 when unknown): a heartbeat within
  * 30 s, a free slot and enough free disk. Load counts the jobs the API has assigned to it as well

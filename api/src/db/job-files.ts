@@ -1,4 +1,5 @@
-import type { FileEntry, JobFile, PlanId } from '@tseeder/shared'
+import type { FileEntry, JobFile, PlanId, StoredFileEntry } from '@tseeder/shared'
+import { mimeTypeOf } from '@tseeder/shared/mime'
 
 export interface JobFileRow {
   id: string
@@ -95,4 +96,93 @@ export function getDownloadableFile(
     )
     .bind(fileId, userId)
     .first()
+}
+
+function isSelected(selectedFiles: number[] | null, index: number): 0 | 1 {
+  return !selectedFiles || selectedFiles.includes(index) ? 1 : 0
+}
+
+/** What a new row updates of an existing one: the listing (path, size) or the stored object. */
+const ON_CONFLICT = {
+  listing: 'path = excluded.path, size = excluded.size',
+  storage: 'storage_key = excluded.storage_key',
+} as const
+
+function upsertJobFile(
+  db: D1Database,
+  jobId: string,
+  f: FileEntry & { mimeType: string; key: string | null },
+  selectedFiles: number[] | null,
+  update: keyof typeof ON_CONFLICT,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO job_files (id, job_id, file_index, path, size, mime_type, selected, storage_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (job_id, file_index) DO UPDATE SET ${ON_CONFLICT[update]}`,
+    )
+    .bind(
+      crypto.randomUUID(),
+      jobId,
+      f.index,
+      f.path,
+      f.size,
+      f.mimeType,
+      isSelected(selectedFiles, f.index),
+      f.key,
+    )
+}
+
+/** The torrent's file list, once known: replaces the files not yet stored. */
+export function recordJobFiles(
+  db: D1Database,
+  jobId: string,
+  files: readonly FileEntry[],
+  selectedFiles: number[] | null,
+): D1PreparedStatement[] {
+  return [
+    db.prepare('DELETE FROM job_files WHERE job_id = ? AND storage_key IS NULL').bind(jobId),
+    ...files.map((f) =>
+      upsertJobFile(
+        db,
+        jobId,
+        { ...f, mimeType: mimeTypeOf(f.path), key: null },
+        selectedFiles,
+        'listing',
+      ),
+    ),
+  ]
+}
+
+/** Files now in storage: linkable for this job. */
+export function recordStoredJobFiles(
+  db: D1Database,
+  jobId: string,
+  files: readonly (StoredFileEntry & { mimeType: string })[],
+  selectedFiles: number[] | null,
+): D1PreparedStatement[] {
+  return files.map((f) => upsertJobFile(db, jobId, f, selectedFiles, 'storage'))
+}
+/** Marks the chosen files selected and the others not. */
+export function selectJobFiles(
+  db: D1Database,
+  jobId: string,
+  chosen: readonly number[],
+): D1PreparedStatement {
+  return db
+    .prepare(
+      'UPDATE job_files SET selected = (file_index IN (SELECT value FROM json_each(?))) WHERE job_id = ?',
+    )
+    .bind(JSON.stringify(chosen), jobId)
+}
+
+/** Each file's index and size, as the job's file list holds them. */
+export async function listJobFileSizes(
+  db: D1Database,
+  jobId: string,
+): Promise<{ index: number; size: number }[]> {
+  const { results } = await db
+    .prepare('SELECT file_index AS "index", size FROM job_files WHERE job_id = ?')
+    .bind(jobId)
+    .all<{ index: number; size: number }>()
+  return results
 }

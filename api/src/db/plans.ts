@@ -29,7 +29,3 @@ export async function getPlan(db: D1Database, id: PlanId): Promise<Plan> {
   if (!row) throw new Error(`Plan ${id} is missing from the plans table`)
   return toPlan(row)
 }
-
-// Temporary: job-progress.ts and dispatch.ts (engineer A1's, being rewritten) still import
-// getUsage from here; the lead drops this line after merging A1 and pointing them at usage.ts.
-export { getUsage } from './usage.ts'

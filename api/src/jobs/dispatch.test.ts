@@ -9,7 +9,8 @@ import {
 import { describe, expect, it, vi } from 'vitest'
 import worker from '../index.ts'
 import { jobProgress, type JobProgressDO } from '../durable/job-progress.ts'
-import { backoffSeconds, MAX_ATTEMPTS, type DispatchMessage } from './queue.ts'
+import type { DispatchMessage } from '@tseeder/shared'
+import { backoffSeconds, MAX_ATTEMPTS } from '../queue/dispatch-queue.ts'
 import { signUp } from '../../test/helpers.ts'
 import {
   agentSide,
@@ -83,6 +84,12 @@ describe('dispatch', () => {
       .bind(job.id)
       .first()
     expect(alert).toMatchObject({ kind: 'dispatch_dead_lettered' })
+  })
+
+  it('acknowledges a malformed message instead of failing on it', async () => {
+    const result = await deliver({ type: 'dispatch', jobId: 42 } as unknown as DispatchMessage, 1)
+    expect(result.explicitAcks).toHaveLength(1)
+    expect(result.retryMessages).toHaveLength(0)
   })
 
   it('acknowledges a message for a job that no longer needs dispatching', async () => {

@@ -1,22 +1,32 @@
-import { type AgentStartBody, agentProtocol } from '@tseeder/shared'
-import { callAgent } from '../agents/client.ts'
+import {
+  DispatchMessage,
+  ENDED_STATUSES,
+  isDispatchStatus,
+  type AgentStartBody,
+  type JobStatus,
+} from '@tseeder/shared'
+import { startJob, stopJob } from '../agents/control.ts'
 import { pickAgent } from '../agents/registry.ts'
+import { recordAlert } from '../db/alerts.ts'
 import { getJobRow, selectedFilesOf, type JobRow } from '../db/jobs.ts'
-import { getPlan, getUsage } from '../db/plans.ts'
+import { getPlan } from '../db/plans.ts'
+import { getUsage } from '../db/usage.ts'
+import { findUserById } from '../db/users.ts'
 import { jobProgress } from '../durable/job-progress.ts'
-import { storedContentFor } from './content.ts'
 import { base64 } from '../lib/crypto.ts'
 import { log } from '../lib/log.ts'
+import { backoffSeconds, MAX_ATTEMPTS } from '../queue/dispatch-queue.ts'
 import { mintStorageGrant } from '../storage/grants.ts'
-import { backoffSeconds, type DispatchMessage, MAX_ATTEMPTS } from './queue.ts'
+import { storedContentFor } from './content.ts'
 import { torrentKey } from './submit.ts'
 
-type Outcome = 'done' | 'retry' | 'dead'
+/** What becomes of a message: acknowledged, retried after a delay, or dead-lettered. */
+type Outcome = { type: 'done' } | { type: 'retry'; delaySeconds: number } | { type: 'dead' }
+
+const DONE: Outcome = { type: 'done' }
 
 async function limitsFor(env: Env, job: JobRow) {
-  const user = await env.DB.prepare('SELECT plan_id FROM users WHERE id = ?')
-    .bind(job.user_id)
-    .first<{ plan_id: 'free' }>()
+  const user = await findUserById(env.DB, job.user_id)
   const [plan, usage] = await Promise.all([
     getPlan(env.DB, user?.plan_id ?? 'free'),
     getUsage(env.DB, job.user_id),
@@ -30,8 +40,9 @@ async function limitsFor(env: Env, job: JobRow) {
 
 /**
  * One delivery of a dispatch message: hand the job to the least-loaded healthy agent with a
- * signed `/start` carrying job-scoped storage credentials. Waits (retry with backoff) when no
- * agent can take it; gives up after {@link MAX_ATTEMPTS}.
+ * signed `/start` carrying job-scoped storage credentials. When no agent can take it, the job's
+ * Durable Object counts the try against the job's attempt budget and says whether to retry
+ * (with backoff) or give up.
  */
 export async function dispatchJob(
   env: Env,
@@ -39,31 +50,25 @@ export async function dispatchJob(
   delivery: number,
 ): Promise<Outcome> {
   const job = await getJobRow(env.DB, message.jobId)
-  if (!job || job.follows_job_id || (job.status !== 'submitted' && job.status !== 'queued'))
-    return 'done'
+  if (!job || job.follows_job_id || !isDispatchStatus(job.status)) return DONE
   const progress = jobProgress(env, job.id)
 
   const stored = await storedContentFor(env.DB, job.infohash, selectedFilesOf(job))
   if (stored) {
     await progress.completeFromContent(job.id, stored)
-    return 'done'
+    return DONE
   }
 
-  const giveUp = async (code: string, text: string): Promise<Outcome> => {
-    if (delivery >= MAX_ATTEMPTS) {
-      await progress.failPermanently(job.id, {
-        code,
-        message: `${text} Gave up after ${MAX_ATTEMPTS} attempts.`,
-      })
-      return 'dead'
-    }
-    await progress.waiting(job.id, { code, message: text })
-    return 'retry'
+  const wait = async (code: string, text: string): Promise<Outcome> => {
+    const answer = await progress.waiting(job.id, { code, message: text }, delivery)
+    if (answer.outcome === 'gave_up') return { type: 'dead' }
+    if (answer.outcome === 'retry') return { type: 'retry', delaySeconds: answer.delaySeconds }
+    return DONE
   }
 
   const agent = await pickAgent(env.DB, job.bytes_total)
   if (!agent)
-    return giveUp(
+    return wait(
       'no_agent',
       'No compute agent is free right now; the job will start as soon as one is.',
     )
@@ -72,7 +77,7 @@ export async function dispatchJob(
   const torrent =
     job.source === 'torrent' ? await env.KV.get(torrentKey(job.infohash), 'arrayBuffer') : null
   if (job.source === 'torrent' && !torrent)
-    return giveUp('torrent_missing', 'The uploaded .torrent file is not available yet.')
+    return wait('torrent_missing', 'The uploaded .torrent file is not available yet.')
   const body: AgentStartBody = {
     jobId: job.id,
     attempt,
@@ -83,63 +88,57 @@ export async function dispatchJob(
     storage: await mintStorageGrant(env, job.infohash),
   }
   try {
-    await callAgent(env, agent, agentProtocol.start, body)
+    await startJob(env, agent, body)
   } catch (error) {
     log.warn('dispatch_failed', { jobId: job.id, agentId: agent.id, error: String(error) })
-    return giveUp('agent_error', `Agent ${agent.id} could not start the job.`)
+    return wait('agent_error', `Agent ${agent.id} could not start the job.`)
   }
-  if (!(await progress.dispatched(job.id, agent.id, attempt))) {
+  if (!(await progress.dispatched(job.id, agent.id, attempt, delivery))) {
     // Paused, cancelled or deleted while /start was on its way: undo it on the agent.
-    await callAgent(env, agent, agentProtocol.stop, { jobId: job.id, removeData: true }).catch(
-      (error) =>
-        log.warn('agent_stop_failed', { jobId: job.id, agentId: agent.id, error: String(error) }),
-    )
-    return 'done'
+    await stopJob(env, agent, job.id)
+    return DONE
   }
   log.info('job_dispatched', { jobId: job.id, agentId: agent.id, attempt })
-  return 'done'
+  return DONE
 }
 
 /** The queue consumer: one dispatch per message; failures retry with exponential backoff. */
-export async function handleDispatchBatch(
-  batch: MessageBatch<DispatchMessage>,
-  env: Env,
-): Promise<void> {
+export async function handleDispatchBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   for (const message of batch.messages) {
+    const parsed = DispatchMessage.safeParse(message.body)
+    if (!parsed.success) {
+      log.error('dispatch_message_invalid', { id: message.id, issues: parsed.error.issues })
+      message.ack()
+      continue
+    }
     try {
-      const outcome = await dispatchJob(env, message.body, message.attempts)
-      if (outcome === 'done') message.ack()
-      // A dead message is retried past max_retries on purpose: the queue moves it to the DLQ.
-      else
-        message.retry({ delaySeconds: outcome === 'dead' ? 0 : backoffSeconds(message.attempts) })
+      const outcome = await dispatchJob(env, parsed.data, message.attempts)
+      if (outcome.type === 'done') message.ack()
+      else if (outcome.type === 'retry') message.retry({ delaySeconds: outcome.delaySeconds })
+      // A dead message is retried on purpose: past max_retries the queue moves it to the DLQ.
+      else message.retry({ delaySeconds: 0 })
     } catch (error) {
-      log.error('dispatch_error', { jobId: message.body.jobId, error: String(error) })
+      log.error('dispatch_error', { jobId: parsed.data.jobId, error: String(error) })
       message.retry({ delaySeconds: backoffSeconds(message.attempts) })
     }
   }
 }
 
 /** The dead-letter consumer: every message here is a job that could not be dispatched. */
-export async function handleDeadLetters(
-  batch: MessageBatch<DispatchMessage>,
-  env: Env,
-): Promise<void> {
+export async function handleDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   for (const message of batch.messages) {
-    const { jobId } = message.body
+    const parsed = DispatchMessage.safeParse(message.body)
+    if (!parsed.success) {
+      log.error('dispatch_message_invalid', { id: message.id, issues: parsed.error.issues })
+      message.ack()
+      continue
+    }
+    const { jobId } = parsed.data
     const text = `Job ${jobId} could not be dispatched after ${MAX_ATTEMPTS} attempts and was dead-lettered.`
     log.error('dispatch_dead_lettered', { jobId })
-    await env.DB.prepare(
-      'INSERT INTO alerts (created_at, kind, job_id, message) VALUES (?, ?, ?, ?)',
-    )
-      .bind(Date.now(), 'dispatch_dead_lettered', jobId, text)
-      .run()
+    await recordAlert(env.DB, { kind: 'dispatch_dead_lettered', jobId, message: text })
     const job = await getJobRow(env.DB, jobId)
-    if (
-      job &&
-      job.status !== 'failed' &&
-      job.status !== 'completed' &&
-      job.status !== 'cancelled'
-    ) {
+    if (job && !(ENDED_STATUSES as readonly JobStatus[]).includes(job.status)) {
       await jobProgress(env, jobId).failPermanently(jobId, {
         code: 'no_agent',
         message: 'No agent could take the job.',

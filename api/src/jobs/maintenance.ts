@@ -6,7 +6,7 @@ import { jobProgress } from '../durable/job-progress.ts'
 import { log } from '../lib/log.ts'
 import { billingPeriod, DAY, MINUTE } from '../lib/time.ts'
 import { abortMultipartUpload, listStaleMultipartUploads } from '../storage/multipart.ts'
-import { enqueueDispatch } from './queue.ts'
+import { enqueueDispatch } from '../queue/dispatch-queue.ts'
 import { removeJob } from './remove.ts'
 
 export const CRONS = {

@@ -20,7 +20,7 @@ import { storedContentFor } from './content.ts'
 import { HttpError } from '../lib/errors.ts'
 import { log } from '../lib/log.ts'
 import { activeJobsProblem, quotaError, storageProblem } from './quotas.ts'
-import { enqueueDispatch } from './queue.ts'
+import { enqueueDispatch } from '../queue/dispatch-queue.ts'
 
 /** What a user asked to download, validated and parsed (from a magnet link or a .torrent). */
 export interface Submission {

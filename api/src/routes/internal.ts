@@ -8,7 +8,7 @@ import {
 } from '@tseeder/shared'
 import type { z } from 'zod'
 import type { AppContext, AppEnv } from '../env.ts'
-import { recordHeartbeat } from '../agents/registry.ts'
+import { recordHeartbeat } from '../db/agents.ts'
 import { getJobRow } from '../db/jobs.ts'
 import { jobProgress } from '../durable/job-progress.ts'
 import { verifyAgentSignature } from '../middleware/agent-signature.ts'

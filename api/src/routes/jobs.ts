@@ -7,6 +7,7 @@ import {
   streams,
   type CreateJobBody,
   type Endpoint,
+  type JobAction,
   type ResumeJobBody,
 } from '@tseeder/shared'
 import { InvalidTorrentError, MAX_TORRENT_BYTES, parseTorrentFile } from '@tseeder/shared/torrent'
@@ -18,7 +19,7 @@ import { quotaError, storageProblem } from '../jobs/quotas.ts'
 import { auditStatement } from '../db/audit.ts'
 import { listJobFileRows, toJobFile } from '../db/job-files.ts'
 import { getOwnJobRow, listJobsPage, toJob, type JobRow } from '../db/jobs.ts'
-import { jobProgress, type UserAction } from '../durable/job-progress.ts'
+import { jobProgress } from '../durable/job-progress.ts'
 import { userSessions } from '../durable/user-session.ts'
 import { removeJob } from '../jobs/remove.ts'
 import { submitJob, type Submission } from '../jobs/submit.ts'
@@ -152,7 +153,7 @@ const ACTIONS = [
   [endpoints.resumeJob, 'resume'],
   [endpoints.cancelJob, 'cancel'],
   [endpoints.retryJob, 'retry'],
-] as const satisfies readonly (readonly [Endpoint, UserAction])[]
+] as const satisfies readonly (readonly [Endpoint, JobAction])[]
 for (const [endpoint, action] of ACTIONS) {
   route(jobRoutes, endpoint, async (c, input) => {
     const { user } = requireAuth(c)

@@ -4,6 +4,7 @@ import { JobStatus } from '../lifecycle.ts'
 import { JobEvent, ProgressFields } from './events.ts'
 
 export const JobError = z.object({ code: z.string(), message: z.string() })
+export type JobError = z.infer<typeof JobError>
 
 export const JobFile = z.object({
   id: Id,

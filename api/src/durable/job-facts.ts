@@ -1,0 +1,47 @@
+import type { AgentCallback, JobProgressState } from '@tseeder/shared'
+import { getBlockReason } from '../db/blocklist.ts'
+import { listJobFileSizes } from '../db/job-files.ts'
+import { getPlan } from '../db/plans.ts'
+import { getUsage } from '../db/usage.ts'
+import { findUserById } from '../db/users.ts'
+import { storageProblem } from '../jobs/quotas.ts'
+import type { FileSize, MetadataChecks } from './job-intents.ts'
+
+const NO_CHECKS: MetadataChecks = { quotaProblem: null, blockedReason: null }
+
+/**
+ * What the lifecycle core needs to know about a torrent's metadata: whether its files fit the
+ * owner's plan (not asked while the owner still chooses files) and whether it is blocked.
+ */
+export async function metadataChecks(
+  db: D1Database,
+  s: JobProgressState | null,
+  cb: AgentCallback,
+): Promise<MetadataChecks> {
+  if (!s || cb.type !== 'metadata_ready') return NO_CHECKS
+  return {
+    quotaProblem: s.awaitingFiles ? null : await quotaProblem(db, s, cb.files),
+    blockedReason: await getBlockReason(db, cb.infohash),
+  }
+}
+
+async function quotaProblem(
+  db: D1Database,
+  s: JobProgressState,
+  files: { index: number; path: string; size: number }[],
+): Promise<string | null> {
+  const user = await findUserById(db, s.userId)
+  if (!user) return null
+  const [plan, usage] = await Promise.all([getPlan(db, user.plan_id), getUsage(db, s.userId)])
+  const selected = s.selectedFiles ? new Set(s.selectedFiles) : null
+  const mine = files.filter((f) => !selected || selected.has(f.index))
+  return storageProblem(plan, usage, mine)?.message ?? null
+}
+
+/** The job's file list while it waits for its owner to choose (else none is needed). */
+export async function filesAwaitingChoice(
+  db: D1Database,
+  s: JobProgressState | null,
+): Promise<FileSize[]> {
+  return s?.awaitingFiles ? listJobFileSizes(db, s.jobId) : []
+}

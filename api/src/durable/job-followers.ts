@@ -1,0 +1,42 @@
+import { handOverLeadership, listActiveFollowers } from '../db/jobs.ts'
+import type { JobChange } from './job-intents.ts'
+import type { JobProgressDO } from './job-progress.ts'
+
+type JobStub = Pick<DurableObjectStub<JobProgressDO>, 'mirror' | 'becomeLeader' | 'setLeader'>
+
+/**
+ * Other users' jobs riding on a leader job's download (the same content, in flight once). The
+ * leader mirrors its changes to them, and when it stops downloading its first follower takes over.
+ */
+export class Followers {
+  /**
+   * Cached, as progress arrives every 2 s and followers are rare; a job that starts following
+   * calls `followersChanged` on its leader, and mirrors to a job that stopped following are
+   * ignored by it.
+   */
+  private ids: string[] | null = null
+
+  constructor(
+    private readonly db: D1Database,
+    private readonly job: (id: string) => JobStub,
+  ) {}
+
+  changed(): void {
+    this.ids = null
+  }
+
+  async mirror(leaderId: string, change: JobChange): Promise<void> {
+    this.ids ??= await listActiveFollowers(this.db, leaderId)
+    for (const id of this.ids) await this.job(id).mirror(id, change)
+  }
+
+  /** The leader stops downloading (cancelled, deleted, over quota): its first follower takes over. */
+  async handOver(leaderId: string): Promise<void> {
+    const [heir, ...rest] = await listActiveFollowers(this.db, leaderId)
+    this.ids = null
+    if (!heir) return
+    await handOverLeadership(this.db, leaderId, heir)
+    await this.job(heir).becomeLeader(heir)
+    for (const id of rest) await this.job(id).setLeader(id, heir)
+  }
+}

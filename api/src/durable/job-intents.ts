@@ -1,0 +1,206 @@
+import type {
+  AgentCallback,
+  ErrorCode,
+  FileEntry,
+  JobAction,
+  JobError,
+  JobEvent,
+  JobProgressState,
+  JobStatus,
+  ProgressFields,
+  StoredFileEntry,
+} from '@tseeder/shared'
+
+/** A change to a job's fields, whoever it comes from: its agent, its leader, the dispatcher, its user. */
+export interface JobChange {
+  status?: JobStatus
+  progress?: ProgressFields
+  error?: JobError
+  metadata?: { name: string; files: FileEntry[] }
+  stored?: StoredFileEntry[]
+}
+
+/** What the shell looked up for a `metadata_ready` callback before asking the core. */
+export interface MetadataChecks {
+  /** Why the files do not fit the owner's plan, if they do not. */
+  quotaProblem: string | null
+  /** Why the content is on the blocklist, if it is. */
+  blockedReason: string | null
+}
+
+/** A torrent file's index and size, as its job's file list in D1 holds them. */
+export interface FileSize {
+  index: number
+  size: number
+}
+
+/** Everything that can happen to a job, as the core of its Durable Object receives it. */
+export type LifecycleInput =
+  | { type: 'created' }
+  | { type: 'waiting'; reason: JobError; delivery: number }
+  | { type: 'dispatched'; agentId: string; attempt: number; delivery: number }
+  | { type: 'fail_permanently'; error: JobError }
+  | { type: 'complete_from_content'; stored: StoredFileEntry[] }
+  | { type: 'agent_callback'; agentId: string; callback: AgentCallback; checks: MetadataChecks }
+  | {
+      type: 'user_action'
+      action: JobAction
+      selectedFiles?: number[] | null
+      /** The job's file list when it awaits a choice of files (else empty). */
+      files: FileSize[]
+    }
+  | { type: 'agent_resumed'; ok: boolean; selectedFiles?: number[] | null; files: FileSize[] }
+  | { type: 'mirror'; change: JobChange }
+  | { type: 'become_leader' }
+  | { type: 'set_leader'; leaderId: string }
+  | { type: 'stale_check' }
+  | { type: 'deleted' }
+
+/** Every kind of input, so tests can enumerate them. */
+export const LIFECYCLE_INPUT_TYPES = [
+  'created',
+  'waiting',
+  'dispatched',
+  'fail_permanently',
+  'complete_from_content',
+  'agent_callback',
+  'user_action',
+  'agent_resumed',
+  'mirror',
+  'become_leader',
+  'set_leader',
+  'stale_check',
+  'deleted',
+] as const satisfies readonly LifecycleInput['type'][]
+
+// Fails to compile when an input type is missing from the list above.
+const _everyInputListed: [
+  Exclude<LifecycleInput['type'], (typeof LIFECYCLE_INPUT_TYPES)[number]>,
+] extends [never]
+  ? true
+  : never = true
+
+/** The job row's fields a change writes (a snapshot of the state when it was decided). */
+export type JobRowSnapshot = Pick<
+  JobProgressState,
+  | 'jobId'
+  | 'status'
+  | 'progressPct'
+  | 'bytesDownloaded'
+  | 'bytesTotal'
+  | 'downloadSpeed'
+  | 'uploadSpeed'
+  | 'eta'
+  | 'peers'
+  | 'seeds'
+  | 'workerId'
+  | 'attempt'
+  | 'lastAgentSeq'
+  | 'leaderId'
+>
+
+/** One D1 write, as data; `db/` turns it into statements. */
+export type DbWrite =
+  | {
+      type: 'job_row'
+      job: JobRowSnapshot
+      /** The job's error to record; undefined keeps the one it has. */
+      error: JobError | null | undefined
+      at: number
+    }
+  | {
+      type: 'job_metadata'
+      jobId: string
+      name: string
+      files: FileEntry[]
+      selectedFiles: number[] | null
+    }
+  | {
+      type: 'stored_files'
+      jobId: string
+      userId: string
+      infohash: string
+      files: StoredFileEntry[]
+      selectedFiles: number[] | null
+      storedBytes: number
+      storedBytesDelta: number
+      at: number
+    }
+  | {
+      type: 'file_choice'
+      jobId: string
+      selectedFiles: number[] | null
+      chosen: number[]
+      bytesTotal: number
+    }
+  | { type: 'unfollow'; jobId: string }
+
+/** The ids a queue message is built from. */
+export interface QueuedJob {
+  id: string
+  user_id: string
+  infohash: string
+}
+
+/** What the shell performs for a decision, in order. */
+export type Effect =
+  | { type: 'write'; writes: DbWrite[] }
+  | { type: 'publish'; userId: string; event: JobEvent }
+  | { type: 'stop_agent'; jobId: string; agentId: string; removeData: boolean }
+  | { type: 'pause_agent'; jobId: string; agentId: string }
+  /** Asks the agent to resume; its answer comes back as an `agent_resumed` input. */
+  | {
+      type: 'resume_agent'
+      jobId: string
+      agentId: string
+      selectedFiles?: number[] | null
+      files: FileSize[]
+    }
+  | { type: 'enqueue'; job: QueuedJob; delaySeconds: number }
+  | { type: 'notify_finished'; userId: string; jobId: string }
+  | { type: 'mirror_to_followers'; jobId: string; change: JobChange }
+  | { type: 'hand_over_followers'; jobId: string }
+  | { type: 'watchdog'; at: number }
+  | {
+      type: 'log'
+      level: 'info' | 'warn'
+      event: string
+      fields: Record<string, string | number | null>
+    }
+  | { type: 'forget' }
+
+export type ActionResult = { ok: true } | { ok: false; status: 404 | 409; message: string }
+
+export type CallbackResult =
+  { ok: true } | { ok: false; status: 404 | 409; code: ErrorCode; message: string }
+
+/** What the dispatcher does with a message whose job found no agent this time. */
+export type WaitOutcome =
+  | { outcome: 'done' }
+  | { outcome: 'retry'; delaySeconds: number }
+  /** The attempt budget is used up: the job failed. */
+  | { outcome: 'gave_up' }
+
+/** The answer each input gets. */
+export interface Replies {
+  created: void
+  waiting: WaitOutcome
+  dispatched: boolean
+  fail_permanently: void
+  complete_from_content: void
+  agent_callback: CallbackResult
+  user_action: ActionResult
+  agent_resumed: void
+  mirror: void
+  become_leader: void
+  set_leader: void
+  stale_check: void
+  deleted: void
+}
+
+/** A decision: the state to keep (null: forget the job), what to perform, what to answer. */
+export interface Decision<T extends LifecycleInput['type'] = LifecycleInput['type']> {
+  state: JobProgressState | null
+  effects: Effect[]
+  reply: Replies[T]
+}

@@ -1,0 +1,349 @@
+import {
+  AGENT_STALE_MS,
+  allowedActions,
+  isActiveStatus,
+  isDispatchStatus,
+  type AgentCallback,
+  type FileEntry,
+  type JobAction,
+  type JobError,
+  type JobProgressState,
+} from '@tseeder/shared'
+import { backoffSeconds, MAX_ATTEMPTS } from '../queue/dispatch-queue.ts'
+import {
+  apply,
+  armWatchdog,
+  enqueue,
+  handOverFollowers,
+  log,
+  publish,
+  sizeOf,
+  stopAgent,
+  write,
+  type Draft,
+} from './job-draft.ts'
+import type {
+  Decision,
+  Effect,
+  FileSize,
+  LifecycleInput,
+  MetadataChecks,
+  Replies,
+} from './job-intents.ts'
+
+export { PERSIST_INTERVAL } from './job-draft.ts'
+
+/**
+ * The job's lifecycle, decided without I/O: given its state (null when the job is unknown), one
+ * input and the time, the next state, the effects to perform in order, and the caller's answer.
+ * Every change is checked against the shared state machine; agent callbacks are checked for
+ * their agent, attempt and sequence number.
+ */
+export function decide<I extends LifecycleInput>(
+  state: JobProgressState | null,
+  input: I,
+  now: number,
+): Decision<I['type']> {
+  const d: Draft | null = state ? { s: structuredClone(state), now, effects: [] } : null
+  const reply = (d ? onInput(d, input) : unknownJob(input)) as Replies[I['type']]
+  const forget = input.type === 'deleted'
+  // An unknown job is forgotten all the same: its storage may hold events.
+  const effects: Effect[] = d?.effects ?? (forget ? [{ type: 'forget' }] : [])
+  return { state: forget ? null : (d?.s ?? null), effects, reply }
+}
+
+function unknownJob(input: LifecycleInput): Replies[LifecycleInput['type']] {
+  switch (input.type) {
+    case 'waiting':
+      return { outcome: 'done' }
+    case 'dispatched':
+      return false
+    case 'agent_callback':
+      return { ok: false, status: 404, code: 'not_found', message: 'No such job.' }
+    case 'user_action':
+      return { ok: false, status: 404, message: 'No such job.' }
+    default:
+      return undefined
+  }
+}
+
+function onInput(d: Draft, input: LifecycleInput): Replies[LifecycleInput['type']] {
+  const s = d.s
+  switch (input.type) {
+    case 'created':
+      publish(d, { type: 'status', status: s.status })
+      return
+    case 'waiting':
+      return waiting(d, input.reason, input.delivery)
+    case 'dispatched':
+      if (!isDispatchStatus(s.status)) return false
+      s.workerId = input.agentId
+      s.attempt = input.attempt
+      s.lastAgentSeq = 0
+      s.lastHeartbeat = d.now
+      useTry(s, input.delivery)
+      apply(d, { status: 'metadata_fetch' })
+      armWatchdog(d)
+      return true
+    case 'fail_permanently':
+      stopAgent(d)
+      apply(d, { status: 'failed', error: input.error })
+      return
+    case 'complete_from_content':
+      if (isDispatchStatus(s.status)) apply(d, { stored: input.stored, status: 'completed' })
+      return
+    case 'agent_callback':
+      return agentCallback(d, input.agentId, input.callback, input.checks)
+    case 'user_action':
+      return userAction(d, input.action, input.selectedFiles, input.files)
+    case 'agent_resumed':
+      if (s.status !== 'paused') return
+      if (input.ok) {
+        s.lastHeartbeat = d.now
+        apply(d, { status: s.bytesTotal > 0 ? 'downloading' : 'metadata_fetch' })
+        armWatchdog(d)
+      } else backToQueue(d, 'resume', input.selectedFiles, input.files)
+      return
+    case 'mirror':
+      if (s.leaderId && isActiveStatus(s.status)) apply(d, input.change, true)
+      return
+    case 'become_leader':
+      s.leaderId = null
+      s.workerId = null
+      apply(d, { status: 'queued' }, true)
+      enqueue(d, 0)
+      return
+    case 'set_leader':
+      s.leaderId = input.leaderId
+      return
+    case 'stale_check':
+      return staleCheck(d)
+    case 'deleted':
+      if (isActiveStatus(s.status)) stopAgent(d)
+      handOverFollowers(d)
+      d.effects.push({ type: 'forget' })
+      return
+  }
+}
+
+/** A delivery of a dispatch message counts as a try, once however often it is reported. */
+function useTry(s: JobProgressState, delivery: number): void {
+  s.tries = Math.max(s.tries, s.triesBefore + delivery)
+}
+
+function waiting(d: Draft, reason: JobError, delivery: number): Replies['waiting'] {
+  const s = d.s
+  if (!isDispatchStatus(s.status)) return { outcome: 'done' }
+  useTry(s, delivery)
+  if (s.tries >= MAX_ATTEMPTS) {
+    stopAgent(d)
+    apply(d, { status: 'failed', error: gaveUp(reason) })
+    return { outcome: 'gave_up' }
+  }
+  if (s.status !== 'queued') apply(d, { status: 'queued', error: reason })
+  return { outcome: 'retry', delaySeconds: backoffSeconds(s.tries) }
+}
+
+function gaveUp(error: JobError): JobError {
+  return { code: error.code, message: `${error.message} Gave up after ${MAX_ATTEMPTS} attempts.` }
+}
+
+function agentCallback(
+  d: Draft,
+  agentId: string,
+  cb: AgentCallback,
+  checks: MetadataChecks,
+): Replies['agent_callback'] {
+  const s = d.s
+  if (s.workerId !== agentId || (cb.attempt !== undefined && cb.attempt !== s.attempt)) {
+    return {
+      ok: false,
+      status: 409,
+      code: 'not_assigned',
+      message: 'This job is not assigned to this agent (any more).',
+    }
+  }
+  if (cb.seq <= s.lastAgentSeq) {
+    return {
+      ok: false,
+      status: 409,
+      code: 'duplicate_event',
+      message: `Event ${cb.seq} was already received.`,
+    }
+  }
+  s.lastAgentSeq = cb.seq
+  s.lastHeartbeat = d.now
+  if (isActiveStatus(s.status)) armWatchdog(d)
+  switch (cb.type) {
+    case 'metadata_ready':
+      metadataReady(d, { name: cb.name, files: cb.files }, checks)
+      break
+    case 'progress_update': {
+      const { type: _t, jobId: _j, seq: _s, attempt: _a, phase, bytesUploaded, ...progress } = cb
+      apply(d, {
+        progress: {
+          ...progress,
+          ...(bytesUploaded === undefined ? {} : { bytesStored: bytesUploaded }),
+        },
+        status: s.status === 'paused' ? undefined : phase,
+      })
+      break
+    }
+    case 'completed':
+      apply(d, { stored: cb.files, status: 'completed' })
+      break
+    case 'failed': {
+      const error = { code: cb.code, message: cb.message }
+      if (cb.retryable) requeueOrFail(d, error)
+      else apply(d, { status: 'failed', error })
+      break
+    }
+  }
+  return { ok: true }
+}
+
+function metadataReady(
+  d: Draft,
+  metadata: { name: string; files: FileEntry[] },
+  checks: MetadataChecks,
+): void {
+  const s = d.s
+  // Quotas of a job awaiting files are checked against the files its owner chooses.
+  const quotaProblem = s.awaitingFiles ? null : checks.quotaProblem
+  if (quotaProblem) {
+    stopAgent(d)
+    apply(d, {
+      metadata,
+      status: 'failed',
+      error: { code: 'quota_exceeded', message: quotaProblem },
+    })
+    handOverFollowers(d)
+  } else if (checks.blockedReason) {
+    stopAgent(d)
+    apply(d, {
+      status: 'failed',
+      error: { code: 'blocked', message: `This content is blocked: ${checks.blockedReason}` },
+    })
+  } else if (s.awaitingFiles) {
+    // The choice may take the owner hours: give the agent's slot back meanwhile.
+    stopAgent(d)
+    apply(d, { metadata, status: 'paused' })
+  } else {
+    apply(d, { metadata, status: s.status === 'paused' ? undefined : 'downloading' })
+  }
+}
+
+function userAction(
+  d: Draft,
+  action: JobAction,
+  selectedFiles: number[] | null | undefined,
+  files: FileSize[],
+): Replies['user_action'] {
+  const s = d.s
+  if (selectedFiles && !(action === 'resume' && s.awaitingFiles)) {
+    return {
+      ok: false,
+      status: 409,
+      message: 'Files can be chosen only while the job waits for a choice of files.',
+    }
+  }
+  if (!allowedActions(s.status).includes(action)) {
+    return {
+      ok: false,
+      status: 409,
+      message: `A ${s.status.replace('_', ' ')} job cannot be ${action === 'retry' ? 'retried' : `${action}d`}.`,
+    }
+  }
+  if (action === 'pause') {
+    if (s.workerId && !s.leaderId)
+      d.effects.push({ type: 'pause_agent', jobId: s.jobId, agentId: s.workerId })
+    apply(d, { status: 'paused' })
+  } else if (action === 'cancel') {
+    stopAgent(d)
+    apply(d, { status: 'cancelled' })
+    handOverFollowers(d)
+  } else if (action === 'resume' && s.workerId && !s.leaderId) {
+    d.effects.push({
+      type: 'resume_agent',
+      jobId: s.jobId,
+      agentId: s.workerId,
+      selectedFiles,
+      files,
+    })
+  } else backToQueue(d, action, selectedFiles, files)
+  return { ok: true }
+}
+
+/** Resume or retry by the queue: a fresh dispatch, on its own (not following) and, after a retry, with a fresh budget. */
+function backToQueue(
+  d: Draft,
+  action: JobAction,
+  selectedFiles: number[] | null | undefined,
+  files: FileSize[],
+): void {
+  const s = d.s
+  if (action === 'resume' && s.awaitingFiles) chooseFiles(d, selectedFiles, files)
+  if (action === 'retry') {
+    s.tries = 0
+    s.triesBefore = 0
+  }
+  if (s.leaderId) {
+    s.leaderId = null
+    write(d, [{ type: 'unfollow', jobId: s.jobId }])
+  }
+  apply(d, { status: 'queued' })
+  enqueue(d, 0)
+}
+
+/**
+ * The owner chose files (null: all) for a job whose file list is known; without a file list yet
+ * the job keeps waiting and stops again once the list is known.
+ */
+function chooseFiles(d: Draft, selected: number[] | null | undefined, files: FileSize[]): void {
+  if (!files.length) return
+  const s = d.s
+  const chosen = selected ? new Set(selected) : null
+  s.selectedFiles = selected ?? null
+  s.awaitingFiles = false
+  s.bytesTotal = sizeOf(files, chosen)
+  write(d, [
+    {
+      type: 'file_choice',
+      jobId: s.jobId,
+      selectedFiles: s.selectedFiles,
+      chosen: selected ?? files.map((f) => f.index),
+      bytesTotal: s.bytesTotal,
+    },
+  ])
+}
+
+function staleCheck(d: Draft): void {
+  const s = d.s
+  if (!isActiveStatus(s.status) || !s.workerId || s.leaderId) return
+  const silentFor = d.now - s.lastHeartbeat
+  if (silentFor < AGENT_STALE_MS) {
+    d.effects.push({ type: 'watchdog', at: s.lastHeartbeat + AGENT_STALE_MS })
+    return
+  }
+  log(d, 'warn', 'worker_stale', { jobId: s.jobId, agentId: s.workerId, silentMs: silentFor })
+  publish(d, {
+    type: 'error',
+    code: 'worker_stale',
+    message: `Agent ${s.workerId} stopped reporting; the job is re-queued.`,
+  })
+  requeueOrFail(d, { code: 'worker_stale', message: 'The agent stopped reporting.' }, 0)
+}
+
+/** Back to the queue for another agent (after `delaySeconds`), unless the budget is used up. */
+function requeueOrFail(d: Draft, error: JobError, delaySeconds?: number): void {
+  const s = d.s
+  const stale = s.workerId
+  s.workerId = null
+  if (s.tries >= MAX_ATTEMPTS) {
+    apply(d, { status: 'failed', error: gaveUp(error) })
+    return
+  }
+  apply(d, { status: 'queued', error })
+  enqueue(d, delaySeconds ?? backoffSeconds(s.tries))
+  if (stale) log(d, 'info', 'job_requeued', { jobId: s.jobId, from: stale, attempt: s.attempt })
+}

@@ -1,0 +1,442 @@
+import { describe, expect, it } from 'vitest'
+import {
+  AgentCallback,
+  JobAction,
+  JobStatus,
+  type JobProgressState,
+  type JobStatus as Status,
+} from '@tseeder/shared'
+import { LIFECYCLE_INPUT_TYPES, type Effect, type LifecycleInput } from './job-intents.ts'
+import { decide, PERSIST_INTERVAL } from './job-lifecycle.ts'
+
+const NOW = Date.parse('2026-01-01T00:00:00Z')
+const AGENT = 'agent-1'
+
+/** A job in `status` as the lifecycle leaves it: an agent holds it while it runs or is paused. */
+function job(status: Status, overrides: Partial<JobProgressState> = {}): JobProgressState {
+  const assigned = ['metadata_fetch', 'downloading', 'uploading', 'paused'].includes(status)
+  return {
+    progressPct: 10,
+    bytesDownloaded: 100,
+    bytesTotal: 1000,
+    downloadSpeed: 50,
+    uploadSpeed: 5,
+    eta: 18,
+    peers: 2,
+    seeds: 1,
+    jobId: 'job-1',
+    userId: 'user-1',
+    infohash: 'a'.repeat(40),
+    status,
+    selectedFiles: null,
+    awaitingFiles: false,
+    storedBytes: 0,
+    lastHeartbeat: NOW - 1000,
+    workerId: assigned ? AGENT : null,
+    attempt: assigned ? 1 : 0,
+    tries: assigned ? 1 : 0,
+    triesBefore: 0,
+    lastAgentSeq: 0,
+    seq: 3,
+    persistedAt: NOW - 1000,
+    leaderId: null,
+    ...overrides,
+  }
+}
+
+const files = [
+  { index: 0, path: 'demo/a.txt', size: 600 },
+  { index: 1, path: 'demo/b.mp4', size: 400 },
+]
+const callback = (
+  cb: Record<string, unknown>,
+): Extract<LifecycleInput, { type: 'agent_callback' }> => ({
+  type: 'agent_callback',
+  agentId: AGENT,
+  callback: AgentCallback.parse({ jobId: 'job-1', seq: 1, attempt: 1, ...cb }),
+  checks: { quotaProblem: null, blockedReason: null },
+})
+const metadataReady = {
+  type: 'metadata_ready',
+  infohash: 'a'.repeat(40),
+  name: 'demo',
+  bytesTotal: 1000,
+  files,
+}
+const progress = {
+  type: 'progress_update',
+  phase: 'downloading',
+  progressPct: 50,
+  bytesDownloaded: 500,
+  bytesTotal: 1000,
+  downloadSpeed: 10,
+  uploadSpeed: 1,
+  eta: 50,
+  peers: 3,
+  seeds: 2,
+}
+const stored = files.map((f) => ({ ...f, key: `content/${'a'.repeat(40)}/${f.index}` }))
+const action = (a: JobAction, selectedFiles?: number[]): LifecycleInput => ({
+  type: 'user_action',
+  action: a,
+  selectedFiles,
+  files: [],
+})
+
+/** Every change the core handles, with the job it meets when it needs more than the default. */
+const CHANGES = {
+  created: { input: { type: 'created' } },
+  waiting: {
+    input: { type: 'waiting', reason: { code: 'no_agent', message: 'No agent.' }, delivery: 1 },
+  },
+  waiting_last_try: {
+    input: { type: 'waiting', reason: { code: 'no_agent', message: 'No agent.' }, delivery: 5 },
+  },
+  dispatched: { input: { type: 'dispatched', agentId: 'agent-2', attempt: 2, delivery: 1 } },
+  fail_permanently: {
+    input: { type: 'fail_permanently', error: { code: 'blocked', message: 'Blocked.' } },
+  },
+  complete_from_content: { input: { type: 'complete_from_content', stored } },
+  metadata_ready: { input: callback(metadataReady) },
+  metadata_over_quota: {
+    input: {
+      ...callback(metadataReady),
+      checks: { quotaProblem: 'Too big.', blockedReason: null },
+    },
+  },
+  metadata_blocked: {
+    input: { ...callback(metadataReady), checks: { quotaProblem: null, blockedReason: 'DMCA' } },
+  },
+  metadata_awaiting_files: { input: callback(metadataReady), job: { awaitingFiles: true } },
+  progress_update: { input: callback(progress) },
+  completed: { input: callback({ type: 'completed', files: stored }) },
+  failed_retryable: {
+    input: callback({ type: 'failed', code: 'io', message: 'Disk.', retryable: true }),
+  },
+  failed_final: {
+    input: callback({ type: 'failed', code: 'no_peers', message: 'None.', retryable: false }),
+  },
+  pause: { input: action('pause') },
+  resume: { input: action('resume') },
+  resume_without_agent: { input: action('resume'), job: { workerId: null } },
+  cancel: { input: action('cancel') },
+  retry: { input: action('retry') },
+  agent_resumed: { input: { type: 'agent_resumed', ok: true, files: [] } },
+  agent_not_resumed: { input: { type: 'agent_resumed', ok: false, files: [] } },
+  mirror: {
+    input: { type: 'mirror', change: { status: 'downloading' } },
+    job: { leaderId: 'leader-1', workerId: null },
+  },
+  become_leader: { input: { type: 'become_leader' }, job: { leaderId: 'leader-1' } },
+  set_leader: { input: { type: 'set_leader', leaderId: 'leader-2' } },
+  stale_check: { input: { type: 'stale_check' }, job: { lastHeartbeat: NOW - 31_000 } },
+  deleted: { input: { type: 'deleted' } },
+} satisfies Record<string, { input: LifecycleInput; job?: Partial<JobProgressState> }>
+type ChangeKind = keyof typeof CHANGES
+
+const {
+  submitted: SUB,
+  metadata_fetch: META,
+  queued: Q,
+  downloading: DL,
+  uploading: UP,
+  completed: DONE,
+  paused: PAU,
+  failed: FAIL,
+  cancelled: CAN,
+} = JobStatus.enum
+const GONE = null
+
+/** The status each change leaves a job in (null: forgotten), one column per status. */
+// prettier-ignore
+const TABLE: Record<ChangeKind, (Status | null)[]> = {
+  //                       submitted metadata_fetch queued downloading uploading completed paused failed cancelled
+  created:                 [SUB,     META,          Q,     DL,         UP,       DONE,     PAU,   FAIL,  CAN],
+  waiting:                 [Q,       META,          Q,     DL,         UP,       DONE,     PAU,   FAIL,  CAN],
+  waiting_last_try:        [FAIL,    META,          FAIL,  DL,         UP,       DONE,     PAU,   FAIL,  CAN],
+  dispatched:              [META,    META,          META,  DL,         UP,       DONE,     PAU,   FAIL,  CAN],
+  fail_permanently:        [FAIL,    FAIL,          FAIL,  FAIL,       FAIL,     DONE,     FAIL,  FAIL,  CAN],
+  complete_from_content:   [DONE,    META,          DONE,  DL,         UP,       DONE,     PAU,   FAIL,  CAN],
+  metadata_ready:          [SUB,     DL,            Q,     DL,         UP,       DONE,     PAU,   FAIL,  CAN],
+  metadata_over_quota:     [SUB,     FAIL,          Q,     FAIL,       FAIL,     DONE,     FAIL,  FAIL,  CAN],
+  metadata_blocked:        [SUB,     FAIL,          Q,     FAIL,       FAIL,     DONE,     FAIL,  FAIL,  CAN],
+  metadata_awaiting_files: [SUB,     PAU,           Q,     PAU,        UP,       DONE,     PAU,   FAIL,  CAN],
+  progress_update:         [SUB,     DL,            Q,     DL,         UP,       DONE,     PAU,   FAIL,  CAN],
+  completed:               [SUB,     DONE,          Q,     DONE,       DONE,     DONE,     PAU,   FAIL,  CAN],
+  failed_retryable:        [SUB,     Q,             Q,     Q,          Q,        DONE,     Q,     FAIL,  CAN],
+  failed_final:            [SUB,     FAIL,          Q,     FAIL,       FAIL,     DONE,     FAIL,  FAIL,  CAN],
+  pause:                   [PAU,     PAU,           PAU,   PAU,        UP,       DONE,     PAU,   FAIL,  CAN],
+  resume:                  [SUB,     META,          Q,     DL,         UP,       DONE,     PAU,   FAIL,  CAN],
+  resume_without_agent:    [SUB,     META,          Q,     DL,         UP,       DONE,     Q,     FAIL,  CAN],
+  cancel:                  [CAN,     CAN,           CAN,   CAN,        CAN,      DONE,     CAN,   FAIL,  CAN],
+  retry:                   [SUB,     META,          Q,     DL,         UP,       DONE,     PAU,   Q,     CAN],
+  agent_resumed:           [SUB,     META,          Q,     DL,         UP,       DONE,     DL,    FAIL,  CAN],
+  agent_not_resumed:       [SUB,     META,          Q,     DL,         UP,       DONE,     Q,     FAIL,  CAN],
+  mirror:                  [DL,      DL,            DL,    DL,         DL,       DONE,     PAU,   FAIL,  CAN],
+  become_leader:           [Q,       Q,             Q,     Q,          Q,        Q,        Q,     Q,     Q],
+  set_leader:              [SUB,     META,          Q,     DL,         UP,       DONE,     PAU,   FAIL,  CAN],
+  stale_check:             [SUB,     Q,             Q,     Q,          Q,        DONE,     PAU,   FAIL,  CAN],
+  deleted:                 [GONE,    GONE,          GONE,  GONE,       GONE,     GONE,     GONE,  GONE,  GONE],
+}
+
+function effectsOf(effects: Effect[], type: Effect['type']) {
+  return effects.filter((e) => e.type === type)
+}
+
+describe('the job lifecycle core', () => {
+  it('has a row for every change and a column for every status', () => {
+    expect([SUB, META, Q, DL, UP, DONE, PAU, FAIL, CAN]).toEqual(JobStatus.options)
+    expect(Object.keys(TABLE).sort()).toEqual(Object.keys(CHANGES).sort())
+    for (const row of Object.values(TABLE)) expect(row).toHaveLength(JobStatus.options.length)
+    const inputs = new Set(Object.values(CHANGES).map((c) => c.input.type))
+    expect([...inputs].sort()).toEqual([...LIFECYCLE_INPUT_TYPES].sort())
+    const callbacks = Object.values(CHANGES).flatMap((c) =>
+      c.input.type === 'agent_callback' ? [c.input.callback.type] : [],
+    )
+    for (const type of AgentCallback.options.map((o) => o.shape.type.value))
+      expect(callbacks).toContain(type)
+    const actions = Object.values(CHANGES).flatMap((c) =>
+      c.input.type === 'user_action' ? [c.input.action] : [],
+    )
+    for (const a of JobAction.options) expect(actions).toContain(a)
+  })
+
+  for (const [kind, change] of Object.entries(CHANGES) as [
+    ChangeKind,
+    (typeof CHANGES)[ChangeKind],
+  ][]) {
+    for (const [column, status] of JobStatus.options.entries()) {
+      const expected = TABLE[kind][column]
+      it(`leaves a ${status} job ${expected ?? 'forgotten'} on ${kind}`, () => {
+        const before = job(status, 'job' in change ? change.job : {})
+        const frozen = structuredClone(before)
+        const decision = decide(before, change.input, NOW)
+        expect(before).toEqual(frozen)
+        expect(decision.state?.status ?? null).toBe(expected)
+        const statusEvents = effectsOf(decision.effects, 'publish').filter(
+          (e) => e.type === 'publish' && e.event.type === 'status',
+        )
+        const moved = expected !== null && expected !== status
+        if (moved) expect(statusEvents).toHaveLength(1)
+        if (moved) expect(effectsOf(decision.effects, 'write')).not.toHaveLength(0)
+      })
+    }
+  }
+
+  it('answers for a job it does not know', () => {
+    expect(
+      decide(null, { type: 'waiting', reason: { code: 'x', message: 'x' }, delivery: 1 }, NOW)
+        .reply,
+    ).toEqual({ outcome: 'done' })
+    expect(decide(null, CHANGES.dispatched.input, NOW).reply).toBe(false)
+    expect(decide(null, callback(progress), NOW).reply).toMatchObject({
+      status: 404,
+      code: 'not_found',
+    })
+    expect(decide(null, action('pause'), NOW).reply).toMatchObject({ status: 404 })
+    expect(decide(null, { type: 'deleted' }, NOW).effects).toEqual([{ type: 'forget' }])
+  })
+})
+
+describe('agent callbacks', () => {
+  it('answers a callback it has seen already with duplicate_event and changes nothing', () => {
+    const s = job('downloading', { lastAgentSeq: 4 })
+    const decision = decide(s, callback({ ...progress, seq: 4 }), NOW)
+    expect(decision.reply).toMatchObject({ ok: false, status: 409, code: 'duplicate_event' })
+    expect(decision.state).toEqual(s)
+    expect(decision.effects).toEqual([])
+  })
+
+  it('refuses callbacks from an earlier attempt or from another agent', () => {
+    const s = job('downloading', { attempt: 2 })
+    expect(decide(s, callback(progress), NOW).reply).toMatchObject({ code: 'not_assigned' })
+    const other = { ...callback({ ...progress, attempt: 2 }), agentId: 'agent-9' }
+    expect(decide(s, other, NOW).reply).toMatchObject({ code: 'not_assigned' })
+  })
+
+  it('ends completed whatever order late progress and completion arrive in', () => {
+    const s = job('downloading')
+    const done = decide(s, callback({ type: 'completed', files: stored, seq: 2 }), NOW).state!
+    const late = decide(done, callback({ ...progress, seq: 3 }), NOW + 1)
+    expect(late.state).toMatchObject({
+      status: 'completed',
+      progressPct: 100,
+      bytesDownloaded: 1000,
+    })
+    expect(effectsOf(late.effects, 'publish')).toEqual([])
+    const early = decide(s, callback({ ...progress, seq: 1 }), NOW).state!
+    expect(decide(early, callback({ ...progress, seq: 1 }), NOW).reply).toMatchObject({
+      code: 'duplicate_event',
+    })
+  })
+
+  it('writes progress to D1 at most every 10 s, and every status change at once', () => {
+    const s = job('downloading', { persistedAt: NOW - 1000 })
+    expect(effectsOf(decide(s, callback(progress), NOW).effects, 'write')).toEqual([])
+    const later = decide(s, callback(progress), s.persistedAt + PERSIST_INTERVAL)
+    expect(effectsOf(later.effects, 'write')).toHaveLength(1)
+    const failed = decide(
+      s,
+      callback({ type: 'failed', code: 'x', message: 'x', retryable: false }),
+      NOW,
+    )
+    expect(effectsOf(failed.effects, 'write')).toHaveLength(1)
+  })
+
+  it('stops the agent before recording the failure of an over-quota job and hands its followers over', () => {
+    const input = CHANGES.metadata_over_quota.input
+    const { effects } = decide(job('metadata_fetch'), input, NOW)
+    const order = effects.map((e) => e.type)
+    expect(order.indexOf('stop_agent')).toBeLessThan(order.indexOf('write'))
+    expect(order).toContain('hand_over_followers')
+    expect(order).toContain('notify_finished')
+  })
+})
+
+describe('the attempt budget', () => {
+  const wait = (delivery: number): LifecycleInput => ({
+    type: 'waiting',
+    reason: { code: 'no_agent', message: 'No agent is free.' },
+    delivery,
+  })
+
+  it('retries with backoff while no agent is free, then fails after five tries', () => {
+    let s = job('submitted')
+    const delays: unknown[] = []
+    for (let delivery = 1; delivery < 5; delivery++) {
+      const decision = decide(s, wait(delivery), NOW)
+      delays.push(decision.reply)
+      s = decision.state!
+      expect(s.status).toBe('queued')
+    }
+    expect(delays).toEqual([15, 30, 60, 120].map((d) => ({ outcome: 'retry', delaySeconds: d })))
+    const last = decide(s, wait(5), NOW)
+    expect(last.reply).toEqual({ outcome: 'gave_up' })
+    const statuses = effectsOf(last.effects, 'publish').map((e) => e.type === 'publish' && e.event)
+    expect(statuses).toContainEqual(
+      expect.objectContaining({
+        status: 'failed',
+        error: { code: 'no_agent', message: 'No agent is free. Gave up after 5 attempts.' },
+      }),
+    )
+  })
+
+  it('counts a delivery reported twice (two messages for one job) once', () => {
+    let s = job('queued')
+    s = decide(s, wait(1), NOW).state!
+    s = decide(s, wait(1), NOW).state!
+    s = decide(s, wait(2), NOW).state!
+    expect(s.tries).toBe(2)
+  })
+
+  it('spends tries on dispatches and stale agents alike, and fails when they are used up', () => {
+    let s = job('queued', { tries: 3, triesBefore: 3 })
+    s = decide(s, { type: 'dispatched', agentId: AGENT, attempt: 4, delivery: 1 }, NOW).state!
+    expect(s.tries).toBe(4)
+    const stale = decide(s, { type: 'stale_check' }, NOW + 31_000)
+    expect(stale.state?.status).toBe('queued')
+    expect(effectsOf(stale.effects, 'enqueue')).toEqual([
+      {
+        type: 'enqueue',
+        job: { id: 'job-1', user_id: 'user-1', infohash: 'a'.repeat(40) },
+        delaySeconds: 0,
+      },
+    ])
+    s = decide(
+      stale.state!,
+      { type: 'dispatched', agentId: AGENT, attempt: 5, delivery: 1 },
+      NOW,
+    ).state!
+    const again = decide(
+      s,
+      callback({ type: 'failed', code: 'io', message: 'Disk.', retryable: true, attempt: 5 }),
+      NOW,
+    )
+    expect(again.state?.status).toBe('failed')
+    expect(effectsOf(again.effects, 'enqueue')).toEqual([])
+  })
+
+  it('gives a job its owner retries a fresh budget', () => {
+    const s = job('failed', { tries: 5, triesBefore: 5, attempt: 5 })
+    const decision = decide(s, action('retry'), NOW)
+    expect(decision.state).toMatchObject({ status: 'queued', tries: 0, triesBefore: 0, attempt: 5 })
+    expect(effectsOf(decision.effects, 'enqueue')).toHaveLength(1)
+  })
+})
+
+describe('user actions', () => {
+  it('answers 409 naming the status for an action the status does not allow', () => {
+    expect(decide(job('cancelled'), action('resume'), NOW).reply).toEqual({
+      ok: false,
+      status: 409,
+      message: 'A cancelled job cannot be resumed.',
+    })
+    expect(decide(job('metadata_fetch'), action('retry'), NOW).reply).toMatchObject({
+      message: 'A metadata fetch job cannot be retried.',
+    })
+  })
+
+  it('takes a choice of files only while the job waits for one, then records it', () => {
+    expect(decide(job('paused'), action('resume', [1]), NOW).reply).toMatchObject({ status: 409 })
+    const waiting = job('paused', { awaitingFiles: true, workerId: null })
+    const input = {
+      ...action('resume', [1]),
+      files: [
+        { index: 0, size: 600 },
+        { index: 1, size: 400 },
+      ],
+    }
+    const decision = decide(waiting, input, NOW)
+    expect(decision.state).toMatchObject({
+      status: 'queued',
+      awaitingFiles: false,
+      selectedFiles: [1],
+      bytesTotal: 400,
+    })
+    expect(decision.effects[0]).toEqual({
+      type: 'write',
+      writes: [
+        { type: 'file_choice', jobId: 'job-1', selectedFiles: [1], chosen: [1], bytesTotal: 400 },
+      ],
+    })
+  })
+
+  it('asks a paused job’s agent to resume and resumes by the queue when it cannot', () => {
+    const asked = decide(job('paused'), action('resume'), NOW)
+    expect(asked.effects).toEqual([
+      { type: 'resume_agent', jobId: 'job-1', agentId: AGENT, selectedFiles: undefined, files: [] },
+    ])
+    const refused = decide(asked.state, { type: 'agent_resumed', ok: false, files: [] }, NOW)
+    expect(refused.state?.status).toBe('queued')
+    expect(effectsOf(refused.effects, 'enqueue')).toHaveLength(1)
+  })
+
+  it('stops following a leader when resumed by the queue', () => {
+    const s = job('paused', { leaderId: 'leader-1', workerId: null })
+    const decision = decide(s, action('resume'), NOW)
+    expect(decision.state?.leaderId).toBeNull()
+    expect(decision.effects[0]).toEqual({
+      type: 'write',
+      writes: [{ type: 'unfollow', jobId: 'job-1' }],
+    })
+  })
+})
+
+describe('followers', () => {
+  it('mirrors progress and status to followers, but not pauses, cancels or plain re-queues', () => {
+    const mirrored = (s: JobProgressState, input: LifecycleInput) =>
+      effectsOf(decide(s, input, NOW).effects, 'mirror_to_followers')
+    expect(mirrored(job('downloading'), callback(progress))).toHaveLength(1)
+    expect(mirrored(job('downloading'), action('pause'))).toEqual([])
+    expect(mirrored(job('downloading'), action('cancel'))).toEqual([])
+    expect(mirrored(job('paused', { workerId: null }), action('resume'))).toEqual([])
+    expect(mirrored(job('downloading', { leaderId: 'leader-1' }), callback(progress))).toEqual([])
+  })
+
+  it('never stops the agent of the leader a follower rides on', () => {
+    const s = job('downloading', { leaderId: 'leader-1' })
+    const { effects } = decide(s, action('cancel'), NOW)
+    expect(effectsOf(effects, 'stop_agent')).toEqual([])
+    expect(effectsOf(effects, 'hand_over_followers')).toEqual([])
+  })
+})
