@@ -12,7 +12,7 @@ import { Server as TrackerServer } from 'bittorrent-tracker'
 import createTorrent from 'create-torrent'
 import WebTorrent from 'webtorrent'
 import { DEMO_NAME, demoFiles, type DemoFile } from './lib/demo-files.ts'
-import { portIsFree } from './lib/processes.ts'
+import { portIsFree } from '@tseeder/testkit/processes'
 
 const root = resolve(import.meta.dirname, '..')
 const demoDir = join(root, '.state', 'demo')

@@ -17,10 +17,11 @@ import {
   recordNotifications,
   startTrackerSite,
   type TrackerSite,
-} from '../src/extension.ts'
-import { type Session, signUp } from '../src/session.ts'
-import { type TestStack, startTestStack } from '../src/stack.ts'
-import { buildTorrent, content, startSwarm, type Swarm, type TorrentFixture } from '../src/swarm.ts'
+} from '@tseeder/testkit/extension'
+import { type Session, signUp } from '@tseeder/testkit/session'
+import { type TestStack, startTestStack } from '@tseeder/testkit/test-stack'
+import { buildTorrent, content, type TorrentFixture } from '@tseeder/testkit/fixtures'
+import { startSwarm, type Swarm } from '@tseeder/testkit/swarm'
 
 let stack: TestStack
 let swarm: Swarm
