@@ -100,11 +100,14 @@ export function objectReader(endpoint: string) {
   }
 }
 
-/** A throwaway s3rver on a free port with the bucket configured; counts objects created per key. */
-export async function startS3() {
+/**
+ * A throwaway s3rver on `port` (default: any free one) with the bucket configured; counts objects
+ * created per key.
+ */
+export async function startS3({ port: wanted = 0 }: { port?: number } = {}) {
   const directory = await tempDir('s3')
   const server = createS3rver({
-    port: 0,
+    port: wanted,
     address: '127.0.0.1',
     silent: true,
     directory,
