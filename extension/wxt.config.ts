@@ -62,6 +62,7 @@ export default defineConfig({
       'agent/package.json',
       'pwa/package.json',
       'e2e/package.json',
+      'testkit/package.json',
       'shared/package.json',
       'shared/tsconfig.json',
       'shared/src/**',

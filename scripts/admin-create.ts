@@ -5,7 +5,7 @@
 // account is created with the given password or a generated one, printed once.
 import { parseArgs } from 'node:util'
 import { Email, Password } from '@tseeder/shared'
-import { createOrPromoteAdmin, type D1Target } from './lib/admin.ts'
+import { createOrPromoteAdmin, type D1Target } from '@tseeder/testkit/admin'
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

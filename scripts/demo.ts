@@ -12,7 +12,8 @@ import { Server as TrackerServer } from 'bittorrent-tracker'
 import createTorrent from 'create-torrent'
 import WebTorrent from 'webtorrent'
 import { DEMO_NAME, demoFiles, type DemoFile } from './lib/demo-files.ts'
-import { portIsFree } from './lib/processes.ts'
+import { LOOPBACK_TORRENT_OPTIONS } from '@tseeder/testkit/fixtures'
+import { portIsFree } from '@tseeder/testkit/processes'
 
 const root = resolve(import.meta.dirname, '..')
 const demoDir = join(root, '.state', 'demo')
@@ -118,14 +119,7 @@ const { tracker, http, udp } = await startTracker(Number(values['tracker-port'])
 const torrentFile = await buildTorrent(files, [http, udp])
 writeFileSync(torrentPath, torrentFile)
 
-const client = new WebTorrent({
-  dht: false,
-  lsd: false,
-  natUpnp: false,
-  natPmp: false,
-  utp: false,
-  webSeeds: false,
-})
+const client = new WebTorrent({ ...LOOPBACK_TORRENT_OPTIONS })
 client.on('error', (error) => fail(`The seeder failed: ${(error as Error).message}`))
 const torrent = client.add(torrentFile, { path: filesDir })
 torrent.on('error', (error) => fail(`The seeder failed: ${(error as Error).message}`))

@@ -3,22 +3,22 @@
 //   npm start [-- --port 8787] [--agents 1] [--s3-port 9000] [--host 127.0.0.1]
 //
 // Runs the Worker (wrangler dev: D1, Durable Objects, KV, Queues, cron), s3rver as the local R2
-// and N compute agents, all on 127.0.0.1 (lib/stack.ts, shared with the end-to-end tests). State
+// and N compute agents, all on 127.0.0.1 (testkit/src/stack.ts, shared with the end-to-end tests). State
 // (D1, Durable Objects, KV, stored objects, agent data, generated secrets) lives in .state/ and
 // survives restarts. One Ctrl-C stops everything.
-// Locally there is no TLS between the Worker and the agents, only signatures: see lib/agents.ts.
+// Locally there is no TLS between the Worker and the agents, only signatures: see testkit/src/agents.ts.
 import { spawnSync } from 'node:child_process'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { killGroupsNow } from './lib/processes.ts'
-import { BUCKET } from './lib/s3.ts'
+import { killGroupsNow } from '@tseeder/testkit/processes'
+import { BUCKET } from '@tseeder/testkit/s3'
 import {
   FIRST_ADMIN,
   launchStack,
   type LaunchingStack,
   type Stack,
   StackError,
-} from './lib/stack.ts'
+} from '@tseeder/testkit/stack'
 
 const root = resolve(import.meta.dirname, '..')
 const stateDir = join(root, '.state')

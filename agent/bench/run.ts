@@ -9,22 +9,13 @@ import { mkdir, open, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { AgentCallback } from '@tseeder/shared'
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3'
-import WebTorrent from 'webtorrent'
-import { indexedFilePath, jobChunkStore } from '../src/engine/job-chunk-store.ts'
-import { bencode } from '../test/fixtures.ts'
-import {
-  LOOPBACK_TORRENT_OPTIONS,
-  agentEnv,
-  callAgent,
-  grantFor,
-  startFakeApi,
-  BUCKET,
-  tempDir,
-  waitFor,
-} from '../test/swarm.ts'
-import { Server as TrackerServer } from 'bittorrent-tracker'
+import { agentEnv, callAgent, grantFor, startFakeApi } from '@tseeder/testkit/fake-api'
+import { bencode } from '@tseeder/testkit/fixtures'
+import { objectReader } from '@tseeder/testkit/s3'
+import { startSwarm } from '@tseeder/testkit/swarm'
+import { tempDir, waitFor } from '@tseeder/testkit/wait'
 import { AGENT_NODE_ARGS } from '../node-args.ts'
+import { indexedFilePath } from '../src/engine/job-chunk-store.ts'
 
 const MiB = 1024 * 1024
 const PIECE = MiB
@@ -165,23 +156,13 @@ async function startS3Process() {
   })
   // A failed run must not leave the server behind.
   process.once('exit', () => child.kill('SIGKILL'))
-  const client = new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  })
+  const reader = objectReader(endpoint)
   return {
     endpoint,
     pid: child.pid!,
-    async objectSha256(key: string) {
-      const object = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))
-      const hash = createHash('sha256')
-      for await (const chunk of object.Body as AsyncIterable<Uint8Array>) hash.update(chunk)
-      return hash.digest('hex')
-    },
+    objectSha256: reader.objectSha256,
     async close() {
-      client.destroy()
+      reader.destroy()
       child.kill('SIGTERM')
       await new Promise((resolve) => child.once('exit', resolve))
     },
@@ -192,10 +173,7 @@ const fmt = (n: number, d = 2) => n.toFixed(d)
 
 async function main() {
   const root = await tempDir('bench')
-  const tracker = new TrackerServer({ udp: false, http: true, ws: false, stats: false })
-  await new Promise<void>((resolve) => tracker.listen(0, '127.0.0.1', resolve))
-  const announce = `http://127.0.0.1:${tracker.http!.address().port}/announce`
-  const seeder = new WebTorrent({ ...LOOPBACK_TORRENT_OPTIONS })
+  const swarm = await startSwarm()
   const s3 = await startS3Process()
   const api = await startFakeApi(() => grantFor(s3.endpoint, '0'.repeat(40)))
   const arrivals = new Map<string, { at: number; callback: AgentCallback }[]>()
@@ -212,12 +190,8 @@ async function main() {
   let n = 0
   async function seed(size: number): Promise<Seeded> {
     const dir = join(root, `seed-${n++}`)
-    const content = await makeContent(dir, size, announce, `bench-${n}.bin`)
-    await new Promise<void>((resolve, reject) => {
-      const t = seeder.add(content.torrent, { path: dir, store: jobChunkStore(dir) })
-      t.once('error', reject)
-      t.once('done', () => resolve())
-    })
+    const content = await makeContent(dir, size, swarm.announce, `bench-${n}.bin`)
+    await swarm.seedStored(content.torrent, dir)
     return content
   }
 
@@ -368,8 +342,7 @@ async function main() {
   child.kill('SIGTERM')
   await new Promise((resolve) => child.once('exit', resolve))
 
-  await new Promise<void>((resolve) => seeder.destroy(() => resolve()))
-  await new Promise<void>((resolve) => tracker.close(() => resolve()))
+  await swarm.close()
   await s3.close()
   await api.close()
   await rm(root, { recursive: true, force: true })

@@ -4,21 +4,18 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { AgentCallback } from '@tseeder/shared'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { buildTorrent, content, type TorrentFixture } from './fixtures.ts'
+import { buildTorrent, content, type TorrentFixture } from '@tseeder/testkit/fixtures'
 import {
   agentEnv,
   callAgent,
   grantFor,
   startBody,
   startFakeApi,
-  startS3,
-  startSwarm,
-  tempDir,
-  waitFor,
   type FakeApi,
-  type S3,
-  type Swarm,
-} from './swarm.ts'
+} from '@tseeder/testkit/fake-api'
+import { startS3, type S3 } from '@tseeder/testkit/s3'
+import { startSwarm, type Swarm } from '@tseeder/testkit/swarm'
+import { tempDir, waitFor } from '@tseeder/testkit/wait'
 
 const agentRoot = fileURLToPath(new URL('..', import.meta.url))
 let swarm: Swarm

@@ -6,21 +6,18 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startAgent, type RunningAgent } from '../src/agent.ts'
 import { loadConfig } from '../src/config.ts'
 import { createLogger } from '../src/log.ts'
-import { buildTorrent, content, type TorrentFixture } from './fixtures.ts'
+import { buildTorrent, content, type TorrentFixture } from '@tseeder/testkit/fixtures'
 import {
   agentEnv,
   callAgent,
   grantFor,
   startBody,
   startFakeApi,
-  startS3,
-  startSwarm,
-  tempDir,
-  waitFor,
   type FakeApi,
-  type S3,
-  type Swarm,
-} from './swarm.ts'
+} from '@tseeder/testkit/fake-api'
+import { startS3, type S3 } from '@tseeder/testkit/s3'
+import { startSwarm, type Swarm } from '@tseeder/testkit/swarm'
+import { tempDir, waitFor } from '@tseeder/testkit/wait'
 
 let swarm: Swarm
 let s3: S3
@@ -211,14 +208,26 @@ describe('transfer control', () => {
     )
   }
 
+  /** Resolves once the seeder has lost every connection it has now (the agent let go of the torrent). */
+  async function peersGone() {
+    const open = [...seeded.wires]
+    await waitFor(() => !seeded.wires.some((w) => open.includes(w)), 10_000, 'the peers to go')
+  }
+
+  /** Resolves on the agent's next heartbeat: it has run on for a heartbeat interval since. */
+  async function nextHeartbeat() {
+    const beats = api.heartbeats.length
+    await waitFor(() => api.heartbeats.length > beats, 10_000, 'the next heartbeat')
+  }
+
   it('pauses a job so no more bytes flow, then resumes it to completion', async () => {
     const jobId = 'job-pause'
     await startThrottled(jobId)
     const paused = await callAgent(agent.url, 'POST', '/pause', { jobId })
     expect(paused).toMatchObject({ status: 200, body: { status: 'paused' } })
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await peersGone()
     const sentAtPause = seeded.uploaded
-    await new Promise((resolve) => setTimeout(resolve, 1500))
+    await nextHeartbeat()
     expect(seeded.uploaded).toBe(sentAtPause)
     const kept = await listTree(join(dataDir, 'jobs', jobId))
     expect(kept.length).toBeGreaterThan(0)
@@ -243,7 +252,8 @@ describe('transfer control', () => {
     await expect(stat(join(dataDir, 'state', `${jobId}.json`))).rejects.toThrow()
     expect((await callAgent(agent.url, 'GET', `/files/${jobId}`)).status).toBe(404)
     const sentAfterStop = seeded.uploaded
-    await new Promise((resolve) => setTimeout(resolve, 1000))
+    await peersGone()
+    await nextHeartbeat()
     expect(seeded.uploaded - sentAfterStop).toBeLessThan(256 * 1024)
   })
 

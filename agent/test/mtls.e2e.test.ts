@@ -8,7 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startAgent, type RunningAgent } from '../src/agent.ts'
 import { loadConfig } from '../src/config.ts'
 import { createLogger } from '../src/log.ts'
-import { AGENT_SECRET, agentEnv, grantFor, startFakeApi, tempDir, type FakeApi } from './swarm.ts'
+import {
+  AGENT_SECRET,
+  agentEnv,
+  grantFor,
+  startFakeApi,
+  type FakeApi,
+} from '@tseeder/testkit/fake-api'
+import { tempDir } from '@tseeder/testkit/wait'
 
 let dir: string
 let api: FakeApi

@@ -3,21 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startAgent } from '../src/agent.ts'
 import { loadConfig } from '../src/config.ts'
 import { createLogger } from '../src/log.ts'
-import { buildTorrent, content } from './fixtures.ts'
+import { buildTorrent, content } from '@tseeder/testkit/fixtures'
 import {
   agentEnv,
   callAgent,
   grantFor,
   startBody,
   startFakeApi,
-  startS3,
-  startSwarm,
-  tempDir,
-  waitFor,
   type FakeApi,
-  type S3,
-  type Swarm,
-} from './swarm.ts'
+} from '@tseeder/testkit/fake-api'
+import { startS3, type S3 } from '@tseeder/testkit/s3'
+import { startSwarm, type Swarm } from '@tseeder/testkit/swarm'
+import { tempDir, waitFor } from '@tseeder/testkit/wait'
 
 let swarm: Swarm
 let s3: S3

@@ -10,10 +10,9 @@ import {
   callAgent,
   grantFor,
   startFakeApi,
-  tempDir,
-  waitFor,
   type FakeApi,
-} from './swarm.ts'
+} from '@tseeder/testkit/fake-api'
+import { tempDir, waitFor } from '@tseeder/testkit/wait'
 
 let api: FakeApi
 let dataDir: string

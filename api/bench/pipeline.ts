@@ -8,8 +8,9 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { AwsClient } from 'aws4fetch'
-import S3rver from 's3rver'
 import { createClient, deriveAgentSecret, readEventStream, signedHeaders } from '@tseeder/shared'
+import { freePort } from '@tseeder/testkit/processes'
+import { S3RVER_CREDENTIALS, startS3 } from '@tseeder/testkit/s3'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const SIGNING_KEY = 'bench-agent-signing-key'
@@ -20,14 +21,6 @@ const quiet = {
   CLOUDFLARE_CF_FETCH_ENABLED: 'false',
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await new Promise((r) => server.once('listening', r))
-  const { port } = server.address() as AddressInfo
-  await new Promise((r) => server.close(r))
-  return port
-}
-
 const percentile = (values: number[], p: number) =>
   [...values].sort((a, b) => a - b)[
     Math.min(values.length - 1, Math.floor((p / 100) * values.length))
@@ -35,15 +28,8 @@ const percentile = (values: number[], p: number) =>
 const ms = (n: number) => `${n.toFixed(1)} ms`
 
 const state = await mkdtemp(path.join(tmpdir(), 'tseeder-bench-'))
-const [port, s3Port] = [await freePort(), await freePort()]
-const s3 = new S3rver({
-  address: '127.0.0.1',
-  port: s3Port,
-  directory: path.join(state, 's3'),
-  silent: true,
-  configureBuckets: [{ name: 'tseeder', configs: [] }],
-})
-await s3.run()
+const port = await freePort('127.0.0.1')
+const s3 = await startS3()
 
 // A stand-in agent that accepts every /start.
 const starts: string[] = []
@@ -62,9 +48,9 @@ await new Promise((r) => agentServer.once('listening', r))
 const agentUrl = `http://127.0.0.1:${(agentServer.address() as AddressInfo).port}/`
 
 const vars = {
-  S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
-  S3_ACCESS_KEY_ID: 'S3RVER',
-  S3_SECRET_ACCESS_KEY: 'S3RVER',
+  S3_ENDPOINT: s3.endpoint,
+  S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+  S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
   AGENT_SIGNING_KEY: SIGNING_KEY,
   LINK_SIGNING_KEY: 'bench-link-key',
   ADMIN_EMAILS: 'bench@example.test',
@@ -248,8 +234,7 @@ const SIZE = 256 * 1024 * 1024
 const body = new Uint8Array(SIZE)
 for (let i = 0; i < SIZE; i += 65536) crypto.getRandomValues(body.subarray(i, i + 65536))
 const s3client = new AwsClient({
-  accessKeyId: 'S3RVER',
-  secretAccessKey: 'S3RVER',
+  ...S3RVER_CREDENTIALS,
   region: 'auto',
   service: 's3',
 })

@@ -1,7 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import S3rver from 's3rver'
+import { startS3 } from '@tseeder/testkit/s3'
 import type { TestProject } from 'vitest/node'
 import { startAgentDouble } from './agent-double.ts'
 
@@ -16,18 +13,9 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const double = await startAgentDouble(TEST_AGENT_SIGNING_KEY)
   project.provide('agentDoubleUrl', double.url)
-  const directory = await mkdtemp(path.join(tmpdir(), 'tseeder-api-s3-'))
-  const s3 = new S3rver({
-    address: '127.0.0.1',
-    port: Number(process.env.TSEEDER_TEST_S3_PORT),
-    directory,
-    silent: true,
-    configureBuckets: [{ name: 'tseeder', configs: [] }],
-  })
-  await s3.run()
+  const s3 = await startS3({ port: Number(process.env.TSEEDER_TEST_S3_PORT) })
   return async () => {
     await new Promise<void>((resolve) => double.server.close(() => resolve()))
     await s3.close()
-    await rm(directory, { recursive: true, force: true })
   }
 }

@@ -7,9 +7,9 @@ import { join, resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import lighthouse from 'lighthouse'
 import { chromium } from 'playwright-core'
-import { freePort } from '../../scripts/lib/processes.ts'
-import { CHROMIUM_ARGS } from '../src/browser.ts'
-import { startTestStack } from '../src/stack.ts'
+import { freePort } from '@tseeder/testkit/processes'
+import { CHROMIUM_ARGS } from '@tseeder/testkit/browser'
+import { startTestStack } from '@tseeder/testkit/test-stack'
 
 const dist = resolve(import.meta.dirname, '..', '..', 'pwa', 'dist')
 const CATEGORIES = ['performance', 'accessibility', 'best-practices'] as const

@@ -15,11 +15,11 @@ import {
   launchBrowser,
   saveScreens,
   waitForServiceWorkerControl,
-} from '../src/browser.ts'
-import { signIn } from '../src/session.ts'
-import { startTestStack } from '../src/stack.ts'
-import type { FixtureFile } from '../../agent/test/fixtures.ts'
-import { buildTorrent, content, startSwarm } from '../src/swarm.ts'
+} from '@tseeder/testkit/browser'
+import { signIn } from '@tseeder/testkit/session'
+import { startTestStack } from '@tseeder/testkit/test-stack'
+import { buildTorrent, content, type FixtureFile } from '@tseeder/testkit/fixtures'
+import { startSwarm } from '@tseeder/testkit/swarm'
 
 const { values: args } = parseArgs({ options: { out: { type: 'string' } } })
 const out = resolve(args.out ?? resolve(import.meta.dirname, '..', '..', 'screenshots'))

@@ -9,6 +9,7 @@ import {
   browserDownloads,
   buildExtensionForE2e,
   clickContextMenu,
+  countStorageWrites,
   type ExtensionBrowser,
   fireAlarm,
   launchWithExtension,
@@ -16,11 +17,13 @@ import {
   recordedNotifications,
   recordNotifications,
   startTrackerSite,
+  storageWrites,
   type TrackerSite,
-} from '../src/extension.ts'
-import { type Session, signUp } from '../src/session.ts'
-import { type TestStack, startTestStack } from '../src/stack.ts'
-import { buildTorrent, content, startSwarm, type Swarm, type TorrentFixture } from '../src/swarm.ts'
+} from '@tseeder/testkit/extension'
+import { type Session, signUp } from '@tseeder/testkit/session'
+import { type TestStack, startTestStack } from '@tseeder/testkit/test-stack'
+import { buildTorrent, content, type TorrentFixture } from '@tseeder/testkit/fixtures'
+import { startSwarm, type Swarm } from '@tseeder/testkit/swarm'
 
 let stack: TestStack
 let swarm: Swarm
@@ -222,6 +225,8 @@ describe('the tseeder extension in Chromium', () => {
     const { jobs } = await user.api.listJobs({ query: { limit: 100 } })
     const completed = jobs.filter((job) => job.status === 'completed')
     expect(completed.map((job) => job.name).sort()).toContain('ext-live')
+    // Every poll writes the job cache, and polls run one after another.
+    await countStorageWrites(worker, 'jobCache')
     for (let i = 0; i < 3; i++) {
       await fireAlarm(worker, 'tseeder:poll-jobs')
     }
@@ -229,7 +234,11 @@ describe('the tseeder extension in Chromium', () => {
       const done = (await notifications()).filter((n) => n.title === 'Download complete')
       return completed.every((job) => done.some((n) => n.message === job.name)) ? true : undefined
     })
-    await new Promise((resolve) => setTimeout(resolve, 1500))
+    // A fourth poll has written the cache only once the three before it have finished.
+    await fireAlarm(worker, 'tseeder:poll-jobs')
+    await until('four polls to finish', async () =>
+      (await storageWrites(worker, 'jobCache')) >= 4 ? true : undefined,
+    )
     const done = (await notifications()).filter((n) => n.title === 'Download complete')
     for (const job of completed) {
       expect(done.filter((n) => n.id.startsWith(`job:${job.id}:`))).toHaveLength(1)

@@ -16,9 +16,10 @@ import {
   saveScreens,
   shownNotifications,
   waitForServiceWorkerControl,
-} from '../src/browser.ts'
-import { type TestStack, startTestStack } from '../src/stack.ts'
-import { buildTorrent, content, sha256, startSwarm, type Swarm } from '../src/swarm.ts'
+} from '@tseeder/testkit/browser'
+import { type TestStack, startTestStack } from '@tseeder/testkit/test-stack'
+import { buildTorrent, content, sha256 } from '@tseeder/testkit/fixtures'
+import { startSwarm, type Swarm } from '@tseeder/testkit/swarm'
 
 const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', 'screenshots', 'e2e')
 

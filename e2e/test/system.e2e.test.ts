@@ -4,9 +4,10 @@ import { createHash } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
 import type { JobStatus, JobWithFiles } from '@tseeder/shared'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type TestStack, startTestStack } from '../src/stack.ts'
-import { type Session, signIn, signUp, watchEvents } from '../src/session.ts'
-import { buildTorrent, content, sha256, startSwarm, type Swarm } from '../src/swarm.ts'
+import { type TestStack, startTestStack } from '@tseeder/testkit/test-stack'
+import { type Session, signIn, signUp, watchEvents } from '@tseeder/testkit/session'
+import { buildTorrent, content, sha256 } from '@tseeder/testkit/fixtures'
+import { startSwarm, type Swarm } from '@tseeder/testkit/swarm'
 
 let stack: TestStack
 let swarm: Swarm

@@ -3,7 +3,7 @@
 // so only the cache can paint. Run: `npm run bench -w @tseeder/extension` (builds first).
 import { resolve } from 'node:path'
 import type { Job } from '@tseeder/shared'
-import { launchWithExtension } from '../../e2e/src/extension.ts'
+import { launchWithExtension } from '@tseeder/testkit/extension'
 
 const OPENS = 20
 const serverUrl = 'http://127.0.0.1:9'

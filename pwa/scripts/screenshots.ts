@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Route } from 'playwright-core'
 import { preview } from 'vite'
-import { CHROMIUM_ARGS } from '../../e2e/src/browser.ts'
+import { CHROMIUM_ARGS } from '@tseeder/testkit/browser'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const out = fileURLToPath(new URL('../public/screenshots/', import.meta.url))

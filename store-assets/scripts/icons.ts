@@ -3,7 +3,7 @@
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { chromium } from 'playwright-core'
-import { CHROMIUM_ARGS } from '../../e2e/src/browser.ts'
+import { CHROMIUM_ARGS } from '@tseeder/testkit/browser'
 
 const root = resolve(import.meta.dirname, '..', '..')
 const svg = (name: string) => readFileSync(join(root, 'store-assets', name), 'utf8')

@@ -6,10 +6,11 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
 import type { Page } from 'playwright-core'
-import { buildExtensionForE2e, launchWithExtension } from '../../e2e/src/extension.ts'
-import { session, signIn } from '../../e2e/src/session.ts'
-import { startTestStack } from '../../e2e/src/stack.ts'
-import { buildTorrent, content, startSwarm, type TorrentFixture } from '../../e2e/src/swarm.ts'
+import { buildExtensionForE2e, launchWithExtension } from '@tseeder/testkit/extension'
+import { session, signIn } from '@tseeder/testkit/session'
+import { startTestStack } from '@tseeder/testkit/test-stack'
+import { buildTorrent, content, type TorrentFixture } from '@tseeder/testkit/fixtures'
+import { startSwarm } from '@tseeder/testkit/swarm'
 
 const out = resolve(import.meta.dirname, '..', 'screenshots')
 const SIZE = { width: 1280, height: 800 }

@@ -9,7 +9,6 @@ import {
   metadata,
   randomInfohash,
   registerAgent,
-  sleep,
   waitFor,
   waitForStart,
 } from '../../test/pipeline.ts'
@@ -83,7 +82,9 @@ describe('choosing files before the download starts', () => {
     ])
     expect(job).toMatchObject({ status: 'paused', awaitingFiles: true })
     expect((await getJob(user, job.id)).files).toHaveLength(2)
-    await sleep(300)
+    // A job submitted after it reaches an agent: the dispatcher has moved past this one.
+    const later = await user.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } })
+    await waitForStart(later.id)
     expect(await callsFor(job.id)).toEqual([])
 
     const outside = await apiError(

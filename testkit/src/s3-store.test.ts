@@ -1,4 +1,4 @@
-// The local S3 server (scripts/lib/s3.ts) that the agent uploads to in these tests, the bench and
+// The local S3 server (s3.ts) that the agent uploads to in its tests, its bench and
 // `npm start`: s3rver with multipart objects kept as their parts. Reads, ranges, listings, copies,
 // overwrites and deletes must behave as with any S3.
 import { readdir, rm } from 'node:fs/promises'
@@ -11,14 +11,14 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHash, randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { startLocalS3, type LocalS3 } from '../../scripts/lib/s3.ts'
-import { BUCKET, tempDir } from './swarm.ts'
+import { BUCKET, localS3Client, startLocalS3, type LocalS3 } from './s3.ts'
+import { tempDir } from './wait.ts'
 
 let directory: string
 let server: LocalS3
@@ -32,12 +32,7 @@ beforeAll(async () => {
     directory,
     corsOrigins: ['http://127.0.0.1'],
   })
-  s3 = new S3Client({
-    endpoint: server.endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  })
+  s3 = localS3Client(server.endpoint)
 })
 
 afterAll(async () => {

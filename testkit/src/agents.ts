@@ -12,6 +12,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { AGENT_NODE_ARGS } from '../../agent/node-args.ts'
+import { type LocalAgentOptions, localAgentEnv } from './agent-env.ts'
 import {
   formatPinoLine,
   type GroupChild,
@@ -21,48 +22,6 @@ import {
   spawnGroup,
   stopGroup,
 } from './processes.ts'
-
-export interface LocalAgentOptions {
-  id: string
-  host: string
-  port: number
-  apiUrl: string
-  secret: string
-  dataDir: string
-  /** More `AGENT_*` variables (e.g. from tests); identity and wiring still win. */
-  env?: Record<string, string>
-}
-
-/**
- * The agent's environment for this machine: loopback only, trackers only (no DHT, LSD, uTP,
- * UPnP or NAT-PMP: there may be no internet). Any `AGENT_*` variable already set in our own
- * environment wins, e.g. `AGENT_DHT=true npm start` to use the public DHT.
- */
-export function localAgentEnv(options: LocalAgentOptions): Record<string, string> {
-  const fromUser = Object.fromEntries(
-    Object.entries(process.env).filter(([k, v]) => k.startsWith('AGENT_') && v !== undefined),
-  ) as Record<string, string>
-  return {
-    AGENT_DHT: 'false',
-    AGENT_LSD: 'false',
-    AGENT_UTP: 'false',
-    AGENT_NAT_TRAVERSAL: 'false',
-    AGENT_WEB_SEEDS: 'false',
-    // The local swarm, tracker and S3 server all live on 127.0.0.1.
-    AGENT_PRIVATE_NETWORKS: 'true',
-    AGENT_MAX_JOBS: '4',
-    ...fromUser,
-    ...options.env,
-    // Identity and wiring are ours, whatever the environment says.
-    AGENT_ID: options.id,
-    AGENT_SECRET: options.secret,
-    AGENT_API_URL: options.apiUrl,
-    AGENT_HOST: options.host,
-    AGENT_PORT: String(options.port),
-    AGENT_PUBLIC_URL: `http://${options.host}:${options.port}`,
-    AGENT_DATA_DIR: options.dataDir,
-  }
-}
 
 const BACKOFF_START_MS = 1_000
 const BACKOFF_MAX_MS = 30_000

@@ -1,11 +1,12 @@
-// The stack under test: exactly what `npm start` runs (scripts/lib/stack.ts), on free ports, with
+// The stack under test: exactly what `npm start` runs (stack.ts), on free ports, with
 // its state (secrets, .dev.vars, D1, objects, agent data, logs) in a temporary folder.
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { killGroupsNow } from '../../scripts/lib/processes.ts'
-import { type Stack, startStack } from '../../scripts/lib/stack.ts'
+import { LOCAL_AGENT_DEFAULTS } from './agent-env.ts'
+import { killGroupsNow } from './processes.ts'
+import { type Stack, startStack } from './stack.ts'
 
 export interface TestStack extends Stack {
   /** The last `lines` lines of a log in the state folder (`worker`, `local-agent-1`…). */
@@ -26,15 +27,7 @@ export async function startTestStack(agents: number): Promise<TestStack> {
       devVars: 'state',
       buildWebApp: 'if-missing',
       // npm start's defaults, pinned: a developer's exported AGENT_* must not change the test.
-      agentEnv: {
-        AGENT_DHT: 'false',
-        AGENT_LSD: 'false',
-        AGENT_UTP: 'false',
-        AGENT_NAT_TRAVERSAL: 'false',
-        AGENT_WEB_SEEDS: 'false',
-        AGENT_PRIVATE_NETWORKS: 'true',
-        AGENT_MAX_JOBS: '4',
-      },
+      agentEnv: { ...LOCAL_AGENT_DEFAULTS },
     })
   } catch (error) {
     await rm(stateDir, { recursive: true, force: true })

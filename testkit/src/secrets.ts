@@ -3,12 +3,7 @@
 import { randomBytes, webcrypto } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-
-/**
- * s3rver 3.7.1 knows exactly one key pair and checks request signatures against it, so the local
- * S3 credentials are fixed; nothing but 127.0.0.1 can reach that server.
- */
-export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }
+import { S3RVER_CREDENTIALS } from './s3.ts'
 
 /** Every secret in wrangler.toml's [secrets], plus the VAPID public key (a var, but generated). */
 export interface LocalSecrets {

@@ -132,8 +132,14 @@ interface WorkerScope {
     alarms: { onAlarm: { dispatch(alarm: object): void } }
     notifications: { create(id: string, options: { title: string; message: string }): unknown }
     downloads: { search(query: object): Promise<{ url: string }[]> }
+    storage: {
+      onChanged: {
+        addListener(listener: (changes: Record<string, unknown>, area: string) => void): void
+      }
+    }
   }
   __notifications?: RecordedNotification[]
+  __storageWrites?: Record<string, number>
 }
 
 export interface RecordedNotification {
@@ -196,4 +202,25 @@ export async function browserDownloads(worker: Worker): Promise<string[]> {
     const { chrome } = globalThis as unknown as WorkerScope
     return (await chrome.downloads.search({})).map((item) => item.url)
   })
+}
+
+/** From now on, counts the changes the extension makes to `key` in `chrome.storage.local`. */
+export async function countStorageWrites(worker: Worker, key: string) {
+  await worker.evaluate((name) => {
+    const scope = globalThis as unknown as WorkerScope
+    const counts = (scope.__storageWrites ??= {})
+    if (name in counts) return
+    counts[name] = 0
+    scope.chrome.storage.onChanged.addListener((changes, area) => {
+      if (area === 'local' && name in changes) counts[name]! += 1
+    })
+  }, key)
+}
+
+/** How many changes to `key` the extension made since {@link countStorageWrites}. */
+export async function storageWrites(worker: Worker, key: string): Promise<number> {
+  return worker.evaluate(
+    (name) => (globalThis as unknown as WorkerScope).__storageWrites?.[name] ?? 0,
+    key,
+  )
 }
