@@ -33,7 +33,6 @@ function live(overrides: Partial<EngineProgress> = {}): EngineProgress {
   return {
     bytesDone: 0,
     received: 0,
-    uploaded: 0,
     downloadSpeed: 0,
     uploadSpeed: 0,
     peers: 0,

@@ -33,7 +33,6 @@ class DiskTorrent extends EventEmitter implements EngineTorrent {
     return {
       bytesDone: 0,
       received: 0,
-      uploaded: 0,
       downloadSpeed: 0,
       uploadSpeed: 0,
       peers: 0,
