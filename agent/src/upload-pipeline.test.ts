@@ -29,15 +29,8 @@ class DiskTorrent extends EventEmitter implements EngineTorrent {
   fileDone() {
     return this.done
   }
-  progress() {
-    return {
-      bytesDone: 0,
-      received: 0,
-      downloadSpeed: 0,
-      uploadSpeed: 0,
-      peers: 0,
-      seeds: 0,
-    }
+  progress(): never {
+    throw new Error('uploads do not read download progress')
   }
   rangeReady() {
     return this.done
