@@ -29,8 +29,8 @@ import type { Reporter } from './reporter.ts'
 import { type UploadPipelineOptions, uploadAll } from './upload-pipeline.ts'
 import { GrantSource, createS3Client } from './upload.ts'
 
-/** What every run shares: the agent's settings, its stores and the current engine. */
-export interface RunContext {
+/** The agent's settings and services that every job run uses. */
+export interface RunServices {
   dataDir: string
   diskReserveBytes: number
   metadataTimeoutMs: number
@@ -38,12 +38,16 @@ export interface RunContext {
   progressIntervalMs: number
   /** Keep a torrent's private-network trackers and web seeds (local stacks and tests only). */
   privateNetworks: boolean
-  uploads: UploadPipelineOptions
   state: JobStateStore
   reporter: Reporter
   api: ApiClient
   log: Logger
   metrics: Metrics
+}
+
+/** What every run shares: the agent's services, the upload pipeline and the current engine. */
+export interface RunContext extends RunServices {
+  uploads: UploadPipelineOptions
   /** The engine in use now: it is replaced when it breaks. */
   engine(): TorrentEngine
   jobDir(jobId: string): string

@@ -10,15 +10,11 @@ import {
 } from '@tseeder/shared'
 import { parseTorrentFile } from '@tseeder/shared/torrent'
 import type { z } from 'zod'
-import type { ApiClient } from './api-client.ts'
 import { freeDiskBytes } from './disk.ts'
 import type { TorrentEngine } from './engine/torrent-engine.ts'
-import { JobRun, type RunContext } from './job-run.ts'
-import { isSafeJobId, type JobStateStore } from './job-state.ts'
-import type { Logger } from './log.ts'
-import type { Metrics } from './metrics.ts'
+import { JobRun, type RunContext, type RunServices } from './job-run.ts'
+import { isSafeJobId } from './job-state.ts'
 import { PartSlots } from './multipart.ts'
-import type { Reporter } from './reporter.ts'
 
 /**
  * Parts in memory at once (× 8 MiB) for the whole agent, shared by every job and file: memory
@@ -27,22 +23,10 @@ import type { Reporter } from './reporter.ts'
 const PARTS_IN_FLIGHT = 4
 const TERMINAL_RETENTION_MS = 24 * 60 * 60_000
 
-export interface JobManagerOptions {
-  dataDir: string
+export interface JobManagerOptions extends RunServices {
   maxJobs: number
-  diskReserveBytes: number
-  metadataTimeoutMs: number
-  stallTimeoutMs: number
-  progressIntervalMs: number
   streamUpload: boolean
-  /** Keep a torrent's private-network trackers and web seeds (local stacks and tests only). */
-  privateNetworks: boolean
   engineFactory: () => TorrentEngine
-  state: JobStateStore
-  reporter: Reporter
-  api: ApiClient
-  log: Logger
-  metrics: Metrics
 }
 
 /** An error the HTTP layer turns into the shared error shape. */
