@@ -231,7 +231,7 @@ export class JobRun {
       })
     }
     if (this.generation !== generation) return
-    const pending = selected.filter((i) => !record.uploaded[i])
+    const pending = pendingFiles(record)
     const torrent = this.torrent!
     torrent.select(pending)
     ctx.log.info({ jobId, files: pending.length, bytes: total }, 'metadata checked, downloading')
