@@ -1,32 +1,7 @@
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { AgentStartBody } from '@tseeder/shared'
+import { AgentJobRecord } from '@tseeder/shared'
 import { writeFileAtomic } from './fs-atomic.ts'
-
-export type JobStatus =
-  'metadata_fetch' | 'downloading' | 'uploading' | 'paused' | 'completed' | 'failed'
-
-export interface UploadedFile {
-  index: number
-  key: string
-  size: number
-  mimeType: string
-}
-
-/** Everything the agent must remember about a job to pick it up again after a restart. */
-export interface JobRecord {
-  start: AgentStartBody
-  status: JobStatus
-  /** Last callback `seq` handed to the outbox for this attempt. */
-  seq: number
-  /** Sanitised paths and sizes, known once metadata arrived. */
-  files: { index: number; path: string; size: number }[] | null
-  name: string | null
-  selected: number[] | null
-  uploaded: Record<string, UploadedFile>
-  error: { code: string; message: string } | null
-  updatedAt: string
-}
 
 const JOB_ID = /^[A-Za-z0-9_-]{1,64}$/
 
@@ -36,6 +11,12 @@ const JOB_ID = /^[A-Za-z0-9_-]{1,64}$/
  */
 export function isSafeJobId(jobId: string): boolean {
   return JOB_ID.test(jobId)
+}
+
+/** A record file that could not be read back, and why. */
+export interface UnreadableRecord {
+  file: string
+  reason: string
 }
 
 /** Durable job records, one JSON file per job under `<dataDir>/state/`, written atomically. */
@@ -54,7 +35,7 @@ export class JobStateStore {
    * Writes of one job are chained: two overlapping saves could otherwise land out of order and
    * leave an older `seq` on disk, which a restart would reuse.
    */
-  save(record: JobRecord): Promise<void> {
+  save(record: AgentJobRecord): Promise<void> {
     const jobId = record.start.jobId
     const path = this.pathOf(jobId)
     const previous = this.writes.get(jobId) ?? Promise.resolve()
@@ -77,14 +58,24 @@ export class JobStateStore {
     await rm(this.pathOf(jobId), { force: true })
   }
 
-  async loadAll(): Promise<JobRecord[]> {
+  /**
+   * Every record that parses; one that does not (torn by a disk fault, written by another
+   * version) is handed to `onUnreadable` and left on disk for an operator, and the others resume.
+   */
+  async loadAll(
+    onUnreadable: (record: UnreadableRecord) => void = () => {},
+  ): Promise<AgentJobRecord[]> {
     const names = (await readdir(this.dir)).filter((n) => n.endsWith('.json'))
-    const records: JobRecord[] = []
-    for (const name of names) {
+    const records: AgentJobRecord[] = []
+    for (const file of names) {
       try {
-        records.push(JSON.parse(await readFile(join(this.dir, name), 'utf8')) as JobRecord)
-      } catch {
-        // A record that cannot be read is left for an operator; the others still resume.
+        const parsed = AgentJobRecord.safeParse(
+          JSON.parse(await readFile(join(this.dir, file), 'utf8')),
+        )
+        if (parsed.success) records.push(parsed.data)
+        else onUnreadable({ file, reason: parsed.error.message })
+      } catch (error) {
+        onUnreadable({ file, reason: (error as Error).message })
       }
     }
     return records

@@ -3,15 +3,11 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
-  HeadObjectCommand,
   PutObjectCommand,
   UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3'
-import { UploadVerificationError } from './upload.ts'
-
-const MIN_PART_BYTES = 8 * 1024 * 1024
-const MAX_PARTS = 10_000
+import { partSizeFor, verifyStoredSize } from './upload.ts'
 
 /** Counts parts in flight across every file of a job, so memory stays bounded (slots × part size). */
 export class PartSlots {
@@ -48,10 +44,6 @@ export interface PartUploadOptions {
   progressed: () => Promise<void>
   signal: AbortSignal
   onPartStored?: (bytes: number) => void
-}
-
-export function partSizeFor(size: number): number {
-  return Math.max(MIN_PART_BYTES, Math.ceil(size / MAX_PARTS))
 }
 
 /**
@@ -105,12 +97,7 @@ export async function uploadWhileDownloading(o: PartUploadOptions): Promise<void
   } finally {
     await file?.close()
   }
-  const head = await o.s3.send(new HeadObjectCommand({ Bucket: o.bucket, Key: o.key }))
-  if (head.ContentLength !== o.size) {
-    throw new UploadVerificationError(
-      `stored size ${head.ContentLength} differs from expected ${o.size}`,
-    )
-  }
+  await verifyStoredSize(o.s3, o.bucket, o.key, o.size)
 }
 
 async function uploadParts(

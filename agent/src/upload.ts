@@ -85,6 +85,26 @@ export class UploadVerificationError extends Error {
   override readonly name = 'UploadVerificationError'
 }
 
+/** Parts of at least 8 MiB, larger when a file would need more than S3's 10,000 parts. */
+export function partSizeFor(size: number): number {
+  return Math.max(MIN_PART_BYTES, Math.ceil(size / MAX_PARTS))
+}
+
+/** Throws unless storage holds `key` with exactly `size` bytes (the check after every upload). */
+export async function verifyStoredSize(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  size: number,
+): Promise<void> {
+  const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))
+  if (head.ContentLength !== size) {
+    throw new UploadVerificationError(
+      `stored size ${head.ContentLength} differs from expected ${size}`,
+    )
+  }
+}
+
 export interface UploadFileOptions {
   s3: S3Client
   bucket: string
@@ -101,7 +121,6 @@ export interface UploadFileOptions {
  * stored size is the expected one.
  */
 export async function uploadFile(options: UploadFileOptions): Promise<void> {
-  const partSize = Math.max(MIN_PART_BYTES, Math.ceil(options.size / MAX_PARTS))
   const upload = new Upload({
     client: options.s3,
     params: {
@@ -110,7 +129,7 @@ export async function uploadFile(options: UploadFileOptions): Promise<void> {
       Body: options.body,
       ContentType: options.contentType,
     },
-    partSize,
+    partSize: partSizeFor(options.size),
     queueSize: 4,
     leavePartsOnError: false,
   })
@@ -124,14 +143,7 @@ export async function uploadFile(options: UploadFileOptions): Promise<void> {
   } finally {
     options.signal?.removeEventListener('abort', abort)
   }
-  const head = await options.s3.send(
-    new HeadObjectCommand({ Bucket: options.bucket, Key: options.key }),
-  )
-  if (head.ContentLength !== options.size) {
-    throw new UploadVerificationError(
-      `stored size ${head.ContentLength} differs from expected ${options.size}`,
-    )
-  }
+  await verifyStoredSize(options.s3, options.bucket, options.key, options.size)
 }
 
 /** True when the object already exists with the expected size (a previous run uploaded it). */

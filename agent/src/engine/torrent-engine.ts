@@ -22,7 +22,6 @@ export interface EngineProgress {
   bytesDone: number
   /** Raw bytes received from peers since the torrent was added. */
   received: number
-  uploaded: number
   downloadSpeed: number
   uploadSpeed: number
   peers: number
@@ -51,8 +50,6 @@ export interface EngineTorrent extends EventEmitter {
 export interface TorrentEngine {
   /** Adds a torrent for a job; its bytes are written only inside `jobDir`. */
   add(jobId: string, source: TorrentSource, jobDir: string): EngineTorrent
-  /** Really stops transfer (the torrent is dropped, its bytes kept); resuming is adding again. */
-  pause(jobId: string): Promise<void>
   /** Stops transfer for a job and forgets the torrent; `removeData` also deletes its bytes. */
   remove(jobId: string, options: { removeData: boolean }): Promise<void>
   /** Tears the whole engine down (every torrent); bytes on disk are kept. */

@@ -74,7 +74,6 @@ export function downloadedBytes(t: Torrent, index: number): number {
 
 class WebTorrentJob extends EventEmitter implements EngineTorrent {
   metadata: EngineMetadata | null = null
-  private selected: readonly number[] = []
 
   constructor(
     readonly jobId: string,
@@ -88,7 +87,6 @@ class WebTorrentJob extends EventEmitter implements EngineTorrent {
 
   select(fileIndexes: readonly number[]): void {
     const t = this.torrent
-    this.selected = fileIndexes
     if (t.pieceLength && t.files.length) {
       t.deselect(0, Math.max(0, Math.ceil(t.length / t.pieceLength) - 1))
     }
@@ -104,7 +102,6 @@ class WebTorrentJob extends EventEmitter implements EngineTorrent {
     return {
       bytesDone: fileIndexes.reduce((sum, i) => sum + downloadedBytes(t, i), 0),
       received: t.received,
-      uploaded: t.uploaded,
       downloadSpeed: t.downloadSpeed,
       uploadSpeed: t.uploadSpeed,
       peers: t.numPeers,
@@ -125,10 +122,6 @@ class WebTorrentJob extends EventEmitter implements EngineTorrent {
 
   filePath(index: number): string {
     return indexedFilePath(this.jobDir, index)
-  }
-
-  get selection(): readonly number[] {
-    return this.selected
   }
 }
 
@@ -185,10 +178,6 @@ export class WebTorrentEngine implements TorrentEngine {
     torrent.on('verified', (index: number) => job.emit('verified', index))
     torrent.on('done', () => job.emit('done'))
     return job
-  }
-
-  async pause(jobId: string): Promise<void> {
-    await this.remove(jobId, { removeData: false })
   }
 
   async remove(jobId: string, { removeData }: { removeData: boolean }): Promise<void> {

@@ -1,0 +1,326 @@
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { S3Client } from '@aws-sdk/client-s3'
+import { type AgentCallback, type AgentJobRecord, parseMagnet } from '@tseeder/shared'
+import type { ApiClient } from './api-client.ts'
+import { freeDiskBytes } from './disk.ts'
+import { withPublicEndpoints } from './engine/network-policy.ts'
+import type {
+  EngineMetadata,
+  EngineTorrent,
+  TorrentEngine,
+  TorrentSource,
+} from './engine/torrent-engine.ts'
+import type { JobStateStore } from './job-state.ts'
+import type { Logger } from './log.ts'
+import { checkMetadata, listFiles, selectionOf } from './metadata-gate.ts'
+import type { Metrics } from './metrics.ts'
+import {
+  type JobProgress,
+  type ProgressPhase,
+  freshWatch,
+  pendingFiles,
+  phaseOf,
+  progressOf,
+  progressUpdate,
+  tickVerdict,
+} from './progress.ts'
+import type { Reporter } from './reporter.ts'
+import { type UploadPipelineOptions, uploadAll } from './upload-pipeline.ts'
+import { GrantSource, createS3Client } from './upload.ts'
+
+/** The agent's settings and services that every job run uses. */
+export interface RunServices {
+  dataDir: string
+  diskReserveBytes: number
+  metadataTimeoutMs: number
+  stallTimeoutMs: number
+  progressIntervalMs: number
+  /** Keep a torrent's private-network trackers and web seeds (local stacks and tests only). */
+  privateNetworks: boolean
+  state: JobStateStore
+  reporter: Reporter
+  api: ApiClient
+  log: Logger
+  metrics: Metrics
+}
+
+/** What every run shares: the agent's services, the upload pipeline and the current engine. */
+export interface RunContext extends RunServices {
+  uploads: UploadPipelineOptions
+  /** The engine in use now: it is replaced when it breaks. */
+  engine(): TorrentEngine
+  jobDir(jobId: string): string
+  /** A run started or ended: the active-jobs gauge is out of date. */
+  activeChanged(): void
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
+type JobEvent = DistributiveOmit<AgentCallback, 'jobId' | 'seq' | 'attempt'>
+
+/**
+ * One job on this agent, from adding its torrent to its last callback: checks the metadata,
+ * runs the uploads, watches progress and stalls, and reports every step with the next `seq`.
+ * Each launch is a generation; work of an older generation (paused, torn down, replaced after an
+ * engine restart) stops at its next step and reports nothing.
+ */
+export class JobRun {
+  torrent: EngineTorrent | null = null
+  private readonly grants: GrantSource
+  private readonly s3: S3Client
+  private uploads = new AbortController()
+  private timers: NodeJS.Timeout[] = []
+  private readonly uploadedBytes = new Map<number, number>()
+  private watch = freshWatch(Date.now())
+  private lastReceived = 0
+  private generation = 0
+  private emitting: Promise<void> = Promise.resolve()
+
+  constructor(
+    readonly record: AgentJobRecord,
+    private readonly ctx: RunContext,
+  ) {
+    this.grants = new GrantSource(record.start.storage, record.start.jobId, ctx.api)
+    this.s3 = createS3Client(this.grants)
+  }
+
+  get jobId(): string {
+    return this.record.start.jobId
+  }
+
+  progress(): JobProgress {
+    const { torrent, record } = this
+    const live = torrent?.metadata ? torrent.progress(pendingFiles(record)) : null
+    return progressOf(record, live, this.uploadedBytes)
+  }
+
+  launch(): void {
+    const generation = ++this.generation
+    this.uploads = new AbortController()
+    this.watch = freshWatch(Date.now())
+    this.lastReceived = 0
+    this.ctx.activeChanged()
+    void this.run(generation).catch((error: Error) => {
+      if (this.generation !== generation) return
+      void this.fail('internal_error', error.message, true)
+    })
+  }
+
+  /** Stops every step of the current generation (timers, uploads); the torrent is left as is. */
+  halt(): void {
+    this.generation++
+    this.clearTimers()
+    this.uploads.abort()
+  }
+
+  /** Stops the torrent, uploads and timers of a job; bytes are deleted only with `removeData`. */
+  async teardown({ removeData }: { removeData: boolean }): Promise<void> {
+    this.halt()
+    await this.ctx.engine().remove(this.jobId, { removeData })
+    this.torrent = null
+    if (removeData) await rm(this.ctx.jobDir(this.jobId), { recursive: true, force: true })
+    this.ctx.activeChanged()
+  }
+
+  async fail(code: string, message: string, retryable: boolean): Promise<void> {
+    const { record, jobId } = this
+    if (record.status === 'failed' || record.status === 'completed') return
+    await this.teardown({ removeData: true })
+    record.status = 'failed'
+    record.error = { code, message }
+    await this.ctx.state.save(record)
+    this.ctx.metrics.jobErrors.inc({ code })
+    this.ctx.log.warn({ jobId, code, message }, 'job failed')
+    await this.emit({ type: 'failed', code, message, retryable })
+  }
+
+  private async run(generation: number): Promise<void> {
+    const { record, jobId, ctx } = this
+    if (record.files && record.selected && record.selected.every((i) => record.uploaded[i])) {
+      await this.complete(generation)
+      return
+    }
+    const dir = ctx.jobDir(jobId)
+    await mkdir(dir, { recursive: true })
+    const source = await this.source()
+    if (this.generation !== generation) return
+    const torrent = ctx.engine().add(jobId, source, dir)
+    this.torrent = torrent
+    torrent.on('error', (error: Error) => {
+      if (this.generation !== generation) return
+      ctx.log.error({ jobId, err: error.message }, 'torrent error')
+      void this.fail('torrent_error', 'The torrent could not be downloaded.', true)
+    })
+    torrent.once('metadata', (metadata: EngineMetadata) => {
+      if (this.generation !== generation) return
+      void this.onMetadata(generation, metadata).catch((error: Error) => {
+        if (this.generation !== generation) return
+        void this.fail('internal_error', error.message, true)
+      })
+    })
+    if (!torrent.metadata) {
+      const timeoutMs = ctx.metadataTimeoutMs
+      this.timers.push(
+        setTimeout(() => {
+          if (this.generation !== generation || this.torrent?.metadata) return
+          void this.fail(
+            'no_peers',
+            `No peer sent the torrent's metadata within ${Math.round(timeoutMs / 1000)} s.`,
+            true,
+          )
+        }, timeoutMs),
+      )
+    }
+    this.timers.push(setInterval(() => void this.tick(generation), ctx.progressIntervalMs))
+  }
+
+  /** The saved .torrent once metadata arrived (no peers needed again), else the job's source. */
+  private async source(): Promise<TorrentSource> {
+    const { start } = this.record
+    let source: TorrentSource
+    try {
+      source = { torrent: await readFile(join(this.ctx.jobDir(start.jobId), 'meta.torrent')) }
+    } catch {
+      source = start.torrentBase64
+        ? { torrent: Buffer.from(start.torrentBase64, 'base64') }
+        : { magnet: parseMagnet(start.magnet!).magnet }
+    }
+    if (this.ctx.privateNetworks) return source
+    const filtered = await withPublicEndpoints(source)
+    if (filtered.dropped.length) {
+      this.ctx.log.warn(
+        { jobId: this.jobId, dropped: filtered.dropped },
+        'torrent endpoints on private networks dropped',
+      )
+    }
+    return filtered.source
+  }
+
+  private async onMetadata(generation: number, metadata: EngineMetadata): Promise<void> {
+    const { record, jobId, ctx } = this
+    const first = record.files === null
+    if (first) {
+      const listing = listFiles(metadata, record.start)
+      record.files = listing.files
+      record.name = listing.name
+      record.selected = listing.selected
+      const verdict = checkMetadata(listing, record.start.limits, {
+        freeBytes: await freeDiskBytes(ctx.dataDir),
+        reserveBytes: ctx.diskReserveBytes,
+      })
+      if (!verdict.ok) {
+        await this.fail(verdict.code, verdict.message, verdict.retryable)
+        return
+      }
+      if (metadata.torrentFile) {
+        await writeFile(join(ctx.jobDir(jobId), 'meta.torrent'), metadata.torrentFile)
+      }
+    }
+    const selected = record.selected!
+    const { files, total } = selectionOf(record.files!, selected)
+    if (this.generation !== generation) return
+    if (record.status === 'metadata_fetch') record.status = 'downloading'
+    await ctx.state.save(record)
+    if (first) {
+      await this.emit({
+        type: 'metadata_ready',
+        infohash: record.start.infohash,
+        name: record.name ?? record.start.infohash,
+        bytesTotal: total,
+        files,
+      })
+    }
+    if (this.generation !== generation) return
+    const pending = pendingFiles(record)
+    const torrent = this.torrent!
+    torrent.select(pending)
+    ctx.log.info({ jobId, files: pending.length, bytes: total }, 'metadata checked, downloading')
+    const stored = await uploadAll(
+      {
+        record,
+        torrent,
+        grants: this.grants,
+        s3: this.s3,
+        signal: this.uploads.signal,
+        uploadedBytes: this.uploadedBytes,
+        isCurrent: () => this.generation === generation,
+        fail: (code, message, retryable) => this.fail(code, message, retryable),
+      },
+      ctx.uploads,
+      pending,
+    )
+    if (stored) await this.complete(generation)
+  }
+
+  private async complete(generation: number): Promise<void> {
+    const { record, jobId, ctx } = this
+    this.clearTimers()
+    await this.emitProgress('uploading')
+    record.status = 'completed'
+    await ctx.state.save(record)
+    await this.emit({
+      type: 'completed',
+      files: record.selected!.map((i) => {
+        const f = record.files![i]!
+        const u = record.uploaded[i]!
+        return { index: i, path: f.path, size: f.size, key: u.key, mimeType: u.mimeType }
+      }),
+    })
+    if (this.generation === generation) this.generation++
+    await ctx.engine().remove(jobId, { removeData: true })
+    this.torrent = null
+    await rm(ctx.jobDir(jobId), { recursive: true, force: true })
+    ctx.activeChanged()
+    ctx.log.info({ jobId, files: record.selected!.length }, 'job completed')
+  }
+
+  private async tick(generation: number): Promise<void> {
+    if (this.generation !== generation) return
+    const { record, jobId, ctx } = this
+    const progress = this.progress()
+    if (progress.live) {
+      ctx.metrics.bytesDownloaded.inc(Math.max(0, progress.live.received - this.lastReceived))
+      this.lastReceived = progress.live.received
+    }
+    const verdict = tickVerdict(this.watch, record.status, progress, Date.now(), ctx.stallTimeoutMs)
+    this.watch = verdict.watch
+    if (verdict.stalled) {
+      const seconds = Math.round(ctx.stallTimeoutMs / 1000)
+      await this.fail('stalled', `No data arrived for ${seconds} s.`, true)
+      return
+    }
+    if (verdict.downloaded) {
+      record.status = 'uploading'
+      await ctx.state.save(record)
+    }
+    if (ctx.reporter.hasPending(jobId, 'progress_update')) return
+    await this.emitProgress(phaseOf(record.status))
+  }
+
+  private emitProgress(phase: ProgressPhase): Promise<void> {
+    return this.emit(progressUpdate(this.progress(), phase))
+  }
+
+  /** Allocates the next `seq` (persisted first, so a crash can skip a number but never reuse one). */
+  private emit(event: JobEvent): Promise<void> {
+    const { record } = this
+    // Chained per job so seqs reach the outbox in the order they were handed out.
+    const next = this.emitting.then(async () => {
+      record.seq += 1
+      await this.ctx.state.save(record)
+      await this.ctx.reporter.enqueue({
+        ...event,
+        jobId: record.start.jobId,
+        seq: record.seq,
+        attempt: record.start.attempt,
+      } as AgentCallback)
+    })
+    this.emitting = next.catch(() => {})
+    return next
+  }
+
+  private clearTimers(): void {
+    for (const timer of this.timers) clearTimeout(timer)
+    this.timers = []
+  }
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod'
+import { Timestamp } from './common.ts'
+import { AgentJobState, AgentStartBody } from './agent.ts'
+import { FileEntry, StoredFileEntry } from './file.ts'
+import { JobError } from './job.ts'
+
+/** The statuses a job has on an agent (a subset of the lifecycle's: no queue, no cancel). */
+export const AgentJobStatus = AgentJobState.shape.status
+export type AgentJobStatus = z.infer<typeof AgentJobStatus>
+
+/** A file of the job whose bytes the agent has stored (and checked) under `key`. */
+export const AgentUploadedFile = StoredFileEntry.omit({ path: true })
+export type AgentUploadedFile = z.infer<typeof AgentUploadedFile>
+
+/**
+ * Everything an agent remembers about a job to pick it up again after a restart: written to
+ * the agent's disk as JSON on every change, and parsed again when the agent starts.
+ */
+export const AgentJobRecord = z.object({
+  /** The `/start` body, grant and limits included, as the API sent it for this attempt. */
+  start: AgentStartBody,
+  status: AgentJobStatus,
+  /** Last callback `seq` handed to the outbox for this attempt. */
+  seq: z.number().int().nonnegative(),
+  /** Sanitised paths and sizes, known once metadata arrived. */
+  files: z.array(FileEntry).nullable(),
+  name: z.string().nullable(),
+  /** Indexes of the files the job downloads, sorted, known once metadata arrived. */
+  selected: z.array(z.number().int().nonnegative()).nullable(),
+  /** Stored files by index (as a string: the record is JSON). */
+  uploaded: z.record(z.string(), AgentUploadedFile),
+  error: JobError.nullable(),
+  updatedAt: Timestamp,
+})
+export type AgentJobRecord = z.infer<typeof AgentJobRecord>
