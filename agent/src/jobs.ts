@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import {
   type AgentFileEntry,
   type AgentJobRecord,
-  type AgentJobState,
+  type AgentJobView,
   type AgentStartBody,
   isRunningStatus,
   parseMagnet,
@@ -41,7 +41,7 @@ export class JobError extends Error {
   }
 }
 
-type JobView = z.infer<typeof AgentJobState>
+type JobView = z.infer<typeof AgentJobView>
 
 /** A job's state as `/status` and the job endpoints answer it. */
 function viewOf(run: JobRun): JobView {

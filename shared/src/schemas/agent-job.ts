@@ -1,11 +1,11 @@
 import { z } from 'zod'
 import { Timestamp } from './common.ts'
-import { AgentJobState, AgentStartBody } from './agent.ts'
+import { AgentJobView, AgentStartBody } from './agent.ts'
 import { FileEntry, StoredFileEntry } from './file.ts'
 import { JobError } from './job.ts'
 
 /** The statuses a job has on an agent (a subset of the lifecycle's: no queue, no cancel). */
-export const AgentJobStatus = AgentJobState.shape.status
+export const AgentJobStatus = AgentJobView.shape.status
 export type AgentJobStatus = z.infer<typeof AgentJobStatus>
 
 /** A file of the job whose bytes the agent has stored (and checked) under `key`. */
