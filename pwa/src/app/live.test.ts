@@ -1,7 +1,7 @@
-import type { Job, JobEvent } from '@tseeder/shared'
+import type { EventSourceLike, Job, JobEvent } from '@tseeder/shared'
 import { ApiError } from '@tseeder/shared'
 import { describe, expect, it, vi } from 'vitest'
-import { type EventSourceLike, type LiveJobsDeps, LiveJobsStore, mergeFirstPage } from './live.ts'
+import { type LiveJobsDeps, LiveJobsStore, mergeFirstPage } from './live.ts'
 
 /** Stands in for the browser's EventSource: the test opens, fails and feeds it by hand. */
 class FakeEventSource implements EventSourceLike {
