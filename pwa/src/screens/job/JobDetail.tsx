@@ -4,11 +4,11 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react
 import { Link, useNavigate, useParams } from 'react-router'
 import { api } from '../../app/api.ts'
 import { liveJobs, useLiveJob } from '../../app/live.ts'
-import { useConfirm } from '../../ui/ConfirmDialog.tsx'
 import { Icon } from '../../ui/Icon.tsx'
 import { EmptyState, ErrorState, errorMessage, LoadingState } from '../../ui/states.tsx'
 import { toast } from '../../ui/toast.tsx'
-import { availableActions } from '../jobs/jobActions.ts'
+import { JobActionButtons } from '../job-actions/job-action-buttons.tsx'
+import { useJobActions } from '../job-actions/use-job-actions.tsx'
 import { FileChooser } from './FileChooser.tsx'
 import { FileTree } from './FileTree.tsx'
 import { buildFileTree } from './fileTree.ts'
@@ -90,7 +90,6 @@ export default function JobDetail() {
     <JobView
       job={job}
       onChanged={(next) => {
-        liveJobs.upsert(next)
         setState({ status: 'ready', job: { ...job, ...next } })
         void load()
       }}
@@ -98,58 +97,17 @@ export default function JobDetail() {
   )
 }
 
+/** `onChanged` gets the job as an action or the file choice left it (the live store has it). */
 function JobView({ job, onChanged }: { job: JobWithFiles; onChanged(job: Job): void }) {
   const navigate = useNavigate()
-  const { confirm, dialog } = useConfirm()
-  const [busy, setBusy] = useState(false)
+  const actions = useJobActions({
+    onChanged,
+    onDeleted: () => void navigate('/', { replace: true }),
+  })
   const [playing, setPlaying] = useState<{ file: JobFile; url: string } | null>(null)
   const tree = useMemo(() => buildFileTree(job.files), [job.files])
   const shownFiles = job.files.filter((file) => file.selected)
   const available = job.files.filter((file) => file.available).length
-
-  async function act(run: () => Promise<Job>, done: string) {
-    setBusy(true)
-    try {
-      onChanged(await run())
-      toast(done, { tone: 'success' })
-    } catch (error) {
-      toast(errorMessage(error), { tone: 'error' })
-    } finally {
-      setBusy(false)
-    }
-  }
-
-  async function cancel() {
-    const ok = await confirm({
-      title: 'Cancel this job?',
-      message:
-        'The download stops and cannot be resumed. Files already stored stay until you delete the job.',
-      confirmLabel: 'Cancel job',
-      cancelLabel: 'Keep going',
-      danger: true,
-    })
-    if (ok) await act(() => api.cancelJob({ params: { id: job.id } }), 'Job cancelled')
-  }
-
-  async function remove() {
-    const ok = await confirm({
-      title: 'Delete this job?',
-      message: `“${job.name}” and all its files are removed at once; links already shared stop working.`,
-      confirmLabel: 'Delete job',
-      danger: true,
-    })
-    if (!ok) return
-    setBusy(true)
-    try {
-      await api.deleteJob({ params: { id: job.id } })
-      liveJobs.remove(job.id)
-      toast('Job deleted', { tone: 'success' })
-      void navigate('/', { replace: true })
-    } catch (error) {
-      toast(errorMessage(error), { tone: 'error' })
-      setBusy(false)
-    }
-  }
 
   async function play(file: JobFile) {
     try {
@@ -160,66 +118,15 @@ function JobView({ job, onChanged }: { job: JobWithFiles; onChanged(job: Job): v
     }
   }
 
-  const offered = availableActions(job)
-  const actions = (
-    <>
-      {offered.includes('pause') && (
-        <button
-          type="button"
-          className="button"
-          disabled={busy}
-          onClick={() => void act(() => api.pauseJob({ params: { id: job.id } }), 'Job paused')}
-        >
-          <Icon name="pause" /> Pause
-        </button>
-      )}
-      {offered.includes('resume') && (
-        <button
-          type="button"
-          className="button button-primary"
-          disabled={busy}
-          onClick={() => void act(() => api.resumeJob({ params: { id: job.id } }), 'Job resumed')}
-        >
-          <Icon name="play" /> Resume
-        </button>
-      )}
-      {offered.includes('retry') && (
-        <button
-          type="button"
-          className="button button-primary"
-          disabled={busy}
-          onClick={() =>
-            void act(() => api.retryJob({ params: { id: job.id } }), 'Job queued again')
-          }
-        >
-          <Icon name="retry" /> Retry
-        </button>
-      )}
-      {offered.includes('cancel') && (
-        <button type="button" className="button" disabled={busy} onClick={() => void cancel()}>
-          <Icon name="x" /> Cancel
-        </button>
-      )}
-      <button
-        type="button"
-        className="button button-subtle-danger"
-        disabled={busy}
-        onClick={() => void remove()}
-      >
-        <Icon name="trash" /> Delete
-      </button>
-    </>
-  )
-
   return (
     <div className="job-detail">
-      {dialog}
+      {actions.dialog}
       <p className="job-back">
         <Link to="/">← All jobs</Link>
       </p>
       <h1 className="job-title">{job.name}</h1>
       <section className="card job-status" aria-label="Status">
-        <JobSummary job={job} actions={actions} />
+        <JobSummary job={job} actions={<JobActionButtons job={job} actions={actions} />} />
         {job.awaitingFiles && (
           <p className="job-waiting">
             {job.files.length > 0
@@ -230,7 +137,14 @@ function JobView({ job, onChanged }: { job: JobWithFiles; onChanged(job: Job): v
       </section>
 
       {job.awaitingFiles ? (
-        <FileChooser job={job} tree={tree} onStarted={onChanged} />
+        <FileChooser
+          job={job}
+          tree={tree}
+          onStarted={(next) => {
+            liveJobs.upsert(next)
+            onChanged(next)
+          }}
+        />
       ) : (
         <section className="job-files" aria-labelledby="job-files-heading">
           <div className="section-head">

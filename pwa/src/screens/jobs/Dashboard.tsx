@@ -1,33 +1,14 @@
-import {
-  type Job,
-  type JobStatus,
-  JobStatus as JobStatusSchema,
-  STATUS_LABELS,
-} from '@tseeder/shared'
+import { type JobStatus, JobStatus as JobStatusSchema, STATUS_LABELS } from '@tseeder/shared'
 import { JobSummary } from '@tseeder/shared/ui'
-import { useEffect, useState } from 'react'
+import { useEffect } from 'react'
 import { Link, useSearchParams } from 'react-router'
-import { api } from '../../app/api.ts'
 import { liveJobs, useLiveJobs } from '../../app/live.ts'
 import { useOffline } from '../../app/offline.ts'
-import { useConfirm } from '../../ui/ConfirmDialog.tsx'
-import { Icon, type IconName } from '../../ui/Icon.tsx'
+import { Icon } from '../../ui/Icon.tsx'
 import { EmptyState, ErrorState, LoadingState, errorMessage } from '../../ui/states.tsx'
-import { toast } from '../../ui/toast.tsx'
-import {
-  availableActions,
-  FILTER_STATUSES,
-  type JobMenuAction,
-  matchesSearch,
-} from './jobActions.ts'
-
-const ACTION_UI: Record<JobMenuAction, { label: string; icon: IconName; className?: string }> = {
-  pause: { label: 'Pause', icon: 'pause' },
-  resume: { label: 'Resume', icon: 'play' },
-  retry: { label: 'Retry', icon: 'retry' },
-  cancel: { label: 'Cancel', icon: 'stop' },
-  delete: { label: 'Delete', icon: 'trash', className: 'button-subtle-danger' },
-}
+import { JobActionButtons } from '../job-actions/job-action-buttons.tsx'
+import { useJobActions } from '../job-actions/use-job-actions.tsx'
+import { FILTER_STATUSES, matchesSearch } from './job-filters.ts'
 
 function parseStatus(value: string | null): JobStatus | null {
   const parsed = JobStatusSchema.safeParse(value)
@@ -41,8 +22,7 @@ export default function Dashboard() {
   const [params, setParams] = useSearchParams()
   const filter = parseStatus(params.get('status'))
   const query = params.get('q') ?? ''
-  const [pending, setPending] = useState<Record<string, JobMenuAction>>({})
-  const { confirm, dialog } = useConfirm()
+  const actions = useJobActions()
 
   // The URL is the source of truth for the filter, so links and reloads keep it.
   useEffect(() => liveJobs.setFilter(filter), [filter])
@@ -60,62 +40,12 @@ export default function Dashboard() {
     setParams(merged, { replace: true })
   }
 
-  async function run(job: Job, action: JobMenuAction) {
-    if (action === 'delete' || action === 'cancel') {
-      const ok = await confirm(
-        action === 'delete'
-          ? {
-              title: `Delete “${job.name}”?`,
-              message:
-                'The job and its downloaded files are removed at once. Links already shared stop working.',
-              confirmLabel: 'Delete job',
-              danger: true,
-            }
-          : {
-              title: `Cancel “${job.name}”?`,
-              message:
-                'The download stops for good. Files already stored stay until you delete the job.',
-              confirmLabel: 'Cancel download',
-              cancelLabel: 'Keep downloading',
-              danger: true,
-            },
-      )
-      if (!ok) return
-    }
-    setPending((current) => ({ ...current, [job.id]: action }))
-    try {
-      const params = { params: { id: job.id } }
-      if (action === 'delete') {
-        await api.deleteJob(params)
-        liveJobs.remove(job.id)
-        toast(`Deleted “${job.name}”.`, { tone: 'success' })
-      } else {
-        const call = {
-          pause: api.pauseJob,
-          resume: api.resumeJob,
-          cancel: api.cancelJob,
-          retry: api.retryJob,
-        }[action]
-        liveJobs.upsert(await call(params))
-      }
-    } catch (error) {
-      toast(
-        `Could not ${ACTION_UI[action].label.toLowerCase()} “${job.name}”: ${errorMessage(error)}`,
-        {
-          tone: 'error',
-        },
-      )
-    } finally {
-      setPending(({ [job.id]: _done, ...rest }) => rest)
-    }
-  }
-
   const visible = live.jobs.filter((job) => matchesSearch(job, query))
   const searching = query.trim() !== ''
 
   return (
     <>
-      {dialog}
+      {actions.dialog}
       <div className="page-head">
         <h1>Jobs</h1>
         <span className="live-dot" data-live={live.connected || undefined}>
@@ -221,21 +151,7 @@ export default function Dashboard() {
                           Choose files
                         </Link>
                       )}
-                      {availableActions(job).map((action) => (
-                        <button
-                          key={action}
-                          type="button"
-                          className={`button button-small ${ACTION_UI[action].className ?? 'button-ghost'}`}
-                          aria-label={`${ACTION_UI[action].label} ${job.name}`}
-                          disabled={pending[job.id] !== undefined}
-                          onClick={() => void run(job, action)}
-                        >
-                          <Icon name={ACTION_UI[action].icon} size={18} />
-                          {pending[job.id] === action
-                            ? `${ACTION_UI[action].label}…`
-                            : ACTION_UI[action].label}
-                        </button>
-                      ))}
+                      <JobActionButtons job={job} actions={actions} small />
                     </>
                   }
                 />

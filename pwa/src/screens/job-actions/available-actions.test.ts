@@ -1,6 +1,6 @@
 import type { Job } from '@tseeder/shared'
 import { describe, expect, it } from 'vitest'
-import { availableActions, matchesSearch } from './jobActions.ts'
+import { availableActions } from './available-actions.ts'
 
 function job(status: Job['status'], awaitingFiles = false): Job {
   return {
@@ -43,19 +43,5 @@ describe('availableActions', () => {
   it('offers only delete for completed and cancelled jobs', () => {
     expect(availableActions(job('completed'))).toEqual(['delete'])
     expect(availableActions(job('cancelled'))).toEqual(['delete'])
-  })
-})
-
-describe('matchesSearch', () => {
-  it('matches every word in any order, ignoring case', () => {
-    expect(matchesSearch({ name: 'Ubuntu 24.04 Desktop' }, 'desktop ubuntu')).toBe(true)
-  })
-
-  it('rejects a name missing one of the words', () => {
-    expect(matchesSearch({ name: 'Ubuntu 24.04 Desktop' }, 'ubuntu server')).toBe(false)
-  })
-
-  it('matches everything for an empty query', () => {
-    expect(matchesSearch({ name: 'x' }, '   ')).toBe(true)
   })
 })
