@@ -1,6 +1,6 @@
 // "Send to tseeder" on magnet and .torrent links, and on selected text holding a magnet link.
 import { browser } from 'wxt/browser'
-import { SENDABLE_LINK_PATTERNS, targetFromMenuClick } from './links.ts'
+import { SENDABLE_LINK_PATTERNS, targetFromMenuClick } from './sendable-links.ts'
 import { showNotification } from './notifications.ts'
 import { sendAndNotify } from './send-and-notify.ts'
 

@@ -1,7 +1,7 @@
 // Catches .torrent downloads: the browser's download is cancelled and erased, and the file is
 // fetched again by the extension (with the site's cookies) and uploaded to tseeder instead.
 import { browser } from 'wxt/browser'
-import { type DownloadLike, isTorrentDownload } from './links.ts'
+import { type DownloadLike, isTorrentDownload } from './sendable-links.ts'
 import { sendAndNotify } from './send-and-notify.ts'
 import { connectionItem, preferencesItem } from './storage.ts'
 

@@ -5,7 +5,7 @@ import { getOwnJobRow, listJobFileRows, toJobFile, type JobFileRow } from '../db
 import { getPlan } from '../db/plans.ts'
 import { bandwidthExhausted, quotaError } from '../jobs/quotas.ts'
 import { HttpError } from '../lib/errors.ts'
-import { LINK_TTL_MS, signLink, verifyLink } from '../lib/links.ts'
+import { LINK_TTL_MS, signLink, verifyLink } from '../lib/download-tokens.ts'
 import { log } from '../lib/log.ts'
 import { requireAuth, route } from '../lib/route.ts'
 import { billingPeriod } from '../lib/time.ts'

@@ -1,5 +1,5 @@
 import type { Job } from '@tseeder/shared'
-import { Icon } from '../../ui/Icon.tsx'
+import { Icon } from '../../ui/icon.tsx'
 import { availableActions } from './available-actions.ts'
 import { ACTION_UI, type JobActions } from './use-job-actions.tsx'
 
