@@ -4,12 +4,12 @@ import { SENDABLE_LINK_PATTERNS, targetFromMenuClick } from './sendable-links.ts
 import { showNotification } from './notifications.ts'
 import { sendAndNotify } from './send-and-notify.ts'
 
-export const MENU_ID = 'send-to-tseeder'
+const MENU_ID = 'send-to-tseeder'
 /**
  * Selections get an item of their own: target URL patterns filter links, and a selection outside
  * any link would otherwise never match them.
  */
-export const SELECTION_MENU_ID = 'send-to-tseeder-selection'
+const SELECTION_MENU_ID = 'send-to-tseeder-selection'
 
 export async function setUpContextMenu(): Promise<void> {
   await browser.contextMenus.removeAll()

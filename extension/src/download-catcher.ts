@@ -8,7 +8,7 @@ import { connectionItem, preferencesItem } from './storage.ts'
 /** Downloads already taken over: Chrome reports one through two events. */
 const caught = new Set<number>()
 
-export async function onDownload(item: DownloadLike & { id: number }): Promise<void> {
+async function onDownload(item: DownloadLike & { id: number }): Promise<void> {
   if (caught.has(item.id) || !isTorrentDownload(item)) return
   const [preferences, connection] = await Promise.all([
     preferencesItem.getValue(),

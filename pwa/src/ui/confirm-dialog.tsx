@@ -5,8 +5,6 @@
  *   confirm(options: ConfirmOptions): Promise<boolean>   // true when the user confirmed
  *   render {dialog} somewhere in the component
  *
- *   <ConfirmDialog open title message confirmLabel danger onConfirm onCancel />  // controlled form
- *
  * @example
  * const { confirm, dialog } = useConfirm()
  * async function remove() {
@@ -27,14 +25,14 @@ export interface ConfirmOptions {
   danger?: boolean
 }
 
-export interface ConfirmDialogProps extends ConfirmOptions {
+interface ConfirmDialogProps extends ConfirmOptions {
   open: boolean
   onConfirm(): void
   onCancel(): void
 }
 
 /** A modal `<dialog>`: focus moves into it, Escape cancels, focus returns where it was. */
-export function ConfirmDialog({
+function ConfirmDialog({
   open,
   title,
   message,

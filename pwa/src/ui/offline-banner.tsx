@@ -15,7 +15,7 @@ export function OfflineBanner() {
 }
 
 /** HH:MM in the user's locale (a date first when the data is not from today). */
-export function formatClock(at: number, now = Date.now()): string {
+function formatClock(at: number, now = Date.now()): string {
   const date = new Date(at)
   const time = date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
   if (new Date(now).toDateString() === date.toDateString()) return time

@@ -10,7 +10,7 @@ function fileName(file: JobFile): string {
 }
 
 /** A fresh signed link to a file, made absolute so it works when pasted elsewhere. */
-export async function fileLink(file: JobFile): Promise<FileLink> {
+async function fileLink(file: JobFile): Promise<FileLink> {
   const link = await api.createFileLink({ params: { id: file.id } })
   return { ...link, url: new URL(link.url, window.location.href).href }
 }
