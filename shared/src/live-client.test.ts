@@ -6,8 +6,8 @@ import {
   type LiveJobsTransport,
   type LiveStreamHandlers,
 } from './live-client.ts'
-import type { JobEvent } from './schemas/events.ts'
 import type { Job } from './schemas/job.ts'
+import { testJob, testProgress } from './test-fixtures.ts'
 
 /** Stands in for a transport: every `open` is a stream the test opens, feeds and ends by hand. */
 class FakeTransport implements LiveJobsTransport {
@@ -22,42 +22,9 @@ class FakeTransport implements LiveJobsTransport {
   }
 }
 
-function job(id: string, createdAt = '2025-03-01T12:00:00.000Z'): Job {
-  return {
-    id,
-    infohash: 'a'.repeat(40),
-    name: `Job ${id}`,
-    status: 'downloading',
-    progressPct: 10,
-    bytesDownloaded: 100,
-    bytesTotal: 1000,
-    downloadSpeed: 50,
-    uploadSpeed: 0,
-    eta: 18,
-    peers: 2,
-    seeds: 1,
-    selectedFiles: null,
-    awaitingFiles: false,
-    createdAt,
-    updatedAt: createdAt,
-  }
-}
-
-function progress(jobId: string, seq: number, progressPct: number): JobEvent {
-  return {
-    type: 'progress',
-    jobId,
-    seq,
-    progressPct,
-    bytesDownloaded: progressPct * 10,
-    bytesTotal: 1000,
-    downloadSpeed: 80,
-    uploadSpeed: 0,
-    eta: 5,
-    peers: 3,
-    seeds: 2,
-  }
-}
+const job = (id: string, createdAt = '2025-03-01T12:00:00.000Z') =>
+  testJob({ id, createdAt, updatedAt: createdAt })
+const progress = testProgress
 
 function setup(overrides: Partial<LiveJobsClientOptions> = {}) {
   const transport = new FakeTransport()
@@ -110,9 +77,9 @@ describe('LiveJobsClient', () => {
   it('applies events to the jobs it holds and ignores replays', () => {
     const { client, transport } = setup({ initial: [job('a')] })
     client.start()
-    transport.last.handlers.onEvent(progress('a', 2, 40))
+    transport.last.handlers.onEvent(progress('a', 2, 60))
     transport.last.handlers.onEvent(progress('a', 1, 20))
-    expect(client.getSnapshot().live.jobs[0]!.progressPct).toBe(40)
+    expect(client.getSnapshot().live.jobs[0]!.progressPct).toBe(60)
   })
 
   it('fetches a job it hears about but does not hold once, without its files', async () => {

@@ -1,27 +1,10 @@
 import type { Job } from '@tseeder/shared'
+import { testJob } from '@tseeder/shared/test-fixtures'
 import { describe, expect, it } from 'vitest'
 import { availableActions } from './available-actions.ts'
 
-function job(status: Job['status'], awaitingFiles = false): Job {
-  return {
-    id: 'j1',
-    infohash: 'a'.repeat(40),
-    name: 'Ubuntu 24.04 Desktop',
-    status,
-    progressPct: 0,
-    bytesDownloaded: 0,
-    bytesTotal: 0,
-    downloadSpeed: 0,
-    uploadSpeed: 0,
-    eta: null,
-    peers: 0,
-    seeds: 0,
-    selectedFiles: null,
-    awaitingFiles,
-    createdAt: '2025-01-01T00:00:00.000Z',
-    updatedAt: '2025-01-01T00:00:00.000Z',
-  }
-}
+const job = (status: Job['status'], awaitingFiles = false) =>
+  testJob({ id: 'j1', status, awaitingFiles })
 
 describe('availableActions', () => {
   it('offers pause, cancel and delete while downloading', () => {

@@ -1,4 +1,5 @@
 import type { Job } from '@tseeder/shared'
+import { testJob } from '@tseeder/shared/test-fixtures'
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 
@@ -16,24 +17,7 @@ const { Toaster } = await import('../../ui/toast.tsx')
 const { JobActionButtons } = await import('./job-action-buttons.tsx')
 const { useJobActions } = await import('./use-job-actions.tsx')
 
-const job: Job = {
-  id: 'j1',
-  infohash: 'a'.repeat(40),
-  name: 'Big file',
-  status: 'downloading',
-  progressPct: 10,
-  bytesDownloaded: 100,
-  bytesTotal: 1000,
-  downloadSpeed: 50,
-  uploadSpeed: 0,
-  eta: 18,
-  peers: 2,
-  seeds: 1,
-  selectedFiles: null,
-  awaitingFiles: false,
-  createdAt: '2025-01-01T00:00:00.000Z',
-  updatedAt: '2025-01-01T00:00:00.000Z',
-}
+const job = testJob({ id: 'j1', name: 'Big file' })
 
 function Card({ onDeleted }: { onDeleted?(job: Job): void }) {
   const actions = useJobActions({ onDeleted })
