@@ -1,9 +1,7 @@
 import type { AuditEntry } from '@tseeder/shared'
 import { type FormEvent, useCallback, useState } from 'react'
 import { api } from '../../app/api.ts'
-import { EmptyState, ErrorState, LoadingState } from '../../ui/states.tsx'
-import { ListFooter } from './list-footer.tsx'
-import { TableRegion } from './table-region.tsx'
+import { PagedTable } from './paged-table.tsx'
 import { formatDateTime } from './time.ts'
 import { useCursorList } from './use-cursor-list.ts'
 
@@ -80,40 +78,40 @@ export function AuditTab() {
           </button>
         )}
       </form>
-      {list.status === 'loading' && <LoadingState label="Loading the audit log" />}
-      {list.status === 'error' && <ErrorState error={list.error} retry={list.reload} />}
-      {list.status === 'ready' && list.items.length === 0 && (
-        <EmptyState
-          title={filtered ? 'No entries match these filters' : 'The audit log is empty'}
-        />
-      )}
-      {list.status === 'ready' && list.items.length > 0 && (
-        <TableRegion label="Audit log entries">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Action</th>
-              <th scope="col">Target</th>
-              <th scope="col">From</th>
-              <th scope="col">Details</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.items.map((entry) => (
-              <AuditRow
-                key={entry.id}
-                entry={entry}
-                onActor={(actorId) => {
-                  setDraft({ ...draft, actorId })
-                  setFilters({ ...filters, actorId })
-                }}
-              />
-            ))}
-          </tbody>
-        </TableRegion>
-      )}
-      {list.status === 'ready' && <ListFooter list={list} noun="entries" />}
+      <PagedTable
+        list={list}
+        label="Audit log entries"
+        noun="entries"
+        loadingLabel="Loading the audit log"
+        emptyTitle={filtered ? 'No entries match these filters' : 'The audit log is empty'}
+      >
+        {(items) => (
+          <>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Actor</th>
+                <th scope="col">Action</th>
+                <th scope="col">Target</th>
+                <th scope="col">From</th>
+                <th scope="col">Details</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((entry) => (
+                <AuditRow
+                  key={entry.id}
+                  entry={entry}
+                  onActor={(actorId) => {
+                    setDraft({ ...draft, actorId })
+                    setFilters({ ...filters, actorId })
+                  }}
+                />
+              ))}
+            </tbody>
+          </>
+        )}
+      </PagedTable>
     </section>
   )
 }

@@ -2,9 +2,7 @@ import { formatBytes, formatPercent, JobStatus, STATUS_LABELS } from '@tseeder/s
 import { StatusBadge } from '@tseeder/shared/ui'
 import { type FormEvent, useCallback, useState } from 'react'
 import { api } from '../../app/api.ts'
-import { EmptyState, ErrorState, LoadingState } from '../../ui/states.tsx'
-import { ListFooter } from './list-footer.tsx'
-import { TableRegion } from './table-region.tsx'
+import { PagedTable } from './paged-table.tsx'
 import { formatDateTime } from './time.ts'
 import { useCursorList } from './use-cursor-list.ts'
 
@@ -68,65 +66,67 @@ export function JobsTab() {
           Filter
         </button>
       </form>
-      {list.status === 'loading' && <LoadingState label="Loading jobs" />}
-      {list.status === 'error' && <ErrorState error={list.error} retry={list.reload} />}
-      {list.status === 'ready' && list.items.length === 0 && (
-        <EmptyState title="No jobs match these filters" />
-      )}
-      {list.status === 'ready' && list.items.length > 0 && (
-        <TableRegion label="Job list">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Status</th>
-              <th scope="col" className="num">
-                Progress
-              </th>
-              <th scope="col" className="num">
-                Size
-              </th>
-              <th scope="col">User</th>
-              <th scope="col">Agent</th>
-              <th scope="col" className="num">
-                Attempt
-              </th>
-              <th scope="col">Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.items.map((job) => (
-              <tr key={job.id}>
-                <th scope="row" className="cell-main" title={job.infohash}>
-                  {job.name}
-                  {job.error && <span className="cell-note">{job.error.message}</span>}
+      <PagedTable
+        list={list}
+        label="Job list"
+        noun="jobs"
+        loadingLabel="Loading jobs"
+        emptyTitle="No jobs match these filters"
+      >
+        {(items) => (
+          <>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Status</th>
+                <th scope="col" className="num">
+                  Progress
                 </th>
-                <td>
-                  <StatusBadge status={job.status} />
-                </td>
-                <td className="num">{formatPercent(job.progressPct)}</td>
-                <td className="num">{job.bytesTotal ? formatBytes(job.bytesTotal) : '—'}</td>
-                <td>
-                  <button
-                    type="button"
-                    className="link-button mono"
-                    aria-label={`Show only jobs of user ${job.userId}`}
-                    onClick={() => {
-                      setUserInput(job.userId)
-                      setUserId(job.userId)
-                    }}
-                  >
-                    {job.userId.slice(0, 8)}
-                  </button>
-                </td>
-                <td className="mono">{job.agentId ?? '—'}</td>
-                <td className="num">{job.attempt}</td>
-                <td className="nowrap">{formatDateTime(job.createdAt)}</td>
+                <th scope="col" className="num">
+                  Size
+                </th>
+                <th scope="col">User</th>
+                <th scope="col">Agent</th>
+                <th scope="col" className="num">
+                  Attempt
+                </th>
+                <th scope="col">Created</th>
               </tr>
-            ))}
-          </tbody>
-        </TableRegion>
-      )}
-      {list.status === 'ready' && <ListFooter list={list} noun="jobs" />}
+            </thead>
+            <tbody>
+              {items.map((job) => (
+                <tr key={job.id}>
+                  <th scope="row" className="cell-main" title={job.infohash}>
+                    {job.name}
+                    {job.error && <span className="cell-note">{job.error.message}</span>}
+                  </th>
+                  <td>
+                    <StatusBadge status={job.status} />
+                  </td>
+                  <td className="num">{formatPercent(job.progressPct)}</td>
+                  <td className="num">{job.bytesTotal ? formatBytes(job.bytesTotal) : '—'}</td>
+                  <td>
+                    <button
+                      type="button"
+                      className="link-button mono"
+                      aria-label={`Show only jobs of user ${job.userId}`}
+                      onClick={() => {
+                        setUserInput(job.userId)
+                        setUserId(job.userId)
+                      }}
+                    >
+                      {job.userId.slice(0, 8)}
+                    </button>
+                  </td>
+                  <td className="mono">{job.agentId ?? '—'}</td>
+                  <td className="num">{job.attempt}</td>
+                  <td className="nowrap">{formatDateTime(job.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </>
+        )}
+      </PagedTable>
     </section>
   )
 }
