@@ -20,7 +20,8 @@ export interface LiveStreamHandlers {
 
 /**
  * How the user's event stream (`GET /api/events`) is opened: an `EventSource` in the web app
- * (the session cookie rides along), fetch with a bearer token in the extension.
+ * (the session cookie rides along), fetch with a bearer token in the extension. Handlers are
+ * called later, never from inside `open`.
  */
 export interface LiveJobsTransport {
   open(handlers: LiveStreamHandlers): { close(): void }
