@@ -1,15 +1,15 @@
 // "Send to tseeder" on magnet and .torrent links, and on selected text holding a magnet link.
 import { browser } from 'wxt/browser'
-import { SENDABLE_LINK_PATTERNS, targetFromMenuClick } from './links.ts'
+import { SENDABLE_LINK_PATTERNS, targetFromMenuClick } from './sendable-links.ts'
 import { showNotification } from './notifications.ts'
 import { sendAndNotify } from './send-and-notify.ts'
 
-export const MENU_ID = 'send-to-tseeder'
+const MENU_ID = 'send-to-tseeder'
 /**
  * Selections get an item of their own: target URL patterns filter links, and a selection outside
  * any link would otherwise never match them.
  */
-export const SELECTION_MENU_ID = 'send-to-tseeder-selection'
+const SELECTION_MENU_ID = 'send-to-tseeder-selection'
 
 export async function setUpContextMenu(): Promise<void> {
   await browser.contextMenus.removeAll()

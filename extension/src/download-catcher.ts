@@ -1,14 +1,14 @@
 // Catches .torrent downloads: the browser's download is cancelled and erased, and the file is
 // fetched again by the extension (with the site's cookies) and uploaded to tseeder instead.
 import { browser } from 'wxt/browser'
-import { type DownloadLike, isTorrentDownload } from './links.ts'
+import { type DownloadLike, isTorrentDownload } from './sendable-links.ts'
 import { sendAndNotify } from './send-and-notify.ts'
 import { connectionItem, preferencesItem } from './storage.ts'
 
 /** Downloads already taken over: Chrome reports one through two events. */
 const caught = new Set<number>()
 
-export async function onDownload(item: DownloadLike & { id: number }): Promise<void> {
+async function onDownload(item: DownloadLike & { id: number }): Promise<void> {
   if (caught.has(item.id) || !isTorrentDownload(item)) return
   const [preferences, connection] = await Promise.all([
     preferencesItem.getValue(),

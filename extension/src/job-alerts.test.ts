@@ -6,7 +6,7 @@ import {
   NOTIFIED_MEMORY,
   rememberNotified,
 } from './job-alerts.ts'
-import { testJob } from './test-jobs.ts'
+import { testJob } from '@tseeder/shared/test-fixtures'
 
 const CONNECTED_AT = '2026-01-01T09:00:00.000Z'
 

@@ -2,7 +2,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { pollJobs } from './jobs-poller.ts'
 import { connectionItem, jobCacheItem, notifiedJobsItem } from './storage.ts'
-import { testJob } from './test-jobs.ts'
+import { testJob } from '@tseeder/shared/test-fixtures'
 
 const SERVER = 'https://tseeder.example.com'
 

@@ -16,7 +16,7 @@ import { connectionItem, jobCacheItem, notifiedJobsItem } from './storage.ts'
 export const POLL_ALARM = 'tseeder:poll-jobs'
 
 /** The shortest period browsers allow for alarms (Chrome 120+, Firefox). */
-export const POLL_PERIOD_MINUTES = 0.5
+const POLL_PERIOD_MINUTES = 0.5
 
 let running: Promise<void> = Promise.resolve()
 

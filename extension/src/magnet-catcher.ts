@@ -6,7 +6,7 @@ import type { SendMessage } from './messages.ts'
 import { DEFAULT_PREFERENCES, preferencesItem } from './storage.ts'
 
 /** The magnet link a click landed on, if any (the target may be an element inside the link). */
-export function magnetOfClick(event: Pick<MouseEvent, 'target'>): string | null {
+function magnetOfClick(event: Pick<MouseEvent, 'target'>): string | null {
   const element = event.target instanceof Element ? event.target : null
   const anchor = element?.closest('a[href]')
   const href = anchor?.getAttribute('href') ?? ''

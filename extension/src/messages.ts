@@ -1,5 +1,5 @@
 // Messages the content script sends to the background.
-import type { SendTarget } from './links.ts'
+import type { SendTarget } from './sendable-links.ts'
 
 export interface SendMessage {
   type: 'tseeder:send'

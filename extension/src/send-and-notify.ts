@@ -3,7 +3,7 @@
 import { InvalidMagnetError } from '@tseeder/shared'
 import { describeFailure } from './failures.ts'
 import { markRevoked, pollJobs } from './jobs-poller.ts'
-import type { SendTarget } from './links.ts'
+import type { SendTarget } from './sendable-links.ts'
 import { showNotification } from './notifications.ts'
 import { sendTarget } from './send.ts'
 import { clientFor } from './server.ts'

@@ -1,6 +1,6 @@
 // Sends a magnet or a .torrent link to tseeder as a new job.
 import { type Client, type Job, parseMagnet } from '@tseeder/shared'
-import type { SendTarget } from './links.ts'
+import type { SendTarget } from './sendable-links.ts'
 import { fetchTorrentFile } from './torrent-file.ts'
 
 export interface SendDeps {

@@ -3,9 +3,9 @@
 import { browser } from 'wxt/browser'
 
 /** Every http(s) site: .torrent links and downloads can come from anywhere. */
-export const ALL_SITES = ['http://*/*', 'https://*/*']
+const ALL_SITES = ['http://*/*', 'https://*/*']
 
-export function sitePermission(url: string): string {
+function sitePermission(url: string): string {
   const { protocol, hostname } = new URL(url)
   return `${protocol}//${hostname}/*`
 }

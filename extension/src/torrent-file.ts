@@ -56,7 +56,7 @@ export async function fetchTorrentFile(
 }
 
 /** The file name from `Content-Disposition`, else the URL's last path segment. */
-export function torrentFileName(disposition: string | null, url: string): string {
+function torrentFileName(disposition: string | null, url: string): string {
   const star = disposition?.match(/filename\*\s*=\s*(?:UTF-8'')?([^;]+)/i)?.[1]
   const plain = disposition?.match(/filename\s*=\s*"?([^";]+)"?/i)?.[1]
   let name = ''

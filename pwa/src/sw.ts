@@ -15,7 +15,7 @@ import {
 } from 'workbox-precaching'
 import { NavigationRoute, registerRoute } from 'workbox-routing'
 import { NetworkFirst } from 'workbox-strategies'
-import { storeSharedPayload } from './app/shareTarget.ts'
+import { storeSharedPayload } from './app/share-target.ts'
 import { API_CACHE, CACHED_AT_HEADER, STORED_AT_HEADER } from './app/sw-contract.ts'
 
 declare const self: ServiceWorkerGlobalScope

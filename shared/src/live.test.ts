@@ -1,41 +1,24 @@
 import { describe, expect, it } from 'vitest'
 import { emptyLiveJobs, isUnknownJob, parseJobEvent, reduceLiveJobs } from './live.ts'
 import type { Job } from './schemas/job.ts'
+import { testJob, testProgress } from './test-fixtures.ts'
 
-const job = (id: string, createdAt: string, patch: Partial<Job> = {}): Job => ({
-  id,
-  infohash: 'a'.repeat(40),
-  name: id,
-  status: 'downloading',
-  progressPct: 10,
-  bytesDownloaded: 100,
-  bytesTotal: 1000,
-  downloadSpeed: 50,
-  uploadSpeed: 0,
-  eta: 18,
-  peers: 3,
-  seeds: 1,
-  selectedFiles: null,
-  awaitingFiles: false,
-  createdAt,
-  updatedAt: createdAt,
-  ...patch,
-})
+const job = (id: string, createdAt: string, patch: Partial<Job> = {}): Job =>
+  testJob({
+    id,
+    name: id,
+    progressPct: 10,
+    bytesDownloaded: 100,
+    downloadSpeed: 50,
+    eta: 18,
+    peers: 3,
+    createdAt,
+    updatedAt: createdAt,
+    ...patch,
+  })
 
 const progress = (jobId: string, seq: number, progressPct: number) =>
-  ({
-    type: 'progress',
-    jobId,
-    seq,
-    progressPct,
-    bytesDownloaded: progressPct * 10,
-    bytesTotal: 1000,
-    downloadSpeed: 99,
-    uploadSpeed: 1,
-    eta: 5,
-    peers: 4,
-    seeds: 2,
-  }) as const
+  testProgress(jobId, seq, progressPct, { downloadSpeed: 99, uploadSpeed: 1, peers: 4 })
 
 describe('reduceLiveJobs', () => {
   const start = reduceLiveJobs(emptyLiveJobs, {

@@ -1,7 +1,7 @@
 import { createExecutionContext, env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { app } from '../app.ts'
-import { signLink } from '../lib/links.ts'
+import { signLink } from '../lib/download-tokens.ts'
 import { apiError, signUp, tokenClient } from '../../test/helpers.ts'
 import {
   agentSide,

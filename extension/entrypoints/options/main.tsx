@@ -3,7 +3,7 @@ import '@tseeder/shared/jitless'
 import '@tseeder/shared/ui.css'
 import '../../src/ui/extension.css'
 import { createRoot } from 'react-dom/client'
-import { Options } from '../../src/options/Options.tsx'
+import { Options } from '../../src/options/options.tsx'
 import { connectionItem, preferencesItem } from '../../src/storage.ts'
 
 const [connection, preferences] = await Promise.all([

@@ -3,7 +3,7 @@ import '@tseeder/shared/jitless'
 import '@tseeder/shared/ui.css'
 import '../../src/ui/extension.css'
 import { createRoot } from 'react-dom/client'
-import { Popup } from '../../src/popup/Popup.tsx'
+import { Popup } from '../../src/popup/popup.tsx'
 import { connectionItem, jobCacheItem } from '../../src/storage.ts'
 
 // Both reads come from local storage (a few ms): the first paint already shows the cached jobs.

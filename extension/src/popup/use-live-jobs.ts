@@ -1,10 +1,9 @@
 // The popup's job list: the cached list at once, then the server's list, then live events
 // until the popup closes. Reconnects with a backoff when the stream drops.
-import { ApiError, emptyLiveJobs, isUnknownJob, type Job, reduceLiveJobs } from '@tseeder/shared'
-import { useEffect, useReducer, useRef, useState } from 'react'
+import { ApiError, fetchStreamTransport, type Job, LiveJobsClient, streams } from '@tseeder/shared'
+import { useEffect, useState, useSyncExternalStore } from 'react'
 import { describeFailure } from '../failures.ts'
 import { markRevoked } from '../jobs-poller.ts'
-import { readUserEvents } from '../live-stream.ts'
 import { clientFor } from '../server.ts'
 import { type Connection, jobCacheItem, type JobCache } from '../storage.ts'
 
@@ -24,78 +23,55 @@ export interface LiveJobsView {
 const MAX_BACKOFF_MS = 15_000
 
 export function useLiveJobs(connection: Connection, cache: JobCache | null): LiveJobsView {
-  const cached = cache?.serverUrl === connection.serverUrl ? cache.jobs : null
-  const [state, dispatch] = useReducer(reduceLiveJobs, emptyLiveJobs, (initial) =>
-    cached ? reduceLiveJobs(initial, { type: 'reset', jobs: cached }) : initial,
-  )
+  const { serverUrl, token } = connection
+  const cached = cache?.serverUrl === serverUrl ? cache.jobs : null
   const [loaded, setLoaded] = useState(cached !== null)
   const [freshness, setFreshness] = useState<Freshness>({ state: 'cached' })
-  const jobsRef = useRef(state)
-  jobsRef.current = state
-
-  const { serverUrl, token } = connection
-  useEffect(() => {
+  // The popup mounts this once per connection (keyed by server and token), so one client.
+  const [{ client, controller }] = useState(() => {
     const controller = new AbortController()
     const { signal } = controller
     const api = clientFor({ serverUrl, token })
+    const client: LiveJobsClient = new LiveJobsClient({
+      // EventSource cannot send the bearer token: the stream is read with fetch.
+      transport: fetchStreamTransport((streamSignal) =>
+        fetch(serverUrl + streams.userEvents.path, {
+          headers: { accept: 'text/event-stream', authorization: `Bearer ${token}` },
+          signal: streamSignal,
+        }),
+      ),
+      getJob: (id) => api.getJob({ params: { id } }, { signal }),
+      async resync() {
+        const { jobs } = await api.listJobs({ query: { limit: 100 } }, { signal })
+        client.dispatch({ type: 'reset', jobs })
+        setLoaded(true)
+        await jobCacheItem.setValue({ serverUrl, jobs, fetchedAt: new Date().toISOString() })
+      },
+      isFatal: (error) =>
+        describeFailure(error, serverUrl).kind === 'revoked' ||
+        (error instanceof ApiError && error.status === 401),
+      onFatal: () => void markRevoked(),
+      onOpen: () => setFreshness({ state: 'live' }),
+      onFailure(error, failures) {
+        const { message } = describeFailure(error, serverUrl)
+        setFreshness(
+          failures === 0 ? { state: 'reconnecting', message } : { state: 'error', message },
+        )
+      },
+      initial: cached ?? undefined,
+      maxBackoffMs: MAX_BACKOFF_MS,
+    })
+    return { client, controller }
+  })
 
-    async function refreshList() {
-      const { jobs } = await api.listJobs({ query: { limit: 100 } }, { signal })
-      dispatch({ type: 'reset', jobs })
-      setLoaded(true)
-      await jobCacheItem.setValue({ serverUrl, jobs, fetchedAt: new Date().toISOString() })
+  useEffect(() => {
+    client.start()
+    return () => {
+      controller.abort()
+      client.stop()
     }
+  }, [client, controller])
 
-    async function fetchNewJob(id: string) {
-      try {
-        const { files: _files, ...job } = await api.getJob({ params: { id } }, { signal })
-        dispatch({ type: 'upsert', job })
-      } catch {
-        // The next list refresh picks it up.
-      }
-    }
-
-    async function run() {
-      let attempt = 0
-      while (!signal.aborted) {
-        try {
-          await refreshList()
-          await readUserEvents(
-            { serverUrl, token },
-            {
-              onOpen: () => {
-                attempt = 0
-                setFreshness({ state: 'live' })
-              },
-              onEvent: (event) => {
-                if (isUnknownJob(jobsRef.current, event.jobId)) void fetchNewJob(event.jobId)
-                dispatch({ type: 'event', event })
-              },
-            },
-            signal,
-          )
-        } catch (error) {
-          if (signal.aborted) return
-          const failure = describeFailure(error, serverUrl)
-          if (failure.kind === 'revoked' || (error instanceof ApiError && error.status === 401)) {
-            await markRevoked()
-            return
-          }
-          setFreshness(
-            attempt === 0
-              ? { state: 'reconnecting', message: failure.message }
-              : { state: 'error', message: failure.message },
-          )
-        }
-        if (signal.aborted) return
-        const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** attempt++)
-        await new Promise((resolve) => setTimeout(resolve, delay))
-      }
-    }
-
-    void run()
-    return () => controller.abort()
-  }, [serverUrl, token])
-
-  return { jobs: state.jobs, loaded, freshness }
+  const { live } = useSyncExternalStore(client.subscribe, client.getSnapshot)
+  return { jobs: live.jobs, loaded, freshness }
 }

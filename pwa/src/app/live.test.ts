@@ -1,7 +1,8 @@
-import type { Job, JobEvent } from '@tseeder/shared'
+import type { EventSourceLike, Job, JobEvent } from '@tseeder/shared'
+import { testJob, testProgress } from '@tseeder/shared/test-fixtures'
 import { ApiError } from '@tseeder/shared'
 import { describe, expect, it, vi } from 'vitest'
-import { type EventSourceLike, type LiveJobsDeps, LiveJobsStore, mergeFirstPage } from './live.ts'
+import { type LiveJobsDeps, LiveJobsStore, mergeFirstPage } from './live.ts'
 
 /** Stands in for the browser's EventSource: the test opens, fails and feeds it by hand. */
 class FakeEventSource implements EventSourceLike {
@@ -36,45 +37,21 @@ class FakeEventSource implements EventSourceLike {
 let clock = Date.parse('2025-03-01T12:00:00.000Z')
 function job(id: string, overrides: Partial<Job> = {}): Job {
   clock += 1000
-  return {
+  const at = new Date(clock).toISOString()
+  return testJob({
     id,
-    infohash: id
-      .padEnd(40, '0')
-      .slice(0, 40)
-      .replace(/[^0-9a-f]/g, 'a'),
     name: `Job ${id}`,
-    status: 'downloading',
     progressPct: 10,
     bytesDownloaded: 100,
-    bytesTotal: 1000,
     downloadSpeed: 50,
-    uploadSpeed: 0,
     eta: 18,
-    peers: 2,
-    seeds: 1,
-    selectedFiles: null,
-    awaitingFiles: false,
-    createdAt: new Date(clock).toISOString(),
-    updatedAt: new Date(clock).toISOString(),
+    createdAt: at,
+    updatedAt: at,
     ...overrides,
-  }
+  })
 }
 
-function progress(jobId: string, seq: number, progressPct: number): JobEvent {
-  return {
-    type: 'progress',
-    jobId,
-    seq,
-    progressPct,
-    bytesDownloaded: progressPct * 10,
-    bytesTotal: 1000,
-    downloadSpeed: 80,
-    uploadSpeed: 0,
-    eta: 5,
-    peers: 3,
-    seeds: 2,
-  }
-}
+const progress = testProgress
 
 function setup(server: { jobs: Job[]; nextCursor?: string | null; extra?: Job[] }) {
   const sources: FakeEventSource[] = []

@@ -14,27 +14,19 @@
  * if (job) return <JobSummary job={job} />
  */
 import {
-  ApiError,
-  emptyLiveJobs,
+  eventSourceTransport,
+  type EventSourceLike,
   isUnknownJob,
   type Job,
   type JobStatus,
-  type LiveJobs,
-  parseJobEvent,
-  reduceLiveJobs,
+  LiveJobsClient,
+  type LiveTimers,
   streams,
 } from '@tseeder/shared'
 import { useEffect, useSyncExternalStore } from 'react'
 import { api, requestSessionCheck } from './api.ts'
 
-/** The part of `EventSource` the store uses (tests pass a fake). */
-export interface EventSourceLike {
-  readonly readyState: number
-  addEventListener(type: string, listener: (event: Event) => void): void
-  close(): void
-}
-
-export interface LiveJobsDeps {
+export interface LiveJobsDeps extends LiveTimers {
   listJobs(query: { status?: JobStatus; cursor?: string }): Promise<{
     jobs: Job[]
     nextCursor: string | null
@@ -43,9 +35,6 @@ export interface LiveJobsDeps {
   openEvents(url: string): EventSourceLike
   /** The stream was refused for good (not a network blip): the session may be over. */
   onRefused?(): void
-  /** Waits before reopening a stream the browser gave up on (tests make it immediate). */
-  setTimeout(run: () => void, ms: number): unknown
-  clearTimeout(handle: unknown): void
 }
 
 export interface LiveJobsSnapshot {
@@ -64,25 +53,33 @@ export interface LiveJobsSnapshot {
   jobErrors: Readonly<Record<string, unknown>>
 }
 
-const EVENT_TYPES = ['progress', 'status', 'metadata', 'error'] as const
-const CLOSED = 2
 const MAX_RECONNECT_MS = 30_000
 
-/** The store behind {@link useLiveJobs}; a plain class so tests drive it with fakes. */
+/**
+ * The store behind {@link useLiveJobs}: the shared live client (stream, backoff, resync, jobs
+ * fetched one by one) plus the dashboard's paging and filter. A plain class so tests drive it
+ * with fakes.
+ */
 export class LiveJobsStore {
-  private live: LiveJobs = emptyLiveJobs
+  private client: LiveJobsClient
   private snapshot: LiveJobsSnapshot
   private listeners = new Set<() => void>()
-  private source: EventSourceLike | null = null
-  private everOpened = false
-  private reconnectTimer: unknown = null
-  private reconnectDelay = 1000
   /** Bumped by every list load, so a slow older answer never overwrites a newer one. */
   private loadGeneration = 0
-  private fetching = new Set<string>()
-  private jobErrors: Record<string, unknown> = {}
 
   constructor(private deps: LiveJobsDeps) {
+    this.client = new LiveJobsClient({
+      transport: eventSourceTransport(() => deps.openEvents(streams.userEvents.path)),
+      getJob: (id) => deps.getJob(id),
+      // The browser resends Last-Event-ID itself, but events of jobs created meanwhile on
+      // another device, or older than the server's replay window, only a fresh list brings.
+      resync: () => this.reload(),
+      // A refused stream is often a session that ended (revoked, user suspended): let the
+      // session check decide whether to keep trying or to sign out.
+      onFailure: () => deps.onRefused?.(),
+      maxBackoffMs: MAX_RECONNECT_MS,
+      timers: { setTimeout: deps.setTimeout, clearTimeout: deps.clearTimeout },
+    })
     this.snapshot = {
       all: [],
       jobs: [],
@@ -94,6 +91,7 @@ export class LiveJobsStore {
       connected: false,
       jobErrors: {},
     }
+    this.client.subscribe(() => this.publish({}))
   }
 
   getSnapshot = (): LiveJobsSnapshot => this.snapshot
@@ -105,28 +103,19 @@ export class LiveJobsStore {
 
   /** Opens the event stream and loads the first page. Idempotent. */
   start(): void {
-    if (this.source || this.reconnectTimer) return
-    this.connect()
-    void this.reload()
+    this.client.start()
   }
 
   /** Closes the stream and forgets every job (sign-out). */
   stop(): void {
-    this.source?.close()
-    this.source = null
-    if (this.reconnectTimer) this.deps.clearTimeout(this.reconnectTimer)
-    this.reconnectTimer = null
-    this.everOpened = false
-    this.live = emptyLiveJobs
-    this.jobErrors = {}
     this.loadGeneration++
+    this.client.stop()
     this.publish({
       status: 'loading',
       error: null,
       filter: null,
       nextCursor: null,
       loadingMore: false,
-      connected: false,
     })
   }
 
@@ -149,15 +138,16 @@ export class LiveJobsStore {
     try {
       const page = await this.deps.listJobs(filter ? { status: filter } : {})
       if (generation !== this.loadGeneration) return
-      this.live = reduceLiveJobs(this.live, {
+      const known = this.client.getSnapshot().live.jobs
+      this.client.dispatch({
         type: 'reset',
-        jobs: mergeFirstPage(this.live.jobs, page.jobs, filter, page.nextCursor !== null),
+        jobs: mergeFirstPage(known, page.jobs, filter, page.nextCursor !== null),
       })
       this.publish({ status: 'ready', error: null, nextCursor: page.nextCursor })
     } catch (error) {
       if (generation !== this.loadGeneration) return
       // Jobs already on screen stay; only an empty screen turns into an error screen.
-      if (this.live.jobs.length === 0) this.publish({ status: 'error', error })
+      if (this.snapshot.all.length === 0) this.publish({ status: 'error', error })
       else this.publish({ status: 'ready', error })
     }
   }
@@ -171,7 +161,7 @@ export class LiveJobsStore {
     try {
       const page = await this.deps.listJobs(filter ? { status: filter, cursor } : { cursor })
       if (generation !== this.loadGeneration) return
-      for (const job of page.jobs) this.live = reduceLiveJobs(this.live, { type: 'upsert', job })
+      for (const job of page.jobs) this.client.dispatch({ type: 'upsert', job })
       this.publish({ loadingMore: false, nextCursor: page.nextCursor, error: null })
     } catch (error) {
       if (generation !== this.loadGeneration) return
@@ -181,9 +171,7 @@ export class LiveJobsStore {
 
   /** Puts a job the app just received (created, resumed…) into the store. */
   upsert(job: Job): void {
-    delete this.jobErrors[job.id]
-    this.live = reduceLiveJobs(this.live, { type: 'upsert', job: withoutFiles(job) })
-    this.publish({})
+    this.client.dispatch({ type: 'upsert', job })
   }
 
   /**
@@ -191,101 +179,25 @@ export class LiveJobsStore {
    * hold it yet. A held copy is left alone: it follows the event stream, so it is never older.
    */
   adopt(job: Job): void {
-    if (!isUnknownJob(this.live, job.id)) return
+    if (!isUnknownJob(this.client.getSnapshot().live, job.id)) return
     this.upsert(job)
   }
 
   /** Drops a deleted job. */
   remove(id: string): void {
-    this.live = reduceLiveJobs(this.live, { type: 'remove', id })
-    this.publish({})
-  }
-
-  /**
-   * Fetches a job an event names but the store does not hold (created on another device, or
-   * beyond the loaded pages); once per job, and never again after the server said it is gone.
-   */
-  private ensureJob(id: string): void {
-    if (!isUnknownJob(this.live, id) || this.fetching.has(id) || id in this.jobErrors) return
-    void this.fetchJob(id)
-  }
-
-  private async fetchJob(id: string): Promise<void> {
-    if (this.fetching.has(id)) return
-    this.fetching.add(id)
-    this.publish({})
-    try {
-      const job = await this.deps.getJob(id)
-      delete this.jobErrors[id]
-      this.live = reduceLiveJobs(this.live, { type: 'upsert', job: withoutFiles(job) })
-    } catch (error) {
-      this.jobErrors[id] = error
-    } finally {
-      this.fetching.delete(id)
-      this.publish({})
-    }
-  }
-
-  private connect(): void {
-    this.reconnectTimer = null
-    const source = this.deps.openEvents(streams.userEvents.path)
-    this.source = source
-    source.addEventListener('open', () => {
-      if (this.source !== source) return
-      this.reconnectDelay = 1000
-      // The browser resends Last-Event-ID itself, but events of jobs created meanwhile on
-      // another device, or older than the server's replay window, only a fresh list brings.
-      if (this.everOpened) void this.reload()
-      this.everOpened = true
-      this.publish({ connected: true })
-    })
-    for (const type of EVENT_TYPES) {
-      source.addEventListener(type, (event) => {
-        if (this.source !== source) return
-        // `error` is both a job event type and EventSource's own failure signal; only the
-        // former is a MessageEvent with data.
-        const data = (event as MessageEvent).data
-        if (typeof data !== 'string') {
-          if (type === 'error') this.onStreamError(source)
-          return
-        }
-        this.onMessage(data)
-      })
-    }
-  }
-
-  private onStreamError(source: EventSourceLike): void {
-    this.publish({ connected: false })
-    // The browser retries by itself unless the answer was fatal (401, wrong type): then the
-    // stream is closed and only a new EventSource, later, can bring it back.
-    if (source.readyState !== CLOSED) return
-    // A refused stream is often a session that ended (revoked, user suspended): let the session
-    // check decide whether to keep trying or to sign out.
-    this.deps.onRefused?.()
-    source.close()
-    this.source = null
-    const delay = this.reconnectDelay
-    this.reconnectDelay = Math.min(this.reconnectDelay * 2, MAX_RECONNECT_MS)
-    this.reconnectTimer = this.deps.setTimeout(() => this.connect(), delay)
-  }
-
-  private onMessage(data: string): void {
-    const event = parseJobEvent({ data })
-    if (!event) return
-    const unknown = isUnknownJob(this.live, event.jobId)
-    this.live = reduceLiveJobs(this.live, { type: 'event', event })
-    this.publish({})
-    if (unknown) this.ensureJob(event.jobId)
+    this.client.dispatch({ type: 'remove', id })
   }
 
   private publish(patch: Partial<LiveJobsSnapshot>): void {
+    const { live, connected, jobErrors } = this.client.getSnapshot()
     const filter = patch.filter !== undefined ? patch.filter : this.snapshot.filter
     this.snapshot = {
       ...this.snapshot,
       ...patch,
-      all: this.live.jobs,
-      jobs: filter ? this.live.jobs.filter((job) => job.status === filter) : this.live.jobs,
-      jobErrors: { ...this.jobErrors },
+      all: live.jobs,
+      jobs: filter ? live.jobs.filter((job) => job.status === filter) : live.jobs,
+      connected,
+      jobErrors,
     }
     for (const listener of this.listeners) listener()
   }
@@ -309,12 +221,6 @@ export function mergeFirstPage(
     return hasMore && oldest !== undefined && job.createdAt < oldest
   })
   return [...page, ...kept]
-}
-
-function withoutFiles(job: Job): Job {
-  if (!('files' in job)) return job
-  const { files: _files, ...rest } = job as Job & { files: unknown }
-  return rest as Job
 }
 
 /** The app's one store, talking to the real API and a real `EventSource`. */
@@ -362,9 +268,4 @@ export function useLiveJobsConnection(enabled: boolean): void {
     liveJobs.start()
     return () => liveJobs.stop()
   }, [enabled])
-}
-
-/** True for an error meaning the job no longer exists (deleted elsewhere). */
-export function isGone(error: unknown): boolean {
-  return error instanceof ApiError && error.status === 404
 }

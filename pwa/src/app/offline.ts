@@ -34,7 +34,7 @@ if (typeof window !== 'undefined') {
 }
 
 /** Notes what one API answer says about freshness: cached (with its age) or straight from the network. */
-export function recordResponse(response: Response): void {
+function recordResponse(response: Response): void {
   const cachedAt = Number(response.headers.get(CACHED_AT_HEADER))
   if (cachedAt > 0) set({ cachedAt: Math.min(cachedAt, state.cachedAt ?? cachedAt) })
   else set({ cachedAt: null, online: true })
@@ -48,11 +48,11 @@ export async function offlineAwareFetch(request: Request): Promise<Response> {
 }
 
 /** The current state (outside React). */
-export function getOfflineState(): OfflineState {
+function getOfflineState(): OfflineState {
   return state
 }
 
-export function subscribeOffline(listener: () => void): () => void {
+function subscribeOffline(listener: () => void): () => void {
   listeners.add(listener)
   return () => listeners.delete(listener)
 }

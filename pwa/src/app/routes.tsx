@@ -1,22 +1,22 @@
 import { lazy, Suspense } from 'react'
 import { Navigate, Outlet, Route, Routes, useLocation } from 'react-router'
-import { Layout } from './Layout.tsx'
+import { Layout } from './layout.tsx'
 import { useLiveJobsConnection } from './live.ts'
 import { useSession } from './session.tsx'
 import { LoadingState, ErrorState } from '../ui/states.tsx'
-import { UpdatePrompt } from '../ui/UpdatePrompt.tsx'
+import { UpdatePrompt } from '../ui/update-prompt.tsx'
 
 // The screens a visit starts on (sign-in, the job list) ship with the shell: a lazy chunk there
 // would cost a second round trip before the first useful paint. The rest load on demand.
-import SignIn from '../screens/auth/SignIn.tsx'
-import SignUp from '../screens/auth/SignUp.tsx'
-import Dashboard from '../screens/jobs/Dashboard.tsx'
+import SignIn from '../screens/auth/sign-in.tsx'
+import SignUp from '../screens/auth/sign-up.tsx'
+import Dashboard from '../screens/dashboard/dashboard.tsx'
 
-const Aup = lazy(() => import('../screens/auth/Aup.tsx'))
-const AddJob = lazy(() => import('../screens/jobs/AddJob.tsx'))
-const JobDetail = lazy(() => import('../screens/job/JobDetail.tsx'))
-const Settings = lazy(() => import('../screens/settings/Settings.tsx'))
-const Admin = lazy(() => import('../screens/admin/Admin.tsx'))
+const Aup = lazy(() => import('../screens/auth/aup.tsx'))
+const AddJob = lazy(() => import('../screens/add-job/add-job.tsx'))
+const JobDetail = lazy(() => import('../screens/job-page/job-detail.tsx'))
+const Settings = lazy(() => import('../screens/settings/settings.tsx'))
+const Admin = lazy(() => import('../screens/admin/admin.tsx'))
 
 /**
  * The signed-in shell for users who accepted the AUP (others go to sign-in or the AUP first).

@@ -1,3 +1,3 @@
-export * from './ProgressBar.tsx'
-export * from './StatusBadge.tsx'
-export * from './JobSummary.tsx'
+export * from './progress-bar.tsx'
+export * from './status-badge.tsx'
+export * from './job-summary.tsx'

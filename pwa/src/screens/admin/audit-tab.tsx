@@ -1,0 +1,166 @@
+import type { AuditEntry } from '@tseeder/shared'
+import { type FormEvent, useCallback, useState } from 'react'
+import { api } from '../../app/api.ts'
+import { PagedTable } from './paged-table.tsx'
+import { formatDateTime } from './time.ts'
+import { useCursorList } from './use-cursor-list.ts'
+
+interface AuditFilters {
+  actorId: string
+  action: string
+}
+
+/** `/admin/audit`: every mutation, newest first, filtered by actor and action. */
+export function AuditTab() {
+  const [draft, setDraft] = useState<AuditFilters>({ actorId: '', action: '' })
+  const [filters, setFilters] = useState<AuditFilters>({ actorId: '', action: '' })
+
+  const fetchPage = useCallback(
+    async (cursor: string | undefined) => {
+      const { entries, nextCursor } = await api.adminAudit({
+        query: {
+          ...(filters.actorId ? { actorId: filters.actorId } : {}),
+          ...(filters.action ? { action: filters.action } : {}),
+          ...(cursor ? { cursor } : {}),
+        },
+      })
+      return { items: entries, nextCursor }
+    },
+    [filters],
+  )
+  const list = useCursorList(fetchPage)
+
+  function submit(event: FormEvent) {
+    event.preventDefault()
+    setFilters({ actorId: draft.actorId.trim(), action: draft.action.trim() })
+  }
+
+  const filtered = filters.actorId !== '' || filters.action !== ''
+
+  return (
+    <section aria-labelledby="audit-heading">
+      <h2 id="audit-heading">Audit log</h2>
+      <form className="filters" onSubmit={submit}>
+        <div className="field">
+          <label htmlFor="audit-actor">Actor id</label>
+          <input
+            id="audit-actor"
+            className="input"
+            value={draft.actorId}
+            placeholder="Any actor"
+            onChange={(event) => setDraft({ ...draft, actorId: event.target.value })}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="audit-action">Action</label>
+          <input
+            id="audit-action"
+            className="input"
+            value={draft.action}
+            placeholder="e.g. job.created"
+            maxLength={100}
+            onChange={(event) => setDraft({ ...draft, action: event.target.value })}
+          />
+        </div>
+        <button type="submit" className="button">
+          Filter
+        </button>
+        {filtered && (
+          <button
+            type="button"
+            className="button"
+            onClick={() => {
+              setDraft({ actorId: '', action: '' })
+              setFilters({ actorId: '', action: '' })
+            }}
+          >
+            Clear
+          </button>
+        )}
+      </form>
+      <PagedTable
+        list={list}
+        label="Audit log entries"
+        noun="entries"
+        loadingLabel="Loading the audit log"
+        emptyTitle={filtered ? 'No entries match these filters' : 'The audit log is empty'}
+      >
+        {(items) => (
+          <>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Actor</th>
+                <th scope="col">Action</th>
+                <th scope="col">Target</th>
+                <th scope="col">From</th>
+                <th scope="col">Details</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((entry) => (
+                <AuditRow
+                  key={entry.id}
+                  entry={entry}
+                  onActor={(actorId) => {
+                    setDraft({ ...draft, actorId })
+                    setFilters({ ...filters, actorId })
+                  }}
+                />
+              ))}
+            </tbody>
+          </>
+        )}
+      </PagedTable>
+    </section>
+  )
+}
+
+function AuditRow({ entry, onActor }: { entry: AuditEntry; onActor(actorId: string): void }) {
+  return (
+    <tr>
+      <th scope="row" className="nowrap">
+        {formatDateTime(entry.createdAt)}
+      </th>
+      <td>
+        <span className="tag">{entry.actorType}</span>{' '}
+        {entry.actorId && (
+          <button
+            type="button"
+            className="link-button mono"
+            aria-label={`Show only entries by ${entry.actorId}`}
+            onClick={() => onActor(entry.actorId!)}
+          >
+            {entry.actorId.slice(0, 8)}
+          </button>
+        )}
+      </td>
+      <td className="mono">{entry.action}</td>
+      <td>
+        {entry.targetType ? (
+          <>
+            {entry.targetType}
+            {entry.targetId && <span className="cell-note mono">{entry.targetId}</span>}
+          </>
+        ) : (
+          '—'
+        )}
+      </td>
+      <td>
+        {entry.ip ?? '—'}
+        {entry.userAgent && <span className="cell-note">{entry.userAgent}</span>}
+      </td>
+      <td>
+        {entry.meta && Object.keys(entry.meta).length > 0 ? (
+          <details>
+            <summary>Show</summary>
+            <pre className="audit-meta">{JSON.stringify(entry.meta, null, 2)}</pre>
+          </details>
+        ) : (
+          '—'
+        )}
+        {entry.requestId && <span className="cell-note mono">req {entry.requestId}</span>}
+      </td>
+    </tr>
+  )
+}

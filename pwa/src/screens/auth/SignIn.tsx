@@ -1,5 +1,0 @@
-import { AuthForm } from './AuthForm.tsx'
-
-export default function SignIn() {
-  return <AuthForm mode="signin" />
-}

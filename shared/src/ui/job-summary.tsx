@@ -1,0 +1,70 @@
+import type { ReactNode } from 'react'
+import { formatBytes, formatEta, formatPercent, formatSpeed } from '../format.ts'
+import type { Job } from '../schemas/job.ts'
+import { ProgressBar } from './progress-bar.tsx'
+import { StatusBadge, statusTone } from './status-badge.tsx'
+
+export interface JobSummaryProps {
+  job: Job
+  /** The job's name, as a link where the host app has one. */
+  title?: ReactNode
+  /** Buttons or links shown under the figures. */
+  actions?: ReactNode
+  compact?: boolean
+}
+
+/**
+ * One job as both the PWA dashboard and the extension popup show it: name, status, progress,
+ * speed, ETA, peers/seeds and size.
+ */
+export function JobSummary({ job, title, actions, compact = false }: JobSummaryProps) {
+  const running = job.status === 'downloading' || job.status === 'uploading'
+  // Once every byte is down, what is left to wait for is storage.
+  const stored = job.status === 'uploading' ? job.bytesStored : undefined
+  return (
+    <article className="ts-job" data-status={job.status} data-compact={compact || undefined}>
+      <header className="ts-job-head">
+        <h3 className="ts-job-name" title={job.name}>
+          {title ?? job.name}
+        </h3>
+        <StatusBadge status={job.status} />
+      </header>
+      <ProgressBar
+        value={job.progressPct}
+        label={`Progress of ${job.name}`}
+        tone={statusTone(job.status)}
+      />
+      <p className="ts-job-figures">
+        <span>{formatPercent(job.progressPct)}</span>
+        <span>
+          {formatBytes(job.bytesDownloaded)} of {job.bytesTotal ? formatBytes(job.bytesTotal) : '?'}
+        </span>
+        {stored !== undefined ? (
+          <span>{formatBytes(stored)} stored</span>
+        ) : (
+          running && (
+            <>
+              <span aria-label="Download speed">↓ {formatSpeed(job.downloadSpeed)}</span>
+              <span aria-label="Time left">ETA {formatEta(job.eta)}</span>
+            </>
+          )
+        )}
+        {running && !compact && (
+          <span>
+            {plural(job.peers, 'peer')} · {plural(job.seeds, 'seed')}
+          </span>
+        )}
+      </p>
+      {job.error && job.status === 'failed' && (
+        <p className="ts-job-error" role="status">
+          {job.error.message}
+        </p>
+      )}
+      {actions && <div className="ts-job-actions">{actions}</div>}
+    </article>
+  )
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
+}
