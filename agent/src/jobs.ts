@@ -9,7 +9,6 @@ import {
   parseMagnet,
 } from '@tseeder/shared'
 import { parseTorrentFile } from '@tseeder/shared/torrent'
-import type { z } from 'zod'
 import { freeDiskBytes } from './disk.ts'
 import type { TorrentEngine } from './engine/torrent-engine.ts'
 import { JobRun, type RunContext, type RunServices } from './job-run.ts'
@@ -41,10 +40,9 @@ export class JobError extends Error {
   }
 }
 
-type JobView = z.infer<typeof AgentJobView>
 
 /** A job's state as `/status` and the job endpoints answer it. */
-function viewOf(run: JobRun): JobView {
+function viewOf(run: JobRun): AgentJobView {
   const { record } = run
   return {
     jobId: record.start.jobId,
@@ -55,7 +53,7 @@ function viewOf(run: JobRun): JobView {
 }
 
 /** The selected files of a job, and which of them are in storage. */
-function filesOf(record: AgentJobRecord): z.infer<typeof AgentFileEntry>[] {
+function filesOf(record: AgentJobRecord): AgentFileEntry[] {
   const selected = new Set(record.selected ?? [])
   return (record.files ?? [])
     .filter((f) => selected.has(f.index))
@@ -126,21 +124,21 @@ export class JobManager {
     this.ctx.activeChanged()
   }
 
-  view(jobId: string): JobView | null {
+  view(jobId: string): AgentJobView | null {
     const run = this.jobs.get(jobId)
     return run ? viewOf(run) : null
   }
 
-  list(): JobView[] {
+  list(): AgentJobView[] {
     return [...this.jobs.values()].map(viewOf)
   }
 
-  files(jobId: string): z.infer<typeof AgentFileEntry>[] | null {
+  files(jobId: string): AgentFileEntry[] | null {
     const run = this.jobs.get(jobId)
     return run ? filesOf(run.record) : null
   }
 
-  async start(body: AgentStartBody): Promise<JobView> {
+  async start(body: AgentStartBody): Promise<AgentJobView> {
     if (!isSafeJobId(body.jobId)) {
       throw new JobError(400, 'bad_request', 'jobId may only hold letters, digits, - and _.')
     }
@@ -190,7 +188,7 @@ export class JobManager {
   }
 
   /** Stops transfer but keeps the job and its bytes. */
-  async pause(jobId: string): Promise<JobView> {
+  async pause(jobId: string): Promise<AgentJobView> {
     const run = this.require(jobId)
     if (isRunningStatus(run.record.status)) {
       await run.teardown({ removeData: false })
@@ -201,7 +199,7 @@ export class JobManager {
     return viewOf(run)
   }
 
-  async resume(jobId: string): Promise<JobView> {
+  async resume(jobId: string): Promise<AgentJobView> {
     const run = this.require(jobId)
     if (run.record.status !== 'paused') return viewOf(run)
     this.checkCapacity()
@@ -213,7 +211,7 @@ export class JobManager {
   }
 
   /** Ends a job; with `removeData` its bytes and record are deleted, otherwise it is paused. */
-  async stop(jobId: string, removeData: boolean): Promise<JobView> {
+  async stop(jobId: string, removeData: boolean): Promise<AgentJobView> {
     if (!removeData) return this.pause(jobId)
     const run = this.require(jobId)
     const view = viewOf(run)

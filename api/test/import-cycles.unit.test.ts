@@ -47,4 +47,13 @@ describe('api modules', () => {
     expect(graph.get('jobs/dispatch.ts')).toContain('durable/job-progress.ts')
     expect(cyclesOf(graph)).toEqual([])
   })
+
+  it('keep the job’s Durable Object below jobs/: durable/ never imports a jobs/ module', () => {
+    const upward = [...importGraph()]
+      .filter(([file]) => file.startsWith('durable/'))
+      .flatMap(([file, imports]) =>
+        imports.filter((i) => i.startsWith('jobs/')).map((i) => `${file} → ${i}`),
+      )
+    expect(upward).toEqual([])
+  })
 })

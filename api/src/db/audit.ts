@@ -1,4 +1,4 @@
-import type { AuditEntry } from '@tseeder/shared'
+import type { AuditEntry, AuditQuery } from '@tseeder/shared'
 import type { AppContext } from '../env.ts'
 import { iso } from '../lib/time.ts'
 import { keysetPage, type Page } from './pages.ts'
@@ -108,12 +108,7 @@ export type { AuditRow }
 /** A page of the audit log, newest first, of one actor and/or one action when given. */
 export function listAuditPage(
   db: D1Database,
-  options: {
-    actorId?: string | undefined
-    action?: string | undefined
-    cursor: string | undefined
-    limit: number
-  },
+  options: AuditQuery,
 ): Promise<Page<AuditRow>> {
   const where: [string, unknown][] = []
   if (options.actorId) where.push(['actor_id = ?', options.actorId])

@@ -3,6 +3,7 @@ import {
   ENDED_STATUSES,
   RUNNING_STATUSES,
   DISPATCH_STATUSES,
+  type AdminJobQuery,
   type Job,
   type JobStatus,
 } from '@tseeder/shared'
@@ -221,12 +222,7 @@ export async function listUnfinishedJobIds(db: D1Database, infohash: string): Pr
 /** A page of jobs, newest first, of one user and/or in one status when given. */
 export function listJobsPage(
   db: D1Database,
-  options: {
-    userId?: string | undefined
-    status?: JobStatus | undefined
-    cursor: string | undefined
-    limit: number
-  },
+  options: AdminJobQuery,
 ): Promise<Page<JobRow>> {
   const where: [string, unknown][] = []
   if (options.userId) where.push(['user_id = ?', options.userId])

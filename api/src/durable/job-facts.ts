@@ -4,7 +4,7 @@ import { listJobFileSizes } from '../db/job-files.ts'
 import { getPlan } from '../db/plans.ts'
 import { getUsage } from '../db/usage.ts'
 import { findUserById } from '../db/users.ts'
-import { storageProblem } from '../jobs/quotas.ts'
+import { storageProblem } from '../lib/quotas.ts'
 import type { FileSize, MetadataChecks } from './job-intents.ts'
 
 const NO_CHECKS: MetadataChecks = { quotaProblem: null, blockedReason: null }

@@ -102,23 +102,28 @@ export async function dispatchJob(
   return DONE
 }
 
+/** The message's body as a dispatch; a malformed one is logged and acknowledged (never retried). */
+function dispatchMessageOf(message: Message<unknown>): DispatchMessage | null {
+  const parsed = DispatchMessage.safeParse(message.body)
+  if (parsed.success) return parsed.data
+  log.error('dispatch_message_invalid', { id: message.id, issues: parsed.error.issues })
+  message.ack()
+  return null
+}
+
 /** The queue consumer: one dispatch per message; failures retry with exponential backoff. */
 export async function handleDispatchBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   for (const message of batch.messages) {
-    const parsed = DispatchMessage.safeParse(message.body)
-    if (!parsed.success) {
-      log.error('dispatch_message_invalid', { id: message.id, issues: parsed.error.issues })
-      message.ack()
-      continue
-    }
+    const body = dispatchMessageOf(message)
+    if (!body) continue
     try {
-      const outcome = await dispatchJob(env, parsed.data, message.attempts)
+      const outcome = await dispatchJob(env, body, message.attempts)
       if (outcome.type === 'done') message.ack()
       else if (outcome.type === 'retry') message.retry({ delaySeconds: outcome.delaySeconds })
       // A dead message is retried on purpose: past max_retries the queue moves it to the DLQ.
       else message.retry({ delaySeconds: 0 })
     } catch (error) {
-      log.error('dispatch_error', { jobId: parsed.data.jobId, error: String(error) })
+      log.error('dispatch_error', { jobId: body.jobId, error: String(error) })
       message.retry({ delaySeconds: backoffSeconds(message.attempts) })
     }
   }
@@ -127,13 +132,9 @@ export async function handleDispatchBatch(batch: MessageBatch<unknown>, env: Env
 /** The dead-letter consumer: every message here is a job that could not be dispatched. */
 export async function handleDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   for (const message of batch.messages) {
-    const parsed = DispatchMessage.safeParse(message.body)
-    if (!parsed.success) {
-      log.error('dispatch_message_invalid', { id: message.id, issues: parsed.error.issues })
-      message.ack()
-      continue
-    }
-    const { jobId } = parsed.data
+    const body = dispatchMessageOf(message)
+    if (!body) continue
+    const { jobId } = body
     const text = `Job ${jobId} could not be dispatched after ${MAX_ATTEMPTS} attempts and was dead-lettered.`
     log.error('dispatch_dead_lettered', { jobId })
     await recordAlert(env.DB, { kind: 'dispatch_dead_lettered', jobId, message: text })

@@ -19,7 +19,7 @@ import { jobProgress } from '../durable/job-progress.ts'
 import { storedContentFor } from './content.ts'
 import { HttpError } from '../lib/errors.ts'
 import { log } from '../lib/log.ts'
-import { activeJobsProblem, quotaError, storageProblem } from './quotas.ts'
+import { activeJobsProblem, quotaError, storageProblem } from '../lib/quotas.ts'
 import { enqueueDispatch } from '../queue/dispatch-queue.ts'
 
 /** What a user asked to download, validated and parsed (from a magnet link or a .torrent). */

@@ -76,22 +76,12 @@ route(adminRoutes, endpoints.adminUpdateUser, async (c, { params, body }) => {
 })
 
 route(adminRoutes, endpoints.adminAudit, async (c, { query }) => {
-  const page = await listAuditPage(c.env.DB, {
-    actorId: query.actorId,
-    action: query.action,
-    cursor: query.cursor,
-    limit: query.limit,
-  })
+  const page = await listAuditPage(c.env.DB, query)
   return { entries: page.rows.map(toAuditEntry), nextCursor: page.nextCursor }
 })
 
 route(adminRoutes, endpoints.adminListJobs, async (c, { query }) => {
-  const page = await listJobsPage(c.env.DB, {
-    userId: query.userId,
-    status: query.status,
-    cursor: query.cursor,
-    limit: query.limit,
-  })
+  const page = await listJobsPage(c.env.DB, query)
   return {
     jobs: page.rows.map((row) => ({
       ...toJob(row),

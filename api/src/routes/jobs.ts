@@ -15,7 +15,7 @@ import type { AppContext, AppEnv } from '../env.ts'
 import { getPlan } from '../db/plans.ts'
 import { getUsage } from '../db/usage.ts'
 import type { UserRow } from '../db/users.ts'
-import { quotaError, storageProblem } from '../jobs/quotas.ts'
+import { quotaError, storageProblem } from '../lib/quotas.ts'
 import { auditStatement } from '../db/audit.ts'
 import { listJobFileRows, toJobFile } from '../db/job-files.ts'
 import { getOwnJobRow, listJobsPage, toJob, type JobRow } from '../db/jobs.ts'
@@ -85,12 +85,7 @@ route(jobRoutes, endpoints.createJob, async (c, { body }) => {
 
 route(jobRoutes, endpoints.listJobs, async (c, { query }) => {
   const { user } = requireAuth(c)
-  const page = await listJobsPage(c.env.DB, {
-    userId: user.id,
-    status: query.status,
-    cursor: query.cursor,
-    limit: query.limit,
-  })
+  const page = await listJobsPage(c.env.DB, { ...query, userId: user.id })
   return { jobs: page.rows.map(toJob), nextCursor: page.nextCursor }
 })
 

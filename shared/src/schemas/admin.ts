@@ -48,6 +48,7 @@ export const AdminJobQuery = z.object({
   cursor: Cursor.optional(),
   limit: Limit,
 })
+export type AdminJobQuery = z.infer<typeof AdminJobQuery>
 
 export const AdminJob = Job.extend({
   userId: Id,
@@ -98,6 +99,7 @@ export const AuditQuery = z.object({
   cursor: Cursor.optional(),
   limit: Limit,
 })
+export type AuditQuery = z.infer<typeof AuditQuery>
 
 export const AuditList = z.object({
   entries: z.array(AuditEntry),
