@@ -40,7 +40,6 @@ export class JobError extends Error {
   }
 }
 
-
 /** A job's state as `/status` and the job endpoints answer it. */
 function viewOf(run: JobRun): AgentJobView {
   const { record } = run

@@ -106,10 +106,7 @@ export function toAuditEntry(row: AuditRow): AuditEntry {
 export type { AuditRow }
 
 /** A page of the audit log, newest first, of one actor and/or one action when given. */
-export function listAuditPage(
-  db: D1Database,
-  options: AuditQuery,
-): Promise<Page<AuditRow>> {
+export function listAuditPage(db: D1Database, options: AuditQuery): Promise<Page<AuditRow>> {
   const where: [string, unknown][] = []
   if (options.actorId) where.push(['actor_id = ?', options.actorId])
   if (options.action) where.push(['action = ?', options.action])
