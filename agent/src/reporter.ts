@@ -1,6 +1,6 @@
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type AgentCallback, agentProtocol, readAnswer } from '@tseeder/shared'
+import { AgentCallback, agentProtocol, readAnswer } from '@tseeder/shared'
 import type { ApiClient } from './api-client.ts'
 import { writeFileAtomic } from './fs-atomic.ts'
 import type { Logger } from './log.ts'
@@ -44,9 +44,13 @@ export class Reporter {
     const names = (await readdir(this.dir)).filter((n) => /^\d{16}\.json$/.test(n)).sort()
     for (const name of names) {
       try {
-        const callback = JSON.parse(await readFile(join(this.dir, name), 'utf8')) as AgentCallback
+        const callback = AgentCallback.parse(
+          JSON.parse(await readFile(join(this.dir, name), 'utf8')),
+        )
         this.queue.push({ file: name, callback })
-      } catch {
+      } catch (error) {
+        // A torn or foreign file cannot be delivered; keeping it would block every later one.
+        this.options.log.warn({ file: name, err: String(error) }, 'unreadable callback dropped')
         await rm(join(this.dir, name), { force: true })
       }
     }

@@ -58,6 +58,8 @@ describe('the callback outbox', () => {
     const first = await startAgent(loadConfig(env), createLogger('silent'))
     await callAgent(first.url, 'POST', '/start', startBody(fixture, s3.endpoint, { jobId }))
     await waitFor(() => first.jobs.view(jobId)?.status === 'completed', 20_000, 'local completion')
+    // The record says completed a moment before the `completed` callback is in the outbox.
+    await waitFor(() => first.reporter.hasPending(jobId, 'completed'), 5_000, 'completed queued')
     expect(api.of(jobId)).toEqual([])
     expect(first.reporter.pending).toBeGreaterThanOrEqual(3)
     await first.close(200)
