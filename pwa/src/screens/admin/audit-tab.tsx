@@ -81,36 +81,23 @@ export function AuditTab() {
       <PagedTable
         list={list}
         label="Audit log entries"
+        columns={['When', 'Actor', 'Action', 'Target', 'From', 'Details']}
         noun="entries"
         loadingLabel="Loading the audit log"
         emptyTitle={filtered ? 'No entries match these filters' : 'The audit log is empty'}
       >
-        {(items) => (
-          <>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Action</th>
-                <th scope="col">Target</th>
-                <th scope="col">From</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((entry) => (
-                <AuditRow
-                  key={entry.id}
-                  entry={entry}
-                  onActor={(actorId) => {
-                    setDraft({ ...draft, actorId })
-                    setFilters({ ...filters, actorId })
-                  }}
-                />
-              ))}
-            </tbody>
-          </>
-        )}
+        {(items) =>
+          items.map((entry) => (
+            <AuditRow
+              key={entry.id}
+              entry={entry}
+              onActor={(actorId) => {
+                setDraft({ ...draft, actorId })
+                setFilters({ ...filters, actorId })
+              }}
+            />
+          ))
+        }
       </PagedTable>
     </section>
   )

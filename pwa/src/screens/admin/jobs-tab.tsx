@@ -69,63 +69,51 @@ export function JobsTab() {
       <PagedTable
         list={list}
         label="Job list"
+        columns={[
+          'Name',
+          'Status',
+          { label: 'Progress', numeric: true },
+          { label: 'Size', numeric: true },
+          'User',
+          'Agent',
+          { label: 'Attempt', numeric: true },
+          'Created',
+        ]}
         noun="jobs"
         loadingLabel="Loading jobs"
         emptyTitle="No jobs match these filters"
       >
-        {(items) => (
-          <>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="num">
-                  Progress
-                </th>
-                <th scope="col" className="num">
-                  Size
-                </th>
-                <th scope="col">User</th>
-                <th scope="col">Agent</th>
-                <th scope="col" className="num">
-                  Attempt
-                </th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((job) => (
-                <tr key={job.id}>
-                  <th scope="row" className="cell-main" title={job.infohash}>
-                    {job.name}
-                    {job.error && <span className="cell-note">{job.error.message}</span>}
-                  </th>
-                  <td>
-                    <StatusBadge status={job.status} />
-                  </td>
-                  <td className="num">{formatPercent(job.progressPct)}</td>
-                  <td className="num">{job.bytesTotal ? formatBytes(job.bytesTotal) : '—'}</td>
-                  <td>
-                    <button
-                      type="button"
-                      className="link-button mono"
-                      aria-label={`Show only jobs of user ${job.userId}`}
-                      onClick={() => {
-                        setUserInput(job.userId)
-                        setUserId(job.userId)
-                      }}
-                    >
-                      {job.userId.slice(0, 8)}
-                    </button>
-                  </td>
-                  <td className="mono">{job.agentId ?? '—'}</td>
-                  <td className="num">{job.attempt}</td>
-                  <td className="nowrap">{formatDateTime(job.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </>
-        )}
+        {(items) =>
+          items.map((job) => (
+            <tr key={job.id}>
+              <th scope="row" className="cell-main" title={job.infohash}>
+                {job.name}
+                {job.error && <span className="cell-note">{job.error.message}</span>}
+              </th>
+              <td>
+                <StatusBadge status={job.status} />
+              </td>
+              <td className="num">{formatPercent(job.progressPct)}</td>
+              <td className="num">{job.bytesTotal ? formatBytes(job.bytesTotal) : '—'}</td>
+              <td>
+                <button
+                  type="button"
+                  className="link-button mono"
+                  aria-label={`Show only jobs of user ${job.userId}`}
+                  onClick={() => {
+                    setUserInput(job.userId)
+                    setUserId(job.userId)
+                  }}
+                >
+                  {job.userId.slice(0, 8)}
+                </button>
+              </td>
+              <td className="mono">{job.agentId ?? '—'}</td>
+              <td className="num">{job.attempt}</td>
+              <td className="nowrap">{formatDateTime(job.createdAt)}</td>
+            </tr>
+          ))
+        }
       </PagedTable>
     </section>
   )

@@ -100,101 +100,86 @@ export function UsersTab() {
       <PagedTable
         list={list}
         label="User list"
+        columns={['Email', 'Role', 'Plan', 'Status', 'Joined', { label: 'Actions', hidden: true }]}
         noun="users"
         loadingLabel="Loading users"
         emptyTitle={search ? `No user matches “${search}”` : 'No users yet'}
       >
-        {(items) => (
-          <>
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Plan</th>
-                <th scope="col">Status</th>
-                <th scope="col">Joined</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
+        {(items) =>
+          items.map((user) => {
+            const self = user.id === me.user.id
+            const busy = saving === user.id
+            return (
+              <tr key={user.id} data-suspended={user.suspended || undefined}>
+                <th scope="row" className="cell-main">
+                  {user.email}
+                  {self && <span className="tag">You</span>}
                 </th>
+                <td>
+                  <select
+                    className="input input-small"
+                    aria-label={`Role of ${user.email}`}
+                    value={user.role}
+                    disabled={busy || self}
+                    onChange={(event) =>
+                      void change(user, { role: Role.parse(event.target.value) })
+                    }
+                  >
+                    {Role.options.map((role) => (
+                      <option key={role} value={role}>
+                        {role}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td>
+                  <select
+                    className="input input-small"
+                    aria-label={`Plan of ${user.email}`}
+                    value={user.plan}
+                    disabled={busy}
+                    onChange={(event) =>
+                      void change(user, { plan: PlanId.parse(event.target.value) })
+                    }
+                  >
+                    {PlanId.options.map((plan) => (
+                      <option key={plan} value={plan}>
+                        {plan}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td>
+                  {user.suspended ? (
+                    <span className="tag tag-bad">Suspended</span>
+                  ) : user.aupAcceptedAt ? (
+                    'Active'
+                  ) : (
+                    'AUP not accepted'
+                  )}
+                </td>
+                <td className="nowrap">{formatDateTime(user.createdAt)}</td>
+                <td>
+                  {!self && (
+                    <button
+                      type="button"
+                      className={
+                        user.suspended
+                          ? 'button button-small'
+                          : 'button button-small button-subtle-danger'
+                      }
+                      disabled={busy}
+                      aria-label={`${user.suspended ? 'Unsuspend' : 'Suspend'} ${user.email}`}
+                      onClick={() => void change(user, { suspended: !user.suspended })}
+                    >
+                      {user.suspended ? 'Unsuspend' : 'Suspend'}
+                    </button>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {items.map((user) => {
-                const self = user.id === me.user.id
-                const busy = saving === user.id
-                return (
-                  <tr key={user.id} data-suspended={user.suspended || undefined}>
-                    <th scope="row" className="cell-main">
-                      {user.email}
-                      {self && <span className="tag">You</span>}
-                    </th>
-                    <td>
-                      <select
-                        className="input input-small"
-                        aria-label={`Role of ${user.email}`}
-                        value={user.role}
-                        disabled={busy || self}
-                        onChange={(event) =>
-                          void change(user, { role: Role.parse(event.target.value) })
-                        }
-                      >
-                        {Role.options.map((role) => (
-                          <option key={role} value={role}>
-                            {role}
-                          </option>
-                        ))}
-                      </select>
-                    </td>
-                    <td>
-                      <select
-                        className="input input-small"
-                        aria-label={`Plan of ${user.email}`}
-                        value={user.plan}
-                        disabled={busy}
-                        onChange={(event) =>
-                          void change(user, { plan: PlanId.parse(event.target.value) })
-                        }
-                      >
-                        {PlanId.options.map((plan) => (
-                          <option key={plan} value={plan}>
-                            {plan}
-                          </option>
-                        ))}
-                      </select>
-                    </td>
-                    <td>
-                      {user.suspended ? (
-                        <span className="tag tag-bad">Suspended</span>
-                      ) : user.aupAcceptedAt ? (
-                        'Active'
-                      ) : (
-                        'AUP not accepted'
-                      )}
-                    </td>
-                    <td className="nowrap">{formatDateTime(user.createdAt)}</td>
-                    <td>
-                      {!self && (
-                        <button
-                          type="button"
-                          className={
-                            user.suspended
-                              ? 'button button-small'
-                              : 'button button-small button-subtle-danger'
-                          }
-                          disabled={busy}
-                          aria-label={`${user.suspended ? 'Unsuspend' : 'Suspend'} ${user.email}`}
-                          onClick={() => void change(user, { suspended: !user.suspended })}
-                        >
-                          {user.suspended ? 'Unsuspend' : 'Suspend'}
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                )
-              })}
-            </tbody>
-          </>
-        )}
+            )
+          })
+        }
       </PagedTable>
     </section>
   )
