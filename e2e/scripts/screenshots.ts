@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util'
 import type { Page } from 'playwright-core'
 import { type Client, type Job } from '@tseeder/shared'
 import { demoFiles } from '../../scripts/lib/demo-files.ts'
+import { ADMIN_TABS } from '../../pwa/src/screens/admin/tabs.ts'
 import {
   browserClient,
   launchBrowser,
@@ -196,14 +197,7 @@ try {
   await page.getByRole('button', { name: 'Sign in' }).click()
   await page.getByRole('button', { name: 'I accept the policy' }).click()
   await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor()
-  for (const [path, heading] of [
-    ['users', 'Users'],
-    ['jobs', 'Jobs'],
-    ['blocklist', 'Blocklist'],
-    ['agents', 'Agents'],
-    ['alerts', 'Alerts'],
-    ['audit', 'Audit log'],
-  ] as const) {
+  for (const [path, heading] of ADMIN_TABS) {
     await page.goto(url(`/admin/${path}`))
     await page.getByRole('heading', { name: heading, level: 2, exact: true }).waitFor()
     await capture(page, `admin-${path}`)

@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useState } from 'react'
+import { type FormEvent, Fragment, type InputHTMLAttributes, useEffect, useState } from 'react'
 import { browser } from 'wxt/browser'
 import { ConnectError, connect } from '../connect.ts'
 import { RECONNECT_MESSAGE } from '../failures.ts'
@@ -68,22 +68,39 @@ function ConnectedAccount({ connection }: { connection: Connection }) {
   )
 }
 
+type ConnectFields = Parameters<typeof connect>[0]
+
+/** The connect form's inputs, keyed by the field each one fills (and a `ConnectError` points at). */
+const CONNECT_INPUTS: Record<
+  keyof ConnectFields,
+  { label: string } & InputHTMLAttributes<HTMLInputElement>
+> = {
+  serverUrl: {
+    label: 'Server URL',
+    inputMode: 'url',
+    placeholder: 'https://tseeder.app',
+    autoComplete: 'url',
+  },
+  token: { label: 'API token', type: 'password', placeholder: 'tsd_…', autoComplete: 'off' },
+}
+
 function ConnectForm({ previous }: { previous: Connection | null }) {
-  const [serverUrl, setServerUrl] = useState(previous?.serverUrl ?? '')
-  const [token, setToken] = useState('')
+  const [fields, setFields] = useState<ConnectFields>({
+    serverUrl: previous?.serverUrl ?? '',
+    token: '',
+  })
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<ConnectError | null>(null)
-  const server = parseServerUrl(serverUrl)
+  const server = parseServerUrl(fields.serverUrl)
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault()
     setBusy(true)
     setError(null)
     try {
-      const connection = await connect(
-        { serverUrl, token },
-        { requestAccess: (permission) => browser.permissions.request({ origins: [permission] }) },
-      )
+      const connection = await connect(fields, {
+        requestAccess: (permission) => browser.permissions.request({ origins: [permission] }),
+      })
       await jobCacheItem.setValue(null)
       await connectionItem.setValue(connection)
       void browser.runtime.sendMessage(POLL_MESSAGE)
@@ -100,30 +117,24 @@ function ConnectForm({ previous }: { previous: Connection | null }) {
         Connect with an API token: it keeps working when you sign out of the web app, and you can
         revoke it there at any time.
       </p>
-      <label htmlFor="server-url">Server URL</label>
-      <input
-        id="server-url"
-        inputMode="url"
-        placeholder="https://tseeder.app"
-        autoComplete="url"
-        spellCheck={false}
-        value={serverUrl}
-        onChange={(event) => setServerUrl(event.target.value)}
-        aria-invalid={error?.field === 'serverUrl' || undefined}
-        aria-describedby={error ? 'connect-error' : undefined}
-      />
-      <label htmlFor="api-token">API token</label>
-      <input
-        id="api-token"
-        type="password"
-        placeholder="tsd_…"
-        autoComplete="off"
-        spellCheck={false}
-        value={token}
-        onChange={(event) => setToken(event.target.value)}
-        aria-invalid={error?.field === 'token' || undefined}
-        aria-describedby={error ? 'connect-error' : undefined}
-      />
+      {(Object.keys(CONNECT_INPUTS) as (keyof ConnectFields)[]).map((field) => {
+        const { label, ...input } = CONNECT_INPUTS[field]
+        const id = `connect-${field}`
+        return (
+          <Fragment key={field}>
+            <label htmlFor={id}>{label}</label>
+            <input
+              {...input}
+              id={id}
+              spellCheck={false}
+              value={fields[field]}
+              onChange={(event) => setFields({ ...fields, [field]: event.target.value })}
+              aria-invalid={error?.field === field || undefined}
+              aria-describedby={error ? 'connect-error' : undefined}
+            />
+          </Fragment>
+        )
+      })}
       <p className="hint">
         {server.ok ? (
           <a href={tokenPageUrl(server.value.origin)} target="_blank" rel="noreferrer">

@@ -2,10 +2,11 @@
  * A labelled form field with its error under it, wired for screen readers.
  *
  *   <Field label="Email" error={errors.email} hint="…">{(props) => <input {...props} type="email" />}</Field>
+ *   <TextField label="User id" value={userId} onChange={setUserId} placeholder="Any user" />
  *   fieldErrors(error: unknown): Record<string, string>   // ApiError.issues by first path segment
  */
 import { ApiError } from '@tseeder/shared'
-import { type ReactNode, useId } from 'react'
+import { type InputHTMLAttributes, type ReactNode, useId } from 'react'
 
 export interface FieldControlProps {
   id: string
@@ -43,6 +44,43 @@ export function Field({
         </p>
       )}
     </div>
+  )
+}
+
+/**
+ * A `Field` around a text input whose value is a plain string; any other attribute goes to the
+ * input.
+ *
+ * @example
+ * <TextField label="Search by email" type="search" value={query} onChange={setQuery} />
+ */
+export function TextField({
+  label,
+  error,
+  hint,
+  value,
+  onChange,
+  className = 'input',
+  ...input
+}: {
+  label: ReactNode
+  error?: string | null
+  hint?: ReactNode
+  value: string
+  onChange(value: string): void
+} & Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'value' | 'onChange'>) {
+  return (
+    <Field label={label} error={error} hint={hint}>
+      {(props) => (
+        <input
+          {...props}
+          {...input}
+          className={className}
+          value={value}
+          onChange={(event) => onChange(event.target.value)}
+        />
+      )}
+    </Field>
   )
 }
 

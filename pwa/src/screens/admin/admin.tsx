@@ -4,17 +4,9 @@ import { AlertsTab } from './alerts-tab.tsx'
 import { AuditTab } from './audit-tab.tsx'
 import { BlocklistTab } from './blocklist-tab.tsx'
 import { JobsTab } from './jobs-tab.tsx'
+import { ADMIN_TABS } from './tabs.ts'
 import { UsersTab } from './users-tab.tsx'
 import './admin.css'
-
-const TABS = [
-  ['users', 'Users'],
-  ['jobs', 'Jobs'],
-  ['blocklist', 'Blocklist'],
-  ['agents', 'Agents'],
-  ['alerts', 'Alerts'],
-  ['audit', 'Audit log'],
-] as const
 
 /** `/admin/*` (admins only): users, jobs, blocklist, agent health, alerts and the audit log. */
 export default function Admin() {
@@ -22,7 +14,7 @@ export default function Admin() {
     <div className="admin">
       <h1>Admin</h1>
       <nav className="tabs tabs-scroll" aria-label="Admin sections">
-        {TABS.map(([path, label]) => (
+        {ADMIN_TABS.map(([path, label]) => (
           <NavLink key={path} to={`/admin/${path}`}>
             {label}
           </NavLink>

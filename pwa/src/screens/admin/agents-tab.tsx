@@ -64,47 +64,41 @@ export function AgentsTab() {
                 : `All ${state.agents.length} agents are healthy.`
               : `${stale.length} of ${state.agents.length} agents need attention.`}
           </p>
-          <TableRegion label="Agent list">
-            <thead>
-              <tr>
-                <th scope="col">Agent</th>
-                <th scope="col">Health</th>
-                <th scope="col">Last heartbeat</th>
-                <th scope="col" className="num">
-                  Jobs / capacity
-                </th>
-                <th scope="col" className="num">
-                  Free disk
-                </th>
-                <th scope="col">Version</th>
-              </tr>
-            </thead>
-            <tbody>
-              {state.agents.map((agent) => {
-                const bad = isStale(agent, state.at)
-                return (
-                  <tr key={agent.id} data-stale={bad || undefined}>
-                    <th scope="row" className="cell-main">
-                      {agent.id}
-                      <span className="cell-note mono">{agent.url}</span>
-                    </th>
-                    <td>
-                      <span className={bad ? 'tag tag-bad' : 'tag tag-ok'}>
-                        {!agent.healthy ? 'Unhealthy' : bad ? 'Stale' : 'Healthy'}
-                      </span>
-                    </td>
-                    <td className="nowrap" title={agent.lastHeartbeatAt}>
-                      {formatAge(agent.lastHeartbeatAt, state.at)}
-                    </td>
-                    <td className="num">
-                      {agent.activeJobs} / {agent.capacity}
-                    </td>
-                    <td className="num">{formatBytes(agent.freeDiskBytes)}</td>
-                    <td className="mono">{agent.version}</td>
-                  </tr>
-                )
-              })}
-            </tbody>
+          <TableRegion
+            label="Agent list"
+            columns={[
+              'Agent',
+              'Health',
+              'Last heartbeat',
+              { label: 'Jobs / capacity', numeric: true },
+              { label: 'Free disk', numeric: true },
+              'Version',
+            ]}
+          >
+            {state.agents.map((agent) => {
+              const bad = isStale(agent, state.at)
+              return (
+                <tr key={agent.id} data-stale={bad || undefined}>
+                  <th scope="row" className="cell-main">
+                    {agent.id}
+                    <span className="cell-note mono">{agent.url}</span>
+                  </th>
+                  <td>
+                    <span className={bad ? 'tag tag-bad' : 'tag tag-ok'}>
+                      {!agent.healthy ? 'Unhealthy' : bad ? 'Stale' : 'Healthy'}
+                    </span>
+                  </td>
+                  <td className="nowrap" title={agent.lastHeartbeatAt}>
+                    {formatAge(agent.lastHeartbeatAt, state.at)}
+                  </td>
+                  <td className="num">
+                    {agent.activeJobs} / {agent.capacity}
+                  </td>
+                  <td className="num">{formatBytes(agent.freeDiskBytes)}</td>
+                  <td className="mono">{agent.version}</td>
+                </tr>
+              )
+            })}
           </TableRegion>
         </>
       )}

@@ -45,29 +45,19 @@ export function AlertsTab() {
         </EmptyState>
       )}
       {state.status === 'ready' && state.alerts.length > 0 && (
-        <TableRegion label="Alert list">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Message</th>
-              <th scope="col">Job</th>
+        <TableRegion label="Alert list" columns={['When', 'Kind', 'Message', 'Job']}>
+          {state.alerts.map((alert) => (
+            <tr key={alert.id}>
+              <th scope="row" className="nowrap">
+                {formatDateTime(alert.createdAt)}
+              </th>
+              <td>
+                <span className="tag tag-bad">{alert.kind}</span>
+              </td>
+              <td>{alert.message}</td>
+              <td className="mono">{alert.jobId ?? '—'}</td>
             </tr>
-          </thead>
-          <tbody>
-            {state.alerts.map((alert) => (
-              <tr key={alert.id}>
-                <th scope="row" className="nowrap">
-                  {formatDateTime(alert.createdAt)}
-                </th>
-                <td>
-                  <span className="tag tag-bad">{alert.kind}</span>
-                </td>
-                <td>{alert.message}</td>
-                <td className="mono">{alert.jobId ?? '—'}</td>
-              </tr>
-            ))}
-          </tbody>
+          ))}
         </TableRegion>
       )}
     </section>

@@ -1,6 +1,8 @@
 import type { AuditEntry } from '@tseeder/shared'
-import { type FormEvent, useCallback, useState } from 'react'
+import { useCallback, useState } from 'react'
 import { api } from '../../app/api.ts'
+import { TextField } from '../../ui/field.tsx'
+import { FilterForm } from './filter-form.tsx'
 import { PagedTable } from './paged-table.tsx'
 import { formatDateTime } from './time.ts'
 import { useCursorList } from './use-cursor-list.ts'
@@ -30,87 +32,62 @@ export function AuditTab() {
   )
   const list = useCursorList(fetchPage)
 
-  function submit(event: FormEvent) {
-    event.preventDefault()
-    setFilters({ actorId: draft.actorId.trim(), action: draft.action.trim() })
-  }
-
   const filtered = filters.actorId !== '' || filters.action !== ''
 
   return (
     <section aria-labelledby="audit-heading">
       <h2 id="audit-heading">Audit log</h2>
-      <form className="filters" onSubmit={submit}>
-        <div className="field">
-          <label htmlFor="audit-actor">Actor id</label>
-          <input
-            id="audit-actor"
-            className="input"
-            value={draft.actorId}
-            placeholder="Any actor"
-            onChange={(event) => setDraft({ ...draft, actorId: event.target.value })}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="audit-action">Action</label>
-          <input
-            id="audit-action"
-            className="input"
-            value={draft.action}
-            placeholder="e.g. job.created"
-            maxLength={100}
-            onChange={(event) => setDraft({ ...draft, action: event.target.value })}
-          />
-        </div>
-        <button type="submit" className="button">
-          Filter
-        </button>
-        {filtered && (
-          <button
-            type="button"
-            className="button"
-            onClick={() => {
-              setDraft({ actorId: '', action: '' })
-              setFilters({ actorId: '', action: '' })
-            }}
-          >
-            Clear
-          </button>
-        )}
-      </form>
+      <FilterForm
+        onFilter={() => setFilters({ actorId: draft.actorId.trim(), action: draft.action.trim() })}
+        actions={
+          filtered && (
+            <button
+              type="button"
+              className="button"
+              onClick={() => {
+                setDraft({ actorId: '', action: '' })
+                setFilters({ actorId: '', action: '' })
+              }}
+            >
+              Clear
+            </button>
+          )
+        }
+      >
+        <TextField
+          label="Actor id"
+          value={draft.actorId}
+          placeholder="Any actor"
+          onChange={(actorId) => setDraft({ ...draft, actorId })}
+        />
+        <TextField
+          label="Action"
+          value={draft.action}
+          placeholder="e.g. job.created"
+          maxLength={100}
+          onChange={(action) => setDraft({ ...draft, action })}
+        />
+      </FilterForm>
       <PagedTable
         list={list}
         label="Audit log entries"
+        columns={['When', 'Actor', 'Action', 'Target', 'From', 'Details']}
         noun="entries"
         loadingLabel="Loading the audit log"
         emptyTitle={filtered ? 'No entries match these filters' : 'The audit log is empty'}
       >
-        {(items) => (
-          <>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Action</th>
-                <th scope="col">Target</th>
-                <th scope="col">From</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((entry) => (
-                <AuditRow
-                  key={entry.id}
-                  entry={entry}
-                  onActor={(actorId) => {
-                    setDraft({ ...draft, actorId })
-                    setFilters({ ...filters, actorId })
-                  }}
-                />
-              ))}
-            </tbody>
-          </>
-        )}
+        {(items) =>
+          items.map((entry) => (
+            <AuditRow
+              key={entry.id}
+              entry={entry}
+              onActor={(actorId) => {
+                setDraft({ ...draft, actorId })
+                setFilters({ ...filters, actorId })
+              }}
+            />
+          ))
+        }
       </PagedTable>
     </section>
   )

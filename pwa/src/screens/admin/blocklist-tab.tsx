@@ -60,48 +60,38 @@ export function BlocklistTab() {
         <EmptyState title="The blocklist is empty" />
       )}
       {state.status === 'ready' && state.entries.length > 0 && (
-        <TableRegion label="Blocked info hashes">
-          <thead>
-            <tr>
-              <th scope="col">Info hash</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Notice</th>
-              <th scope="col">Added</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
+        <TableRegion
+          label="Blocked info hashes"
+          columns={['Info hash', 'Reason', 'Notice', 'Added', { label: 'Actions', hidden: true }]}
+        >
+          {state.entries.map((entry) => (
+            <tr key={entry.infohash}>
+              <th scope="row" className="mono cell-hash">
+                {entry.infohash}
               </th>
+              <td className="cell-main">{entry.reason}</td>
+              <td>
+                {entry.noticeUrl ? (
+                  <a href={entry.noticeUrl} target="_blank" rel="noreferrer noopener">
+                    Notice
+                  </a>
+                ) : (
+                  '—'
+                )}
+              </td>
+              <td className="nowrap">{formatDateTime(entry.createdAt)}</td>
+              <td>
+                <button
+                  type="button"
+                  className="button button-small button-subtle-danger"
+                  aria-label={`Remove ${entry.infohash} from the blocklist`}
+                  onClick={() => void remove(entry)}
+                >
+                  Remove
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {state.entries.map((entry) => (
-              <tr key={entry.infohash}>
-                <th scope="row" className="mono cell-hash">
-                  {entry.infohash}
-                </th>
-                <td className="cell-main">{entry.reason}</td>
-                <td>
-                  {entry.noticeUrl ? (
-                    <a href={entry.noticeUrl} target="_blank" rel="noreferrer noopener">
-                      Notice
-                    </a>
-                  ) : (
-                    '—'
-                  )}
-                </td>
-                <td className="nowrap">{formatDateTime(entry.createdAt)}</td>
-                <td>
-                  <button
-                    type="button"
-                    className="button button-small button-subtle-danger"
-                    aria-label={`Remove ${entry.infohash} from the blocklist`}
-                    onClick={() => void remove(entry)}
-                  >
-                    Remove
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
+          ))}
         </TableRegion>
       )}
     </section>

@@ -1,7 +1,9 @@
 import { formatBytes, formatPercent, JobStatus, STATUS_LABELS } from '@tseeder/shared'
 import { StatusBadge } from '@tseeder/shared/ui'
-import { type FormEvent, useCallback, useState } from 'react'
+import { useCallback, useState } from 'react'
 import { api } from '../../app/api.ts'
+import { Field, TextField } from '../../ui/field.tsx'
+import { FilterForm, useTextFilter } from './filter-form.tsx'
 import { PagedTable } from './paged-table.tsx'
 import { formatDateTime } from './time.ts'
 import { useCursorList } from './use-cursor-list.ts'
@@ -9,123 +11,91 @@ import { useCursorList } from './use-cursor-list.ts'
 /** `/admin/jobs`: every user's jobs, by status or owner. */
 export function JobsTab() {
   const [status, setStatus] = useState<JobStatus | ''>('')
-  const [userInput, setUserInput] = useState('')
-  const [userId, setUserId] = useState('')
+  const userFilter = useTextFilter()
 
   const fetchPage = useCallback(
     async (cursor: string | undefined) => {
       const { jobs, nextCursor } = await api.adminListJobs({
         query: {
           ...(status ? { status } : {}),
-          ...(userId ? { userId } : {}),
+          ...(userFilter.applied ? { userId: userFilter.applied } : {}),
           ...(cursor ? { cursor } : {}),
         },
       })
       return { items: jobs, nextCursor }
     },
-    [status, userId],
+    [status, userFilter.applied],
   )
   const list = useCursorList(fetchPage)
-
-  function submit(event: FormEvent) {
-    event.preventDefault()
-    setUserId(userInput.trim())
-  }
 
   return (
     <section aria-labelledby="admin-jobs-heading">
       <h2 id="admin-jobs-heading">Jobs</h2>
-      <form className="filters" onSubmit={submit}>
-        <div className="field">
-          <label htmlFor="jobs-status">Status</label>
-          <select
-            id="jobs-status"
-            className="input"
-            value={status}
-            onChange={(event) => setStatus(event.target.value as JobStatus | '')}
-          >
-            <option value="">Any status</option>
-            {JobStatus.options.map((option) => (
-              <option key={option} value={option}>
-                {STATUS_LABELS[option]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="jobs-user">User id</label>
-          <input
-            id="jobs-user"
-            className="input"
-            value={userInput}
-            onChange={(event) => setUserInput(event.target.value)}
-            placeholder="Any user"
-          />
-        </div>
-        <button type="submit" className="button">
-          Filter
-        </button>
-      </form>
+      <FilterForm onFilter={userFilter.apply}>
+        <Field label="Status">
+          {(props) => (
+            <select
+              {...props}
+              className="input"
+              value={status}
+              onChange={(event) => setStatus(event.target.value as JobStatus | '')}
+            >
+              <option value="">Any status</option>
+              {JobStatus.options.map((option) => (
+                <option key={option} value={option}>
+                  {STATUS_LABELS[option]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <TextField label="User id" placeholder="Any user" {...userFilter.field} />
+      </FilterForm>
       <PagedTable
         list={list}
         label="Job list"
+        columns={[
+          'Name',
+          'Status',
+          { label: 'Progress', numeric: true },
+          { label: 'Size', numeric: true },
+          'User',
+          'Agent',
+          { label: 'Attempt', numeric: true },
+          'Created',
+        ]}
         noun="jobs"
         loadingLabel="Loading jobs"
         emptyTitle="No jobs match these filters"
       >
-        {(items) => (
-          <>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="num">
-                  Progress
-                </th>
-                <th scope="col" className="num">
-                  Size
-                </th>
-                <th scope="col">User</th>
-                <th scope="col">Agent</th>
-                <th scope="col" className="num">
-                  Attempt
-                </th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((job) => (
-                <tr key={job.id}>
-                  <th scope="row" className="cell-main" title={job.infohash}>
-                    {job.name}
-                    {job.error && <span className="cell-note">{job.error.message}</span>}
-                  </th>
-                  <td>
-                    <StatusBadge status={job.status} />
-                  </td>
-                  <td className="num">{formatPercent(job.progressPct)}</td>
-                  <td className="num">{job.bytesTotal ? formatBytes(job.bytesTotal) : '—'}</td>
-                  <td>
-                    <button
-                      type="button"
-                      className="link-button mono"
-                      aria-label={`Show only jobs of user ${job.userId}`}
-                      onClick={() => {
-                        setUserInput(job.userId)
-                        setUserId(job.userId)
-                      }}
-                    >
-                      {job.userId.slice(0, 8)}
-                    </button>
-                  </td>
-                  <td className="mono">{job.agentId ?? '—'}</td>
-                  <td className="num">{job.attempt}</td>
-                  <td className="nowrap">{formatDateTime(job.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </>
-        )}
+        {(items) =>
+          items.map((job) => (
+            <tr key={job.id}>
+              <th scope="row" className="cell-main" title={job.infohash}>
+                {job.name}
+                {job.error && <span className="cell-note">{job.error.message}</span>}
+              </th>
+              <td>
+                <StatusBadge status={job.status} />
+              </td>
+              <td className="num">{formatPercent(job.progressPct)}</td>
+              <td className="num">{job.bytesTotal ? formatBytes(job.bytesTotal) : '—'}</td>
+              <td>
+                <button
+                  type="button"
+                  className="link-button mono"
+                  aria-label={`Show only jobs of user ${job.userId}`}
+                  onClick={() => userFilter.set(job.userId)}
+                >
+                  {job.userId.slice(0, 8)}
+                </button>
+              </td>
+              <td className="mono">{job.agentId ?? '—'}</td>
+              <td className="num">{job.attempt}</td>
+              <td className="nowrap">{formatDateTime(job.createdAt)}</td>
+            </tr>
+          ))
+        }
       </PagedTable>
     </section>
   )

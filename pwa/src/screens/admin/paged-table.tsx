@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react'
 import { EmptyState, ErrorState, errorMessage, LoadingState } from '../../ui/states.tsx'
-import { TableRegion } from './table-region.tsx'
+import { type Column, TableRegion } from './table-region.tsx'
 import type { CursorList } from './use-cursor-list.ts'
 
 /**
@@ -10,6 +10,7 @@ import type { CursorList } from './use-cursor-list.ts'
 export function PagedTable<T>({
   list,
   label,
+  columns,
   noun,
   loadingLabel,
   emptyTitle,
@@ -18,11 +19,12 @@ export function PagedTable<T>({
   list: CursorList<T>
   /** The table's accessible name. */
   label: string
+  columns: readonly Column[]
   /** What the rows are, for "Load more …". */
   noun: string
   loadingLabel: string
   emptyTitle: string
-  /** The table's head and body for the loaded rows. */
+  /** The table's rows for the loaded items. */
   children(items: T[]): ReactNode
 }) {
   if (list.status === 'loading') return <LoadingState label={loadingLabel} />
@@ -32,7 +34,9 @@ export function PagedTable<T>({
       {list.items.length === 0 ? (
         <EmptyState title={emptyTitle} />
       ) : (
-        <TableRegion label={label}>{children(list.items)}</TableRegion>
+        <TableRegion label={label} columns={columns}>
+          {children(list.items)}
+        </TableRegion>
       )}
       <ListFooter list={list} noun={noun} />
     </>

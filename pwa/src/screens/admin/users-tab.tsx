@@ -1,10 +1,12 @@
 import { type AdminUserPatch, PlanId, Role, type User } from '@tseeder/shared'
-import { type FormEvent, useCallback, useState } from 'react'
+import { useCallback, useState } from 'react'
 import { api } from '../../app/api.ts'
 import { useMe } from '../../app/session.tsx'
 import { useConfirm } from '../../ui/confirm-dialog.tsx'
+import { TextField } from '../../ui/field.tsx'
 import { errorMessage } from '../../ui/states.tsx'
 import { toast } from '../../ui/toast.tsx'
+import { FilterForm, useTextFilter } from './filter-form.tsx'
 import { PagedTable } from './paged-table.tsx'
 import { formatDateTime } from './time.ts'
 import { useCursorList } from './use-cursor-list.ts'
@@ -32,26 +34,20 @@ function describePatch(user: User, patch: AdminUserPatch): { title: string; done
 /** `/admin/users`: search accounts; change role and plan; suspend and unsuspend. */
 export function UsersTab() {
   const me = useMe()
-  const [query, setQuery] = useState('')
-  const [search, setSearch] = useState('')
+  const search = useTextFilter()
   const [saving, setSaving] = useState<string | null>(null)
   const { confirm, dialog } = useConfirm()
 
   const fetchPage = useCallback(
     async (cursor: string | undefined) => {
       const { users, nextCursor } = await api.adminListUsers({
-        query: { ...(search ? { q: search } : {}), ...(cursor ? { cursor } : {}) },
+        query: { ...(search.applied ? { q: search.applied } : {}), ...(cursor ? { cursor } : {}) },
       })
       return { items: users, nextCursor }
     },
-    [search],
+    [search.applied],
   )
   const list = useCursorList(fetchPage)
-
-  function submit(event: FormEvent) {
-    event.preventDefault()
-    setSearch(query.trim())
-  }
 
   async function change(user: User, patch: AdminUserPatch) {
     const { title, done } = describePatch(user, patch)
@@ -81,120 +77,97 @@ export function UsersTab() {
     <section aria-labelledby="users-heading">
       {dialog}
       <h2 id="users-heading">Users</h2>
-      <form className="filters" role="search" onSubmit={submit}>
-        <div className="field">
-          <label htmlFor="user-search">Search by email</label>
-          <input
-            id="user-search"
-            className="input"
-            type="search"
-            value={query}
-            onChange={(event) => setQuery(event.target.value)}
-            placeholder="name@example.com"
-          />
-        </div>
-        <button type="submit" className="button">
-          Search
-        </button>
-      </form>
+      <FilterForm search submitLabel="Search" onFilter={search.apply}>
+        <TextField
+          label="Search by email"
+          type="search"
+          placeholder="name@example.com"
+          {...search.field}
+        />
+      </FilterForm>
       <PagedTable
         list={list}
         label="User list"
+        columns={['Email', 'Role', 'Plan', 'Status', 'Joined', { label: 'Actions', hidden: true }]}
         noun="users"
         loadingLabel="Loading users"
-        emptyTitle={search ? `No user matches “${search}”` : 'No users yet'}
+        emptyTitle={search.applied ? `No user matches “${search.applied}”` : 'No users yet'}
       >
-        {(items) => (
-          <>
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Plan</th>
-                <th scope="col">Status</th>
-                <th scope="col">Joined</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
+        {(items) =>
+          items.map((user) => {
+            const self = user.id === me.user.id
+            const busy = saving === user.id
+            return (
+              <tr key={user.id} data-suspended={user.suspended || undefined}>
+                <th scope="row" className="cell-main">
+                  {user.email}
+                  {self && <span className="tag">You</span>}
                 </th>
+                <td>
+                  <select
+                    className="input input-small"
+                    aria-label={`Role of ${user.email}`}
+                    value={user.role}
+                    disabled={busy || self}
+                    onChange={(event) =>
+                      void change(user, { role: Role.parse(event.target.value) })
+                    }
+                  >
+                    {Role.options.map((role) => (
+                      <option key={role} value={role}>
+                        {role}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td>
+                  <select
+                    className="input input-small"
+                    aria-label={`Plan of ${user.email}`}
+                    value={user.plan}
+                    disabled={busy}
+                    onChange={(event) =>
+                      void change(user, { plan: PlanId.parse(event.target.value) })
+                    }
+                  >
+                    {PlanId.options.map((plan) => (
+                      <option key={plan} value={plan}>
+                        {plan}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td>
+                  {user.suspended ? (
+                    <span className="tag tag-bad">Suspended</span>
+                  ) : user.aupAcceptedAt ? (
+                    'Active'
+                  ) : (
+                    'AUP not accepted'
+                  )}
+                </td>
+                <td className="nowrap">{formatDateTime(user.createdAt)}</td>
+                <td>
+                  {!self && (
+                    <button
+                      type="button"
+                      className={
+                        user.suspended
+                          ? 'button button-small'
+                          : 'button button-small button-subtle-danger'
+                      }
+                      disabled={busy}
+                      aria-label={`${user.suspended ? 'Unsuspend' : 'Suspend'} ${user.email}`}
+                      onClick={() => void change(user, { suspended: !user.suspended })}
+                    >
+                      {user.suspended ? 'Unsuspend' : 'Suspend'}
+                    </button>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {items.map((user) => {
-                const self = user.id === me.user.id
-                const busy = saving === user.id
-                return (
-                  <tr key={user.id} data-suspended={user.suspended || undefined}>
-                    <th scope="row" className="cell-main">
-                      {user.email}
-                      {self && <span className="tag">You</span>}
-                    </th>
-                    <td>
-                      <select
-                        className="input input-small"
-                        aria-label={`Role of ${user.email}`}
-                        value={user.role}
-                        disabled={busy || self}
-                        onChange={(event) =>
-                          void change(user, { role: Role.parse(event.target.value) })
-                        }
-                      >
-                        {Role.options.map((role) => (
-                          <option key={role} value={role}>
-                            {role}
-                          </option>
-                        ))}
-                      </select>
-                    </td>
-                    <td>
-                      <select
-                        className="input input-small"
-                        aria-label={`Plan of ${user.email}`}
-                        value={user.plan}
-                        disabled={busy}
-                        onChange={(event) =>
-                          void change(user, { plan: PlanId.parse(event.target.value) })
-                        }
-                      >
-                        {PlanId.options.map((plan) => (
-                          <option key={plan} value={plan}>
-                            {plan}
-                          </option>
-                        ))}
-                      </select>
-                    </td>
-                    <td>
-                      {user.suspended ? (
-                        <span className="tag tag-bad">Suspended</span>
-                      ) : user.aupAcceptedAt ? (
-                        'Active'
-                      ) : (
-                        'AUP not accepted'
-                      )}
-                    </td>
-                    <td className="nowrap">{formatDateTime(user.createdAt)}</td>
-                    <td>
-                      {!self && (
-                        <button
-                          type="button"
-                          className={
-                            user.suspended
-                              ? 'button button-small'
-                              : 'button button-small button-subtle-danger'
-                          }
-                          disabled={busy}
-                          aria-label={`${user.suspended ? 'Unsuspend' : 'Suspend'} ${user.email}`}
-                          onClick={() => void change(user, { suspended: !user.suspended })}
-                        >
-                          {user.suspended ? 'Unsuspend' : 'Suspend'}
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                )
-              })}
-            </tbody>
-          </>
-        )}
+            )
+          })
+        }
       </PagedTable>
     </section>
   )
