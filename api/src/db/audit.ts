@@ -107,12 +107,9 @@ export type { AuditRow }
 
 /** A page of the audit log, newest first, of one actor and/or one action when given. */
 export function listAuditPage(db: D1Database, options: AuditQuery): Promise<Page<AuditRow>> {
-  const where: [string, unknown][] = []
-  if (options.actorId) where.push(['actor_id = ?', options.actorId])
-  if (options.action) where.push(['action = ?', options.action])
   return keysetPage<AuditRow>(db, {
     from: 'audit_logs',
-    where,
+    equals: { actor_id: options.actorId, action: options.action },
     cursor: options.cursor,
     limit: options.limit,
     key: 'id',

@@ -61,9 +61,9 @@ export function copyJobFilesStatement(
   return db
     .prepare(
       `INSERT INTO job_files (id, job_id, file_index, path, size, mime_type, selected)
-       SELECT lower(hex(randomblob(16))), ?, file_index, path, size, mime_type, ? FROM job_files WHERE job_id = ?`,
+       SELECT lower(hex(randomblob(16))), ?, file_index, path, size, mime_type, 1 FROM job_files WHERE job_id = ?`,
     )
-    .bind(jobId, 1, fromJobId)
+    .bind(jobId, fromJobId)
 }
 
 /** The file if its job belongs to `userId`; other tenants' files read as missing. */

@@ -221,12 +221,9 @@ export async function listUnfinishedJobIds(db: D1Database, infohash: string): Pr
 
 /** A page of jobs, newest first, of one user and/or in one status when given. */
 export function listJobsPage(db: D1Database, options: AdminJobQuery): Promise<Page<JobRow>> {
-  const where: [string, unknown][] = []
-  if (options.userId) where.push(['user_id = ?', options.userId])
-  if (options.status) where.push(['status = ?', options.status])
   return keysetPage<JobRow>(db, {
     from: 'jobs',
-    where,
+    equals: { user_id: options.userId, status: options.status },
     cursor: options.cursor,
     limit: options.limit,
   })

@@ -14,6 +14,8 @@ export async function keysetPage<Row extends { id: string | number; created_at: 
   db: D1Database,
   options: {
     from: string
+    /** Columns that must equal a value; an undefined or empty value filters nothing. */
+    equals?: Record<string, string | number | undefined>
     where?: [string, unknown][]
     cursor: string | undefined
     limit: number
@@ -22,6 +24,8 @@ export async function keysetPage<Row extends { id: string | number; created_at: 
 ): Promise<Page<Row>> {
   const key = options.key ?? 'created'
   const where = [...(options.where ?? [])]
+  for (const [column, value] of Object.entries(options.equals ?? {}))
+    if (value !== undefined && value !== '') where.push([`${column} = ?`, value])
   const cursor = decodeCursor(options.cursor)
   if (options.cursor) {
     const valid = cursor && (key === 'id' ? cursor.length === 1 : cursor.length === 2)
