@@ -86,6 +86,41 @@ describe('dispatch', () => {
     expect(alert).toMatchObject({ kind: 'dispatch_dead_lettered' })
   })
 
+  it('alerts at once when the job’s budget runs out before the queue’s last delivery', async () => {
+    const user = await signUp()
+    const job = await withoutAgents(() =>
+      user.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } }),
+    )
+    const message: DispatchMessage = {
+      type: 'dispatch',
+      jobId: job.id,
+      key: `${job.infohash}:${user.userId}`,
+    }
+    await withoutAgents(() => deliver(message, 1))
+    // Tries spent by earlier messages (re-queues after stale agents): one try is left.
+    await runInDurableObject(jobProgress(env, job.id), (instance: JobProgressDO, state) => {
+      const stored = state.storage.kv.get<Record<string, unknown>>('state')!
+      state.storage.kv.put('state', {
+        ...stored,
+        tries: MAX_ATTEMPTS - 1,
+        triesBefore: MAX_ATTEMPTS - 1,
+      })
+      ;(instance as unknown as { state: unknown }).state = null
+    })
+
+    const result = await withoutAgents(() => deliver(message, 1))
+    expect(result.retryMessages).toHaveLength(0)
+    expect(result.explicitAcks).toHaveLength(1)
+    expect(await user.api.getJob({ params: { id: job.id } })).toMatchObject({
+      status: 'failed',
+      error: { code: 'no_agent' },
+    })
+    const alert = await env.DB.prepare('SELECT kind, message FROM alerts WHERE job_id = ?')
+      .bind(job.id)
+      .first()
+    expect(alert).toMatchObject({ kind: 'dispatch_gave_up' })
+  })
+
   it('acknowledges a malformed message instead of failing on it', async () => {
     const result = await deliver({ type: 'dispatch', jobId: 42 } as unknown as DispatchMessage, 1)
     expect(result.explicitAcks).toHaveLength(1)

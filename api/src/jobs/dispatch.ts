@@ -120,13 +120,31 @@ export async function handleDispatchBatch(batch: MessageBatch<unknown>, env: Env
       const outcome = await dispatchJob(env, body, message.attempts)
       if (outcome.type === 'done') message.ack()
       else if (outcome.type === 'retry') message.retry({ delaySeconds: outcome.delaySeconds })
-      // A dead message is retried on purpose: past max_retries the queue moves it to the DLQ.
-      else message.retry({ delaySeconds: 0 })
+      // A dead message on its last delivery is retried on purpose: past max_retries the queue
+      // moves it to the DLQ, whose consumer alerts. A job whose budget ran out earlier (its
+      // tries spread over several messages) would only be acked there: alert now.
+      else if (message.attempts >= MAX_ATTEMPTS) message.retry({ delaySeconds: 0 })
+      else {
+        await alertUndispatched(env, body.jobId, 'dispatch_gave_up', 'used up its attempts')
+        message.ack()
+      }
     } catch (error) {
       log.error('dispatch_error', { jobId: body.jobId, error: String(error) })
       message.retry({ delaySeconds: backoffSeconds(message.attempts) })
     }
   }
+}
+
+/** Tells the operators (log and admin alert) that a job could not be dispatched. */
+async function alertUndispatched(
+  env: Env,
+  jobId: string,
+  kind: 'dispatch_dead_lettered' | 'dispatch_gave_up',
+  how: string,
+): Promise<void> {
+  log.error(kind, { jobId })
+  const message = `Job ${jobId} could not be dispatched after ${MAX_ATTEMPTS} attempts and ${how}.`
+  await recordAlert(env.DB, { kind, jobId, message })
 }
 
 /** The dead-letter consumer: every message here is a job that could not be dispatched. */
@@ -135,9 +153,7 @@ export async function handleDeadLetters(batch: MessageBatch<unknown>, env: Env):
     const body = dispatchMessageOf(message)
     if (!body) continue
     const { jobId } = body
-    const text = `Job ${jobId} could not be dispatched after ${MAX_ATTEMPTS} attempts and was dead-lettered.`
-    log.error('dispatch_dead_lettered', { jobId })
-    await recordAlert(env.DB, { kind: 'dispatch_dead_lettered', jobId, message: text })
+    await alertUndispatched(env, jobId, 'dispatch_dead_lettered', 'was dead-lettered')
     const job = await getJobRow(env.DB, jobId)
     if (job && !(ENDED_STATUSES as readonly JobStatus[]).includes(job.status)) {
       await jobProgress(env, jobId).failPermanently(jobId, {
