@@ -44,6 +44,8 @@ export default defineConfig(async () => {
                   AGENT_SIGNING_KEY: 'test-agent-signing-key',
                   LINK_SIGNING_KEY: 'test-link-signing-key',
                   VAPID_PRIVATE_KEY: '',
+                  // The tests' stand-in push service (its fetch is intercepted: see notify.test.ts).
+                  PUSH_SERVICE_HOSTS: 'push.example.test',
                   TEST_SEED: testSeed,
                 },
               },

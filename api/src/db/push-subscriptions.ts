@@ -16,15 +16,21 @@ export async function listPushSubscriptions(
   return results
 }
 
-/** Saves a browser's subscription; an endpoint seen before moves to this user with the new keys. */
-export function upsertPushSubscriptionStatement(
+/**
+ * Saves a browser's subscription for `userId`, or refreshes its keys when that user already has
+ * it. An endpoint another user holds is left alone (a subscription never moves between users):
+ * then it returns false.
+ */
+export async function savePushSubscription(
   db: D1Database,
   subscription: { userId: string; endpoint: string; p256dh: string; auth: string; now: number },
-): D1PreparedStatement {
-  return db
+): Promise<boolean> {
+  const saved = await db
     .prepare(
       `INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, created_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, p256dh = excluded.p256dh, auth = excluded.auth`,
+       ON CONFLICT (endpoint) DO UPDATE SET p256dh = excluded.p256dh, auth = excluded.auth
+       WHERE push_subscriptions.user_id = excluded.user_id
+       RETURNING id`,
     )
     .bind(
       crypto.randomUUID(),
@@ -34,6 +40,23 @@ export function upsertPushSubscriptionStatement(
       subscription.auth,
       subscription.now,
     )
+    .first<{ id: string }>()
+  return saved !== null
+}
+
+/** Deletes the user's subscriptions beyond the `keep` newest (the oldest go first). */
+export function trimPushSubscriptionsStatement(
+  db: D1Database,
+  userId: string,
+  keep: number,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `DELETE FROM push_subscriptions WHERE user_id = ? AND id NOT IN (
+         SELECT id FROM push_subscriptions WHERE user_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?
+       )`,
+    )
+    .bind(userId, userId, keep)
 }
 
 export function deleteUserPushSubscriptionStatement(

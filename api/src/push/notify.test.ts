@@ -72,6 +72,41 @@ describe('Web Push', () => {
     expect(left).toBe(0)
   })
 
+  it('never contacts a stored endpoint outside the push service allow-list, and forgets it', async () => {
+    const user = await signUp()
+    const { job } = await storedJob(user)
+    const browser = await browserSubscription('https://127.0.0.1:8443/send/saved-before-the-check')
+    // A row saved before endpoints were checked (or before the operator narrowed the list).
+    await env.DB.prepare(
+      'INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    )
+      .bind(
+        crypto.randomUUID(),
+        user.userId,
+        browser.json.endpoint,
+        browser.json.keys.p256dh,
+        browser.json.keys.auth,
+        Date.now(),
+      )
+      .run()
+    const vapid = await vapidKeys()
+    const sent = vi
+      .spyOn(globalThis, 'fetch')
+      .mockResolvedValue(new Response(null, { status: 201 }))
+    await notifyJobFinished(
+      { ...env, VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey },
+      user.userId,
+      job.id,
+    )
+    expect(sent).not.toHaveBeenCalled()
+    const left = await env.DB.prepare(
+      'SELECT COUNT(*) AS n FROM push_subscriptions WHERE user_id = ?',
+    )
+      .bind(user.userId)
+      .first<number>('n')
+    expect(left).toBe(0)
+  })
+
   it('serves the VAPID public key when configured, and says clearly when it is not', async () => {
     const vapid = await vapidKeys()
     const configured = await app.request(

@@ -5,8 +5,10 @@ import {
   deletePushSubscription,
   listPushSubscriptions,
   markPushDelivered,
+  type PushSubscriptionRow,
 } from '../db/push-subscriptions.ts'
 import { log } from '../lib/log.ts'
+import { isPushServiceEndpoint, pushServiceHosts } from './push-services.ts'
 
 export function vapidConfigured(env: Env): boolean {
   return Boolean(env.VAPID_PUBLIC_KEY && env.VAPID_PRIVATE_KEY)
@@ -20,7 +22,13 @@ export async function notifyJobFinished(env: Env, userId: string, jobId: string)
   if (!vapidConfigured(env)) return
   const job = await getJobRow(env.DB, jobId)
   if (!job || (job.status !== 'completed' && job.status !== 'failed')) return
-  const results = await listPushSubscriptions(env.DB, userId)
+  const hosts = pushServiceHosts(env.PUSH_SERVICE_HOSTS)
+  const results: PushSubscriptionRow[] = []
+  for (const row of await listPushSubscriptions(env.DB, userId)) {
+    if (isPushServiceEndpoint(row.endpoint, hosts)) results.push(row)
+    // Saved before the allow-list existed, or the operator narrowed it: never contacted again.
+    else await deletePushSubscription(env.DB, row.id)
+  }
   if (results.length === 0) return
 
   const message: JobPushMessage = {
