@@ -66,6 +66,26 @@ export function findUserBySession(
     .first()
 }
 
+/**
+ * True while `credentialId` (a session id or an API token id) still admits its user: not revoked,
+ * not expired, and the account not suspended.
+ */
+export async function credentialIsLive(
+  db: D1Database,
+  credentialId: string,
+  now: number,
+): Promise<boolean> {
+  const row = await db
+    .prepare(
+      `SELECT 1 AS live FROM users u WHERE u.suspended = 0 AND (
+         u.id IN (SELECT user_id FROM sessions WHERE id = ? AND revoked_at IS NULL AND expires_at > ?)
+         OR u.id IN (SELECT user_id FROM api_tokens WHERE id = ? AND revoked_at IS NULL))`,
+    )
+    .bind(credentialId, now, credentialId)
+    .first()
+  return row !== null
+}
+
 export async function touchSession(db: D1Database, id: string, now: number): Promise<void> {
   await db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?').bind(now, id).run()
 }

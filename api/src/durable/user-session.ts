@@ -2,6 +2,7 @@ import { DurableObject } from 'cloudflare:workers'
 import type { JobEvent } from '@tseeder/shared'
 import { appendFeedEvent, createFeedTable, deleteFeedUpTo, feedAfter } from '../db/feed.ts'
 import {
+  credentialIsLive,
   evictSessionsOverLimitStatement,
   insertSessionStatement,
   revokeAllSessions,
@@ -18,8 +19,12 @@ const FEED_REPLAY = 500
 /**
  * One per user: that user's presence. It opens and closes the user's device sessions (D1 holds
  * the rows every request reads; this object serialises changes, so two logins at once cannot
- * both slip under the plan's session limit) and serves the user's one live stream,
- * `GET /api/events`, carrying every job event of the user. Revoking a session ends its streams.
+ * both slip under the plan's session limit) and serves the user's live streams: `GET /api/events`,
+ * carrying every job event of the user, and each job's own `GET /api/jobs/:id/events`, relayed
+ * from the job's `JobProgressDO`. Every stream is tagged with the credential (session or API
+ * token) that opened it, so ending a credential here (sign-out, revocation, eviction,
+ * suspension) ends all of its streams, the job streams included: the job objects themselves
+ * know nothing of credentials.
  */
 export class UserSessionDO extends DurableObject<Env> {
   private readonly queue = new SerialQueue()
@@ -42,18 +47,45 @@ export class UserSessionDO extends DurableObject<Env> {
     this.hub.broadcast({ id, type: event.type, data: event })
   }
 
-  /** `GET /api/events`, forwarded by the Worker after it has authenticated the user. */
+  /**
+   * `GET /api/events`, or with `?job=<id>` that job's stream, forwarded by the Worker after it
+   * has authenticated the user (and checked that the job is theirs). `x-tseeder-credential`
+   * names the session or token that opened it. 401 when that credential has ended meanwhile.
+   */
   override async fetch(request: Request): Promise<Response> {
-    const lastId = Number(request.headers.get('last-event-id'))
-    const replay =
-      Number.isSafeInteger(lastId) && lastId > 0
-        ? feedAfter(this.ctx.storage.sql, lastId, FEED_REPLAY).map((row): HubEvent => ({
-            id: row.id,
-            type: row.type,
-            data: JSON.parse(row.data),
-          }))
-        : []
-    return this.hub.subscribe(replay, request.headers.get('x-tseeder-session'))
+    const credential = request.headers.get('x-tseeder-credential')
+    if (!credential) return new Response(null, { status: 401 })
+    const lastEventId = request.headers.get('last-event-id') ?? ''
+    const jobId = new URL(request.url).searchParams.get('job')
+    const stream = jobId
+      ? this.hub.relay(await this.jobStream(jobId, lastEventId), credential)
+      : this.hub.subscribe(this.replay(Number(lastEventId)), credential)
+    // Registered first, checked second: a revocation either reached D1 before this check, or it
+    // calls close() after the stream is registered. Either way the stream does not outlive it.
+    if (!(await credentialIsLive(this.env.DB, credential, Date.now()))) {
+      this.hub.close(credential)
+      await stream.body?.cancel().catch(() => undefined)
+      return new Response(null, { status: 401 })
+    }
+    return stream
+  }
+
+  private replay(lastId: number): HubEvent[] {
+    if (!Number.isSafeInteger(lastId) || lastId <= 0) return []
+    return feedAfter(this.ctx.storage.sql, lastId, FEED_REPLAY).map((row) => ({
+      id: row.id,
+      type: row.type,
+      data: JSON.parse(row.data),
+    }))
+  }
+
+  /** The job's own stream; `jobProgress()` is not imported, as job-progress.ts imports this module. */
+  private async jobStream(jobId: string, lastEventId: string): Promise<ReadableStream<Uint8Array>> {
+    const job = this.env.JOB_PROGRESS.get(this.env.JOB_PROGRESS.idFromName(jobId))
+    const response = await job.fetch(
+      new Request('https://job-progress/events', { headers: { 'last-event-id': lastEventId } }),
+    )
+    return response.body!
   }
 
   /**

@@ -12,6 +12,8 @@ export interface HubEvent {
 interface Subscriber {
   writer: WritableStreamDefaultWriter<Uint8Array>
   tag: string | null
+  /** Set on a relayed stream: it carries another hub's events (and keep-alives), not this one's. */
+  upstream?: ReadableStreamDefaultReader<Uint8Array>
 }
 
 export function formatEvent(event: HubEvent): string {
@@ -33,27 +35,30 @@ export class SseHub {
 
   /** A new `text/event-stream` response, starting with `replay`. `tag` groups streams to close later. */
   subscribe(replay: HubEvent[], tag: string | null = null): Response {
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>(
-      undefined,
-      undefined,
-      new ByteLengthQueuingStrategy({ highWaterMark: MAX_BUFFERED }),
-    )
-    const subscriber: Subscriber = { writer: writable.getWriter(), tag }
+    const { readable, writer } = bufferedPipe()
+    const subscriber: Subscriber = { writer, tag }
     this.subscribers.add(subscriber)
     this.write(subscriber, `retry: 3000\n\n${replay.map(formatEvent).join('')}`)
     this.keepalive ??= setInterval(() => this.ping(), KEEPALIVE_MS)
-    return new Response(readable, {
-      headers: {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        'x-accel-buffering': 'no',
-      },
-    })
+    return eventStreamResponse(readable)
+  }
+
+  /**
+   * Passes another object's event stream through as one of this hub's streams, so that
+   * `close(tag)` ends it like the hub's own; when either side ends, so does the other.
+   */
+  relay(upstream: ReadableStream<Uint8Array>, tag: string | null = null): Response {
+    const { readable, writer } = bufferedPipe()
+    const subscriber: Subscriber = { writer, tag, upstream: upstream.getReader() }
+    this.subscribers.add(subscriber)
+    void this.pump(subscriber)
+    return eventStreamResponse(readable)
   }
 
   broadcast(event: HubEvent): void {
     const text = formatEvent(event)
-    for (const subscriber of this.subscribers) this.write(subscriber, text)
+    for (const subscriber of this.subscribers)
+      if (!subscriber.upstream) this.write(subscriber, text)
   }
 
   /** Ends the streams tagged `tag`, or all of them. */
@@ -64,7 +69,9 @@ export class SseHub {
   }
 
   private ping(): void {
-    for (const subscriber of this.subscribers) this.write(subscriber, ': keep-alive\n\n')
+    for (const subscriber of this.subscribers) {
+      if (!subscriber.upstream) this.write(subscriber, ': keep-alive\n\n')
+    }
     if (this.subscribers.size === 0 && this.keepalive) {
       clearInterval(this.keepalive)
       this.keepalive = null
@@ -80,8 +87,42 @@ export class SseHub {
     writer.write(encoder.encode(text)).catch(() => this.drop(subscriber))
   }
 
+  private async pump(subscriber: Subscriber): Promise<void> {
+    const { upstream, writer } = subscriber
+    try {
+      for (;;) {
+        const chunk = await upstream!.read()
+        if (chunk.done || !this.subscribers.has(subscriber)) break
+        await writer.write(chunk.value)
+      }
+    } catch {
+      // The client left (the write failed) or the upstream broke: both ends are closed below.
+    }
+    this.drop(subscriber)
+  }
+
   private drop(subscriber: Subscriber): void {
     if (!this.subscribers.delete(subscriber)) return
     subscriber.writer.close().catch(() => undefined)
+    subscriber.upstream?.cancel().catch(() => undefined)
   }
+}
+
+function bufferedPipe() {
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>(
+    undefined,
+    undefined,
+    new ByteLengthQueuingStrategy({ highWaterMark: MAX_BUFFERED }),
+  )
+  return { readable, writer: writable.getWriter() }
+}
+
+function eventStreamResponse(body: ReadableStream<Uint8Array>): Response {
+  return new Response(body, {
+    headers: {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      'x-accel-buffering': 'no',
+    },
+  })
 }

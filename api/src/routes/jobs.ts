@@ -200,23 +200,33 @@ route(jobRoutes, stream(streams.jobEvents.path, streams.jobEvents.scope), async 
   const { user } = requireAuth(c)
   const job = await getOwnJobRow(c.env.DB, c.req.param('id')!, user.id)
   if (!job) throw notFound()
-  const stream = await jobProgress(c.env, job.id).fetch(
-    new Request('https://job-progress/events', {
-      headers: { 'last-event-id': c.req.header('last-event-id') ?? '' },
-    }),
-  )
-  return new Response(stream.body, stream)
+  return openUserStream(c, job.id)
 })
 
-route(jobRoutes, stream(streams.userEvents.path, streams.userEvents.scope), async (c) => {
+route(jobRoutes, stream(streams.userEvents.path, streams.userEvents.scope), async (c) =>
+  openUserStream(c, null),
+)
+
+/**
+ * Both streams are served by the user's `UserSessionDO` (a job's is relayed from its
+ * `JobProgressDO`), tagged with the credential that opened them, so that ending the credential
+ * ends them.
+ */
+async function openUserStream(c: AppContext, jobId: string | null): Promise<Response> {
   const auth = requireAuth(c)
+  const url = jobId
+    ? `https://user-session/events?job=${encodeURIComponent(jobId)}`
+    : 'https://user-session/events'
   const stream = await userSessions(c.env, auth.user.id).fetch(
-    new Request('https://user-session/events', {
+    new Request(url, {
       headers: {
         'last-event-id': c.req.header('last-event-id') ?? '',
-        'x-tseeder-session': auth.sessionId ?? auth.tokenId ?? '',
+        'x-tseeder-credential': auth.sessionId ?? auth.tokenId ?? '',
       },
     }),
   )
+  if (stream.status === 401) {
+    throw new HttpError(401, 'not_signed_in', 'This sign-in has ended. Sign in again.')
+  }
   return new Response(stream.body, stream)
-})
+}
