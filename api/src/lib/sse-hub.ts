@@ -57,8 +57,9 @@ export class SseHub {
 
   broadcast(event: HubEvent): void {
     const text = formatEvent(event)
-    for (const subscriber of this.subscribers)
+    for (const subscriber of this.subscribers) {
       if (!subscriber.upstream) this.write(subscriber, text)
+    }
   }
 
   /** Ends the streams tagged `tag`, or all of them. */
