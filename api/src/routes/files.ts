@@ -66,8 +66,8 @@ function requestedRange(
  * `GET /dl/:token`: checks the capability (signature, expiry), that the file still exists and
  * belongs to the link's user, and meters the bytes asked for against the monthly bandwidth
  * quota; then either redirects to a presigned storage URL that lives 60 s (`DOWNLOAD_MODE=redirect`,
- * the default: the browser fetches straight from storage with its own Range) or streams the
- * object through the Worker (`stream`).
+ * the default: the browser fetches straight from storage, a ranged URL only with the Range it was
+ * charged for) or streams the object through the Worker (`stream`).
  */
 fileRoutes.get('/dl/:token', async (c) => {
   const check = await verifyLink(c.env.LINK_SIGNING_KEY, c.req.param('token'))
@@ -103,10 +103,13 @@ fileRoutes.get('/dl/:token', async (c) => {
 
   const filename = file.path.slice(file.path.lastIndexOf('/') + 1)
   if (c.env.DOWNLOAD_MODE !== 'stream') {
+    // A ranged request gets a URL signed for the very Range it was charged for (clients resend
+    // their Range on the redirect); a whole-file request was charged the whole file.
     const url = await presignGet(c.env, file.storage_key, {
       expiresIn: REDIRECT_TTL_SECONDS,
       filename,
       contentType: file.mime_type,
+      range: range ? c.req.header('range') : null,
     })
     c.header('cache-control', 'no-store')
     return c.redirect(url, 302)
