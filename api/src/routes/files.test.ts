@@ -1,6 +1,6 @@
 import { AwsV4Signer } from 'aws4fetch'
 import { createExecutionContext, env } from 'cloudflare:test'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { app } from '../app.ts'
 import { signLink } from '../lib/download-tokens.ts'
 import { apiError, signUp, tokenClient } from '../../test/helpers.ts'
@@ -117,6 +117,31 @@ describe('signed download links', () => {
     })
     expect(part.status).toBe(206)
     expect(new Uint8Array(await part.arrayBuffer())).toEqual(bytes[0]!.slice(100, 200))
+  })
+
+  it('are logged by route pattern, never with their token', async () => {
+    const user = await signUp()
+    const { files } = await storedJob(user)
+    const { url } = await user.api.createFileLink({ params: { id: files[0]!.id } })
+    const token = path(url).slice('/dl/'.length)
+    const lines: string[] = []
+    const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
+      lines.push(String(line))
+    })
+    try {
+      expect((await user.fetch(path(url), { redirect: 'manual' })).status).toBe(302)
+      expect((await user.fetch(`/dl/${token}x`, { redirect: 'manual' })).status).toBe(403)
+    } finally {
+      spy.mockRestore()
+    }
+    const requests = lines
+      .map((line) => JSON.parse(line))
+      .filter((entry) => entry.msg === 'request')
+    expect(requests.map((entry) => [entry.path, entry.status])).toEqual([
+      ['/dl/:token', 302],
+      ['/dl/:token', 403],
+    ])
+    expect(lines.join('\n')).not.toContain(token.split('.')[1])
   })
 
   it('stream the bytes with Range (206) and Content-Disposition in stream mode', async () => {
