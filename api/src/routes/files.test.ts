@@ -258,6 +258,36 @@ describe('signed download links', () => {
   })
 })
 
+describe('blocked content', () => {
+  it('is neither linked nor served once its info hash is on the blocklist', async () => {
+    const admin = await signUp()
+    await env.DB.prepare("UPDATE users SET role = 'admin' WHERE id = ?").bind(admin.userId).run()
+    const user = await signUp()
+    const { files, infohash } = await storedJob(user)
+    const { url } = await user.api.createFileLink({ params: { id: files[0]!.id } })
+
+    await admin.api.adminAddBlocklist({ body: { infohash, reason: 'copyright notice' } })
+    const link = await apiError(user.api.createFileLink({ params: { id: files[0]!.id } }))
+    expect(link).toMatchObject({ status: 403, code: 'blocked' })
+    expect(link.message).toContain('copyright notice')
+    for (const headers of [{}, { range: 'bytes=0-0' }] as Record<string, string>[]) {
+      const served = await user.fetch(path(url), { redirect: 'manual', headers })
+      expect(served.status).toBe(403)
+      expect(await served.json()).toMatchObject({
+        error: {
+          code: 'blocked',
+          message:
+            'This content has been blocked and can no longer be downloaded: copyright notice',
+        },
+      })
+    }
+    expect((await user.api.me()).usage.bandwidthBytes).toBe(0)
+
+    await admin.api.adminRemoveBlocklist({ params: { infohash } })
+    expect((await user.fetch(path(url), { redirect: 'manual' })).status).toBe(302)
+  })
+})
+
 describe('DELETE /api/jobs/:id', () => {
   it('kills links at once, frees storage and removes objects no other job uses', async () => {
     const alice = await signUp()
