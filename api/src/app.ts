@@ -4,7 +4,7 @@ import { secureHeaders } from 'hono/secure-headers'
 import type { AppEnv } from './env.ts'
 import { authenticate } from './middleware/authenticate.ts'
 import { notFound, onError } from './lib/errors.ts'
-import { log } from './lib/log.ts'
+import { log, loggablePath } from './lib/log.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { authRoutes } from './routes/auth.ts'
 import { configRoutes } from './routes/config.ts'
@@ -42,7 +42,7 @@ app.use(async function accessLog(c, next) {
   log.info('request', {
     requestId: c.get('requestId'),
     method: c.req.method,
-    path: c.req.path,
+    path: loggablePath(c.req.path),
     status: c.res.status,
     ms: Date.now() - started,
   })

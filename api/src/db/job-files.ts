@@ -66,18 +66,24 @@ export function copyJobFilesStatement(
     .bind(jobId, fromJobId)
 }
 
+/** Why the file's content is on the blocklist (null when it is not): blocked copies stay unserved. */
+interface BlockedReason {
+  blocked_reason: string | null
+}
+
 /** The file if its job belongs to `userId`; other tenants' files read as missing. */
 export function getOwnJobFile(
   db: D1Database,
   fileId: string,
   userId: string,
-): Promise<JobFileRow | null> {
+): Promise<(JobFileRow & BlockedReason) | null> {
   return db
     .prepare(
-      'SELECT f.* FROM job_files f JOIN jobs j ON j.id = f.job_id WHERE f.id = ? AND j.user_id = ?',
+      `SELECT f.*, b.reason AS blocked_reason FROM job_files f JOIN jobs j ON j.id = f.job_id
+       LEFT JOIN blocklist b ON b.infohash = j.infohash WHERE f.id = ? AND j.user_id = ?`,
     )
     .bind(fileId, userId)
-    .first<JobFileRow>()
+    .first()
 }
 
 /**
@@ -88,10 +94,11 @@ export function getDownloadableFile(
   db: D1Database,
   fileId: string,
   userId: string,
-): Promise<(JobFileRow & { plan_id: PlanId }) | null> {
+): Promise<(JobFileRow & BlockedReason & { plan_id: PlanId }) | null> {
   return db
     .prepare(
-      `SELECT f.*, u.plan_id FROM job_files f JOIN jobs j ON j.id = f.job_id JOIN users u ON u.id = j.user_id
+      `SELECT f.*, u.plan_id, b.reason AS blocked_reason FROM job_files f JOIN jobs j ON j.id = f.job_id
+       JOIN users u ON u.id = j.user_id LEFT JOIN blocklist b ON b.infohash = j.infohash
        WHERE f.id = ? AND j.user_id = ? AND u.suspended = 0`,
     )
     .bind(fileId, userId)

@@ -4,7 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { ErrorBody, ErrorCode, ErrorIssue } from '@tseeder/shared'
 import type { z } from 'zod'
 import type { AppEnv } from '../env.ts'
-import { log } from './log.ts'
+import { log, loggablePath } from './log.ts'
 
 /** An error a person can act on, answered with the contract's error shape. */
 export class HttpError extends Error {
@@ -65,7 +65,7 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   log.error('unhandled_error', {
     requestId: c.get('requestId'),
     method: c.req.method,
-    path: c.req.path,
+    path: loggablePath(c.req.path),
     error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
     stack: err instanceof Error ? err.stack : undefined,
   })

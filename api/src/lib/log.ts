@@ -16,3 +16,11 @@ export const log = {
   warn: (msg: string, fields: Fields = {}) => write('warn', msg, fields),
   error: (msg: string, fields: Fields = {}) => write('error', msg, fields),
 }
+
+/**
+ * A request path fit for the logs: a `/dl/` token is a bearer capability for a user's file, so
+ * the access log records the route pattern in its place.
+ */
+export function loggablePath(path: string): string {
+  return path.replace(/^\/dl\/[^/]*/, '/dl/:token')
+}

@@ -1,5 +1,6 @@
+import { AwsV4Signer } from 'aws4fetch'
 import { createExecutionContext, env } from 'cloudflare:test'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { app } from '../app.ts'
 import { signLink } from '../lib/download-tokens.ts'
 import { apiError, signUp, tokenClient } from '../../test/helpers.ts'
@@ -20,6 +21,37 @@ async function sha256(bytes: ArrayBuffer | Uint8Array) {
 }
 
 const path = (url: string) => new URL(url).pathname
+
+/**
+ * Whether S3 or R2 would serve a presigned URL to a request with this `Range` header: the local
+ * S3 server does not check signatures, so the test checks them the way SigV4 storage does. Every
+ * header the URL names as signed must be sent, with the value that was signed; others are ignored.
+ */
+async function storageAccepts(location: string, range: string | null): Promise<boolean> {
+  const url = new URL(location)
+  const given = url.searchParams.get('X-Amz-Signature')
+  url.searchParams.delete('X-Amz-Signature')
+  const sent = new Headers(range ? { range } : {})
+  const headers = new Headers()
+  for (const name of url.searchParams.get('X-Amz-SignedHeaders')!.split(';')) {
+    if (name === 'host') continue
+    if (!sent.has(name)) return false
+    headers.set(name, sent.get(name)!)
+  }
+  const signer = new AwsV4Signer({
+    method: 'GET',
+    url: url.toString(),
+    headers,
+    accessKeyId: env.S3_ACCESS_KEY_ID,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+    region: env.S3_REGION,
+    service: 's3',
+    datetime: url.searchParams.get('X-Amz-Date')!,
+    signQuery: true,
+    allHeaders: true,
+  })
+  return (await signer.signature()) === given
+}
 
 describe('signed download links', () => {
   it('redirect to a 60-second storage URL whose bytes match, with the file name', async () => {
@@ -42,6 +74,74 @@ describe('signed download links', () => {
     const ranged = await fetch(location, { headers: { range: 'bytes=10-19' } })
     expect(ranged.status).toBe(206)
     expect(new Uint8Array(await ranged.arrayBuffer())).toEqual(bytes[1]!.slice(10, 20))
+  })
+
+  it('redirect a ranged request to a storage URL signed for that Range only', async () => {
+    const user = await signUp()
+    const { files, bytes } = await storedJob(user)
+    const { url } = await user.api.createFileLink({ params: { id: files[0]!.id } })
+
+    const whole = await user.fetch(path(url), { redirect: 'manual' })
+    const wholeLocation = whole.headers.get('location')!
+    expect(await storageAccepts(wholeLocation, null)).toBe(true)
+    expect(await storageAccepts(wholeLocation, 'bytes=10-19')).toBe(true)
+
+    const oneByte = await user.fetch(path(url), {
+      redirect: 'manual',
+      headers: { range: 'bytes=0-0' },
+    })
+    expect(oneByte.status).toBe(302)
+    const location = oneByte.headers.get('location')!
+    expect(new URL(location).searchParams.get('X-Amz-SignedHeaders')).toBe('host;range')
+    expect(await storageAccepts(location, 'bytes=0-0')).toBe(true)
+    expect(await storageAccepts(location, null)).toBe(false)
+    expect(await storageAccepts(location, 'bytes=0-')).toBe(false)
+    expect(await storageAccepts(location, 'bytes=0-599')).toBe(false)
+    expect((await user.api.me()).usage.bandwidthBytes).toBe(600 + 1)
+
+    const tail = await user.fetch(path(url), {
+      redirect: 'manual',
+      headers: { range: 'bytes=-100' },
+    })
+    const tailLocation = tail.headers.get('location')!
+    expect(await storageAccepts(tailLocation, 'bytes=-100')).toBe(true)
+    expect(await storageAccepts(tailLocation, 'bytes=-600')).toBe(false)
+    expect((await user.api.me()).usage.bandwidthBytes).toBe(600 + 1 + 100)
+
+    const middle = await user.fetch(path(url), {
+      redirect: 'manual',
+      headers: { range: 'bytes=100-199' },
+    })
+    const part = await fetch(middle.headers.get('location')!, {
+      headers: { range: 'bytes=100-199' },
+    })
+    expect(part.status).toBe(206)
+    expect(new Uint8Array(await part.arrayBuffer())).toEqual(bytes[0]!.slice(100, 200))
+  })
+
+  it('are logged by route pattern, never with their token', async () => {
+    const user = await signUp()
+    const { files } = await storedJob(user)
+    const { url } = await user.api.createFileLink({ params: { id: files[0]!.id } })
+    const token = path(url).slice('/dl/'.length)
+    const lines: string[] = []
+    const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
+      lines.push(String(line))
+    })
+    try {
+      expect((await user.fetch(path(url), { redirect: 'manual' })).status).toBe(302)
+      expect((await user.fetch(`/dl/${token}x`, { redirect: 'manual' })).status).toBe(403)
+    } finally {
+      spy.mockRestore()
+    }
+    const requests = lines
+      .map((line) => JSON.parse(line))
+      .filter((entry) => entry.msg === 'request')
+    expect(requests.map((entry) => [entry.path, entry.status])).toEqual([
+      ['/dl/:token', 302],
+      ['/dl/:token', 403],
+    ])
+    expect(lines.join('\n')).not.toContain(token.split('.')[1])
   })
 
   it('stream the bytes with Range (206) and Content-Disposition in stream mode', async () => {
@@ -155,6 +255,36 @@ describe('signed download links', () => {
       (await user.fetch(path(url), { redirect: 'manual', headers: { range: 'bytes=0-99' } }))
         .status,
     ).toBe(302)
+  })
+})
+
+describe('blocked content', () => {
+  it('is neither linked nor served once its info hash is on the blocklist', async () => {
+    const admin = await signUp()
+    await env.DB.prepare("UPDATE users SET role = 'admin' WHERE id = ?").bind(admin.userId).run()
+    const user = await signUp()
+    const { files, infohash } = await storedJob(user)
+    const { url } = await user.api.createFileLink({ params: { id: files[0]!.id } })
+
+    await admin.api.adminAddBlocklist({ body: { infohash, reason: 'copyright notice' } })
+    const link = await apiError(user.api.createFileLink({ params: { id: files[0]!.id } }))
+    expect(link).toMatchObject({ status: 403, code: 'blocked' })
+    expect(link.message).toContain('copyright notice')
+    for (const headers of [{}, { range: 'bytes=0-0' }] as Record<string, string>[]) {
+      const served = await user.fetch(path(url), { redirect: 'manual', headers })
+      expect(served.status).toBe(403)
+      expect(await served.json()).toMatchObject({
+        error: {
+          code: 'blocked',
+          message:
+            'This content has been blocked and can no longer be downloaded: copyright notice',
+        },
+      })
+    }
+    expect((await user.api.me()).usage.bandwidthBytes).toBe(0)
+
+    await admin.api.adminRemoveBlocklist({ params: { infohash } })
+    expect((await user.fetch(path(url), { redirect: 'manual' })).status).toBe(302)
   })
 })
 

@@ -25,10 +25,20 @@ route(fileRoutes, endpoints.listJobFiles, async (c, { params }) => {
   return { files: (await listJobFileRows(c.env.DB, job.id)).map(toJobFile) }
 })
 
+/** Blocking an info hash fails its jobs; copies already stored are no longer linked or served. */
+function blockedError(reason: string): HttpError {
+  return new HttpError(
+    403,
+    'blocked',
+    `This content has been blocked and can no longer be downloaded: ${reason}`,
+  )
+}
+
 route(fileRoutes, endpoints.createFileLink, async (c, { params }) => {
   const { user } = requireAuth(c)
   const file = await getOwnJobFile(c.env.DB, params.id, user.id)
   if (!file) throw new HttpError(404, 'not_found', 'No such file.')
+  if (file.blocked_reason !== null) throw blockedError(file.blocked_reason)
   if (!file.storage_key) throw new HttpError(409, 'conflict', 'This file is not in storage yet.')
   const expiresAt = Date.now() + LINK_TTL_MS
   const token = await signLink(c.env.LINK_SIGNING_KEY, {
@@ -63,11 +73,11 @@ function requestedRange(
 }
 
 /**
- * `GET /dl/:token`: checks the capability (signature, expiry), that the file still exists and
- * belongs to the link's user, and meters the bytes asked for against the monthly bandwidth
+ * `GET /dl/:token`: checks the capability (signature, expiry), that the file still exists,
+ * belongs to the link's user and is not blocked, and meters the bytes asked for against the monthly bandwidth
  * quota; then either redirects to a presigned storage URL that lives 60 s (`DOWNLOAD_MODE=redirect`,
- * the default: the browser fetches straight from storage with its own Range) or streams the
- * object through the Worker (`stream`).
+ * the default: the browser fetches straight from storage, a ranged URL only with the Range it was
+ * charged for) or streams the object through the Worker (`stream`).
  */
 fileRoutes.get('/dl/:token', async (c) => {
   const check = await verifyLink(c.env.LINK_SIGNING_KEY, c.req.param('token'))
@@ -83,6 +93,7 @@ fileRoutes.get('/dl/:token', async (c) => {
   const { fileId, userId } = check.claims
   const file = await getDownloadableFile(c.env.DB, fileId, userId)
   if (!file?.storage_key) throw new HttpError(403, 'link_revoked', 'This file has been deleted.')
+  if (file.blocked_reason !== null) throw blockedError(file.blocked_reason)
 
   const range = requestedRange(c.req.header('range'), file.size)
   if (range === 'invalid') {
@@ -103,10 +114,13 @@ fileRoutes.get('/dl/:token', async (c) => {
 
   const filename = file.path.slice(file.path.lastIndexOf('/') + 1)
   if (c.env.DOWNLOAD_MODE !== 'stream') {
+    // A ranged request gets a URL signed for the very Range it was charged for (clients resend
+    // their Range on the redirect); a whole-file request was charged the whole file.
     const url = await presignGet(c.env, file.storage_key, {
       expiresIn: REDIRECT_TTL_SECONDS,
       filename,
       contentType: file.mime_type,
+      range: range ? c.req.header('range') : null,
     })
     c.header('cache-control', 'no-store')
     return c.redirect(url, 302)

@@ -31,11 +31,14 @@ export function objectUrl(env: Env, key: string): URL {
 
 /**
  * A presigned GET that lives `expiresIn` seconds, with the name and type the browser should see.
+ * With `range` (a `Range` header value), the signature covers that header: S3 and R2 then serve
+ * the URL only to a request sending exactly that Range, so a URL issued for the bytes charged
+ * cannot fetch more of the object (the local S3 server does not check signatures).
  */
 export async function presignGet(
   env: Env,
   key: string,
-  options: { expiresIn: number; filename: string; contentType: string },
+  options: { expiresIn: number; filename: string; contentType: string; range?: string | null },
 ): Promise<string> {
   const url = objectUrl(env, key)
   url.searchParams.set('X-Amz-Expires', String(options.expiresIn))
@@ -43,7 +46,9 @@ export async function presignGet(
   url.searchParams.set('response-content-type', options.contentType)
   const signed = await storageClient(env).sign(url.toString(), {
     method: 'GET',
-    aws: { signQuery: true },
+    headers: options.range ? { range: options.range } : {},
+    // aws4fetch leaves Range out of signatures unless asked to sign every header given.
+    aws: { signQuery: true, allHeaders: true },
   })
   return signed.url
 }
