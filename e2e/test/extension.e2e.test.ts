@@ -10,6 +10,7 @@ import {
   buildExtensionForE2e,
   clickContextMenu,
   countStorageWrites,
+  evaluateInContentScript,
   type ExtensionBrowser,
   fireAlarm,
   launchWithExtension,
@@ -203,6 +204,29 @@ describe('the tseeder extension in Chromium', () => {
     await page.locator('#magnet').click()
     await until('the magnet click job', () => jobWithInfohash(fixtures.click.infohash))
     expect((await waitForCompleted(fixtures.click.infohash)).name).toBe('ext-click')
+    await page.close()
+  })
+
+  it('keeps the API token out of reach of its content script in a web page', async () => {
+    const page = await browser.context.newPage()
+    await page.goto(site.pageUrl)
+    const reach = await evaluateInContentScript(
+      browser,
+      page,
+      `(async () => {
+        const read = async (area) => {
+          try {
+            return JSON.stringify(await chrome.storage[area].get(null))
+          } catch {
+            return 'refused'
+          }
+        }
+        return { local: await read('local'), session: await read('session') }
+      })()`,
+    )
+    // Chrome closes local storage (token, account, job list) to content scripts; they see only
+    // their copy of "Catch magnet link clicks".
+    expect(reach).toEqual({ local: 'refused', session: '{"catchMagnetClicks":true}' })
     await page.close()
   })
 

@@ -9,6 +9,7 @@ import { notificationTarget } from '../src/notifications.ts'
 import { onMessage } from '../src/on-message.ts'
 import { jobPageUrl } from '../src/server.ts'
 import { connectionItem } from '../src/storage.ts'
+import { protectStorage, watchMagnetCatching } from '../src/storage-access.ts'
 
 export default defineBackground(() => {
   // Listeners are registered synchronously so events that woke the worker are not missed.
@@ -19,10 +20,15 @@ export default defineBackground(() => {
   browser.runtime.onMessage.addListener((message, sender) => void onMessage(message, sender))
   browser.notifications.onClicked.addListener((id) => void openNotification(id))
   listenForDownloads()
+  watchMagnetCatching()
+  // Registered so the worker starts with the browser and writes the content scripts' copy of the
+  // setting before restored tabs are clicked; each start runs it below anyway.
+  browser.runtime.onStartup.addListener(() => {})
   connectionItem.watch((connection) => {
     if (connection && !connection.revoked) void pollJobs()
   })
 
+  void protectStorage()
   void setUpContextMenu()
   void schedulePolling()
   void pollJobs()

@@ -3,7 +3,7 @@
 import { looksLikeMagnet } from '@tseeder/shared/magnet'
 import { browser } from 'wxt/browser'
 import type { MagnetClickMessage } from './messages.ts'
-import { DEFAULT_PREFERENCES, preferencesItem } from './storage.ts'
+import { magnetCatchingSetting } from './storage-access.ts'
 
 type Click = Pick<MouseEvent, 'target' | 'isTrusted' | 'button' | 'defaultPrevented'>
 
@@ -26,11 +26,12 @@ export function magnetClickMessage(event: Click): MagnetClickMessage | null {
   return magnet ? { type: 'tseeder:magnet-click', magnet, isTrusted: true } : null
 }
 
-export function catchMagnetClicks(): void {
+export function catchMagnetClicks(setting = magnetCatchingSetting(import.meta.env.FIREFOX)): void {
   // Kept in memory: the click must be cancelled synchronously, before storage could answer.
-  let enabled = DEFAULT_PREFERENCES.catchMagnetClicks
-  void preferencesItem.getValue().then((preferences) => (enabled = preferences.catchMagnetClicks))
-  preferencesItem.watch((preferences) => (enabled = preferences.catchMagnetClicks))
+  // Until it has answered, clicks go to the local torrent app as if catching were off.
+  let enabled = false
+  void setting.getValue().then((value) => (enabled = value))
+  setting.watch((value) => (enabled = value))
 
   const onClick = (event: MouseEvent) => {
     const message = enabled ? magnetClickMessage(event) : null
