@@ -10,6 +10,7 @@ import {
   buildExtensionForE2e,
   clickContextMenu,
   countStorageWrites,
+  evaluateInContentScript,
   type ExtensionBrowser,
   fireAlarm,
   launchWithExtension,
@@ -169,10 +170,63 @@ describe('the tseeder extension in Chromium', () => {
     expect(site.served.withCookie).toBeGreaterThanOrEqual(1)
     const downloads = await browserDownloads(await browser.worker())
     expect(downloads.filter((url) => url.endsWith('.torrent'))).toEqual([])
+    await page.close()
+  })
+
+  it('sends the magnet link a person clicks, never one a page script clicks', async () => {
+    const page = await browser.context.newPage()
+    await page.goto(site.pageUrl)
+    // The page clicks magnet links by itself: its own link and the site's, with `click()` and
+    // with a dispatched event. None of these clicks is trusted, so none may reach tseeder.
+    const forged = `magnet:?xt=urn:btih:${'f0'.repeat(20)}&dn=forged-by-page`
+    const shownBefore = (await notifications()).length
+    await page.evaluate((magnet) => {
+      // The page also cancels the link's default action, last (bubbling, on window): headless
+      // Chromium would otherwise ask to open an external app and ignore input while it asks.
+      window.addEventListener('click', (event) => event.preventDefault())
+      const link = document.createElement('a')
+      link.href = magnet
+      link.textContent = 'forged'
+      document.body.append(link)
+      link.click()
+      link.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true }))
+      document.querySelector<HTMLAnchorElement>('#magnet')!.click()
+    }, forged)
+    // A caught click reaches the server in well under a second here.
+    await new Promise((resolve) => setTimeout(resolve, 2_000))
+    expect(await jobWithInfohash('f0'.repeat(20))).toBeUndefined()
+    expect(await jobWithInfohash(fixtures.click.infohash)).toBeUndefined()
+    const sends = (await notifications())
+      .slice(shownBefore)
+      .filter((n) => n.title === 'Sent to tseeder' || n.title === 'Not sent')
+    expect(sends).toEqual([])
 
     await page.locator('#magnet').click()
     await until('the magnet click job', () => jobWithInfohash(fixtures.click.infohash))
     expect((await waitForCompleted(fixtures.click.infohash)).name).toBe('ext-click')
+    await page.close()
+  })
+
+  it('keeps the API token out of reach of its content script in a web page', async () => {
+    const page = await browser.context.newPage()
+    await page.goto(site.pageUrl)
+    const reach = await evaluateInContentScript(
+      browser,
+      page,
+      `(async () => {
+        const read = async (area) => {
+          try {
+            return JSON.stringify(await chrome.storage[area].get(null))
+          } catch {
+            return 'refused'
+          }
+        }
+        return { local: await read('local'), session: await read('session') }
+      })()`,
+    )
+    // Chrome closes local storage (token, account, job list) to content scripts; they see only
+    // their copy of "Catch magnet link clicks".
+    expect(reach).toEqual({ local: 'refused', session: '{"catchMagnetClicks":true}' })
     await page.close()
   })
 

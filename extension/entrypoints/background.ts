@@ -5,11 +5,11 @@ import { defineBackground } from 'wxt/utils/define-background'
 import { onMenuClick, setUpContextMenu } from '../src/context-menu.ts'
 import { listenForDownloads } from '../src/download-catcher.ts'
 import { POLL_ALARM, pollJobs, schedulePolling } from '../src/jobs-poller.ts'
-import { isPollMessage, isSendMessage } from '../src/messages.ts'
 import { notificationTarget } from '../src/notifications.ts'
-import { sendAndNotify } from '../src/send-and-notify.ts'
+import { onMessage } from '../src/on-message.ts'
 import { jobPageUrl } from '../src/server.ts'
 import { connectionItem } from '../src/storage.ts'
+import { protectStorage, watchMagnetCatching } from '../src/storage-access.ts'
 
 export default defineBackground(() => {
   // Listeners are registered synchronously so events that woke the worker are not missed.
@@ -17,16 +17,18 @@ export default defineBackground(() => {
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === POLL_ALARM) void pollJobs()
   })
-  browser.runtime.onMessage.addListener((message) => {
-    if (isSendMessage(message)) void sendAndNotify(message.target)
-    else if (isPollMessage(message)) void pollJobs()
-  })
+  browser.runtime.onMessage.addListener((message, sender) => void onMessage(message, sender))
   browser.notifications.onClicked.addListener((id) => void openNotification(id))
   listenForDownloads()
+  watchMagnetCatching()
+  // Registered so the worker starts with the browser and writes the content scripts' copy of the
+  // setting before restored tabs are clicked; each start runs it below anyway.
+  browser.runtime.onStartup.addListener(() => {})
   connectionItem.watch((connection) => {
     if (connection && !connection.revoked) void pollJobs()
   })
 
+  void protectStorage()
   void setUpContextMenu()
   void schedulePolling()
   void pollJobs()

@@ -4,5 +4,5 @@ import { catchMagnetClicks } from '../src/magnet-catcher.ts'
 export default defineContentScript({
   matches: ['<all_urls>'],
   runAt: 'document_start',
-  main: catchMagnetClicks,
+  main: () => catchMagnetClicks(),
 })

@@ -1,31 +1,43 @@
-// Runs in web pages: a click on a magnet link goes to tseeder instead of the local torrent app,
-// when the user left "Catch magnet link clicks" on.
+// Runs in web pages: a person's click on a magnet link goes to tseeder instead of the local
+// torrent app, when they left "Catch magnet link clicks" on.
 import { looksLikeMagnet } from '@tseeder/shared/magnet'
 import { browser } from 'wxt/browser'
-import type { SendMessage } from './messages.ts'
-import { DEFAULT_PREFERENCES, preferencesItem } from './storage.ts'
+import type { MagnetClickMessage } from './messages.ts'
+import { magnetCatchingSetting } from './storage-access.ts'
+
+type Click = Pick<MouseEvent, 'target' | 'isTrusted' | 'button' | 'defaultPrevented'>
 
 /** The magnet link a click landed on, if any (the target may be an element inside the link). */
 function magnetOfClick(event: Pick<MouseEvent, 'target'>): string | null {
-  const element = event.target instanceof Element ? event.target : null
-  const anchor = element?.closest('a[href]')
+  const element = event.target as Partial<Element> | null
+  const anchor = typeof element?.closest === 'function' ? element.closest('a[href]') : null
   const href = anchor?.getAttribute('href') ?? ''
   return looksLikeMagnet(href) ? href.trim() : null
 }
 
-export function catchMagnetClicks(): void {
+/**
+ * What to tell the background about a click, or null to leave the click to the page. A page
+ * script's `a.click()` or `dispatchEvent` is never trusted, so a page cannot send anything by
+ * itself: only a person's click on a link counts.
+ */
+export function magnetClickMessage(event: Click): MagnetClickMessage | null {
+  if (!event.isTrusted || event.defaultPrevented || event.button > 1) return null
+  const magnet = magnetOfClick(event)
+  return magnet ? { type: 'tseeder:magnet-click', magnet, isTrusted: true } : null
+}
+
+export function catchMagnetClicks(setting = magnetCatchingSetting(import.meta.env.FIREFOX)): void {
   // Kept in memory: the click must be cancelled synchronously, before storage could answer.
-  let enabled = DEFAULT_PREFERENCES.catchMagnetClicks
-  void preferencesItem.getValue().then((preferences) => (enabled = preferences.catchMagnetClicks))
-  preferencesItem.watch((preferences) => (enabled = preferences.catchMagnetClicks))
+  // Until it has answered, clicks go to the local torrent app as if catching were off.
+  let enabled = false
+  void setting.getValue().then((value) => (enabled = value))
+  setting.watch((value) => (enabled = value))
 
   const onClick = (event: MouseEvent) => {
-    if (!enabled || event.defaultPrevented || event.button > 1) return
-    const magnet = magnetOfClick(event)
-    if (!magnet) return
+    const message = enabled ? magnetClickMessage(event) : null
+    if (!message) return
     event.preventDefault()
     event.stopPropagation()
-    const message: SendMessage = { type: 'tseeder:send', target: { kind: 'magnet', magnet } }
     void browser.runtime.sendMessage(message)
   }
   // Capture phase, so page scripts that handle the click themselves do not open the link first.

@@ -1,25 +1,41 @@
-// Messages the content script sends to the background.
+// Messages to the background, and who may send each. A web page cannot call the extension's
+// `runtime.sendMessage`, but it shares the DOM with the content script and can dispatch events
+// there; so the background accepts a send only from its own content script in a tab, in the
+// exact shape, for a click the browser marked as the person's.
+import { MagnetClickMessage, PollMessage } from '@tseeder/shared'
+import type { Browser } from 'wxt/browser'
 import type { SendTarget } from './sendable-links.ts'
 
-export interface SendMessage {
-  type: 'tseeder:send'
-  target: SendTarget
-}
-
-export function isSendMessage(message: unknown): message is SendMessage {
-  if (!message || typeof message !== 'object') return false
-  const { type, target } = message as Partial<SendMessage>
-  return (
-    type === 'tseeder:send' &&
-    !!target &&
-    ((target.kind === 'magnet' && typeof target.magnet === 'string') ||
-      (target.kind === 'torrent' && typeof target.url === 'string'))
-  )
-}
+export { type MagnetClickMessage, type PollMessage } from '@tseeder/shared'
 
 /** Asks the background to poll now (after the popup created a job). */
-export const POLL_MESSAGE = { type: 'tseeder:poll' } as const
+export const POLL_MESSAGE: PollMessage = { type: 'tseeder:poll' }
 
-export function isPollMessage(message: unknown): boolean {
-  return (message as { type?: unknown } | null)?.type === POLL_MESSAGE.type
+type Sender = Pick<Browser.runtime.MessageSender, 'id' | 'tab' | 'url'>
+
+export type MessageDecision =
+  { action: 'send'; target: SendTarget } | { action: 'poll' } | { action: 'refuse'; reason: string }
+
+/** `own.baseUrl` is `runtime.getURL('/')`, under which the popup and the options page live. */
+export function decideMessage(
+  message: unknown,
+  sender: Sender,
+  own: { id: string; baseUrl: string },
+): MessageDecision {
+  if (sender.id !== own.id) return { action: 'refuse', reason: 'another extension' }
+  const fromExtensionPage = !!sender.url?.startsWith(own.baseUrl)
+  const click = MagnetClickMessage.safeParse(message)
+  if (click.success) {
+    // Content scripts run in web pages (http/https); an extension page has no link to catch.
+    if (!sender.tab || fromExtensionPage || !/^https?:/.test(sender.url ?? '')) {
+      return { action: 'refuse', reason: 'a magnet click from outside a web page' }
+    }
+    return { action: 'send', target: { kind: 'magnet', magnet: click.data.magnet } }
+  }
+  if (PollMessage.safeParse(message).success) {
+    return fromExtensionPage
+      ? { action: 'poll' }
+      : { action: 'refuse', reason: 'a poll request from a web page' }
+  }
+  return { action: 'refuse', reason: 'a message of unknown shape' }
 }

@@ -1,5 +1,6 @@
 // Everything the extension keeps, as typed storage items. All of it lives in `local` storage of
-// this browser profile: the token never syncs to other devices.
+// this browser profile: the token never syncs to other devices, and survives a restart. Content
+// scripts are kept out of it where the browser allows (see `storage-access.ts`).
 import type { Job } from '@tseeder/shared'
 import { storage } from 'wxt/utils/storage'
 

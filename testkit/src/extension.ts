@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { type BrowserContext, chromium, type Worker } from 'playwright-core'
+import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core'
 import { CHROMIUM_ARGS } from './browser.ts'
 
 const extensionDir = resolve(import.meta.dirname, '..', '..', 'extension')
@@ -223,4 +223,35 @@ export async function storageWrites(worker: Worker, key: string): Promise<number
     (name) => (globalThis as unknown as WorkerScope).__storageWrites?.[name] ?? 0,
     key,
   )
+}
+
+/**
+ * Evaluates `expression` where the extension's content script runs in `page` (its isolated
+ * world), to see what a content script may reach. Playwright has no handle on isolated worlds;
+ * the DevTools protocol lists them.
+ */
+export async function evaluateInContentScript(
+  browser: ExtensionBrowser,
+  page: Page,
+  expression: string,
+): Promise<unknown> {
+  const cdp = await browser.context.newCDPSession(page)
+  const worlds: { id: number; name: string; origin: string; auxData?: { type?: string } }[] = []
+  cdp.on('Runtime.executionContextCreated', ({ context }) => worlds.push(context))
+  await cdp.send('Runtime.enable') // reports the contexts that already exist
+  const world = worlds.find(
+    (context) =>
+      context.auxData?.type === 'isolated' &&
+      (context.origin.includes(browser.extensionId) || context.name === 'tseeder'),
+  )
+  if (!world) throw new Error(`no content script world in ${page.url()}: ${JSON.stringify(worlds)}`)
+  const { result, exceptionDetails } = await cdp.send('Runtime.evaluate', {
+    expression,
+    contextId: world.id,
+    awaitPromise: true,
+    returnByValue: true,
+  })
+  await cdp.detach()
+  if (exceptionDetails) throw new Error(`content script world threw: ${exceptionDetails.text}`)
+  return result.value
 }
