@@ -3,13 +3,13 @@ import type { EventEmitter } from 'node:events'
 import { type Server, createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import decodeMagnet from 'magnet-uri'
-import pino from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
 import { buildTorrent, content } from '@tseeder/testkit/fixtures'
 import { tempDir } from '@tseeder/testkit/wait'
 import { NetworkGuard, type ResolvedAddress } from './network-guard.ts'
 import { isPrivateAddress, withPublicEndpoints } from './network-policy.ts'
-import { WebTorrentEngine } from './webtorrent-engine.ts'
+import { policyEngine } from './policy-engine.ts'
+import type { WebTorrentEngine } from './webtorrent-engine.ts'
 
 // Every test only ever contacts 127.0.0.1. Where a server must pass for a public one, the guard's
 // classifier is narrowed to let exactly 127.0.0.1 through; the policy is otherwise the real one.
@@ -46,19 +46,7 @@ afterEach(async () => {
 })
 
 function engineWith(guard: NetworkGuard): WebTorrentEngine {
-  engine = new WebTorrentEngine({
-    dht: false,
-    lsd: false,
-    utp: false,
-    natTraversal: false,
-    webSeeds: false,
-    trackers: [],
-    port: 0,
-    maxConns: 10,
-    privateNetworks: false,
-    guard,
-    log: pino({ level: 'silent' }),
-  })
+  engine = policyEngine(guard)
   return engine
 }
 

@@ -1,14 +1,13 @@
 import type { EventEmitter } from 'node:events'
 import parseTorrent from 'parse-torrent'
 import decodeMagnet from 'magnet-uri'
-import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTorrent, content } from '@tseeder/testkit/fixtures'
 import { startSwarm, type Swarm } from '@tseeder/testkit/swarm'
 import { tempDir } from '@tseeder/testkit/wait'
 import { NetworkGuard } from './network-guard.ts'
 import { isPrivateAddress, trackerProblem, withPublicEndpoints } from './network-policy.ts'
-import { WebTorrentEngine } from './webtorrent-engine.ts'
+import { policyEngine } from './policy-engine.ts'
 
 const HASH = 'a'.repeat(40)
 
@@ -168,18 +167,7 @@ describe('the engine outside local stacks', () => {
     })
     await swarm.seed(fixture)
     const seederPort = (swarm.client as unknown as { torrentPort: number }).torrentPort
-    const engine = new WebTorrentEngine({
-      dht: false,
-      lsd: false,
-      utp: false,
-      natTraversal: false,
-      webSeeds: false,
-      trackers: [],
-      port: 0,
-      maxConns: 10,
-      privateNetworks: false,
-      log: pino({ level: 'silent' }),
-    })
+    const engine = policyEngine()
     try {
       const job = engine.add('job-blocked', { torrent: fixture.torrent }, await tempDir('blocked'))
       const internal = (job as unknown as { torrent: EventEmitter }).torrent
