@@ -26,7 +26,8 @@ export interface RunningAgent {
 
 /** Builds and starts an agent: recovers persisted jobs, then listens and sends heartbeats. */
 export async function startAgent(config: AgentConfig, log: Logger): Promise<RunningAgent> {
-  await mkdir(config.dataDir, { recursive: true })
+  // A new data dir is the agent user's only; an existing one keeps the mode its operator chose.
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
   const metrics = createMetrics()
   const api = new ApiClient({
     apiUrl: config.apiUrl,

@@ -39,7 +39,8 @@ export const AgentEnv = z
     /**
      * Let torrents reach trackers, web seeds and peers on private, loopback and link-local
      * addresses. Only for local stacks and tests; off, a torrent cannot aim the agent at its own
-     * network (see engine/network-policy.ts).
+     * network (every connection is checked: engine/network-guard.ts), and web seeds and local
+     * peer discovery are off.
      */
     AGENT_PRIVATE_NETWORKS: flag.default(false),
     /** Extra trackers (comma separated) added to every job; empty by default. */

@@ -11,7 +11,7 @@ import type {
   TorrentEngine,
   TorrentSource,
 } from './engine/torrent-engine.ts'
-import type { JobStateStore } from './job-state.ts'
+import { type JobStateStore, dropGrant } from './job-state.ts'
 import type { Logger } from './log.ts'
 import { checkMetadata, listFiles, selectionOf } from './metadata-gate.ts'
 import type { Metrics } from './metrics.ts'
@@ -66,8 +66,9 @@ type JobEvent = DistributiveOmit<AgentCallback, 'jobId' | 'seq' | 'attempt'>
  */
 export class JobRun {
   torrent: EngineTorrent | null = null
-  private readonly grants: GrantSource
-  private readonly s3: S3Client
+  /** Null for a record whose grant was dropped (completed or failed): it uploads nothing more. */
+  private readonly grants: GrantSource | null = null
+  private readonly s3: S3Client | null = null
   private uploads = new AbortController()
   private timers: NodeJS.Timeout[] = []
   private readonly uploadedBytes = new Map<number, number>()
@@ -80,8 +81,11 @@ export class JobRun {
     readonly record: AgentJobRecord,
     private readonly ctx: RunContext,
   ) {
-    this.grants = new GrantSource(record.start.storage, record.start.jobId, ctx.api)
-    this.s3 = createS3Client(this.grants)
+    const { storage } = record.start
+    if (storage) {
+      this.grants = new GrantSource(storage, record.start.jobId, ctx.api)
+      this.s3 = createS3Client(this.grants)
+    }
   }
 
   get jobId(): string {
@@ -128,6 +132,7 @@ export class JobRun {
     await this.teardown({ removeData: true })
     record.status = 'failed'
     record.error = { code, message }
+    dropGrant(record)
     await this.ctx.state.save(record)
     this.ctx.metrics.jobErrors.inc({ code })
     this.ctx.log.warn({ jobId, code, message }, 'job failed')
@@ -231,6 +236,11 @@ export class JobRun {
       })
     }
     if (this.generation !== generation) return
+    const { grants, s3 } = this
+    if (!grants || !s3) {
+      await this.fail('internal_error', 'The job has no storage grant to upload with.', true)
+      return
+    }
     const pending = pendingFiles(record)
     const torrent = this.torrent!
     torrent.select(pending)
@@ -239,8 +249,8 @@ export class JobRun {
       {
         record,
         torrent,
-        grants: this.grants,
-        s3: this.s3,
+        grants,
+        s3,
         signal: this.uploads.signal,
         uploadedBytes: this.uploadedBytes,
         isCurrent: () => this.generation === generation,
@@ -257,6 +267,7 @@ export class JobRun {
     this.clearTimers()
     await this.emitProgress('uploading')
     record.status = 'completed'
+    dropGrant(record)
     await ctx.state.save(record)
     await this.emit({
       type: 'completed',

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AgentJobRecord } from '@tseeder/shared'
@@ -83,6 +83,15 @@ describe('JobStateStore', () => {
     await Promise.all(saves)
     const onDisk = JSON.parse(await readFile(join(store.dir, 'job-seq.json'), 'utf8'))
     expect(onDisk.seq).toBe(20)
+  })
+
+  it('keeps records, storage credentials included, readable by the agent user only', async () => {
+    // A folder an older version created for everyone to read is narrowed on start.
+    await chmod(store.dir, 0o755)
+    await new JobStateStore(dataDir).init()
+    await store.save(record('job-private'))
+    expect((await stat(store.dir)).mode & 0o777).toBe(0o700)
+    expect((await stat(join(store.dir, 'job-private.json'))).mode & 0o777).toBe(0o600)
   })
 
   it('removes a record', async () => {

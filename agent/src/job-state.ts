@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, rm } from 'node:fs/promises'
+import { chmod, mkdir, readFile, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { AgentJobRecord } from '@tseeder/shared'
 import { writeFileAtomic } from './fs-atomic.ts'
@@ -11,6 +11,25 @@ const JOB_ID = /^[A-Za-z0-9_-]{1,64}$/
  */
 export function isSafeJobId(jobId: string): boolean {
   return JOB_ID.test(jobId)
+}
+
+/**
+ * Creates `dir` (and missing parents) readable by the agent's user only, and narrows a folder an
+ * older version created 0755: it holds job records and callbacks.
+ */
+export async function privateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  await chmod(dir, 0o700)
+}
+
+/**
+ * Forgets the storage grant of a job that will not upload again (completed, or failed: a retry
+ * is a new `/start` with its own grant), so its record on disk holds no credentials.
+ */
+export function dropGrant(record: AgentJobRecord): boolean {
+  if (!record.start.storage) return false
+  delete record.start.storage
+  return true
 }
 
 /** A record file that could not be read back, and why. */
@@ -28,7 +47,7 @@ export class JobStateStore {
   }
 
   async init(): Promise<void> {
-    await mkdir(this.dir, { recursive: true })
+    await privateDir(this.dir)
   }
 
   /**

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import { readdir, rm, writeFile } from 'node:fs/promises'
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import type { AgentCallback, AgentJobRecord, AgentStartBody } from '@tseeder/shared'
@@ -51,14 +51,14 @@ function body(jobId: string, attempt = 1): AgentStartBody {
   }
 }
 
-function manage(maxJobs = 2): JobManager {
+function manage(maxJobs = 2, metadataTimeoutMs = 600_000): JobManager {
   const log = new PassThrough()
   log.on('data', (chunk: Buffer) => (logs += chunk.toString()))
   return new JobManager({
     dataDir,
     maxJobs,
     diskReserveBytes: 0,
-    metadataTimeoutMs: 600_000,
+    metadataTimeoutMs,
     stallTimeoutMs: 600_000,
     progressIntervalMs: 600_000,
     streamUpload: true,
@@ -222,6 +222,56 @@ describe('JobManager', () => {
     ])
     expect(logs).toContain('"file":"job-torn.json"')
     expect(logs).toContain('job record unreadable, not resumed')
+  })
+
+  it('keeps no storage credentials on disk for a job that failed', async () => {
+    manager = manage(2, 50)
+    await manager.start(body('job-a'))
+    const onDisk = () => readFile(join(state.dir, 'job-a.json'), 'utf8')
+    expect(await onDisk()).toContain('secretAccessKey')
+    await expect.poll(() => manager.view('job-a')?.status).toBe('failed')
+    await expect.poll(async () => JSON.parse(await onDisk()).status).toBe('failed')
+    expect(await onDisk()).not.toContain('secretAccessKey')
+    expect(JSON.parse(await onDisk()).start.storage).toBeUndefined()
+  })
+
+  it('keeps no storage credentials on disk for a completed job, also one written before, and still lists its files', async () => {
+    const done = (jobId: string, status: AgentJobRecord['status']): AgentJobRecord => ({
+      start: body(jobId),
+      status,
+      seq: 4,
+      files: [{ index: 0, path: 'set/a.bin', size: 10 }],
+      name: 'set',
+      selected: [0],
+      uploaded: { 0: { index: 0, key: `content/${'e'.repeat(40)}/0`, size: 10, mimeType: 'x/y' } },
+      error: null,
+      updatedAt: new Date().toISOString(),
+    })
+    // One completed by an older version (grant still on disk), one whose last upload had
+    // finished when the agent stopped: recovery completes it.
+    for (const r of [done('job-old', 'completed'), done('job-last', 'uploading')]) {
+      await writeFile(join(state.dir, `${r.start.jobId}.json`), JSON.stringify(r), { mode: 0o644 })
+    }
+    manager = manage()
+    await manager.recover()
+    await expect.poll(() => manager.view('job-last')?.status).toBe('completed')
+    for (const jobId of ['job-old', 'job-last']) {
+      const path = join(state.dir, `${jobId}.json`)
+      await expect
+        .poll(async () => JSON.parse(await readFile(path, 'utf8')).status)
+        .toBe('completed')
+      expect(await readFile(path, 'utf8')).not.toContain('secretAccessKey')
+      expect(manager.files(jobId)).toEqual([
+        {
+          index: 0,
+          path: 'set/a.bin',
+          size: 10,
+          uploaded: true,
+          key: `content/${'e'.repeat(40)}/0`,
+        },
+      ])
+    }
+    expect((await state.loadAll()).map((r) => r.start.storage)).toEqual([undefined, undefined])
   })
 
   it('replaces a broken engine and adds every running job to the new one', async () => {

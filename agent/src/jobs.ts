@@ -12,7 +12,7 @@ import { parseTorrentFile } from '@tseeder/shared/torrent'
 import { freeDiskBytes } from './disk.ts'
 import type { TorrentEngine } from './engine/torrent-engine.ts'
 import { JobRun, type RunContext, type RunServices } from './job-run.ts'
-import { isSafeJobId } from './job-state.ts'
+import { dropGrant, isSafeJobId } from './job-state.ts'
 import { PartSlots } from './multipart.ts'
 
 /**
@@ -115,6 +115,8 @@ export class JobManager {
         record.status === 'paused' ||
         Date.now() - Date.parse(record.updatedAt) < TERMINAL_RETENTION_MS
       ) {
+        // A finished record written by an older version still holds its grant: scrub it.
+        if (record.status !== 'paused' && dropGrant(record)) await this.o.state.save(record)
         this.jobs.set(jobId, new JobRun(record, this.ctx))
       } else {
         await this.o.state.remove(jobId)

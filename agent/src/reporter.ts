@@ -1,8 +1,9 @@
-import { mkdir, readFile, readdir, rm } from 'node:fs/promises'
+import { readFile, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { AgentCallback, agentProtocol, readAnswer } from '@tseeder/shared'
 import type { ApiClient } from './api-client.ts'
 import { writeFileAtomic } from './fs-atomic.ts'
+import { privateDir } from './job-state.ts'
 import type { Logger } from './log.ts'
 import type { Metrics } from './metrics.ts'
 
@@ -40,7 +41,7 @@ export class Reporter {
 
   /** Loads callbacks left by a previous run and starts delivering them. */
   async init(): Promise<void> {
-    await mkdir(this.dir, { recursive: true })
+    await privateDir(this.dir)
     const names = (await readdir(this.dir)).filter((n) => /^\d{16}\.json$/.test(n)).sort()
     for (const name of names) {
       try {

@@ -1,13 +1,13 @@
 import type { EventEmitter } from 'node:events'
 import parseTorrent from 'parse-torrent'
 import decodeMagnet from 'magnet-uri'
-import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTorrent, content } from '@tseeder/testkit/fixtures'
 import { startSwarm, type Swarm } from '@tseeder/testkit/swarm'
 import { tempDir } from '@tseeder/testkit/wait'
+import { NetworkGuard } from './network-guard.ts'
 import { isPrivateAddress, trackerProblem, withPublicEndpoints } from './network-policy.ts'
-import { WebTorrentEngine } from './webtorrent-engine.ts'
+import { policyEngine } from './policy-engine.ts'
 
 const HASH = 'a'.repeat(40)
 
@@ -41,7 +41,82 @@ describe('trackerProblem', () => {
   })
 })
 
+describe('isPrivateAddress', () => {
+  it('classifies IPv4 and IPv6 addresses, with the IPv4 inside mapped, NAT64 and 6to4 ones', () => {
+    for (const address of [
+      '169.254.169.254',
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.16.0.1',
+      '192.168.1.1',
+      '100.64.0.1',
+      '0.0.0.0',
+      '224.0.0.1',
+      '255.255.255.255',
+      '::1',
+      '::',
+      'fd00::1',
+      'fc00::1',
+      'fe80::1',
+      'fe80::1%eth0',
+      'fec0::1',
+      'ff02::1',
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+      '::FFFF:A9FE:A9FE',
+      '0:0:0:0:0:ffff:10.0.0.1',
+      '::ffff:0:10.0.0.1',
+      '::127.0.0.1',
+      '64:ff9b::169.254.169.254',
+      '64:ff9b::a9fe:a9fe',
+      '2002:a9fe:a9fe::1',
+    ]) {
+      expect(isPrivateAddress(address), address).toBe(true)
+    }
+    for (const address of [
+      '8.8.8.8',
+      '93.184.216.34',
+      '2606:4700::1111',
+      '::ffff:8.8.8.8',
+      '64:ff9b::808:808',
+      '2002:808:808::1',
+      'tracker.example',
+    ]) {
+      expect(isPrivateAddress(address), address).toBe(false)
+    }
+  })
+})
+
 describe('withPublicEndpoints', () => {
+  it('pins UDP trackers to the address that was checked, and drops names with any private address', async () => {
+    const guard = new NetworkGuard({
+      resolve: async (host) =>
+        host === 'mixed.test'
+          ? [
+              { address: '93.184.216.34', family: 4 },
+              { address: 'fd00::1', family: 6 },
+            ]
+          : [
+              { address: '2606:4700::1111', family: 6 },
+              { address: '93.184.216.34', family: 4 },
+            ],
+    })
+    const magnet =
+      `magnet:?xt=urn:btih:${HASH}&tr=${encodeURIComponent('udp://udp.test:1337/announce')}` +
+      `&tr=${encodeURIComponent('http://mixed.test/announce')}` +
+      `&tr=${encodeURIComponent('https://http.test/announce')}` +
+      `&xs=${encodeURIComponent('https://93.184.216.34/x.torrent')}`
+    const { source, dropped } = await withPublicEndpoints({ magnet }, guard)
+    expect(decodeMagnet((source as { magnet: string }).magnet).announce).toEqual([
+      'udp://93.184.216.34:1337/announce',
+      'https://http.test/announce',
+    ])
+    expect(dropped).toEqual([
+      'http://mixed.test/announce (resolves to a private address (fd00::1))',
+      'https://93.184.216.34/x.torrent (exact sources are not fetched)',
+    ])
+  })
+
   it('drops private trackers, web seeds and exact sources from a magnet and keeps its info hash', async () => {
     const magnet =
       `magnet:?xt=urn:btih:${HASH}&dn=x&tr=${encodeURIComponent('http://127.0.0.1/a')}` +
@@ -92,18 +167,7 @@ describe('the engine outside local stacks', () => {
     })
     await swarm.seed(fixture)
     const seederPort = (swarm.client as unknown as { torrentPort: number }).torrentPort
-    const engine = new WebTorrentEngine({
-      dht: false,
-      lsd: false,
-      utp: false,
-      natTraversal: false,
-      webSeeds: false,
-      trackers: [],
-      port: 0,
-      maxConns: 10,
-      privateNetworks: false,
-      log: pino({ level: 'silent' }),
-    })
+    const engine = policyEngine()
     try {
       const job = engine.add('job-blocked', { torrent: fixture.torrent }, await tempDir('blocked'))
       const internal = (job as unknown as { torrent: EventEmitter }).torrent

@@ -1,128 +1,120 @@
-import { lookup } from 'node:dns/promises'
-import { BlockList, isIP } from 'node:net'
+import { isIP } from 'node:net'
 import decodeMagnet, { encode as encodeMagnet } from 'magnet-uri'
 import parseTorrent, { toTorrentFile } from 'parse-torrent'
+import { NetworkGuard } from './network-guard.ts'
 import type { TorrentSource } from './torrent-engine.ts'
+
+export { isPrivateAddress } from './network-address.ts'
 
 /**
  * Trackers, web seeds and peers come from the torrent: hostile input. Left alone, a torrent could
- * make the agent send HTTP requests to its own network (cloud metadata at 169.254.169.254, an
- * admin port on 10.x) — server-side request forgery. Unless private networks are allowed (local
- * stacks and tests, where everything is on 127.0.0.1), announce URLs must be http(s)/udp/ws(s) to
- * public addresses, and peers on private ranges are refused through webtorrent's blocklist.
+ * make the agent send requests to its own network (cloud metadata at 169.254.169.254, an admin
+ * port on 10.x) — server-side request forgery. Unless private networks are allowed (local stacks
+ * and tests, where everything is on 127.0.0.1), the engine contacts public addresses only: this
+ * module trims a torrent's endpoints before it is added; every connection the engine then opens
+ * is checked again by {@link NetworkGuard}.
  */
-const PRIVATE_V4 = [
-  '0.0.0.0/8',
-  '10.0.0.0/8',
-  '100.64.0.0/10',
-  '127.0.0.0/8',
-  '169.254.0.0/16',
-  '172.16.0.0/12',
-  '192.0.0.0/24',
-  '192.168.0.0/16',
-  '198.18.0.0/15',
-  '224.0.0.0/4',
-  '240.0.0.0/4',
-]
-// IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are checked as the IPv4 address they carry.
-const PRIVATE_V6 = ['::/127', 'fc00::/7', 'fe80::/10', 'ff00::/8']
-
-const privateAddresses = new BlockList()
-for (const range of PRIVATE_V4) {
-  const [net, prefix] = range.split('/')
-  privateAddresses.addSubnet(net!, Number(prefix), 'ipv4')
-}
-for (const range of PRIVATE_V6) {
-  const [net, prefix] = range.split('/')
-  privateAddresses.addSubnet(net!, Number(prefix), 'ipv6')
-}
-
-/** The IPv4 ranges webtorrent refuses peers from (its blocklist takes IPv4 CIDRs). */
-export const PRIVATE_PEER_RANGES: readonly string[] = PRIVATE_V4
-
 const TRACKER_PROTOCOLS = new Set(['http:', 'https:', 'udp:', 'ws:', 'wss:'])
-const DNS_TIMEOUT_MS = 3000
 
-export function isPrivateAddress(address: string): boolean {
-  const family = isIP(address)
-  if (!family) return false
-  const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
-  if (dotted) return isPrivateAddress(dotted[1]!)
-  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address)
-  if (hex) {
-    const [high, low] = [parseInt(hex[1]!, 16), parseInt(hex[2]!, 16)]
-    return isPrivateAddress(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`)
-  }
-  return privateAddresses.check(address, family === 4 ? 'ipv4' : 'ipv6')
-}
+/** A guard with the system resolver and the real classifier, for callers that inject none. */
+const defaultGuard = new NetworkGuard()
 
-/** Why an announce or web seed URL is refused, or null when it may be contacted. */
-export async function trackerProblem(url: string): Promise<string | null> {
+/** An endpoint to keep (`url`, maybe rewritten) or the reason it is refused. */
+type Verdict = { url: string; problem: null } | { url: null; problem: string }
+
+async function verdictOf(url: string, guard: NetworkGuard): Promise<Verdict> {
   let parsed: URL
   try {
     parsed = new URL(url)
   } catch {
-    return 'not a URL'
+    return { url: null, problem: 'not a URL' }
   }
-  if (!TRACKER_PROTOCOLS.has(parsed.protocol)) return `protocol ${parsed.protocol} not allowed`
+  if (!TRACKER_PROTOCOLS.has(parsed.protocol)) {
+    return { url: null, problem: `protocol ${parsed.protocol} not allowed` }
+  }
   const host = parsed.hostname.replace(/^\[|\]$/g, '')
-  if (isIP(host)) return isPrivateAddress(host) ? 'private address' : null
-  if (host === 'localhost' || host.endsWith('.localhost')) return 'private address'
+  let addresses
   try {
-    const addresses = await Promise.race([
-      lookup(host, { all: true }),
-      new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error('DNS timeout')), DNS_TIMEOUT_MS).unref(),
-      ),
-    ])
-    if (addresses.some((a) => isPrivateAddress(a.address))) return 'resolves to a private address'
-    return null
-  } catch {
-    return 'does not resolve'
+    addresses = await guard.resolvePublic(host)
+  } catch (error) {
+    return { url: null, problem: (error as Error).message }
   }
+  if (parsed.protocol !== 'udp:' || isIP(host)) return { url, problem: null }
+  // The UDP tracker client resolves the name again for every packet, and a UDP announce carries
+  // no host name: pin it to the checked IPv4 address (its socket is IPv4 only).
+  const v4 = addresses.find((a) => a.family === 4)
+  if (!v4) return { url: null, problem: 'no IPv4 address' }
+  parsed.hostname = v4.address
+  return { url: parsed.toString(), problem: null }
 }
 
-async function publicOnly(urls: readonly string[], dropped: string[]): Promise<string[]> {
-  const verdicts = await Promise.all(urls.map((url) => trackerProblem(url)))
-  return urls.filter((url, i) => {
-    if (verdicts[i]) dropped.push(`${url} (${verdicts[i]})`)
-    return !verdicts[i]
+/** Why an announce or web seed URL is refused, or null when it may be contacted. */
+export async function trackerProblem(
+  url: string,
+  guard: NetworkGuard = defaultGuard,
+): Promise<string | null> {
+  return (await verdictOf(url, guard)).problem
+}
+
+async function publicOnly(
+  urls: readonly string[],
+  dropped: string[],
+  guard: NetworkGuard,
+): Promise<{ kept: string[]; changed: boolean }> {
+  const verdicts = await Promise.all(urls.map((url) => verdictOf(url, guard)))
+  const kept: string[] = []
+  verdicts.forEach((verdict, i) => {
+    if (verdict.url === null) dropped.push(`${urls[i]} (${verdict.problem})`)
+    else kept.push(verdict.url)
   })
+  return { kept, changed: verdicts.some((v, i) => v.url !== urls[i]) }
 }
 
 /**
- * The torrent with its trackers and web seeds reduced to public ones; the info dictionary (and so
- * the info hash) is untouched. `dropped` lists what was removed and why, for the job's log.
+ * The torrent with its trackers and web seeds reduced to public ones, and UDP trackers pinned to
+ * the address that was checked; the info dictionary (and so the info hash) is untouched.
+ * A magnet's exact sources (`xs`) are dropped: webtorrent fetches them with the global `fetch`,
+ * which no check can follow through redirects and later lookups (metadata comes from peers).
+ * `dropped` lists what was removed and why, for the job's log.
  */
 export async function withPublicEndpoints(
   source: TorrentSource,
+  guard: NetworkGuard = defaultGuard,
 ): Promise<{ source: TorrentSource; dropped: string[] }> {
   const dropped: string[] = []
   if ('magnet' in source) {
     const magnet = decodeMagnet(source.magnet)
-    const announce = await publicOnly(magnet.announce ?? [], dropped)
-    // Web seeds (`ws`, `as`) and an exact source (`xs`: webtorrent fetches the .torrent there).
-    const urlList = await publicOnly(magnet.urlList ?? [], dropped)
+    const announce = await publicOnly(magnet.announce ?? [], dropped, guard)
+    // Web seeds (`ws`, `as`).
+    const urlList = await publicOnly(magnet.urlList ?? [], dropped, guard)
     const xs = [magnet.xs ?? []]
       .flat()
       .filter((value): value is string => typeof value === 'string')
-    const sources = await publicOnly(
-      xs.filter((value) => /^https?:/i.test(value)),
-      dropped,
-    )
-    if (!dropped.length) return { source, dropped }
-    const kept = xs.filter((value) => !/^https?:/i.test(value) || sources.includes(value))
+    const fetched = xs.filter((value) => /^https?:/i.test(value))
+    for (const url of fetched) dropped.push(`${url} (exact sources are not fetched)`)
+    if (!dropped.length && !announce.changed && !urlList.changed) return { source, dropped }
+    const kept = xs.filter((value) => !fetched.includes(value))
     const { xs: _xs, tr: _tr, ws: _ws, as: _as, ...rest } = magnet
     return {
       source: {
-        magnet: encodeMagnet({ ...rest, announce, urlList, ...(kept.length ? { xs: kept } : {}) }),
+        magnet: encodeMagnet({
+          ...rest,
+          announce: announce.kept,
+          urlList: urlList.kept,
+          ...(kept.length ? { xs: kept } : {}),
+        }),
       },
       dropped,
     }
   }
   const torrent = await parseTorrent(source.torrent)
-  const announce = await publicOnly(torrent.announce, dropped)
-  const urlList = await publicOnly(torrent.urlList, dropped)
-  if (!dropped.length) return { source, dropped }
-  return { source: { torrent: toTorrentFile({ ...torrent, announce, urlList }) }, dropped }
+  const announce = await publicOnly(torrent.announce, dropped, guard)
+  const urlList = await publicOnly(torrent.urlList, dropped, guard)
+  if (!dropped.length && !announce.changed && !urlList.changed) return { source, dropped }
+  return {
+    source: {
+      torrent: toTorrentFile({ ...torrent, announce: announce.kept, urlList: urlList.kept }),
+    },
+    dropped,
+  }
 }

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import WebTorrent, { type Torrent } from 'webtorrent'
 import type { Logger } from '../log.ts'
 import { indexedFilePath, jobChunkStore } from './job-chunk-store.ts'
-import { PRIVATE_PEER_RANGES } from './network-policy.ts'
+import { type Dispatcher, NetworkGuard } from './network-guard.ts'
 import type {
   EngineMetadata,
   EngineProgress,
@@ -20,8 +20,14 @@ export interface WebTorrentEngineOptions {
   trackers: string[]
   port: number
   maxConns: number
-  /** Allow peers on private ranges (local stacks); otherwise they are blocklisted. */
+  /**
+   * Allow trackers, DHT nodes and peers on private networks (local stacks and tests). Otherwise
+   * every connection is checked by a {@link NetworkGuard}, and web seeds and local peer discovery
+   * are off (webtorrent fetches web seeds with the global `fetch`, which no check can follow).
+   */
   privateNetworks: boolean
+  /** The guard to check connections with; a default one (system DNS) when not given. */
+  guard?: NetworkGuard
   log: Logger
 }
 
@@ -133,18 +139,37 @@ export class WebTorrentEngine implements TorrentEngine {
   private client: WebTorrent
   private readonly jobs = new Map<string, WebTorrentJob>()
 
+  private readonly trackerDispatcher: Dispatcher | null = null
+
   constructor(private readonly options: WebTorrentEngineOptions) {
+    const guard = options.privateNetworks ? null : (options.guard ?? new NetworkGuard())
+    if (guard && options.webSeeds) {
+      options.log.warn('web seeds are off: they cannot be checked without AGENT_PRIVATE_NETWORKS')
+    }
+    this.trackerDispatcher = guard?.trackerDispatcher() ?? null
     this.client = new WebTorrent({
-      dht: options.dht,
-      lsd: options.lsd,
+      dht: options.dht && guard ? { socket: guard.dhtSocket() } : options.dht,
+      lsd: options.lsd && !guard,
       utp: options.utp,
       natUpnp: options.natTraversal,
       natPmp: options.natTraversal,
-      webSeeds: options.webSeeds,
+      webSeeds: options.webSeeds && !guard,
       maxConns: options.maxConns,
       torrentPort: options.port,
-      blocklist: options.privateNetworks ? undefined : [...PRIVATE_PEER_RANGES],
+      // bittorrent-tracker hands `proxyOpts.httpAgent` to `fetch` as its dispatcher; `wrtc: false`
+      // keeps WebSocket trackers (which would connect on their own) out.
+      ...(this.trackerDispatcher
+        ? {
+            tracker: {
+              wrtc: false,
+              proxyOpts: { httpAgent: this.trackerDispatcher, httpsAgent: this.trackerDispatcher },
+            },
+          }
+        : {}),
     })
+    // webtorrent asks `client.blocked.contains(host)` for every peer before dialling it (its own
+    // `blocklist` option only understands IPv4, so IPv6 and IPv4-mapped peers went through).
+    if (guard) (this.client as unknown as { blocked: unknown }).blocked = guard.peerFilter
     this.client.on('error', (error: Error) => {
       options.log.error({ err: error.message }, 'torrent client error')
     })
@@ -195,7 +220,9 @@ export class WebTorrentEngine implements TorrentEngine {
 
   async destroy(): Promise<void> {
     this.jobs.clear()
-    if (this.client.destroyed) return
-    await new Promise<void>((resolve) => this.client.destroy(() => resolve()))
+    if (!this.client.destroyed) {
+      await new Promise<void>((resolve) => this.client.destroy(() => resolve()))
+    }
+    await this.trackerDispatcher?.destroy().catch(() => {})
   }
 }

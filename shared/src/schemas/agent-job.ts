@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Timestamp } from './common.ts'
-import { AgentJobView, AgentStartBody } from './agent.ts'
+import { AgentJobView, AgentStartFields, StorageGrant, oneTorrentSource } from './agent.ts'
 import { FileEntry, StoredFileEntry } from './file.ts'
 import { JobError } from './job.ts'
 
@@ -17,8 +17,14 @@ export type AgentUploadedFile = z.infer<typeof AgentUploadedFile>
  * the agent's disk as JSON on every change, and parsed again when the agent starts.
  */
 export const AgentJobRecord = z.object({
-  /** The `/start` body, grant and limits included, as the API sent it for this attempt. */
-  start: AgentStartBody,
+  /**
+   * The `/start` body as the API sent it for this attempt. Its storage grant (credentials) is
+   * there only while the job may still upload: it is dropped once the job is completed or failed
+   * (a retry is a new `/start` with a new grant), so a finished record holds no secret.
+   */
+  start: AgentStartFields.extend({ storage: StorageGrant.optional() }).refine(oneTorrentSource, {
+    message: 'exactly one of magnet or torrentBase64 is required',
+  }),
   status: AgentJobStatus,
   /** Last callback `seq` handed to the outbox for this attempt. */
   seq: z.number().int().nonnegative(),

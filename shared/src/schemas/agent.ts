@@ -82,21 +82,26 @@ export const JobLimits = z.object({
 })
 export type JobLimits = z.infer<typeof JobLimits>
 
-export const AgentStartBody = z
-  .object({
-    jobId: Id,
-    /** Which dispatch of the job this is (1 for the first); callbacks echo it. */
-    attempt: z.number().int().positive(),
-    infohash: Infohash,
-    magnet: z.string().max(8192).optional(),
-    torrentBase64: z.string().max(7_000_000).optional(),
-    selectedFiles: z.array(z.number().int().nonnegative()).optional(),
-    limits: JobLimits,
-    storage: StorageGrant,
-  })
-  .refine((b) => Boolean(b.magnet) !== Boolean(b.torrentBase64), {
-    message: 'exactly one of magnet or torrentBase64 is required',
-  })
+/** The fields of {@link AgentStartBody}, for schemas that store a variant of it. */
+export const AgentStartFields = z.object({
+  jobId: Id,
+  /** Which dispatch of the job this is (1 for the first); callbacks echo it. */
+  attempt: z.number().int().positive(),
+  infohash: Infohash,
+  magnet: z.string().max(8192).optional(),
+  torrentBase64: z.string().max(7_000_000).optional(),
+  selectedFiles: z.array(z.number().int().nonnegative()).optional(),
+  limits: JobLimits,
+  storage: StorageGrant,
+})
+
+/** Exactly one source: a magnet or a .torrent. */
+export const oneTorrentSource = (b: { magnet?: string; torrentBase64?: string }) =>
+  Boolean(b.magnet) !== Boolean(b.torrentBase64)
+
+export const AgentStartBody = AgentStartFields.refine(oneTorrentSource, {
+  message: 'exactly one of magnet or torrentBase64 is required',
+})
 export type AgentStartBody = z.infer<typeof AgentStartBody>
 
 /** `/stop` ends a job on the agent; `removeData: false` keeps downloaded bytes (pause). */
