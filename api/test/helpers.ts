@@ -60,6 +60,21 @@ export async function signUp(
   return Object.assign(b, { email, userId: user.id })
 }
 
+/**
+ * Makes an existing account an admin the way `npm run admin:create` does: straight in D1, since
+ * no API request can grant the role.
+ */
+export async function promoteToAdmin(userId: string): Promise<void> {
+  await env.DB.prepare("UPDATE users SET role = 'admin' WHERE id = ?").bind(userId).run()
+}
+
+/** A signed-up account promoted to admin through D1 (see `promoteToAdmin`). */
+export async function signUpAdmin(options: Parameters<typeof signUp>[0] = {}): Promise<SignedUp> {
+  const admin = await signUp(options)
+  await promoteToAdmin(admin.userId)
+  return admin
+}
+
 /** A bearer-token client for `owner` with the given scopes. */
 export async function tokenClient(
   owner: Browser,

@@ -9,6 +9,7 @@ import {
   PASSWORD,
   randomIp,
   signUp,
+  signUpAdmin,
   uniqueEmail,
 } from '../../test/helpers.ts'
 
@@ -85,11 +86,25 @@ describe('POST /api/auth/register', () => {
     expect(form.status).toBe(415)
   })
 
-  it('makes emails listed in ADMIN_EMAILS admins', async () => {
-    const { user } = await browser().api.register({
-      body: { email: 'root@tseeder.test', password: PASSWORD },
-    })
-    expect(user.role).toBe('admin')
+  it('never makes an account admin at registration, even an email listed in ADMIN_EMAILS', async () => {
+    const response = await app.request(
+      '/api/auth/register',
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'cf-connecting-ip': randomIp() },
+        body: JSON.stringify({ email: 'root@tseeder.test', password: PASSWORD }),
+      },
+      { ...env, ADMIN_EMAILS: 'root@tseeder.test' },
+      createExecutionContext(),
+    )
+    expect(response.status).toBe(201)
+    expect((await response.json<{ user: { role: string } }>()).user.role).toBe('user')
+  })
+
+  it('makes admins only through D1, as npm run admin:create does', async () => {
+    const admin = await signUpAdmin()
+    expect((await admin.api.me()).user.role).toBe('admin')
+    expect((await admin.api.adminListUsers()).users.length).toBeGreaterThan(0)
   })
 
   it('limits registrations per IP address', async () => {

@@ -35,13 +35,6 @@ export const SESSION_TTL = 30 * DAY
 
 export const authRoutes = new Hono<AppEnv>()
 
-function isConfiguredAdmin(env: Env, email: string): boolean {
-  return env.ADMIN_EMAILS.split(',')
-    .map((e) => e.trim().toLowerCase())
-    .filter(Boolean)
-    .includes(email)
-}
-
 /**
  * Opens a new session (a new id on every sign-in), sets the cookie and audits it, including any
  * older session the plan's limit pushed out. Returns the session's CSRF token.
@@ -117,7 +110,9 @@ route(
     }
     const now = Date.now()
     const id = crypto.randomUUID()
-    const role = isConfiguredAdmin(c.env, body.email) ? 'admin' : 'user'
+    // Registration never grants admin: emails are not verified, so whoever registered a listed
+    // address first would win it. Admins are made in D1 by `npm run admin:create`.
+    const role = 'user'
     const password = await hashPassword(body.password)
     try {
       await c.env.DB.batch([
