@@ -129,6 +129,18 @@ describe('POST /api/auth/register', () => {
   })
 })
 
+/** `perAddress` wrong passwords for `email` from each of `ips`, each answered 401. */
+async function failSignIns(email: string, ips: string[], perAddress: number): Promise<void> {
+  for (const ip of ips) {
+    for (let i = 0; i < perAddress; i++) {
+      const error = await apiError(
+        browser(ip).api.login({ body: { email, password: `wrong-${i}-password` } }),
+      )
+      expect(error.status).toBe(401)
+    }
+  }
+}
+
 describe('POST /api/auth/login', () => {
   it('opens a new session with a new id and CSRF token on every login', async () => {
     const user = await signUp()
@@ -166,19 +178,56 @@ describe('POST /api/auth/login', () => {
     expect(await auditRows('auth.login_failed', user.userId)).toHaveLength(1)
   })
 
-  it('locks an account for a while after 5 wrong passwords, even with the right one', async () => {
+  it('locks an address out of an account for a while after 5 wrong passwords from it, even with the right one', async () => {
     const user = await signUp()
+    const ip = randomIp()
     for (let i = 0; i < 5; i++) {
       const error = await apiError(
-        browser().api.login({ body: { email: user.email, password: `wrong-${i}-password` } }),
+        browser(ip).api.login({ body: { email: user.email, password: `wrong-${i}-password` } }),
       )
       expect(error.status).toBe(401)
     }
+    const locked = await apiError(
+      browser(ip).api.login({ body: { email: user.email, password: PASSWORD } }),
+    )
+    expect(locked.status).toBe(429)
+    expect(locked.retryAfter).toBeGreaterThan(60)
+  })
+
+  it('lets the owner in from their own address while another address is locked out of the account', async () => {
+    const user = await signUp()
+    await failSignIns(user.email, [randomIp()], 5)
+    const { user: signedIn } = await browser().api.login({
+      body: { email: user.email, password: PASSWORD },
+    })
+    expect(signedIn.id).toBe(user.userId)
+  })
+
+  it('stops guessing spread over many addresses at a per-account ceiling when Turnstile is off', async () => {
+    const user = await signUp()
+    await failSignIns(user.email, Array.from({ length: 10 }, randomIp), 5)
     const locked = await apiError(
       browser().api.login({ body: { email: user.email, password: PASSWORD } }),
     )
     expect(locked.status).toBe(429)
     expect(locked.retryAfter).toBeGreaterThan(60)
+  })
+
+  it('lets a sign-in that solved Turnstile past the per-account ceiling', async () => {
+    const user = await signUp()
+    await failSignIns(user.email, Array.from({ length: 10 }, randomIp), 5)
+    vi.spyOn(globalThis, 'fetch').mockResolvedValue(Response.json({ success: true }))
+    const response = await app.request(
+      '/api/auth/login',
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'cf-connecting-ip': randomIp() },
+        body: JSON.stringify({ email: user.email, password: PASSWORD, turnstileToken: 'solved' }),
+      },
+      { ...env, TURNSTILE_SECRET: 'turnstile-secret' },
+      createExecutionContext(),
+    )
+    expect(response.status).toBe(200)
   })
 
   it('limits login attempts per IP address across accounts', async () => {

@@ -18,7 +18,12 @@ import {
 } from '../db/users.ts'
 import { userSessions } from '../durable/user-session.ts'
 import { SESSION_COOKIE } from '../middleware/authenticate.ts'
-import { consume, ensureUnderLimit, limitPerIp, RATE_LIMITS } from '../middleware/rate-limit.ts'
+import {
+  ensureSignInAllowed,
+  limitPerIp,
+  RATE_LIMITS,
+  recordSignInFailure,
+} from '../middleware/rate-limit.ts'
 import {
   DUMMY_PASSWORD_HASH,
   hashPassword,
@@ -151,9 +156,8 @@ route(
   authRoutes,
   endpoints.login,
   async (c, { body }) => {
-    await verifyTurnstile(c, body.turnstileToken)
-    const accountRule = RATE_LIMITS.loginFailuresPerAccount
-    await ensureUnderLimit(c, accountRule, body.email)
+    const challengeSolved = await verifyTurnstile(c, body.turnstileToken)
+    await ensureSignInAllowed(c, body.email, challengeSolved)
     const user = await findUserByEmail(c.env.DB, body.email)
     const valid = await verifyPassword(body.password, user ? passwordOf(user) : DUMMY_PASSWORD_HASH)
     if (!user || !valid) {
@@ -166,7 +170,7 @@ route(
           ...(user ? { targetId: user.id } : {}),
         }),
       ])
-      await consume(c, accountRule, body.email)
+      await recordSignInFailure(c, body.email)
       throw new HttpError(401, 'invalid_credentials', 'The email or password is incorrect.')
     }
     if (user.suspended) {
