@@ -345,6 +345,36 @@ describe('Turnstile', () => {
     expect(form.get('response')).toBe('good-token')
   })
 
+  it('refuses sign-up and sign-in in production when TURNSTILE_SECRET is missing, naming it', async () => {
+    const user = await signUp()
+    const productionEnv = { ...env, ENVIRONMENT: 'production', TURNSTILE_SECRET: '' }
+    for (const [path, body] of [
+      ['/api/auth/register', { email: uniqueEmail(), password: PASSWORD }],
+      ['/api/auth/login', { email: user.email, password: PASSWORD }],
+    ] as const) {
+      const response = await app.request(
+        path,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'cf-connecting-ip': randomIp() },
+          body: JSON.stringify(body),
+        },
+        productionEnv,
+        createExecutionContext(),
+      )
+      expect(response.status).toBe(503)
+      const { error } = await response.json<{ error: { code: string; message: string } }>()
+      expect(error.code).toBe('service_unavailable')
+      expect(error.message).toMatch(/Turnstile.*TURNSTILE_SECRET/)
+    }
+  })
+
+  it('skips Turnstile without a secret outside production, as npm start runs', async () => {
+    expect(env.ENVIRONMENT).toBe('local')
+    const user = await signUp()
+    expect((await user.api.me()).user.email).toBe(user.email)
+  })
+
   it('refuses a registration whose token Cloudflare rejects, or that has no token', async () => {
     vi.spyOn(globalThis, 'fetch').mockResolvedValue(
       Response.json({ success: false, 'error-codes': ['invalid-input-response'] }),
