@@ -1,5 +1,6 @@
 import { env, SELF } from 'cloudflare:test'
 import { createClient, type Client, type Scope } from '@tseeder/shared'
+import { SESSION_COOKIE } from '../src/middleware/authenticate.ts'
 
 export const PASSWORD = 'correct horse battery staple'
 export const BASE_URL = 'https://tseeder.test'
@@ -31,11 +32,11 @@ export function browser(ip = randomIp()): Browser {
         init,
       )
       const headers = new Headers(request.headers)
-      if (state.cookie) headers.set('cookie', `tseeder_session=${state.cookie}`)
+      if (state.cookie) headers.set('cookie', `${SESSION_COOKIE}=${state.cookie}`)
       headers.set('cf-connecting-ip', ip)
       const response = await SELF.fetch(new Request(request, { headers }))
       const setCookie = response.headers.get('set-cookie')
-      const match = setCookie && /tseeder_session=([^;]*)/.exec(setCookie)
+      const match = setCookie && new RegExp(`^${SESSION_COOKIE}=([^;]*)`).exec(setCookie)
       if (match) state.cookie = match[1] || null
       return response
     },

@@ -1,6 +1,7 @@
 import { createExecutionContext, env, SELF } from 'cloudflare:test'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { app } from '../app.ts'
+import { SESSION_COOKIE } from '../middleware/authenticate.ts'
 import {
   apiError,
   auditRows,
@@ -37,6 +38,36 @@ describe('POST /api/auth/register', () => {
     expect(body.user.role).toBe('user')
     expect(body.user.aupAcceptedAt).toBeNull()
     expect(body.csrfToken).toMatch(/^[A-Za-z0-9_-]{43}$/)
+  })
+
+  it('names the session cookie __Host- (Secure, Path=/, no Domain) so no subdomain can plant one', async () => {
+    const b = browser()
+    const registered = await b.fetch('/api/auth/register', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: uniqueEmail(), password: PASSWORD }),
+    })
+    const cookie = registered.headers.get('set-cookie')!
+    expect(cookie).toMatch(/^__Host-tseeder_session=[A-Za-z0-9_-]{43};/)
+    expect(cookie).toMatch(/; Secure/i)
+    expect(cookie).toMatch(/; Path=\/(;|$)/)
+    expect(cookie).not.toMatch(/Domain=/i)
+    const { csrfToken } = await registered.json<{ csrfToken: string }>()
+    const loggedOut = await b.fetch('/api/auth/logout', {
+      method: 'POST',
+      headers: { 'x-csrf-token': csrfToken },
+    })
+    expect(loggedOut.status).toBe(204)
+    expect(loggedOut.headers.get('set-cookie')).toMatch(/^__Host-tseeder_session=;.*Max-Age=0/i)
+  })
+
+  it('ignores a session token sent in a cookie without the __Host- prefix', async () => {
+    const user = await signUp()
+    const response = await SELF.fetch(`${BASE_URL}/api/auth/me`, {
+      headers: { cookie: `tseeder_session=${user.cookie}` },
+    })
+    expect(response.status).toBe(401)
+    expect(await response.json()).toMatchObject({ error: { code: 'not_signed_in' } })
   })
 
   it('stores the session token hashed, never as sent', async () => {
@@ -159,7 +190,7 @@ describe('POST /api/auth/login', () => {
     await user.api.login({ body: { email: user.email, password: PASSWORD } })
     expect(user.cookie).not.toBe(before)
     const stale = await SELF.fetch(`${BASE_URL}/api/auth/me`, {
-      headers: { cookie: `tseeder_session=${before}` },
+      headers: { cookie: `${SESSION_COOKIE}=${before}` },
     })
     expect(stale.status).toBe(401)
   })
@@ -251,7 +282,7 @@ describe('POST /api/auth/logout', () => {
     await user.api.logout()
     expect(user.cookie).toBeNull()
     const reuse = await SELF.fetch(`${BASE_URL}/api/auth/me`, {
-      headers: { cookie: `tseeder_session=${cookie}` },
+      headers: { cookie: `${SESSION_COOKIE}=${cookie}` },
     })
     expect(reuse.status).toBe(401)
     expect(await reuse.json()).toMatchObject({ error: { code: 'session_expired' } })
