@@ -36,7 +36,6 @@ export default defineConfig(async () => {
                 bindings: {
                   TEST_MIGRATIONS: migrations,
                   TURNSTILE_SECRET: '',
-                  ADMIN_EMAILS: 'root@tseeder.test',
                   S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
                   S3_ACCESS_KEY_ID: 'S3RVER',
                   S3_SECRET_ACCESS_KEY: 'S3RVER',

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { AwsClient } from 'aws4fetch'
 import { createClient, deriveAgentSecret, readEventStream, signedHeaders } from '@tseeder/shared'
+import { createOrPromoteAdmin } from '@tseeder/testkit/admin'
 import { freePort } from '@tseeder/testkit/processes'
 import { S3RVER_CREDENTIALS, startS3 } from '@tseeder/testkit/s3'
 
@@ -53,7 +54,6 @@ const vars = {
   S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
   AGENT_SIGNING_KEY: SIGNING_KEY,
   LINK_SIGNING_KEY: 'bench-link-key',
-  ADMIN_EMAILS: 'bench@example.test',
   TURNSTILE_SECRET: '',
   R2_API_TOKEN: '',
   VAPID_PRIVATE_KEY: '',
@@ -65,6 +65,13 @@ const migrate = spawn(
   { cwd: root, env: quiet, stdio: 'ignore' },
 )
 await new Promise((r) => migrate.once('exit', r))
+// The bench's admin is made in D1 before the Worker starts, as `npm run admin:create` does.
+await createOrPromoteAdmin(
+  { remote: false, persistTo: persist },
+  'bench@example.test',
+  'bench-password-1',
+  root,
+)
 const wrangler = path.join(root, 'node_modules/.bin/wrangler')
 const worker = spawn(
   wrangler,
@@ -108,7 +115,7 @@ function browser() {
 
 const admin = browser()
 const api = admin.api
-await api.register({ body: { email: 'bench@example.test', password: 'bench-password-1' } })
+await api.login({ body: { email: 'bench@example.test', password: 'bench-password-1' } })
 await api.acceptAup({ body: { accept: true } })
 const cookie = () => admin.jar.cookie
 

@@ -1,5 +1,6 @@
 import { env, SELF } from 'cloudflare:test'
 import { createClient, type Client, type Scope } from '@tseeder/shared'
+import { SESSION_COOKIE } from '../src/middleware/authenticate.ts'
 
 export const PASSWORD = 'correct horse battery staple'
 export const BASE_URL = 'https://tseeder.test'
@@ -31,11 +32,11 @@ export function browser(ip = randomIp()): Browser {
         init,
       )
       const headers = new Headers(request.headers)
-      if (state.cookie) headers.set('cookie', `tseeder_session=${state.cookie}`)
+      if (state.cookie) headers.set('cookie', `${SESSION_COOKIE}=${state.cookie}`)
       headers.set('cf-connecting-ip', ip)
       const response = await SELF.fetch(new Request(request, { headers }))
       const setCookie = response.headers.get('set-cookie')
-      const match = setCookie && /tseeder_session=([^;]*)/.exec(setCookie)
+      const match = setCookie && new RegExp(`^${SESSION_COOKIE}=([^;]*)`).exec(setCookie)
       if (match) state.cookie = match[1] || null
       return response
     },
@@ -58,6 +59,21 @@ export async function signUp(
   const { user } = await b.api.register({ body: { email, password: PASSWORD } })
   if (options.acceptAup !== false) await b.api.acceptAup({ body: { accept: true } })
   return Object.assign(b, { email, userId: user.id })
+}
+
+/**
+ * Makes an existing account an admin the way `npm run admin:create` does: straight in D1, since
+ * no API request can grant the role.
+ */
+export async function promoteToAdmin(userId: string): Promise<void> {
+  await env.DB.prepare("UPDATE users SET role = 'admin' WHERE id = ?").bind(userId).run()
+}
+
+/** A signed-up account promoted to admin through D1 (see `promoteToAdmin`). */
+export async function signUpAdmin(options: Parameters<typeof signUp>[0] = {}): Promise<SignedUp> {
+  const admin = await signUp(options)
+  await promoteToAdmin(admin.userId)
+  return admin
 }
 
 /** A bearer-token client for `owner` with the given scopes. */

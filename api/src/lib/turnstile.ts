@@ -8,17 +8,30 @@ export const TURNSTILE_VERIFY_URL = 'https://challenges.cloudflare.com/turnstile
 let warned = false
 
 /**
- * Verifies a Turnstile token server-side when `TURNSTILE_SECRET` is set. Without the secret
- * (the local default) the check is skipped with one logged warning per isolate.
+ * Verifies a Turnstile token server-side when `TURNSTILE_SECRET` is set, and says whether a
+ * challenge was solved. Without the secret, production fails closed (a forgotten secret must not
+ * quietly open sign-up and sign-in to bots); locally (the default) the check is skipped with one
+ * logged warning per isolate, and the answer is false.
  */
-export async function verifyTurnstile(c: AppContext, token: string | undefined): Promise<void> {
+export async function verifyTurnstile(c: AppContext, token: string | undefined): Promise<boolean> {
   const secret = c.env.TURNSTILE_SECRET
+  if (!secret && c.env.ENVIRONMENT === 'production') {
+    log.error('turnstile_not_configured', {
+      requestId: c.get('requestId'),
+      reason: 'TURNSTILE_SECRET is not set and ENVIRONMENT is production',
+    })
+    throw new HttpError(
+      503,
+      'service_unavailable',
+      'Sign-up and sign-in are turned off because human verification (Turnstile) is not configured on this server. The operator must set TURNSTILE_SECRET.',
+    )
+  }
   if (!secret) {
     if (!warned) {
       log.warn('turnstile_disabled', { reason: 'TURNSTILE_SECRET is not set' })
       warned = true
     }
-    return
+    return false
   }
   if (!token) {
     throw new HttpError(403, 'turnstile_failed', 'Complete the human verification and try again.')
@@ -49,4 +62,5 @@ export async function verifyTurnstile(c: AppContext, token: string | undefined):
       'Human verification failed. Reload the page and try again.',
     )
   }
+  return true
 }

@@ -7,7 +7,13 @@ import { sha256Hex } from '../lib/crypto.ts'
 import { HttpError } from '../lib/errors.ts'
 import { MINUTE } from '../lib/time.ts'
 
-export const SESSION_COOKIE = 'tseeder_session'
+/**
+ * `__Host-`: browsers accept the cookie only when Secure, Path=/ and without Domain, so a sibling
+ * subdomain or an http page cannot plant or overwrite a session (fixation). Chromium treats
+ * http://localhost and 127.0.0.1 as secure, so `npm start` over http keeps working. Renaming it
+ * signed everyone out once: the old `tseeder_session` cookie is ignored, on purpose.
+ */
+export const SESSION_COOKIE = '__Host-tseeder_session'
 
 /** `last_seen_at` / `last_used_at` are refreshed at most this often, to keep reads cheap. */
 const TOUCH_INTERVAL = MINUTE

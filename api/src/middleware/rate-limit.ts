@@ -14,7 +14,18 @@ export interface RateLimitRule {
 /** The limits, in one place. */
 export const RATE_LIMITS = {
   loginPerIp: { name: 'login:ip', limit: 20, windowMs: 5 * MINUTE },
-  loginFailuresPerAccount: { name: 'login:account', limit: 5, windowMs: 15 * MINUTE },
+  /**
+   * Failed sign-ins to one account from one address: the guesser's address is shut out, while the
+   * owner, elsewhere, still gets in.
+   */
+  loginFailuresPerAccountAddress: { name: 'login:account-ip', limit: 5, windowMs: 15 * MINUTE },
+  /**
+   * Failed sign-ins to one account from all addresses together, against guessing spread over
+   * many addresses: it takes ten of them to reach in 15 minutes, more than one person mistyping.
+   * Where Turnstile is configured (always in production) a solved challenge lets a sign-in past
+   * it, so it cannot lock the owner out; without Turnstile (local) it is a hard limit.
+   */
+  loginFailuresPerAccount: { name: 'login:account', limit: 50, windowMs: 15 * MINUTE },
   registerPerIp: { name: 'register:ip', limit: 10, windowMs: HOUR },
   jobCreatePerAccount: { name: 'jobs:create', limit: 60, windowMs: 10 * MINUTE },
 } satisfies Record<string, RateLimitRule>
@@ -59,4 +70,33 @@ export function limitPerIp(rule: RateLimitRule) {
     await consume(c, rule, clientIp(c) ?? 'unknown')
     return next()
   })
+}
+
+/** The account-and-address key of a sign-in: the guesser's address, not the owner's. */
+function accountAddress(c: AppContext, email: string): string {
+  return `${email}|${clientIp(c) ?? 'unknown'}`
+}
+
+/**
+ * Refuses a sign-in to `email` with a 429 when its address has failed too often on that account,
+ * or when the account as a whole has, unless the caller solved a Turnstile challenge.
+ */
+export async function ensureSignInAllowed(
+  c: AppContext,
+  email: string,
+  challengeSolved: boolean,
+): Promise<void> {
+  await ensureUnderLimit(c, RATE_LIMITS.loginFailuresPerAccountAddress, accountAddress(c, email))
+  if (!challengeSolved) await ensureUnderLimit(c, RATE_LIMITS.loginFailuresPerAccount, email)
+}
+
+/** Counts one failed sign-in to `email`, for its address and for the account as a whole. */
+export async function recordSignInFailure(c: AppContext, email: string): Promise<void> {
+  // Counted without refusing (a full counter just stays full): the caller answers 401 either way.
+  const count = (rule: RateLimitRule, key: string) =>
+    limiter(c, rule, key).hit(rule.limit, rule.windowMs)
+  await Promise.all([
+    count(RATE_LIMITS.loginFailuresPerAccountAddress, accountAddress(c, email)),
+    count(RATE_LIMITS.loginFailuresPerAccount, email),
+  ])
 }

@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import type { AppEnv } from '../env.ts'
-import { authenticate } from './authenticate.ts'
+import { authenticate, SESSION_COOKIE } from './authenticate.ts'
 import { notFound, onError } from '../lib/errors.ts'
 import { route } from '../lib/route.ts'
 import { BASE_URL, signUp, tokenClient } from '../../test/helpers.ts'
@@ -80,7 +80,7 @@ describe('route guards (on a test app built with the same route())', () => {
     const user = await signUp({ acceptAup: false })
     const init = {
       headers: {
-        cookie: `tseeder_session=${user.cookie}`,
+        cookie: `${SESSION_COOKIE}=${user.cookie}`,
         'x-csrf-token': user.api.csrfToken!,
         'content-type': 'application/json',
       },

@@ -18,7 +18,12 @@ import {
 } from '../db/users.ts'
 import { userSessions } from '../durable/user-session.ts'
 import { SESSION_COOKIE } from '../middleware/authenticate.ts'
-import { consume, ensureUnderLimit, limitPerIp, RATE_LIMITS } from '../middleware/rate-limit.ts'
+import {
+  ensureSignInAllowed,
+  limitPerIp,
+  RATE_LIMITS,
+  recordSignInFailure,
+} from '../middleware/rate-limit.ts'
 import {
   DUMMY_PASSWORD_HASH,
   hashPassword,
@@ -34,13 +39,6 @@ import { verifyTurnstile } from '../lib/turnstile.ts'
 export const SESSION_TTL = 30 * DAY
 
 export const authRoutes = new Hono<AppEnv>()
-
-function isConfiguredAdmin(env: Env, email: string): boolean {
-  return env.ADMIN_EMAILS.split(',')
-    .map((e) => e.trim().toLowerCase())
-    .filter(Boolean)
-    .includes(email)
-}
 
 /**
  * Opens a new session (a new id on every sign-in), sets the cookie and audits it, including any
@@ -117,7 +115,9 @@ route(
     }
     const now = Date.now()
     const id = crypto.randomUUID()
-    const role = isConfiguredAdmin(c.env, body.email) ? 'admin' : 'user'
+    // Registration never grants admin: emails are not verified, so whoever registered a listed
+    // address first would win it. Admins are made in D1 by `npm run admin:create`.
+    const role = 'user'
     const password = await hashPassword(body.password)
     try {
       await c.env.DB.batch([
@@ -156,9 +156,8 @@ route(
   authRoutes,
   endpoints.login,
   async (c, { body }) => {
-    await verifyTurnstile(c, body.turnstileToken)
-    const accountRule = RATE_LIMITS.loginFailuresPerAccount
-    await ensureUnderLimit(c, accountRule, body.email)
+    const challengeSolved = await verifyTurnstile(c, body.turnstileToken)
+    await ensureSignInAllowed(c, body.email, challengeSolved)
     const user = await findUserByEmail(c.env.DB, body.email)
     const valid = await verifyPassword(body.password, user ? passwordOf(user) : DUMMY_PASSWORD_HASH)
     if (!user || !valid) {
@@ -171,7 +170,7 @@ route(
           ...(user ? { targetId: user.id } : {}),
         }),
       ])
-      await consume(c, accountRule, body.email)
+      await recordSignInFailure(c, body.email)
       throw new HttpError(401, 'invalid_credentials', 'The email or password is incorrect.')
     }
     if (user.suspended) {
