@@ -59,6 +59,28 @@ describe('the agent app', () => {
     })
   })
 
+  it('refuses a chunked body over the limit with 413 while it is read, before checking its signature', async () => {
+    const chunk = new Uint8Array(64 * 1024).fill(0x20)
+    let sent = 0
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent > MAX_BODY_BYTES) return controller.close()
+        sent += chunk.length
+        controller.enqueue(chunk)
+      },
+    })
+    const request = new Request(`http://agent.test${agentProtocol.start.path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit)
+    expect(request.headers.has('content-length')).toBe(false)
+    const response = await app.request(request)
+    expect(response.status).toBe(413)
+    expect(await response.json()).toMatchObject({ error: { code: 'payload_too_large' } })
+  })
+
   it('answers a signed body that is not JSON with 400 invalid_json', async () => {
     const response = await signed(agentProtocol.pause.path, '{nope')
     expect(response.status).toBe(400)
