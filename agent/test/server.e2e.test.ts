@@ -81,7 +81,12 @@ describe('the agent HTTP API', () => {
   it('refuses a body that differs from the signed one', async () => {
     const signed = JSON.stringify(body('job-a'))
     const { signedHeaders } = await import('@tseeder/shared')
-    const headers = await signedHeaders(AGENT_ID, 'test-secret-0123456789abcdef', signed)
+    const headers = await signedHeaders(AGENT_ID, 'test-secret-0123456789abcdef', {
+      direction: 'api-to-agent',
+      method: 'POST',
+      path: '/start',
+      body: signed,
+    })
     const response = await fetch(`${agent.url}/start`, {
       method: 'POST',
       headers: { ...headers, 'content-type': 'application/json' },
