@@ -27,7 +27,7 @@ export class ApiError extends Error {
 export class ApiClient {
   constructor(private readonly options: ApiClientOptions) {}
 
-  /** Sends `entry`'s request signed with the agent's secret; resolves to the response, whatever its status. */
+  /** Sends `entry`'s request, signed afresh (agent→api key, new nonce); resolves to the response, whatever its status. */
   async send<E extends ApiServedEntry>(
     entry: E,
     ...[input]: AgentRequestArgs<E>

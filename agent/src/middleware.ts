@@ -5,7 +5,8 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import {
   type ErrorBody,
   type ErrorIssue,
-  SIGNATURE_HEADERS,
+  NonceCache,
+  readSignatureHeaders,
   verifySignature,
 } from '@tseeder/shared'
 import { JobError } from './jobs.ts'
@@ -54,22 +55,32 @@ export function limitBody(maxBytes: number): MiddlewareHandler<AgentEnv> {
 }
 
 /**
- * Accepts only requests signed with the agent's secret (HMAC-SHA256 over timestamp + raw body,
- * within the signing window), and leaves the raw body in `c.var.rawBody` for validation.
+ * Accepts only requests the API signed for this agent (HMAC-SHA256 with the api→agent key over
+ * direction, method, path, timestamp, nonce and raw body, within the signing window) whose nonce
+ * it has not accepted before, and leaves the raw body in `c.var.rawBody` for validation. A request
+ * captured on its way to one route is refused on any other, and refused again on its own.
  */
 export function requireSignature(secret: string): MiddlewareHandler<AgentEnv> {
   if (!secret) throw new Error('requireSignature needs the agent secret')
+  // In memory: one process serves this agent and a nonce matters only until its timestamp goes
+  // stale (5 minutes). A restart forgets them, which reopens at most that window.
+  const nonces = new NonceCache()
   return async function requireSignature(c, next) {
     const raw = c.req.method === 'POST' ? await c.req.text() : ''
     const check = await verifySignature(
       secret,
       {
-        timestamp: c.req.header(SIGNATURE_HEADERS.timestamp) ?? null,
-        signature: c.req.header(SIGNATURE_HEADERS.signature) ?? null,
+        direction: 'api-to-agent',
+        method: c.req.method,
+        path: new URL(c.req.url).pathname,
+        body: raw,
       },
-      raw,
+      readSignatureHeaders((name) => c.req.header(name)),
     )
     if (!check.ok) throw protocolError(401, 'not_signed_in', check.message)
+    if (!nonces.claim(check.nonce, check.timestamp)) {
+      throw protocolError(409, 'replayed', 'This signed request was already received.')
+    }
     c.set('rawBody', raw)
     await next()
   }

@@ -123,7 +123,12 @@ describe('mTLS', () => {
   it('serves HTTPS to a client whose certificate the CA signed', async () => {
     expect(agent.url.startsWith('https://')).toBe(true)
     expect(await get('/health', 'trusted')).toBe(200)
-    const headers = await signedHeaders('api', AGENT_SECRET, '')
+    const headers = await signedHeaders('api', AGENT_SECRET, {
+      direction: 'api-to-agent',
+      method: 'GET',
+      path: '/status',
+      body: '',
+    })
     expect(await get('/status', 'trusted', headers)).toBe(200)
   })
 

@@ -81,7 +81,12 @@ describe('the agent HTTP API', () => {
   it('refuses a body that differs from the signed one', async () => {
     const signed = JSON.stringify(body('job-a'))
     const { signedHeaders } = await import('@tseeder/shared')
-    const headers = await signedHeaders(AGENT_ID, 'test-secret-0123456789abcdef', signed)
+    const headers = await signedHeaders(AGENT_ID, 'test-secret-0123456789abcdef', {
+      direction: 'api-to-agent',
+      method: 'POST',
+      path: '/start',
+      body: signed,
+    })
     const response = await fetch(`${agent.url}/start`, {
       method: 'POST',
       headers: { ...headers, 'content-type': 'application/json' },
@@ -89,6 +94,25 @@ describe('the agent HTTP API', () => {
     })
     expect(response.status).toBe(401)
     expect(headers[SIGNATURE_HEADERS.signature]).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it('refuses a chunked /start body over 8 MiB with 413 over the wire', async () => {
+    const chunk = new Uint8Array(256 * 1024).fill(0x20)
+    let sent = 0
+    const response = await fetch(`${agent.url}/start`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent > 8 * 1024 * 1024) return controller.close()
+          sent += chunk.length
+          controller.enqueue(chunk)
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit)
+    expect(response.status).toBe(413)
+    expect(await response.json()).toMatchObject({ error: { code: 'payload_too_large' } })
   })
 
   it('answers a malformed body with 400 and the issues', async () => {

@@ -156,7 +156,12 @@ const signed = async (route: string, body: unknown) => {
   return fetch(`${base}${route}`, {
     method: 'POST',
     headers: {
-      ...(await signedHeaders(agentId, secret, text)),
+      ...(await signedHeaders(agentId, secret, {
+        direction: 'agent-to-api',
+        method: 'POST',
+        path: route,
+        body: text,
+      })),
       'content-type': 'application/json',
     },
     body: text,

@@ -5,7 +5,12 @@
 // of agents, each under its own path: http://127.0.0.1:PORT/agents/<agentId>/.
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { deriveAgentSecret, SIGNATURE_HEADERS, verifySignature } from '@tseeder/shared'
+import {
+  deriveAgentSecret,
+  NonceCache,
+  readSignatureHeaders,
+  verifySignature,
+} from '@tseeder/shared'
 
 export interface RecordedCall {
   agentId: string
@@ -20,6 +25,7 @@ export async function startAgentDouble(
   const calls: RecordedCall[] = []
   const refusing = new Set<string>()
   const infohashes = new Map<string, string>()
+  const nonces = new NonceCache()
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
@@ -48,15 +54,15 @@ export async function startAgentDouble(
     if (!match || req.method !== 'POST')
       return reply(404, { error: { code: 'not_found', message: 'no route' } })
     const [, agentId, action] = match
+    // The API signs the protocol path; this double serves it under /agents/<id>/.
     const check = await verifySignature(
       await deriveAgentSecret(signingKey, agentId!),
-      {
-        timestamp: (req.headers[SIGNATURE_HEADERS.timestamp] as string) ?? null,
-        signature: (req.headers[SIGNATURE_HEADERS.signature] as string) ?? null,
-      },
-      text,
+      { direction: 'api-to-agent', method: req.method, path: `/${action}`, body: text },
+      readSignatureHeaders((name) => req.headers[name] as string | undefined),
     )
     if (!check.ok) return reply(401, { error: { code: 'not_signed_in', message: check.message } })
+    if (!nonces.claim(check.nonce, check.timestamp))
+      return reply(409, { error: { code: 'replayed', message: 'replayed' } })
     if (refusing.has(agentId!))
       return reply(503, { error: { code: 'at_capacity', message: 'full' } })
     const body = JSON.parse(text || 'null') as { jobId: string; infohash?: string }

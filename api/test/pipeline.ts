@@ -6,6 +6,7 @@ import {
   type AgentStartBody,
   type JobEvent,
   readEventStream,
+  type SignatureDirection,
   signedHeaders,
 } from '@tseeder/shared'
 import { BASE_URL, type Browser } from './helpers.ts'
@@ -36,16 +37,26 @@ export async function waitFor<T>(
   }
 }
 
-/** A signed request as an agent makes it. */
+/** A signed request as an agent makes it (`direction` other than its own only to test refusals). */
 export async function agentRequest(
   agentId: string,
   path: string,
   body: unknown,
-  options: { timestamp?: number; secret?: string } = {},
+  options: {
+    timestamp?: number
+    secret?: string
+    nonce?: string
+    direction?: SignatureDirection
+  } = {},
 ) {
   const text = JSON.stringify(body)
   const secret = options.secret ?? (await deriveAgentSecret(SIGNING_KEY, agentId))
-  const headers = await signedHeaders(agentId, secret, text, options.timestamp)
+  const headers = await signedHeaders(
+    agentId,
+    secret,
+    { direction: options.direction ?? 'agent-to-api', method: 'POST', path, body: text },
+    { now: options.timestamp, nonce: options.nonce },
+  )
   return SELF.fetch(`${BASE_URL}${path}`, {
     method: 'POST',
     headers: { ...headers, 'content-type': 'application/json' },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { agentProtocol, INTERNAL_PREFIX, readAnswer, signedRequest } from './agent-protocol.ts'
-import { verifySignature } from './signing.ts'
+import { readSignatureHeaders, verifySignature } from './signing.ts'
 import { SIGNATURE_HEADERS } from './schemas/agent.ts'
 
 describe('the agent protocol table', () => {
@@ -24,15 +24,34 @@ describe('the agent protocol table', () => {
     expect(request.headers.get(SIGNATURE_HEADERS.agentId)).toBe('api')
     const body = await request.text()
     expect(JSON.parse(body)).toEqual({ jobId: 'job-1', removeData: false })
+    // The protocol path is signed, not the base URL's prefix (a reverse proxy strips it).
     const check = await verifySignature(
       's3cret',
-      {
-        timestamp: request.headers.get(SIGNATURE_HEADERS.timestamp),
-        signature: request.headers.get(SIGNATURE_HEADERS.signature),
-      },
-      body,
+      { direction: 'api-to-agent', method: 'POST', path: '/stop', body },
+      readSignatureHeaders((name) => request.headers.get(name)),
     )
-    expect(check).toEqual({ ok: true })
+    expect(check).toMatchObject({ ok: true })
+    expect(request.headers.get(SIGNATURE_HEADERS.nonce)).toMatch(/^[0-9a-f]{32}$/)
+  })
+
+  it('signs agent requests to the Worker in the agent-to-api direction, with a fresh nonce each', async () => {
+    const options = { baseUrl: 'http://api.test', signer: 'agent-1', secret: 's3cret' }
+    const input = { jobId: 'job-1' }
+    const first = await signedRequest(agentProtocol.credentials, input, options)
+    const second = await signedRequest(agentProtocol.credentials, input, options)
+    const parts = {
+      method: 'POST',
+      path: '/internal/jobs/credentials',
+      body: JSON.stringify(input),
+    }
+    const headers = readSignatureHeaders((name) => first.headers.get(name))
+    expect(
+      await verifySignature('s3cret', { ...parts, direction: 'agent-to-api' }, headers),
+    ).toMatchObject({ ok: true })
+    expect(
+      await verifySignature('s3cret', { ...parts, direction: 'api-to-agent' }, headers),
+    ).toMatchObject({ ok: false })
+    expect(second.headers.get(SIGNATURE_HEADERS.nonce)).not.toBe(headers.nonce)
   })
 
   it('fills path parameters and sends no body or signature where the entry has none', async () => {

@@ -14,7 +14,7 @@ import {
   CredentialsRefreshBody,
   StorageGrant,
 } from './schemas/agent.ts'
-import { signedHeaders } from './signing.ts'
+import { type SignatureDirection, signedHeaders } from './signing.ts'
 
 /** Every route the Worker serves to agents lives under this prefix. */
 export const INTERNAL_PREFIX = '/internal'
@@ -46,6 +46,11 @@ export interface ApiServedEntry extends ProtocolEntry {
 }
 
 export type AgentProtocolEntry = AgentServedEntry | ApiServedEntry
+
+/** Who signs a request for `entry`: the side that does not serve it. */
+export function signatureDirection(entry: AgentProtocolEntry): SignatureDirection {
+  return entry.server === 'agent' ? 'api-to-agent' : 'agent-to-api'
+}
 
 function entry<const E extends AgentProtocolEntry>(e: E): E {
   return e
@@ -159,13 +164,15 @@ export interface SignedRequestOptions {
   baseUrl: string
   /** Sent in `x-tseeder-agent`: the agent's id, or `api` for calls from the Worker. */
   signer: string
+  /** The agent's secret; the key of the entry's direction is derived from it. */
   secret: string
   signal?: AbortSignal
 }
 
 /**
  * The request for one entry of {@link agentProtocol}: its method and path (parameters filled),
- * the JSON body and, for signed entries, the signature headers.
+ * the JSON body and, for signed entries, the signature headers: direction, method, the protocol
+ * path (without any prefix of `baseUrl`, which a reverse proxy strips), a fresh nonce and the body.
  *
  * @example
  * const request = await signedRequest(agentProtocol.stop, { jobId, removeData: true }, options)
@@ -178,7 +185,12 @@ export async function signedRequest<E extends AgentProtocolEntry>(
   const body = entry.body ? JSON.stringify(input) : ''
   const path = entry.params ? buildPath(entry.path, input as Record<string, unknown>) : entry.path
   const headers: Record<string, string> = entry.signed
-    ? await signedHeaders(options.signer, options.secret, body)
+    ? await signedHeaders(options.signer, options.secret, {
+        direction: signatureDirection(entry),
+        method: entry.method,
+        path,
+        body,
+      })
     : {}
   if (entry.body) headers['content-type'] = 'application/json'
   return new Request(joinUrl(options.baseUrl, path), {

@@ -3,8 +3,9 @@
 //
 // What is and is not mTLS locally: nothing is. The Worker calls each agent over plain HTTP on
 // 127.0.0.1 and the agents call the Worker over plain HTTP; both directions are authenticated
-// only by the HMAC-SHA256 signature over timestamp + body (shared/src/signing.ts) with the agent's
-// secret derived from AGENT_SIGNING_KEY, which also rejects replays outside the clock window.
+// only by the HMAC-SHA256 signature over direction, method, path, timestamp, nonce and body
+// (shared/src/signing.ts) with a per-direction key from the agent's secret derived from
+// AGENT_SIGNING_KEY; stale timestamps and reused nonces are refused.
 // The Worker's client certificate comes from an `mtls_certificates` binding (AGENT_MTLS), which
 // exists only on Cloudflare, so no dev TLS material is generated and the agents get no
 // AGENT_TLS_*. In production the agent serves HTTPS and requires that client certificate

@@ -4,7 +4,10 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
   AgentCallback,
+  NonceCache,
+  readSignatureHeaders,
   SIGNATURE_HEADERS,
+  type SignatureDirection,
   signedHeaders,
   verifySignature,
   type AgentStartBody,
@@ -34,6 +37,7 @@ export async function startFakeApi(grant: () => AgentStartBody['storage']) {
   const heartbeats: unknown[] = []
   const refused: string[] = []
   const credentialRequests: unknown[] = []
+  const nonces = new NonceCache()
   let down = false
   const server: Server = createServer((req, res) => {
     if (down) {
@@ -45,12 +49,18 @@ export async function startFakeApi(grant: () => AgentStartBody['storage']) {
       const check = await verifySignature(
         AGENT_SECRET,
         {
-          timestamp: (req.headers[SIGNATURE_HEADERS.timestamp] as string) ?? null,
-          signature: (req.headers[SIGNATURE_HEADERS.signature] as string) ?? null,
+          direction: 'agent-to-api',
+          method: req.method ?? '',
+          path: new URL(req.url ?? '/', 'http://fake-api').pathname,
+          body: raw,
         },
-        raw,
+        readSignatureHeaders((name) => req.headers[name] as string | undefined),
       )
-      if (!check.ok || req.headers[SIGNATURE_HEADERS.agentId] !== AGENT_ID) {
+      if (
+        !check.ok ||
+        req.headers[SIGNATURE_HEADERS.agentId] !== AGENT_ID ||
+        !nonces.claim(check.nonce, check.timestamp)
+      ) {
         refused.push(req.url ?? '')
         res.writeHead(401).end()
         return
@@ -129,16 +139,35 @@ export function agentEnv(apiUrl: string, dataDir: string, extra: Record<string, 
   }
 }
 
-/** Sends a signed request to an agent, as the API's queue consumer would. */
+/**
+ * Sends a signed request to an agent, as the API's queue consumer would (`direction`, `nonce` and
+ * `signedPath` differ from what the API sends only to test refusals).
+ */
 export async function callAgent(
   agentUrl: string,
   method: 'GET' | 'POST',
   path: string,
   body?: unknown,
-  options: { secret?: string; now?: number } = {},
+  options: {
+    secret?: string
+    now?: number
+    nonce?: string
+    direction?: SignatureDirection
+    signedPath?: string
+  } = {},
 ) {
   const raw = body === undefined ? '' : JSON.stringify(body)
-  const headers = await signedHeaders(AGENT_ID, options.secret ?? AGENT_SECRET, raw, options.now)
+  const headers = await signedHeaders(
+    'api',
+    options.secret ?? AGENT_SECRET,
+    {
+      direction: options.direction ?? 'api-to-agent',
+      method,
+      path: options.signedPath ?? path,
+      body: raw,
+    },
+    { now: options.now, nonce: options.nonce },
+  )
   const response = await fetch(`${agentUrl}${path}`, {
     method,
     headers: { ...headers, ...(raw ? { 'content-type': 'application/json' } : {}) },

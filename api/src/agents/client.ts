@@ -21,7 +21,7 @@ const AGENT_TIMEOUT_MS = 10_000
 
 /**
  * A signed call from the API to an agent, built from an entry of the shared agent protocol
- * (HMAC over timestamp + body with that agent's secret); the agent's answer is validated against
+ * (signed with the api→agent key derived from that agent's secret); the agent's answer is validated against
  * the entry's response schema. In production the request also goes through the `AGENT_MTLS`
  * certificate binding when present, so the agent can require the API's client certificate.
  *

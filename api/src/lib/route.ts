@@ -3,6 +3,7 @@ import { createMiddleware } from 'hono/factory'
 import type { Endpoint, EndpointOutput } from '@tseeder/shared'
 import type { z } from 'zod'
 import type { AppContext, AppEnv, AuthContext } from '../env.ts'
+import { limitBody } from '../middleware/body-limit.ts'
 import { safeEqual } from './crypto.ts'
 import { HttpError, validationError } from './errors.ts'
 
@@ -17,9 +18,6 @@ export interface RouteInput<E extends Endpoint> {
   /** The JSON body, or the multipart form for endpoints that declare `form`. */
   body: Parsed<E, 'body'> | ParsedForm<E>
 }
-
-/** Bodies above this are refused before they are read (the largest is a 5 MiB .torrent). */
-const MAX_BODY_BYTES = 6 * 1024 * 1024
 
 export type RouteHandler<E extends Endpoint> = (
   c: AppContext,
@@ -92,9 +90,6 @@ export function authorize(endpoint: Endpoint): MiddlewareHandler<AppEnv> {
 
 async function readBody(c: AppContext, endpoint: Endpoint): Promise<unknown> {
   const type = c.req.header('content-type') ?? ''
-  if (Number(c.req.header('content-length') ?? 0) > MAX_BODY_BYTES) {
-    throw new HttpError(413, 'payload_too_large', 'The request body is too large.')
-  }
   if (endpoint.form && /^multipart\/form-data\b/i.test(type)) {
     try {
       return parseWith(endpoint.form, await c.req.parseBody(), 'form')
@@ -151,7 +146,13 @@ export function route<E extends Endpoint>(
   options: { before?: MiddlewareHandler<AppEnv>[] } = {},
 ): void {
   const method = endpoint.method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'
-  app[method](endpoint.path, authorize(endpoint), ...(options.before ?? []), async (c) => {
+  // The body is counted as it is read, after authorization and rate limits (a refused caller's
+  // body is never read), and refused past the limit whether or not it declared its length.
+  const before = [
+    ...(options.before ?? []),
+    ...(endpoint.body || endpoint.form ? [limitBody()] : []),
+  ]
+  app[method](endpoint.path, authorize(endpoint), ...before, async (c) => {
     const input = {
       params: endpoint.params ? parseWith(endpoint.params, c.req.param(), 'path') : undefined,
       query: endpoint.query ? parseWith(endpoint.query, c.req.query(), 'query') : undefined,

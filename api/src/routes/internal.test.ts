@@ -1,6 +1,6 @@
 import { env, SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { signedHeaders } from '@tseeder/shared'
+import { deriveAgentSecret, signedHeaders } from '@tseeder/shared'
 import { BASE_URL } from '../../test/helpers.ts'
 import {
   agentRequest,
@@ -10,6 +10,7 @@ import {
   metadata,
   progress,
   registerAgent,
+  SIGNING_KEY,
 } from '../../test/pipeline.ts'
 
 /** mulberry32: a small seeded generator, so a failing shuffle can be replayed from its seed. */
@@ -38,7 +39,12 @@ describe('agent signatures', () => {
     expect(await stale.json()).toMatchObject({ error: { code: 'invalid_signature' } })
 
     const text = JSON.stringify(body)
-    const headers = await signedHeaders(agentId, 'whatever', text)
+    const headers = await signedHeaders(agentId, 'whatever', {
+      direction: 'agent-to-api',
+      method: 'POST',
+      path: '/internal/jobs/callback',
+      body: text,
+    })
     const unsigned = await SELF.fetch(`${BASE_URL}/internal/jobs/callback`, {
       method: 'POST',
       body: text,
@@ -85,6 +91,80 @@ describe('agent signatures', () => {
       (await agentRequest(id, '/internal/agents/heartbeat', { ...beat, agentId: 'someone-else' }))
         .status,
     ).toBe(403)
+  })
+
+  it('refuses a captured agent /pause request replayed to /internal/jobs/credentials', async () => {
+    const { job, agentId } = await dispatchedJob()
+    const text = JSON.stringify({ jobId: job.id })
+    const secret = await deriveAgentSecret(SIGNING_KEY, agentId)
+    // What the API sent to the agent's /pause, signed with the same agent secret.
+    const captured = await signedHeaders('api', secret, {
+      direction: 'api-to-agent',
+      method: 'POST',
+      path: '/pause',
+      body: text,
+    })
+    const replayed = await SELF.fetch(`${BASE_URL}/internal/jobs/credentials`, {
+      method: 'POST',
+      headers: { ...captured, 'x-tseeder-agent': agentId, 'content-type': 'application/json' },
+      body: text,
+    })
+    expect(replayed.status).toBe(401)
+    expect(await replayed.json()).toMatchObject({ error: { code: 'invalid_signature' } })
+  })
+
+  it('refuses a request signed for another route, and one signed with the api-to-agent key', async () => {
+    const { job, agentId } = await dispatchedJob()
+    const heartbeatSigned = await signedHeaders(
+      agentId,
+      await deriveAgentSecret(SIGNING_KEY, agentId),
+      {
+        direction: 'agent-to-api',
+        method: 'POST',
+        path: '/internal/agents/heartbeat',
+        body: JSON.stringify({ jobId: job.id }),
+      },
+    )
+    const moved = await SELF.fetch(`${BASE_URL}/internal/jobs/credentials`, {
+      method: 'POST',
+      headers: { ...heartbeatSigned, 'content-type': 'application/json' },
+      body: JSON.stringify({ jobId: job.id }),
+    })
+    expect(moved.status).toBe(401)
+    const otherKey = await agentRequest(
+      agentId,
+      '/internal/jobs/credentials',
+      { jobId: job.id },
+      { direction: 'api-to-agent' },
+    )
+    expect(otherKey.status).toBe(401)
+    expect(await otherKey.json()).toMatchObject({ error: { code: 'invalid_signature' } })
+  })
+
+  it('refuses an identical signed request sent again (same nonce)', async () => {
+    const { job, agentId } = await dispatchedJob()
+    const once = { timestamp: Date.now(), nonce: 'ab'.repeat(16) }
+    const path = '/internal/jobs/credentials'
+    expect((await agentRequest(agentId, path, { jobId: job.id }, once)).status).toBe(200)
+    const again = await agentRequest(agentId, path, { jobId: job.id }, once)
+    expect(again.status).toBe(409)
+    expect(await again.json()).toMatchObject({ error: { code: 'replayed' } })
+    // The nonce is the agent's own: another agent may draw the same one.
+    const other = await registerAgent()
+    const heartbeat = await agentRequest(
+      other,
+      '/internal/agents/heartbeat',
+      {
+        agentId: other,
+        url: 'http://127.0.0.1:1/',
+        capacity: 1,
+        activeJobs: 0,
+        freeDiskBytes: 1,
+        version: 'x',
+      },
+      { nonce: once.nonce },
+    )
+    expect(heartbeat.status).toBe(200)
   })
 
   it('answers 400 naming the field for a malformed callback', async () => {

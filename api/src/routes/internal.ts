@@ -12,13 +12,15 @@ import { recordHeartbeat } from '../db/agents.ts'
 import { getJobRow } from '../db/jobs.ts'
 import { jobProgress } from '../durable/job-progress.ts'
 import { verifyAgentSignature } from '../middleware/agent-signature.ts'
+import { limitBody, MAX_AGENT_BODY_BYTES } from '../middleware/body-limit.ts'
 import { HttpError, validationError } from '../lib/errors.ts'
 import { mintStorageGrant } from '../storage/grants.ts'
 
 /** What agents call: every request signed with the agent's secret (see ARCHITECTURE.md). */
 export const internalRoutes = new Hono<AppEnv>()
 
-internalRoutes.use(`${INTERNAL_PREFIX}/*`, verifyAgentSignature)
+// The signature covers the whole body, so it is read before it can be checked: count it first.
+internalRoutes.use(`${INTERNAL_PREFIX}/*`, limitBody(MAX_AGENT_BODY_BYTES), verifyAgentSignature)
 
 function signedBody<S extends z.ZodType>(c: AppContext, schema: S): z.output<S> {
   let json: unknown

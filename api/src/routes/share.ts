@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { findMagnetInText } from '@tseeder/shared'
 import type { AppEnv } from '../env.ts'
+import { limitBody } from '../middleware/body-limit.ts'
 
 export const shareRoutes = new Hono<AppEnv>()
 
@@ -10,7 +11,7 @@ export const shareRoutes = new Hono<AppEnv>()
  * magnet is carried over to the add page in its URL; a shared file cannot be, so the add page
  * asks for it again.
  */
-shareRoutes.post('/share', async (c) => {
+shareRoutes.post('/share', limitBody(), async (c) => {
   const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>)
   const text = ['url', 'text', 'title']
     .map((field) => form[field])

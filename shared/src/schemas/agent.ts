@@ -7,6 +7,7 @@ import { FileEntry, StoredFileEntry } from './file.ts'
 export const SIGNATURE_HEADERS = {
   agentId: 'x-tseeder-agent',
   timestamp: 'x-tseeder-timestamp',
+  nonce: 'x-tseeder-nonce',
   signature: 'x-tseeder-signature',
 } as const
 
