@@ -174,6 +174,33 @@ describe('signed download links', () => {
     expect(unsatisfiable.status).toBe(416)
   })
 
+  it('stream in production unless told otherwise, so each byte delivered is a byte charged', async () => {
+    const user = await signUp()
+    const { files, bytes } = await storedJob(user)
+    const { url } = await user.api.createFileLink({ params: { id: files[0]!.id } })
+    const production = { ...env, ENVIRONMENT: 'production', DOWNLOAD_MODE: '' }
+    const before = (await user.api.me()).usage.bandwidthBytes
+    for (let i = 0; i < 3; i++) {
+      const part = await app.request(
+        path(url),
+        { headers: { range: 'bytes=100-199' } },
+        production,
+        createExecutionContext(),
+      )
+      expect(part.status).toBe(206)
+      expect(part.headers.get('location')).toBeNull()
+      expect(new Uint8Array(await part.arrayBuffer())).toEqual(bytes[0]!.slice(100, 200))
+    }
+    expect((await user.api.me()).usage.bandwidthBytes - before).toBe(300)
+    const local = await app.request(
+      path(url),
+      {},
+      { ...env, ENVIRONMENT: 'local', DOWNLOAD_MODE: '' },
+      createExecutionContext(),
+    )
+    expect(local.status).toBe(302)
+  })
+
   it('answer 403 when expired or tampered with', async () => {
     const user = await signUp()
     const { files } = await storedJob(user)

@@ -72,12 +72,21 @@ function requestedRange(
   return start > end || start >= size ? 'invalid' : { start, end }
 }
 
+/** How `/dl/` delivers: `DOWNLOAD_MODE` when set, else streaming in production only. */
+export function downloadMode(
+  env: Pick<Env, 'DOWNLOAD_MODE' | 'ENVIRONMENT'>,
+): 'stream' | 'redirect' {
+  if (env.DOWNLOAD_MODE === 'stream' || env.DOWNLOAD_MODE === 'redirect') return env.DOWNLOAD_MODE
+  return env.ENVIRONMENT === 'production' ? 'stream' : 'redirect'
+}
+
 /**
  * `GET /dl/:token`: checks the capability (signature, expiry), that the file still exists,
  * belongs to the link's user and is not blocked, and meters the bytes asked for against the monthly bandwidth
- * quota; then either redirects to a presigned storage URL that lives 60 s (`DOWNLOAD_MODE=redirect`,
- * the default: the browser fetches straight from storage, a ranged URL only with the Range it was
- * charged for) or streams the object through the Worker (`stream`).
+ * quota; then either streams the object through the Worker (`stream`, production's default:
+ * exactly the bytes charged are delivered) or redirects to a presigned storage URL that lives 60 s
+ * (`redirect`, the local default: the browser fetches straight from storage, a ranged URL only
+ * with the Range it was charged for, but the URL can be fetched again while it lives).
  */
 fileRoutes.get('/dl/:token', async (c) => {
   const check = await verifyLink(c.env.LINK_SIGNING_KEY, c.req.param('token'))
@@ -113,7 +122,7 @@ fileRoutes.get('/dl/:token', async (c) => {
   if (!metered) throw quotaError(bandwidthExhausted(plan))
 
   const filename = file.path.slice(file.path.lastIndexOf('/') + 1)
-  if (c.env.DOWNLOAD_MODE !== 'stream') {
+  if (downloadMode(c.env) === 'redirect') {
     // A ranged request gets a URL signed for the very Range it was charged for (clients resend
     // their Range on the redirect); a whole-file request was charged the whole file.
     const url = await presignGet(c.env, file.storage_key, {
