@@ -9,6 +9,7 @@ import {
   type JobError,
   type JobProgressState,
 } from '@tseeder/shared'
+import { MAX_TORRENT_FILES, tooManyFilesMessage } from '@tseeder/shared/torrent'
 import { backoffSeconds, MAX_ATTEMPTS } from '../queue/dispatch-queue.ts'
 import {
   apply,
@@ -210,7 +211,14 @@ function metadataReady(
   const s = d.s
   // Quotas of a job awaiting files are checked against the files its owner chooses.
   const quotaProblem = s.awaitingFiles ? null : checks.quotaProblem
-  if (quotaProblem) {
+  if (metadata.files.length > MAX_TORRENT_FILES) {
+    // Refused before any file row is written: the list itself is what D1 cannot take.
+    stopAgent(d)
+    apply(d, {
+      status: 'failed',
+      error: { code: 'invalid_torrent', message: tooManyFilesMessage(metadata.files.length) },
+    })
+  } else if (quotaProblem) {
     stopAgent(d)
     apply(d, {
       metadata,

@@ -6,6 +6,7 @@ import {
   type JobProgressState,
   type JobStatus as Status,
 } from '@tseeder/shared'
+import { MAX_TORRENT_FILES } from '@tseeder/shared/torrent'
 import { LIFECYCLE_INPUT_TYPES, type Effect, type LifecycleInput } from './job-intents.ts'
 import { decide, PERSIST_INTERVAL } from './job-lifecycle.ts'
 
@@ -108,6 +109,16 @@ const CHANGES = {
     input: { ...callback(metadataReady), checks: { quotaProblem: null, blockedReason: 'DMCA' } },
   },
   metadata_awaiting_files: { input: callback(metadataReady), job: { awaitingFiles: true } },
+  metadata_too_many_files: {
+    input: callback({
+      ...metadataReady,
+      files: Array.from({ length: MAX_TORRENT_FILES + 1 }, (_, index) => ({
+        index,
+        path: `demo/${index}`,
+        size: 1,
+      })),
+    }),
+  },
   progress_update: { input: callback(progress) },
   completed: { input: callback({ type: 'completed', files: stored }) },
   failed_retryable: {
@@ -161,6 +172,7 @@ const TABLE: Record<ChangeKind, (Status | null)[]> = {
   metadata_over_quota:     [SUB,     FAIL,          Q,     FAIL,       FAIL,     DONE,     FAIL,  FAIL,  CAN],
   metadata_blocked:        [SUB,     FAIL,          Q,     FAIL,       FAIL,     DONE,     FAIL,  FAIL,  CAN],
   metadata_awaiting_files: [SUB,     PAU,           Q,     PAU,        UP,       DONE,     PAU,   FAIL,  CAN],
+  metadata_too_many_files: [SUB,     FAIL,          Q,     FAIL,       FAIL,     DONE,     FAIL,  FAIL,  CAN],
   progress_update:         [SUB,     DL,            Q,     DL,         UP,       DONE,     PAU,   FAIL,  CAN],
   completed:               [SUB,     DONE,          Q,     DONE,       DONE,     DONE,     PAU,   FAIL,  CAN],
   failed_retryable:        [SUB,     Q,             Q,     Q,          Q,        DONE,     Q,     FAIL,  CAN],
@@ -290,6 +302,18 @@ describe('agent callbacks', () => {
     expect(order.indexOf('stop_agent')).toBeLessThan(order.indexOf('write'))
     expect(order).toContain('hand_over_followers')
     expect(order).toContain('notify_finished')
+  })
+
+  it('fails a job whose metadata lists too many files before writing any file row', () => {
+    const { state, effects } = decide(
+      job('metadata_fetch'),
+      CHANGES.metadata_too_many_files.input,
+      NOW,
+    )
+    expect(state).toMatchObject({ status: 'failed', workerId: null })
+    const writes = effectsOf(effects, 'write').flatMap((e) => (e.type === 'write' ? e.writes : []))
+    expect(writes.map((w) => w.type)).toEqual(['job_row'])
+    expect(effectsOf(effects, 'stop_agent')).toHaveLength(1)
   })
 })
 
