@@ -141,7 +141,7 @@ function mirrorToFollowers(d: Draft, change: JobChange): void {
   d.effects.push({ type: 'mirror_to_followers', jobId: s.jobId, change: relevant })
 }
 
-/** This job stops downloading (cancelled, deleted, over quota): the first follower takes over. */
+/** This job stops downloading (paused, cancelled, deleted, over quota): the first follower takes over. */
 export function handOverFollowers(d: Draft): void {
   if (!d.s.leaderId) d.effects.push({ type: 'hand_over_followers', jobId: d.s.jobId })
 }

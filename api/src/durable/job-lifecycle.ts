@@ -266,6 +266,8 @@ function userAction(
     if (s.workerId && !s.leaderId)
       d.effects.push({ type: 'pause_agent', jobId: s.jobId, agentId: s.workerId })
     apply(d, { status: 'paused' })
+    // Other users' jobs riding on this download must not wait for its owner's resume.
+    handOverFollowers(d)
   } else if (action === 'cancel') {
     stopAgent(d)
     apply(d, { status: 'cancelled' })

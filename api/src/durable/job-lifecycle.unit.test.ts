@@ -457,6 +457,16 @@ describe('followers', () => {
     expect(mirrored(job('downloading', { leaderId: 'leader-1' }), callback(progress))).toEqual([])
   })
 
+  it('hands followers over when the leader pauses, but not when a follower pauses', () => {
+    const handedOver = (s: JobProgressState) =>
+      effectsOf(decide(s, action('pause'), NOW).effects, 'hand_over_followers')
+    expect(handedOver(job('downloading'))).toEqual([
+      { type: 'hand_over_followers', jobId: 'job-1' },
+    ])
+    expect(handedOver(job('queued'))).toHaveLength(1)
+    expect(handedOver(job('downloading', { leaderId: 'leader-1' }))).toEqual([])
+  })
+
   it('never stops the agent of the leader a follower rides on', () => {
     const s = job('downloading', { leaderId: 'leader-1' })
     const { effects } = decide(s, action('cancel'), NOW)

@@ -80,6 +80,25 @@ describe('cron', () => {
     await waitForStart(job.id)
   })
 
+  it('hands the followers of a leader that stopped downloading to the queue', async () => {
+    await registerAgent()
+    const alice = await signUp()
+    const bob = await signUp()
+    const infohash = randomInfohash()
+    const leader = await alice.api.createJob({ body: { magnet: magnetFor(infohash) } })
+    await waitForStart(leader.id)
+    const follower = await bob.api.createJob({ body: { magnet: magnetFor(infohash) } })
+    // A leader paused before pauses handed followers over (or its row changed behind its back).
+    await env.DB.prepare("UPDATE jobs SET status = 'paused' WHERE id = ?").bind(leader.id).run()
+    expect(await requeueStuckJobs(env)).toBeGreaterThan(0)
+    const start = await waitForStart(follower.id)
+    expect(start.body.infohash).toBe(infohash)
+    const row = await env.DB.prepare('SELECT follows_job_id FROM jobs WHERE id = ?')
+      .bind(follower.id)
+      .first<{ follows_job_id: string | null }>()
+    expect(row?.follows_job_id).toBeNull()
+  })
+
   it('aborts multipart uploads older than a day, reporting what the store refused', async () => {
     // s3rver lists uploads but answers 501 to AbortMultipartUpload, so nothing is aborted here;
     // the sweep must survive that and say so, which is what this checks.

@@ -303,4 +303,28 @@ describe('dedup', () => {
     const start = await waitForStart(follower.id)
     expect(start.body.infohash).toBe(infohash)
   })
+
+  it('hands the download to a follower when the leader pauses', async () => {
+    await registerAgent()
+    const alice = await signUp()
+    const bob = await signUp()
+    const infohash = randomInfohash()
+    const leader = await alice.api.createJob({ body: { magnet: magnetFor(infohash) } })
+    const { agentId } = await waitForStart(leader.id)
+    await agentSide(leader.id, agentId).send(metadata(infohash))
+    const follower = await bob.api.createJob({ body: { magnet: magnetFor(infohash) } })
+    expect(follower.status).toBe('downloading')
+    await alice.api.pauseJob({ params: { id: leader.id } })
+    const start = await waitForStart(follower.id)
+    expect(start.body.infohash).toBe(infohash)
+    await waitFor(
+      async () =>
+        (await bob.api.getJob({ params: { id: follower.id } })).status === 'metadata_fetch',
+      5000,
+      'the follower downloading on its own',
+    )
+    expect(await alice.api.getJob({ params: { id: leader.id } })).toMatchObject({
+      status: 'paused',
+    })
+  })
 })
