@@ -142,6 +142,7 @@ const CHANGES = {
   set_leader: { input: { type: 'set_leader', leaderId: 'leader-2' } },
   stale_check: { input: { type: 'stale_check' }, job: { lastHeartbeat: NOW - 31_000 } },
   deleted: { input: { type: 'deleted' } },
+  active_slot_refused: { input: { type: 'active_slot_refused', message: 'No slot.' } },
 } satisfies Record<string, { input: LifecycleInput; job?: Partial<JobProgressState> }>
 type ChangeKind = keyof typeof CHANGES
 
@@ -189,6 +190,7 @@ const TABLE: Record<ChangeKind, (Status | null)[]> = {
   set_leader:              [SUB,     META,          Q,     DL,         UP,       DONE,     PAU,   FAIL,  CAN],
   stale_check:             [SUB,     Q,             Q,     Q,          Q,        DONE,     PAU,   FAIL,  CAN],
   deleted:                 [GONE,    GONE,          GONE,  GONE,       GONE,     GONE,     GONE,  GONE,  GONE],
+  active_slot_refused:     [SUB,     META,          Q,     DL,         UP,       DONE,     PAU,   FAIL,  CAN],
 }
 
 function effectsOf(effects: Effect[], type: Effect['type']) {
@@ -443,6 +445,42 @@ describe('user actions', () => {
       type: 'write',
       writes: [{ type: 'unfollow', jobId: 'job-1' }],
     })
+  })
+})
+
+describe('the active-jobs limit', () => {
+  it('makes every resume and retry that is allowed hold only with an active slot, and nothing else', () => {
+    for (const [kind, change] of Object.entries(CHANGES)) {
+      for (const status of JobStatus.options) {
+        const s = job(status, 'job' in change ? change.job : {})
+        const decision = decide(s, change.input, NOW)
+        const input = change.input as LifecycleInput
+        const activating =
+          input.type === 'user_action' &&
+          (input.action === 'resume' || input.action === 'retry') &&
+          (decision.reply as { ok: boolean }).ok
+        expect(decision.activates, `${kind} of a ${status} job`).toEqual(
+          activating ? { jobId: 'job-1', userId: 'user-1' } : undefined,
+        )
+      }
+    }
+    expect(decide(job('paused'), action('resume'), NOW).activates).toBeDefined()
+    expect(decide(job('failed'), action('retry'), NOW).activates).toBeDefined()
+  })
+
+  it('answers a refused slot with 422 quota_exceeded naming the limit, and changes nothing', () => {
+    const s = job('paused')
+    const decision = decide(s, CHANGES.active_slot_refused.input, NOW)
+    expect(decision.reply).toEqual({
+      ok: false,
+      status: 422,
+      code: 'quota_exceeded',
+      limit: 'active_jobs',
+      message: 'No slot.',
+    })
+    expect(decision.state).toEqual(s)
+    expect(decision.effects).toEqual([])
+    expect(decision.activates).toBeUndefined()
   })
 })
 
