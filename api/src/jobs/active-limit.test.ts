@@ -1,11 +1,15 @@
-import bencode from 'bencode'
 import { env } from 'cloudflare:test'
 import { ACTIVE_STATUSES } from '@tseeder/shared'
 import { describe, expect, it } from 'vitest'
 import { apiError, signUp, type SignedUp } from '../../test/helpers.ts'
-import { dispatchedJob, magnetFor, randomInfohash, registerAgent } from '../../test/pipeline.ts'
+import {
+  dispatchedJob,
+  magnetFor,
+  randomInfohash,
+  registerAgent,
+  uploadChoosing,
+} from '../../test/pipeline.ts'
 
-const enc = new TextEncoder()
 const newMagnet = (user: SignedUp) =>
   user.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } })
 
@@ -50,19 +54,7 @@ describe('the active-jobs limit', () => {
 
   it('refuses to start a job on its chosen files once the plan’s slots are taken', async () => {
     const user = await signUp()
-    const form = new FormData()
-    const torrent = bencode.encode({
-      announce: enc.encode('udp://127.0.0.1:6969'),
-      info: {
-        name: enc.encode(`t-${crypto.randomUUID().slice(0, 6)}`),
-        'piece length': 16384,
-        pieces: new Uint8Array(20),
-        files: [{ length: 10, path: [enc.encode('a.bin')] }],
-      },
-    })
-    form.set('torrent', new Blob([torrent]), 'x.torrent')
-    form.set('chooseFiles', 'true')
-    const waiting = await user.api.createJob({ body: form })
+    const waiting = await uploadChoosing(user, [{ path: 'a.bin', length: 10 }])
     expect(waiting.status).toBe('paused')
     await newMagnet(user)
     await newMagnet(user)

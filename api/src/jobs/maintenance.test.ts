@@ -15,6 +15,7 @@ import {
 } from './maintenance.ts'
 import { signUp } from '../../test/helpers.ts'
 import {
+  followedDownload,
   magnetFor,
   objectExists,
   randomInfohash,
@@ -81,13 +82,7 @@ describe('cron', () => {
   })
 
   it('hands the followers of a leader that stopped downloading to the queue', async () => {
-    await registerAgent()
-    const alice = await signUp()
-    const bob = await signUp()
-    const infohash = randomInfohash()
-    const leader = await alice.api.createJob({ body: { magnet: magnetFor(infohash) } })
-    await waitForStart(leader.id)
-    const follower = await bob.api.createJob({ body: { magnet: magnetFor(infohash) } })
+    const { infohash, leader, follower } = await followedDownload()
     // A leader paused before pauses handed followers over (or its row changed behind its back).
     await env.DB.prepare("UPDATE jobs SET status = 'paused' WHERE id = ?").bind(leader.id).run()
     expect(await requeueStuckJobs(env)).toBeGreaterThan(0)

@@ -6,6 +6,7 @@ import {
   agentSide,
   callsFor,
   completed,
+  followedDownload,
   magnetFor,
   metadata,
   openStream,
@@ -292,28 +293,14 @@ describe('dedup', () => {
   })
 
   it('hands the download to a follower when the leader cancels', async () => {
-    await registerAgent()
-    const alice = await signUp()
-    const bob = await signUp()
-    const infohash = randomInfohash()
-    const leader = await alice.api.createJob({ body: { magnet: magnetFor(infohash) } })
-    await waitForStart(leader.id)
-    const follower = await bob.api.createJob({ body: { magnet: magnetFor(infohash) } })
+    const { alice, infohash, leader, follower } = await followedDownload()
     await alice.api.cancelJob({ params: { id: leader.id } })
     const start = await waitForStart(follower.id)
     expect(start.body.infohash).toBe(infohash)
   })
 
   it('hands the download to a follower when the leader pauses', async () => {
-    await registerAgent()
-    const alice = await signUp()
-    const bob = await signUp()
-    const infohash = randomInfohash()
-    const leader = await alice.api.createJob({ body: { magnet: magnetFor(infohash) } })
-    const { agentId } = await waitForStart(leader.id)
-    await agentSide(leader.id, agentId).send(metadata(infohash))
-    const follower = await bob.api.createJob({ body: { magnet: magnetFor(infohash) } })
-    expect(follower.status).toBe('downloading')
+    const { alice, bob, infohash, leader, follower } = await followedDownload()
     await alice.api.pauseJob({ params: { id: leader.id } })
     const start = await waitForStart(follower.id)
     expect(start.body.infohash).toBe(infohash)
