@@ -1,3 +1,4 @@
+import bencode from 'bencode'
 import { env, SELF } from 'cloudflare:test'
 import { inject } from 'vitest'
 import {
@@ -9,7 +10,7 @@ import {
   type SignatureDirection,
   signedHeaders,
 } from '@tseeder/shared'
-import { BASE_URL, type Browser } from './helpers.ts'
+import { BASE_URL, type Browser, type SignedUp } from './helpers.ts'
 import type { RecordedCall } from './agent-double.ts'
 
 export const SIGNING_KEY = 'test-agent-signing-key'
@@ -246,4 +247,36 @@ export async function dispatchedJob() {
     agent: agentSide(job.id, agentId),
     params: { params: { id: job.id } },
   }
+}
+
+/** Another new user's job following a new user's download of the same content, just dispatched. */
+export async function followedDownload() {
+  await registerAgent()
+  const { signUp } = await import('./helpers.ts')
+  const alice = await signUp()
+  const bob = await signUp()
+  const infohash = randomInfohash()
+  const leader = await alice.api.createJob({ body: { magnet: magnetFor(infohash) } })
+  const { agentId } = await waitForStart(leader.id)
+  const follower = await bob.api.createJob({ body: { magnet: magnetFor(infohash) } })
+  return { alice, bob, infohash, leader, follower, agent: agentSide(leader.id, agentId) }
+}
+
+const enc = new TextEncoder()
+
+/** Uploads a .torrent of `files` asking to choose files first: the job waits, paused. */
+export function uploadChoosing(user: SignedUp, files: { path: string; length: number }[]) {
+  const torrent = bencode.encode({
+    announce: enc.encode('udp://127.0.0.1:6969'),
+    info: {
+      name: enc.encode(`t-${crypto.randomUUID().slice(0, 6)}`),
+      'piece length': 16384,
+      pieces: new Uint8Array(20),
+      files: files.map((f) => ({ length: f.length, path: [enc.encode(f.path)] })),
+    },
+  })
+  const form = new FormData()
+  form.set('torrent', new Blob([torrent]), 'x.torrent')
+  form.set('chooseFiles', 'true')
+  return user.api.createJob({ body: form })
 }

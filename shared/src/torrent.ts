@@ -5,6 +5,18 @@ import type { FileEntry } from './schemas/file.ts'
 /** Largest .torrent file the API accepts. */
 export const MAX_TORRENT_BYTES = 5 * 1024 * 1024
 
+/**
+ * Most files a torrent may list, from a .torrent or from a magnet's metadata. Each file is one
+ * D1 row, written in one batch with its job (and again once stored): a batch must stay within
+ * D1's statement and time limits, so a torrent of a million tiny files cannot stall the database.
+ */
+export const MAX_TORRENT_FILES = 10_000
+
+/** What a user reads when a torrent lists more files than {@link MAX_TORRENT_FILES}. */
+export function tooManyFilesMessage(count: number): string {
+  return `This torrent lists ${count.toLocaleString('en-US')} files; tseeder accepts torrents of up to ${MAX_TORRENT_FILES.toLocaleString('en-US')} files.`
+}
+
 export class InvalidTorrentError extends Error {
   override readonly name = 'InvalidTorrentError'
 }
@@ -47,6 +59,9 @@ export async function parseTorrentFile(bytes: Uint8Array): Promise<ParsedTorrent
         segments: [rawName, ...(f['path.utf-8'] ?? f.path ?? []).map((p) => decoder.decode(p))],
       }))
     : [{ size: info.length ?? 0, segments: [rawName] }]
+  if (rawFiles.length > MAX_TORRENT_FILES) {
+    throw new InvalidTorrentError(tooManyFilesMessage(rawFiles.length))
+  }
   if (rawFiles.some((f) => !Number.isSafeInteger(f.size) || f.size < 0)) {
     throw new InvalidTorrentError('The .torrent file lists a file with an invalid size.')
   }

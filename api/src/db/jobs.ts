@@ -320,13 +320,28 @@ export function unfollowJob(db: D1Database, jobId: string): D1PreparedStatement 
   return db.prepare('UPDATE jobs SET follows_job_id = NULL WHERE id = ?').bind(jobId)
 }
 
-/** Jobs riding on `leaderId`'s download that still wait for it. */
+/** Jobs riding on `leaderId`'s download that still wait for it, first come first. */
 export async function listActiveFollowers(db: D1Database, leaderId: string): Promise<string[]> {
   const { results } = await db
     .prepare(
-      `SELECT id FROM jobs WHERE follows_job_id = ? AND status IN (${sqlList(ACTIVE_STATUSES)})`,
+      `SELECT id FROM jobs WHERE follows_job_id = ? AND status IN (${sqlList(ACTIVE_STATUSES)}) ORDER BY created_at`,
     )
     .bind(leaderId)
+    .all<{ id: string }>()
+  return results.map((r) => r.id)
+}
+
+/**
+ * Leaders whose active followers wait on a download that is not happening: the leader is paused,
+ * ended or gone. The cron hands their followers over, as the leader does when it stops.
+ */
+export async function listStrandedLeaderIds(db: D1Database): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT DISTINCT f.follows_job_id AS id FROM jobs f LEFT JOIN jobs l ON l.id = f.follows_job_id
+       WHERE f.follows_job_id IS NOT NULL AND f.status IN (${sqlList(ACTIVE_STATUSES)})
+         AND (l.id IS NULL OR l.follows_job_id IS NOT NULL OR l.status NOT IN (${sqlList(ACTIVE_STATUSES)}))`,
+    )
     .all<{ id: string }>()
   return results.map((r) => r.id)
 }

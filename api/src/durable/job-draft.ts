@@ -7,7 +7,7 @@ import {
   type JobProgressState,
 } from '@tseeder/shared'
 import { SECOND } from '../lib/time.ts'
-import type { DbWrite, Effect, FileSize, JobChange } from './job-intents.ts'
+import type { ActiveSlotClaim, DbWrite, Effect, FileSize, JobChange } from './job-intents.ts'
 
 /** Progress is written to D1 at most this often; status changes always are. */
 export const PERSIST_INTERVAL = 10 * SECOND
@@ -20,6 +20,8 @@ export interface Draft {
   s: JobProgressState
   now: number
   effects: Effect[]
+  /** Set when the decision makes the job active: it holds only with a free active-job slot. */
+  activates?: ActiveSlotClaim
 }
 
 /**
@@ -141,7 +143,7 @@ function mirrorToFollowers(d: Draft, change: JobChange): void {
   d.effects.push({ type: 'mirror_to_followers', jobId: s.jobId, change: relevant })
 }
 
-/** This job stops downloading (cancelled, deleted, over quota): the first follower takes over. */
+/** This job stops downloading (paused, cancelled, deleted, over quota): the first follower takes over. */
 export function handOverFollowers(d: Draft): void {
   if (!d.s.leaderId) d.effects.push({ type: 'hand_over_followers', jobId: d.s.jobId })
 }

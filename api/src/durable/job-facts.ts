@@ -4,7 +4,7 @@ import { listJobFileSizes } from '../db/job-files.ts'
 import { getPlan } from '../db/plans.ts'
 import { getUsage } from '../db/usage.ts'
 import { findUserById } from '../db/users.ts'
-import { storageProblem } from '../lib/quotas.ts'
+import { activeJobsLimitReached, storageProblem } from '../lib/quotas.ts'
 import type { FileSize, MetadataChecks } from './job-intents.ts'
 
 const NO_CHECKS: MetadataChecks = { quotaProblem: null, blockedReason: null }
@@ -44,4 +44,11 @@ export async function filesAwaitingChoice(
   s: JobProgressState | null,
 ): Promise<FileSize[]> {
   return s?.awaitingFiles ? listJobFileSizes(db, s.jobId) : []
+}
+
+/** What the owner reads when a resume or retry finds no active-job slot free on their plan. */
+export async function activeSlotRefusal(db: D1Database, userId: string): Promise<string> {
+  const user = await findUserById(db, userId)
+  if (!user) return 'Your plan has no room for another active job.'
+  return activeJobsLimitReached(await getPlan(db, user.plan_id)).message
 }

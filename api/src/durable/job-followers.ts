@@ -30,7 +30,7 @@ export class Followers {
     for (const id of this.ids) await this.job(id).mirror(id, change)
   }
 
-  /** The leader stops downloading (cancelled, deleted, over quota): its first follower takes over. */
+  /** The leader stops downloading (paused, cancelled, deleted, over quota): its first follower takes over. */
   async handOver(leaderId: string): Promise<void> {
     const [heir, ...rest] = await listActiveFollowers(this.db, leaderId)
     this.ids = null

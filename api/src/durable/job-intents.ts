@@ -55,6 +55,8 @@ export type LifecycleInput =
   | { type: 'set_leader'; leaderId: string }
   | { type: 'stale_check' }
   | { type: 'deleted' }
+  /** A decision that made the job active did not hold: its owner's plan had no slot free. */
+  | { type: 'active_slot_refused'; message: string }
 
 /** Every kind of input, so tests can enumerate them. */
 export const LIFECYCLE_INPUT_TYPES = [
@@ -71,6 +73,7 @@ export const LIFECYCLE_INPUT_TYPES = [
   'set_leader',
   'stale_check',
   'deleted',
+  'active_slot_refused',
 ] as const satisfies readonly LifecycleInput['type'][]
 
 // Fails to compile when an input type is missing from the list above.
@@ -169,7 +172,10 @@ export type Effect =
     }
   | { type: 'forget' }
 
-export type ActionResult = { ok: true } | { ok: false; status: 404 | 409; message: string }
+export type ActionResult =
+  | { ok: true }
+  | { ok: false; status: 404 | 409; message: string }
+  | { ok: false; status: 422; code: 'quota_exceeded'; limit: 'active_jobs'; message: string }
 
 export type CallbackResult =
   { ok: true } | { ok: false; status: 404 | 409; code: ErrorCode; message: string }
@@ -196,11 +202,23 @@ export interface Replies {
   set_leader: void
   stale_check: void
   deleted: void
+  active_slot_refused: ActionResult
 }
 
-/** A decision: the state to keep (null: forget the job), what to perform, what to answer. */
+/**
+ * A decision: the state to keep (null: forget the job), what to perform, what to answer. One
+ * that makes the job active (`activates`) holds only if the shell can claim an active slot for
+ * it, atomically in D1; otherwise the core decides `active_slot_refused` instead.
+ */
 export interface Decision<T extends LifecycleInput['type'] = LifecycleInput['type']> {
   state: JobProgressState | null
   effects: Effect[]
   reply: Replies[T]
+  activates?: ActiveSlotClaim
+}
+
+/** The job that needs one of its owner's active-job slots. */
+export interface ActiveSlotClaim {
+  jobId: string
+  userId: string
 }

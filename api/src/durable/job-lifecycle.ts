@@ -1,4 +1,5 @@
 import {
+  ACTION_TARGETS,
   AGENT_STALE_MS,
   allowedActions,
   isActiveStatus,
@@ -9,6 +10,7 @@ import {
   type JobError,
   type JobProgressState,
 } from '@tseeder/shared'
+import { MAX_TORRENT_FILES, tooManyFilesMessage } from '@tseeder/shared/torrent'
 import { backoffSeconds, MAX_ATTEMPTS } from '../queue/dispatch-queue.ts'
 import {
   apply,
@@ -49,7 +51,8 @@ export function decide<I extends LifecycleInput>(
   const forget = input.type === 'deleted'
   // An unknown job is forgotten all the same: its storage may hold events.
   const effects: Effect[] = d?.effects ?? (forget ? [{ type: 'forget' }] : [])
-  return { state: forget ? null : (d?.s ?? null), effects, reply }
+  const decision = { state: forget ? null : (d?.s ?? null), effects, reply }
+  return d?.activates ? { ...decision, activates: d.activates } : decision
 }
 
 function unknownJob(input: LifecycleInput): Replies[LifecycleInput['type']] {
@@ -61,6 +64,7 @@ function unknownJob(input: LifecycleInput): Replies[LifecycleInput['type']] {
     case 'agent_callback':
       return { ok: false, status: 404, code: 'not_found', message: 'No such job.' }
     case 'user_action':
+    case 'active_slot_refused':
       return { ok: false, status: 404, message: 'No such job.' }
     default:
       return undefined
@@ -123,6 +127,14 @@ function onInput(d: Draft, input: LifecycleInput): Replies[LifecycleInput['type'
       handOverFollowers(d)
       d.effects.push({ type: 'forget' })
       return
+    case 'active_slot_refused':
+      return {
+        ok: false,
+        status: 422,
+        code: 'quota_exceeded',
+        limit: 'active_jobs',
+        message: input.message,
+      }
   }
 }
 
@@ -210,7 +222,14 @@ function metadataReady(
   const s = d.s
   // Quotas of a job awaiting files are checked against the files its owner chooses.
   const quotaProblem = s.awaitingFiles ? null : checks.quotaProblem
-  if (quotaProblem) {
+  if (metadata.files.length > MAX_TORRENT_FILES) {
+    // Refused before any file row is written: the list itself is what D1 cannot take.
+    stopAgent(d)
+    apply(d, {
+      status: 'failed',
+      error: { code: 'invalid_torrent', message: tooManyFilesMessage(metadata.files.length) },
+    })
+  } else if (quotaProblem) {
     stopAgent(d)
     apply(d, {
       metadata,
@@ -254,10 +273,14 @@ function userAction(
       message: `A ${s.status.replace('_', ' ')} job cannot be ${action === 'retry' ? 'retried' : `${action}d`}.`,
     }
   }
+  // Resume and retry make the job active again: that takes one of the owner's active-job slots.
+  if (isActiveStatus(ACTION_TARGETS[action])) d.activates = { jobId: s.jobId, userId: s.userId }
   if (action === 'pause') {
     if (s.workerId && !s.leaderId)
       d.effects.push({ type: 'pause_agent', jobId: s.jobId, agentId: s.workerId })
     apply(d, { status: 'paused' })
+    // Other users' jobs riding on this download must not wait for its owner's resume.
+    handOverFollowers(d)
   } else if (action === 'cancel') {
     stopAgent(d)
     apply(d, { status: 'cancelled' })

@@ -6,6 +6,7 @@ import {
   type JobProgressState,
   type JobStatus as Status,
 } from '@tseeder/shared'
+import { MAX_TORRENT_FILES } from '@tseeder/shared/torrent'
 import { LIFECYCLE_INPUT_TYPES, type Effect, type LifecycleInput } from './job-intents.ts'
 import { decide, PERSIST_INTERVAL } from './job-lifecycle.ts'
 
@@ -108,6 +109,16 @@ const CHANGES = {
     input: { ...callback(metadataReady), checks: { quotaProblem: null, blockedReason: 'DMCA' } },
   },
   metadata_awaiting_files: { input: callback(metadataReady), job: { awaitingFiles: true } },
+  metadata_too_many_files: {
+    input: callback({
+      ...metadataReady,
+      files: Array.from({ length: MAX_TORRENT_FILES + 1 }, (_, index) => ({
+        index,
+        path: `demo/${index}`,
+        size: 1,
+      })),
+    }),
+  },
   progress_update: { input: callback(progress) },
   completed: { input: callback({ type: 'completed', files: stored }) },
   failed_retryable: {
@@ -131,6 +142,7 @@ const CHANGES = {
   set_leader: { input: { type: 'set_leader', leaderId: 'leader-2' } },
   stale_check: { input: { type: 'stale_check' }, job: { lastHeartbeat: NOW - 31_000 } },
   deleted: { input: { type: 'deleted' } },
+  active_slot_refused: { input: { type: 'active_slot_refused', message: 'No slot.' } },
 } satisfies Record<string, { input: LifecycleInput; job?: Partial<JobProgressState> }>
 type ChangeKind = keyof typeof CHANGES
 
@@ -161,6 +173,7 @@ const TABLE: Record<ChangeKind, (Status | null)[]> = {
   metadata_over_quota:     [SUB,     FAIL,          Q,     FAIL,       FAIL,     DONE,     FAIL,  FAIL,  CAN],
   metadata_blocked:        [SUB,     FAIL,          Q,     FAIL,       FAIL,     DONE,     FAIL,  FAIL,  CAN],
   metadata_awaiting_files: [SUB,     PAU,           Q,     PAU,        UP,       DONE,     PAU,   FAIL,  CAN],
+  metadata_too_many_files: [SUB,     FAIL,          Q,     FAIL,       FAIL,     DONE,     FAIL,  FAIL,  CAN],
   progress_update:         [SUB,     DL,            Q,     DL,         UP,       DONE,     PAU,   FAIL,  CAN],
   completed:               [SUB,     DONE,          Q,     DONE,       DONE,     DONE,     PAU,   FAIL,  CAN],
   failed_retryable:        [SUB,     Q,             Q,     Q,          Q,        DONE,     Q,     FAIL,  CAN],
@@ -177,6 +190,7 @@ const TABLE: Record<ChangeKind, (Status | null)[]> = {
   set_leader:              [SUB,     META,          Q,     DL,         UP,       DONE,     PAU,   FAIL,  CAN],
   stale_check:             [SUB,     Q,             Q,     Q,          Q,        DONE,     PAU,   FAIL,  CAN],
   deleted:                 [GONE,    GONE,          GONE,  GONE,       GONE,     GONE,     GONE,  GONE,  GONE],
+  active_slot_refused:     [SUB,     META,          Q,     DL,         UP,       DONE,     PAU,   FAIL,  CAN],
 }
 
 function effectsOf(effects: Effect[], type: Effect['type']) {
@@ -290,6 +304,18 @@ describe('agent callbacks', () => {
     expect(order.indexOf('stop_agent')).toBeLessThan(order.indexOf('write'))
     expect(order).toContain('hand_over_followers')
     expect(order).toContain('notify_finished')
+  })
+
+  it('fails a job whose metadata lists too many files before writing any file row', () => {
+    const { state, effects } = decide(
+      job('metadata_fetch'),
+      CHANGES.metadata_too_many_files.input,
+      NOW,
+    )
+    expect(state).toMatchObject({ status: 'failed', workerId: null })
+    const writes = effectsOf(effects, 'write').flatMap((e) => (e.type === 'write' ? e.writes : []))
+    expect(writes.map((w) => w.type)).toEqual(['job_row'])
+    expect(effectsOf(effects, 'stop_agent')).toHaveLength(1)
   })
 })
 
@@ -422,6 +448,42 @@ describe('user actions', () => {
   })
 })
 
+describe('the active-jobs limit', () => {
+  it('makes every resume and retry that is allowed hold only with an active slot, and nothing else', () => {
+    for (const [kind, change] of Object.entries(CHANGES)) {
+      for (const status of JobStatus.options) {
+        const s = job(status, 'job' in change ? change.job : {})
+        const decision = decide(s, change.input, NOW)
+        const input = change.input as LifecycleInput
+        const activating =
+          input.type === 'user_action' &&
+          (input.action === 'resume' || input.action === 'retry') &&
+          (decision.reply as { ok: boolean }).ok
+        expect(decision.activates, `${kind} of a ${status} job`).toEqual(
+          activating ? { jobId: 'job-1', userId: 'user-1' } : undefined,
+        )
+      }
+    }
+    expect(decide(job('paused'), action('resume'), NOW).activates).toBeDefined()
+    expect(decide(job('failed'), action('retry'), NOW).activates).toBeDefined()
+  })
+
+  it('answers a refused slot with 422 quota_exceeded naming the limit, and changes nothing', () => {
+    const s = job('paused')
+    const decision = decide(s, CHANGES.active_slot_refused.input, NOW)
+    expect(decision.reply).toEqual({
+      ok: false,
+      status: 422,
+      code: 'quota_exceeded',
+      limit: 'active_jobs',
+      message: 'No slot.',
+    })
+    expect(decision.state).toEqual(s)
+    expect(decision.effects).toEqual([])
+    expect(decision.activates).toBeUndefined()
+  })
+})
+
 describe('followers', () => {
   it('mirrors progress and status to followers, but not pauses, cancels or plain re-queues', () => {
     const mirrored = (s: JobProgressState, input: LifecycleInput) =>
@@ -431,6 +493,16 @@ describe('followers', () => {
     expect(mirrored(job('downloading'), action('cancel'))).toEqual([])
     expect(mirrored(job('paused', { workerId: null }), action('resume'))).toEqual([])
     expect(mirrored(job('downloading', { leaderId: 'leader-1' }), callback(progress))).toEqual([])
+  })
+
+  it('hands followers over when the leader pauses, but not when a follower pauses', () => {
+    const handedOver = (s: JobProgressState) =>
+      effectsOf(decide(s, action('pause'), NOW).effects, 'hand_over_followers')
+    expect(handedOver(job('downloading'))).toEqual([
+      { type: 'hand_over_followers', jobId: 'job-1' },
+    ])
+    expect(handedOver(job('queued'))).toHaveLength(1)
+    expect(handedOver(job('downloading', { leaderId: 'leader-1' }))).toEqual([])
   })
 
   it('never stops the agent of the leader a follower rides on', () => {

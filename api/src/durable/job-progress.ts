@@ -9,6 +9,7 @@ import {
 } from '@tseeder/shared'
 import { pauseJob, resumeJob, stopJob } from '../agents/control.ts'
 import { recordJobEvent } from '../db/job-events.ts'
+import { claimActiveSlot } from '../db/active-jobs.ts'
 import { getJobRow, selectedFilesOf, type JobRow } from '../db/jobs.ts'
 import { log } from '../lib/log.ts'
 import { SerialQueue } from '../lib/serial.ts'
@@ -17,7 +18,7 @@ import { notifyJobFinished } from '../push/notify.ts'
 import { enqueueDispatch } from '../queue/dispatch-queue.ts'
 import { userSessions } from './user-session.ts'
 import { JobEventLog } from '../db/job-event-log.ts'
-import { filesAwaitingChoice, metadataChecks } from './job-facts.ts'
+import { activeSlotRefusal, filesAwaitingChoice, metadataChecks } from './job-facts.ts'
 import { Followers } from './job-followers.ts'
 import type {
   ActionResult,
@@ -166,7 +167,7 @@ export class JobProgressDO extends DurableObject<Env> {
   ): Promise<Replies[T]> {
     return this.queue.run(async () => {
       const s = await this.load(jobId, fromRow)
-      let decision: Decision = decide(s, await input(s), Date.now())
+      let decision = await this.holding(s, decide(s, await input(s), Date.now()))
       const reply = decision.reply as Replies[T]
       for (;;) {
         this.state = decision.state
@@ -174,9 +175,22 @@ export class JobProgressDO extends DurableObject<Env> {
         let next: LifecycleInput | undefined
         for (const effect of decision.effects) next = (await this.perform(effect)) ?? next
         if (!next) return reply
-        decision = decide(this.state, next, Date.now())
+        decision = await this.holding(this.state, decide(this.state, next, Date.now()))
       }
     })
+  }
+
+  /**
+   * A decision that makes the job active holds only if the owner's plan has a slot: claimed in
+   * one D1 statement (the only race-free check; creates take slots in D1 too), else the core
+   * decides the refusal from the state `before`.
+   */
+  private async holding(before: JobProgressState | null, decision: Decision): Promise<Decision> {
+    if (!decision.activates) return decision
+    const claim = { ...decision.activates, at: Date.now() }
+    if (await claimActiveSlot(this.env.DB, claim)) return decision
+    const message = await activeSlotRefusal(this.env.DB, claim.userId)
+    return decide(before, { type: 'active_slot_refused', message }, Date.now())
   }
 
   /** Performs one effect; an agent's answer that the core must see comes back as an input. */

@@ -1,4 +1,3 @@
-import bencode from 'bencode'
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { apiError, browser, signUp, type SignedUp } from '../../test/helpers.ts'
@@ -9,27 +8,10 @@ import {
   metadata,
   randomInfohash,
   registerAgent,
+  uploadChoosing,
   waitFor,
   waitForStart,
 } from '../../test/pipeline.ts'
-
-const enc = new TextEncoder()
-
-function uploadChoosing(user: SignedUp, files: { path: string; length: number }[]) {
-  const torrent = bencode.encode({
-    announce: enc.encode('udp://127.0.0.1:6969'),
-    info: {
-      name: enc.encode(`t-${crypto.randomUUID().slice(0, 6)}`),
-      'piece length': 16384,
-      pieces: new Uint8Array(20),
-      files: files.map((f) => ({ length: f.length, path: [enc.encode(f.path)] })),
-    },
-  })
-  const form = new FormData()
-  form.set('torrent', new Blob([torrent]), 'x.torrent')
-  form.set('chooseFiles', 'true')
-  return user.api.createJob({ body: form })
-}
 
 const getJob = (user: SignedUp, id: string) => user.api.getJob({ params: { id } })
 

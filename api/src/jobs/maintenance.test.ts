@@ -15,6 +15,7 @@ import {
 } from './maintenance.ts'
 import { signUp } from '../../test/helpers.ts'
 import {
+  followedDownload,
   magnetFor,
   objectExists,
   randomInfohash,
@@ -78,6 +79,19 @@ describe('cron', () => {
     await registerAgent()
     expect(await requeueStuckJobs(env)).toBeGreaterThan(0)
     await waitForStart(job.id)
+  })
+
+  it('hands the followers of a leader that stopped downloading to the queue', async () => {
+    const { infohash, leader, follower } = await followedDownload()
+    // A leader paused before pauses handed followers over (or its row changed behind its back).
+    await env.DB.prepare("UPDATE jobs SET status = 'paused' WHERE id = ?").bind(leader.id).run()
+    expect(await requeueStuckJobs(env)).toBeGreaterThan(0)
+    const start = await waitForStart(follower.id)
+    expect(start.body.infohash).toBe(infohash)
+    const row = await env.DB.prepare('SELECT follows_job_id FROM jobs WHERE id = ?')
+      .bind(follower.id)
+      .first<{ follows_job_id: string | null }>()
+    expect(row?.follows_job_id).toBeNull()
   })
 
   it('aborts multipart uploads older than a day, reporting what the store refused', async () => {

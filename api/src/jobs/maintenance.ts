@@ -1,6 +1,12 @@
 import { AGENT_STALE_MS } from '@tseeder/shared'
 import { systemAuditStatement } from '../db/audit.ts'
-import { listExpiredJobs, listJobsAwaitingDispatch, listOrphanedJobIds } from '../db/jobs.ts'
+import {
+  listExpiredJobs,
+  listJobsAwaitingDispatch,
+  listOrphanedJobIds,
+  listStrandedLeaderIds,
+} from '../db/jobs.ts'
+import { Followers } from '../durable/job-followers.ts'
 import { resetBandwidthUsage } from '../db/usage.ts'
 import { jobProgress } from '../durable/job-progress.ts'
 import { log } from '../lib/log.ts'
@@ -49,7 +55,8 @@ export async function sweepStaleUploads(env: Env, now = Date.now()): Promise<num
 
 /**
  * Backstop for the per-job watchdog: active jobs on agents that stopped heartbeating are checked
- * now, and jobs left waiting for a dispatch for 15 minutes are put back on the queue.
+ * now, jobs left waiting for a dispatch for 15 minutes are put back on the queue, and followers
+ * of a leader that no longer downloads are handed over (the first of them downloads).
  */
 export async function requeueStuckJobs(env: Env, now = Date.now()): Promise<number> {
   const orphaned = await listOrphanedJobIds(env.DB, now - AGENT_STALE_MS)
@@ -57,9 +64,22 @@ export async function requeueStuckJobs(env: Env, now = Date.now()): Promise<numb
 
   const waiting = await listJobsAwaitingDispatch(env.DB, now - 15 * MINUTE)
   for (const job of waiting) await enqueueDispatch(env, job)
-  if (orphaned.length || waiting.length)
-    log.info('stuck_jobs', { orphaned: orphaned.length, waiting: waiting.length })
-  return orphaned.length + waiting.length
+
+  const stranded = await listStrandedLeaderIds(env.DB)
+  const followers = new Followers(env.DB, (id) => jobProgress(env, id))
+  for (const leaderId of stranded) {
+    await followers.handOver(leaderId)
+    // The leader's cached list of followers is out of date now.
+    await jobProgress(env, leaderId).followersChanged()
+  }
+  if (orphaned.length || waiting.length || stranded.length) {
+    log.info('stuck_jobs', {
+      orphaned: orphaned.length,
+      waiting: waiting.length,
+      stranded: stranded.length,
+    })
+  }
+  return orphaned.length + waiting.length + stranded.length
 }
 
 export async function runScheduled(cron: string, env: Env): Promise<void> {

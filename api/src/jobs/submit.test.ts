@@ -6,6 +6,7 @@ import {
   agentSide,
   callsFor,
   completed,
+  followedDownload,
   magnetFor,
   metadata,
   openStream,
@@ -78,6 +79,36 @@ describe('POST /api/jobs input', () => {
     const user = await signUp()
     const error = await apiError(upload(user, new Blob([new Uint8Array(5 * 1024 * 1024 + 1)])))
     expect(error.status).toBe(413)
+  })
+
+  it('refuses a .torrent of more than 10,000 files with a clear 400 invalid_torrent', async () => {
+    const user = await signUp()
+    const files = Array.from({ length: 10_001 }, (_, i) => ({ path: `f${i}`, length: 1 }))
+    const error = await apiError(upload(user, torrentFile(files)))
+    expect(error).toMatchObject({ status: 400, code: 'invalid_torrent' })
+    expect(error.message).toMatch(/10,001 files.*up to 10,000 files/)
+    const { jobs } = await user.api.listJobs({ query: {} })
+    expect(jobs).toEqual([])
+  })
+
+  it('fails a magnet job whose metadata lists more than 10,000 files, without recording them', async () => {
+    await registerAgent()
+    const user = await signUp()
+    const infohash = randomInfohash()
+    const job = await user.api.createJob({ body: { magnet: magnetFor(infohash) } })
+    const { agentId } = await waitForStart(job.id)
+    const files = Array.from({ length: 10_001 }, (_, i) => ({ index: i, path: `x/f${i}`, size: 1 }))
+    const response = await agentSide(job.id, agentId).send(metadata(infohash, files))
+    expect(response.status).toBe(200)
+    const failed = await user.api.getJob({ params: { id: job.id } })
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'invalid_torrent' } })
+    expect(failed.error!.message).toMatch(/10,001 files.*up to 10,000 files/)
+    expect(failed.files).toEqual([])
+    await waitFor(
+      async () => (await callsFor(job.id)).some((c) => c.path === '/stop'),
+      5000,
+      '/stop',
+    )
   })
 
   it('needs the AUP accepted', async () => {
@@ -262,15 +293,25 @@ describe('dedup', () => {
   })
 
   it('hands the download to a follower when the leader cancels', async () => {
-    await registerAgent()
-    const alice = await signUp()
-    const bob = await signUp()
-    const infohash = randomInfohash()
-    const leader = await alice.api.createJob({ body: { magnet: magnetFor(infohash) } })
-    await waitForStart(leader.id)
-    const follower = await bob.api.createJob({ body: { magnet: magnetFor(infohash) } })
+    const { alice, infohash, leader, follower } = await followedDownload()
     await alice.api.cancelJob({ params: { id: leader.id } })
     const start = await waitForStart(follower.id)
     expect(start.body.infohash).toBe(infohash)
+  })
+
+  it('hands the download to a follower when the leader pauses', async () => {
+    const { alice, bob, infohash, leader, follower } = await followedDownload()
+    await alice.api.pauseJob({ params: { id: leader.id } })
+    const start = await waitForStart(follower.id)
+    expect(start.body.infohash).toBe(infohash)
+    await waitFor(
+      async () =>
+        (await bob.api.getJob({ params: { id: follower.id } })).status === 'metadata_fetch',
+      5000,
+      'the follower downloading on its own',
+    )
+    expect(await alice.api.getJob({ params: { id: leader.id } })).toMatchObject({
+      status: 'paused',
+    })
   })
 })

@@ -1,10 +1,11 @@
-import type { StoredFileEntry } from '@tseeder/shared'
+import { isActiveStatus, type Plan, type StoredFileEntry } from '@tseeder/shared'
 import { mimeTypeOf } from '@tseeder/shared/mime'
 import type { AppContext } from '../env.ts'
 import { auditStatement } from '../db/audit.ts'
 import { getBlockReason } from '../db/blocklist.ts'
 import { getContentName } from '../db/content.ts'
 import { copyJobFilesStatement, insertJobFileStatement } from '../db/job-files.ts'
+import { dropJobOverActiveLimitStatement } from '../db/active-jobs.ts'
 import {
   findUserJobByInfohash,
   getJobRow,
@@ -19,7 +20,7 @@ import { jobProgress } from '../durable/job-progress.ts'
 import { storedContentFor } from './content.ts'
 import { HttpError } from '../lib/errors.ts'
 import { log } from '../lib/log.ts'
-import { activeJobsProblem, quotaError, storageProblem } from '../lib/quotas.ts'
+import { activeJobsLimitReached, quotaError, storageProblem } from '../lib/quotas.ts'
 import { enqueueDispatch } from '../queue/dispatch-queue.ts'
 
 /** What a user asked to download, validated and parsed (from a magnet link or a .torrent). */
@@ -83,7 +84,7 @@ function neededFiles(submission: Submission) {
 /**
  * `POST /api/jobs` after validation: blocklist → the same user's job (200) → quotas → stored
  * content (completed at once) → another user's download in flight (followed) → a new job,
- * dispatched through the queue.
+ * dispatched through the queue. The active-jobs limit is checked by the insert itself.
  */
 export async function submitJob(
   c: AppContext,
@@ -113,11 +114,9 @@ export async function submitJob(
       stored.filter((f) => !selected || selected.has(f.index)),
     )
     if (problem) throw quotaError(problem)
-    return insertJob(c, user, submission, { status: 'completed', stored })
+    return insertJob(c, user, submission, plan, { status: 'completed', stored })
   }
 
-  const active = activeJobsProblem(plan, usage)
-  if (active) throw quotaError(active)
   // With a choice of files to come, the chosen files are checked instead (at resume).
   const storage =
     submission.files && !chooseFiles(submission)
@@ -125,19 +124,20 @@ export async function submitJob(
       : null
   if (storage) throw quotaError(storage)
 
-  if (leader) return insertJob(c, user, submission, { status: leader.status, leader })
+  if (leader) return insertJob(c, user, submission, plan, { status: leader.status, leader })
   if (submission.torrent) await c.env.KV.put(torrentKey(submission.infohash), submission.torrent)
   // A .torrent's file list is known now: the choice can be made before any dispatch.
   if (chooseFiles(submission) && submission.files) {
-    return insertJob(c, user, submission, { status: 'paused' })
+    return insertJob(c, user, submission, plan, { status: 'paused' })
   }
-  return insertJob(c, user, submission, { status: 'submitted' })
+  return insertJob(c, user, submission, plan, { status: 'submitted' })
 }
 
 async function insertJob(
   c: AppContext,
   user: UserRow,
   submission: Submission,
+  plan: Plan,
   mode: { status: JobRow['status']; stored?: StoredFileEntry[]; leader?: JobRow },
 ): Promise<SubmitOutcome> {
   const db = c.env.DB
@@ -177,6 +177,13 @@ async function insertJob(
       }),
     ),
     ...(leader && !submission.files ? [copyJobFilesStatement(db, id, leader.id)] : []),
+  ]
+  // Content completed at once from storage never runs, so it takes no active slot.
+  const takesSlot = !mode.stored && isActiveStatus(mode.status)
+  if (takesSlot) statements.push(dropJobOverActiveLimitStatement(db, id, user.id))
+  const results = await db.batch(statements)
+  if (takesSlot && results.at(-1)!.meta.changes > 0) throw quotaError(activeJobsLimitReached(plan))
+  await db.batch([
     auditStatement(c, {
       action: 'job.created',
       targetType: 'job',
@@ -187,8 +194,7 @@ async function insertJob(
         mode: mode.stored ? 'instant' : leader ? 'follow' : 'new',
       },
     }),
-  ]
-  await db.batch(statements)
+  ])
 
   const progress = jobProgress(c.env, id)
   if (leader) await jobProgress(c.env, leader.id).followersChanged()

@@ -37,8 +37,11 @@ export function storageProblem(
   return null
 }
 
-export function activeJobsProblem(plan: Plan, usage: Usage): QuotaProblem | null {
-  if (plan.maxActiveJobs === null || usage.activeJobs < plan.maxActiveJobs) return null
+/**
+ * What a user reads when their plan has no active-job slot left (the check itself is one atomic
+ * statement in `db/jobs.ts`, made wherever a job becomes active).
+ */
+export function activeJobsLimitReached(plan: Plan): QuotaProblem {
   return {
     limit: 'active_jobs',
     message: `The ${plan.name} plan runs ${plan.maxActiveJobs} jobs at a time; wait for one to finish or pause one.`,

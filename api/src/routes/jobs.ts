@@ -158,6 +158,7 @@ for (const [endpoint, action] of ACTIONS) {
       'body' in input ? (input.body as ResumeJobBody | undefined)?.selectedFiles : undefined
     if (selectedFiles) await checkChosenFiles(c, user, job, selectedFiles)
     const result = await jobProgress(c.env, job.id).userAction(job.id, action, { selectedFiles })
+    if (!result.ok && result.status === 422) throw quotaError(result)
     if (!result.ok)
       throw new HttpError(
         result.status,

@@ -1,0 +1,48 @@
+import { ACTIVE_STATUSES } from '@tseeder/shared'
+import { sqlList } from './sql.ts'
+
+// What counts as active is ACTIVE_STATUSES; whether a user may hold one more is decided here only.
+
+/**
+ * The active-jobs rule, the one place it is written: the user's jobs in an active status, with
+ * `adding` more, fit their plan's `max_active_jobs` (NULL: no limit). It is only ever evaluated
+ * inside the statement that makes a job active, so two requests cannot both take the last slot
+ * (D1 runs one statement, or one batch, at a time).
+ */
+function withinActiveJobLimit(userId: string, adding: 0 | 1): string {
+  return `(SELECT COUNT(*) FROM jobs WHERE user_id = ${userId} AND status IN (${sqlList(ACTIVE_STATUSES)})) + ${adding}
+    <= COALESCE((SELECT p.max_active_jobs FROM users u JOIN plans p ON p.id = u.plan_id WHERE u.id = ${userId}), ${Number.MAX_SAFE_INTEGER})`
+}
+
+/**
+ * The last statement of the batch that inserts an active job: the job (and its file rows, by
+ * cascade) is deleted again when it took its owner over the plan's active-jobs limit. Changes one
+ * row exactly when the job was refused.
+ */
+export function dropJobOverActiveLimitStatement(
+  db: D1Database,
+  jobId: string,
+  userId: string,
+): D1PreparedStatement {
+  return db
+    .prepare(`DELETE FROM jobs WHERE id = ?1 AND NOT (${withinActiveJobLimit('?2', 0)})`)
+    .bind(jobId, userId)
+}
+
+/**
+ * A paused or failed job takes an active slot (its status becomes `queued`) if its owner's plan
+ * has one free; false when it has none. A job already active keeps the slot it holds.
+ */
+export async function claimActiveSlot(
+  db: D1Database,
+  job: { jobId: string; userId: string; at: number },
+): Promise<boolean> {
+  const result = await db
+    .prepare(
+      `UPDATE jobs SET status = CASE WHEN status IN (${sqlList(ACTIVE_STATUSES)}) THEN status ELSE 'queued' END, updated_at = ?3
+       WHERE id = ?1 AND (status IN (${sqlList(ACTIVE_STATUSES)}) OR ${withinActiveJobLimit('?2', 1)})`,
+    )
+    .bind(job.jobId, job.userId, job.at)
+    .run()
+  return result.meta.changes > 0
+}
