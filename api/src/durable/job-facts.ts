@@ -3,6 +3,7 @@ import { getBlockReason } from '../db/blocklist.ts'
 import { listJobFileSizes } from '../db/job-files.ts'
 import { getPlan } from '../db/plans.ts'
 import { getUsage } from '../db/usage.ts'
+import { selectedFilesOf, type JobRow } from '../db/jobs.ts'
 import { findUserById } from '../db/users.ts'
 import { activeJobsLimitReached, storageProblem } from '../lib/quotas.ts'
 import type { FileSize, MetadataChecks } from './job-intents.ts'
@@ -51,4 +52,35 @@ export async function activeSlotRefusal(db: D1Database, userId: string): Promise
   const user = await findUserById(db, userId)
   if (!user) return 'Your plan has no room for another active job.'
   return activeJobsLimitReached(await getPlan(db, user.plan_id)).message
+}
+
+/** The state of a job from its D1 row (first use, or a stored state that does not parse). */
+export function stateFromRow(row: JobRow, seq: number): JobProgressState {
+  return {
+    jobId: row.id,
+    userId: row.user_id,
+    infohash: row.infohash,
+    status: row.status,
+    selectedFiles: selectedFilesOf(row),
+    awaitingFiles: row.awaiting_files === 1,
+    storedBytes: row.stored_bytes,
+    progressPct: row.progress_pct,
+    bytesDownloaded: row.bytes_downloaded,
+    bytesTotal: row.bytes_total,
+    downloadSpeed: 0,
+    uploadSpeed: 0,
+    eta: null,
+    peers: 0,
+    seeds: 0,
+    lastHeartbeat: row.updated_at,
+    workerId: row.agent_id,
+    attempt: row.attempt,
+    // Without its own count, the job's dispatches so far are its tries.
+    tries: row.attempt,
+    triesBefore: row.attempt,
+    lastAgentSeq: row.last_agent_seq,
+    seq,
+    persistedAt: row.updated_at,
+    leaderId: row.follows_job_id,
+  }
 }

@@ -10,7 +10,7 @@ import {
 import { pauseJob, resumeJob, stopJob } from '../agents/control.ts'
 import { recordJobEvent } from '../db/job-events.ts'
 import { claimActiveSlot } from '../db/active-jobs.ts'
-import { getJobRow, selectedFilesOf, type JobRow } from '../db/jobs.ts'
+import { getJobRow } from '../db/jobs.ts'
 import { log } from '../lib/log.ts'
 import { SerialQueue } from '../lib/serial.ts'
 import { SseHub } from '../lib/sse-hub.ts'
@@ -18,7 +18,12 @@ import { notifyJobFinished } from '../push/notify.ts'
 import { enqueueDispatch } from '../queue/dispatch-queue.ts'
 import { userSessions } from './user-session.ts'
 import { JobEventLog } from '../db/job-event-log.ts'
-import { activeSlotRefusal, filesAwaitingChoice, metadataChecks } from './job-facts.ts'
+import {
+  activeSlotRefusal,
+  filesAwaitingChoice,
+  metadataChecks,
+  stateFromRow,
+} from './job-facts.ts'
 import { Followers } from './job-followers.ts'
 import type {
   ActionResult,
@@ -270,36 +275,6 @@ export class JobProgressDO extends DurableObject<Env> {
     this.state = stateFromRow(row, Math.max(this.state?.seq ?? 0, this.events.lastSeq()))
     this.save()
     return this.state
-  }
-}
-
-function stateFromRow(row: JobRow, seq: number): JobProgressState {
-  return {
-    jobId: row.id,
-    userId: row.user_id,
-    infohash: row.infohash,
-    status: row.status,
-    selectedFiles: selectedFilesOf(row),
-    awaitingFiles: row.awaiting_files === 1,
-    storedBytes: row.stored_bytes,
-    progressPct: row.progress_pct,
-    bytesDownloaded: row.bytes_downloaded,
-    bytesTotal: row.bytes_total,
-    downloadSpeed: 0,
-    uploadSpeed: 0,
-    eta: null,
-    peers: 0,
-    seeds: 0,
-    lastHeartbeat: row.updated_at,
-    workerId: row.agent_id,
-    attempt: row.attempt,
-    // Without its own count, the job's dispatches so far are its tries.
-    tries: row.attempt,
-    triesBefore: row.attempt,
-    lastAgentSeq: row.last_agent_seq,
-    seq,
-    persistedAt: row.updated_at,
-    leaderId: row.follows_job_id,
   }
 }
 
