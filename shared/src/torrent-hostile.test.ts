@@ -123,6 +123,13 @@ describe('parseTorrentFile on hostile and odd input', () => {
     )
   })
 
+  it('refuses a dictionary keyed __proto__, whose fields would not be the hashed bytes', async () => {
+    const bytes = enc.encode(
+      'd4:infod9:__proto__d6:lengthi1ee4:name1:a12:piece lengthi1e6:pieces20:aaaaaaaaaaaaaaaaaaaaee',
+    )
+    expect(refused(await parseTorrentFile(bytes))).toMatch(/not in the expected shape/)
+  })
+
   it('computes the same info hash as parse-torrent', async () => {
     const bytes = torrent({ length: 1234, private: 1 }, { comment: enc.encode('c') })
     const result = await parseTorrentFile(bytes)

@@ -34,6 +34,22 @@ export type V1Info = z.infer<typeof V1Info>
 
 export const TorrentRoot = z.object({ info: Dict })
 
+/**
+ * False when a dictionary inside `value` has a key `__proto__`: the decoder gave it another
+ * prototype, so fields read from it could come from that prototype instead of from the bytes
+ * that are hashed, and the API and the agent would not see the same torrent.
+ */
+export function hasOnlyPlainDicts(value: unknown): boolean {
+  const stack = [value]
+  while (stack.length) {
+    const item = stack.pop()
+    if (item instanceof Uint8Array || typeof item !== 'object' || item === null) continue
+    if (!Array.isArray(item) && Object.getPrototypeOf(item) !== Object.prototype) return false
+    stack.push(...Object.values(item))
+  }
+  return true
+}
+
 /** True for an info dictionary of a v2-only torrent (BEP 52): a file tree, no v1 pieces. */
 export function isV2Only(info: Record<string, unknown>): boolean {
   return info.pieces === undefined && (info['meta version'] !== undefined || 'file tree' in info)

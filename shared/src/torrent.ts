@@ -11,7 +11,13 @@ import {
   MAX_TORRENT_PIECES,
   tooManyFilesMessage,
 } from './torrent-limits.ts'
-import { describeShapeProblem, isV2Only, TorrentRoot, V1Info } from './torrent-shape.ts'
+import {
+  describeShapeProblem,
+  hasOnlyPlainDicts,
+  isV2Only,
+  TorrentRoot,
+  V1Info,
+} from './torrent-shape.ts'
 
 export * from './torrent-limits.ts'
 
@@ -101,6 +107,11 @@ async function parseDecoded(decoded: unknown): Promise<TorrentParseResult> {
   if (!root.success)
     return refuse(`This is not a valid .torrent file: it has no info dictionary. ${AGAIN}`)
   const rawInfo = root.data.info
+  if (!hasOnlyPlainDicts(rawInfo)) {
+    return refuse(
+      `This .torrent file is damaged: its metadata is not in the expected shape. ${AGAIN}`,
+    )
+  }
   if (isV2Only(rawInfo)) {
     return refuse('v2-only torrents are not supported yet; ask for a v1 or hybrid torrent.')
   }
