@@ -188,7 +188,7 @@ export class JobRun {
     } catch {
       source = start.torrentBase64
         ? { torrent: Buffer.from(start.torrentBase64, 'base64') }
-        : { magnet: parseMagnet(start.magnet!).magnet }
+        : { magnet: checkedMagnet(start.magnet!) }
     }
     if (this.ctx.privateNetworks) return source
     const filtered = await withPublicEndpoints(source)
@@ -334,4 +334,11 @@ export class JobRun {
     for (const timer of this.timers) clearTimeout(timer)
     this.timers = []
   }
+}
+
+/** The rebuilt link of a magnet the API sent (checked at /start, so a refusal is a bug). */
+function checkedMagnet(link: string): string {
+  const magnet = parseMagnet(link)
+  if (!magnet.ok) throw new Error(`The job's magnet link is not valid: ${magnet.message}`)
+  return magnet.magnet
 }

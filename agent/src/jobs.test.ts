@@ -151,6 +151,24 @@ describe('JobManager', () => {
     await expectJobError(manager.start(body('job-b')), 503, 'at_capacity')
   })
 
+  it('refuses a broken .torrent or magnet with the parser\u2019s words, never a library message', async () => {
+    manager = manage(1)
+    const odd = {
+      ...body('job-t'),
+      magnet: undefined,
+      torrentBase64: 'BwcHBwcHBwcHBwcHBwcHBwcHBwc=',
+    }
+    const error = await manager.start(odd).catch((e: unknown) => e)
+    expect(error).toMatchObject({ status: 400, code: 'invalid_torrent' })
+    expect((error as Error).message).toMatch(/not a valid \.torrent file/)
+    expect((error as Error).message).not.toMatch(/undefined|Cannot read|TypeError/)
+    await expectJobError(
+      manager.start({ ...body('job-m'), magnet: 'magnet:?xt=urn:btih:1' }),
+      400,
+      'invalid_magnet',
+    )
+  })
+
   it('pauses a job keeping its bytes, and resumes it only while a slot is free', async () => {
     manager = manage(1)
     await manager.start(body('job-a'))

@@ -270,17 +270,11 @@ export class JobManager {
 
 /** The magnet or .torrent must parse and name the infohash the API sent. */
 async function checkSource(body: AgentStartBody): Promise<void> {
-  let infohash: string
-  try {
-    if (body.magnet) infohash = parseMagnet(body.magnet).infohash
-    else infohash = (await parseTorrentFile(Buffer.from(body.torrentBase64!, 'base64'))).infohash
-  } catch (error) {
-    throw new JobError(
-      400,
-      body.magnet ? 'invalid_magnet' : 'invalid_torrent',
-      (error as Error).message,
-    )
-  }
+  const parsed = body.magnet
+    ? parseMagnet(body.magnet)
+    : await parseTorrentFile(Buffer.from(body.torrentBase64 ?? '', 'base64'))
+  if (!parsed.ok) throw new JobError(400, parsed.code, parsed.message)
+  const infohash = 'torrent' in parsed ? parsed.torrent.infohash : parsed.infohash
   if (infohash !== body.infohash.toLowerCase()) {
     throw new JobError(400, 'bad_request', 'The infohash does not match the magnet or .torrent.')
   }

@@ -1,11 +1,10 @@
 // A send from the context menu, a caught click or a caught download: never silent, it always
 // ends in a notification with the job's name or the reason it was refused.
-import { InvalidMagnetError } from '@tseeder/shared'
 import { describeFailure } from './failures.ts'
 import { markRevoked, pollJobs } from './jobs-poller.ts'
 import type { SendTarget } from './sendable-links.ts'
 import { showNotification } from './notifications.ts'
-import { sendTarget } from './send.ts'
+import { InvalidLinkError, sendTarget } from './send.ts'
 import { clientFor } from './server.ts'
 import { hasSiteAccess } from './site-access.ts'
 import { connectionItem } from './storage.ts'
@@ -33,7 +32,7 @@ export async function sendAndNotify(target: SendTarget): Promise<void> {
     await showNotification({ kind: 'job', jobId: job.id }, 'Sent to tseeder', `Sent: ${job.name}`)
     void pollJobs()
   } catch (error) {
-    if (error instanceof TorrentFetchError || error instanceof InvalidMagnetError) {
+    if (error instanceof TorrentFetchError || error instanceof InvalidLinkError) {
       await showNotification({ kind: 'options' }, 'Not sent', error.message)
       return
     }

@@ -9,15 +9,21 @@ export interface SendDeps {
   fetch?: typeof fetch
 }
 
+/** A magnet link tseeder cannot use, with the parser's sentence for the user. */
+export class InvalidLinkError extends Error {
+  override readonly name = 'InvalidLinkError'
+}
+
 /**
- * Creates the job. Magnets are checked first (`parseMagnet` throws a readable error for a broken
- * link); .torrent links are downloaded with the user's cookies and uploaded as multipart
+ * Creates the job. Magnets are checked first (a broken link throws {@link InvalidLinkError}
+ * with the parser's readable sentence); .torrent links are downloaded with the user's cookies and uploaded as multipart
  * `torrent`. Throws the server's `ApiError` as is (quota, blocked, invalid).
  */
 export async function sendTarget(target: SendTarget, deps: SendDeps): Promise<Job> {
   if (target.kind === 'magnet') {
-    const { magnet } = parseMagnet(target.magnet)
-    return deps.api.createJob({ body: { magnet } })
+    const parsed = parseMagnet(target.magnet)
+    if (!parsed.ok) throw new InvalidLinkError(parsed.message)
+    return deps.api.createJob({ body: { magnet: parsed.magnet } })
   }
   const { file } = await fetchTorrentFile(target.url, deps.fetch)
   const form = new FormData()

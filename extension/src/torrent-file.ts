@@ -1,5 +1,6 @@
 // Fetches a .torrent the way the user's browser would, with the site's cookies, so torrents of
 // private trackers (which need a signed-in session) can be sent too.
+import { parseTorrentFile } from '@tseeder/shared/torrent'
 
 /** A .torrent is a few KB to a few MB; anything far larger is not one. */
 const MAX_TORRENT_BYTES = 20_000_000
@@ -47,6 +48,11 @@ export async function fetchTorrentFile(
     throw new TorrentFetchError(
       `${site} did not send a .torrent file (it may want you to sign in first).`,
     )
+  }
+  // Checked here with the API's own parser, so the notification says what is wrong at once.
+  const parsed = await parseTorrentFile(bytes)
+  if (!parsed.ok) {
+    throw new TorrentFetchError(`The .torrent from ${site} cannot be used. ${parsed.message}`)
   }
   const name = torrentFileName(response.headers.get('content-disposition'), response.url || url)
   return {

@@ -6,9 +6,16 @@ const BASE32_BTIH = /^[a-z2-7]{32}$/i
 const TRACKER_SCHEMES = ['http:', 'https:', 'udp:', 'ws:', 'wss:']
 const MAX_TRACKERS = 50
 
-export class InvalidMagnetError extends Error {
-  override readonly name = 'InvalidMagnetError'
+/** Why a magnet link was refused, in words the user can act on; never a library's message. */
+export interface MagnetRefusal {
+  ok: false
+  code: 'invalid_magnet'
+  message: string
 }
+
+export type MagnetParseResult = ({ ok: true } & ParsedMagnet) | MagnetRefusal
+
+class Refused extends Error {}
 
 export interface ParsedMagnet {
   /** 40 lower-case hex characters (base32 hashes are converted). */
@@ -33,7 +40,7 @@ function btihOf(xt: string): string | null {
   if (!match) return null
   const hash = match[1]!
   if (!HEX_BTIH.test(hash) && !BASE32_BTIH.test(hash)) {
-    throw new InvalidMagnetError(
+    throw new Refused(
       'The magnet link\u2019s info hash (btih) must be 40 hexadecimal or 32 base32 characters.',
     )
   }
@@ -41,32 +48,45 @@ function btihOf(xt: string): string | null {
 }
 
 /**
- * Validates a BitTorrent magnet link and returns its parts with a clean, rebuilt link.
- * Throws {@link InvalidMagnetError} with a message a person can act on.
+ * Validates a BitTorrent magnet link and returns its parts with a clean, rebuilt link (a hybrid
+ * link's v2 `btmh` hash is dropped: the v1 `btih` one names the same torrent). Never throws: a
+ * bad link is a {@link MagnetRefusal} with a message a person can act on.
  *
  * @example
- * parseMagnet('magnet:?xt=urn:btih:c12fe1c06bba254a9dc9f519b335aa7c1367a88a&dn=x').infohash
+ * parseMagnet('magnet:?xt=urn:btih:c12fe1c06bba254a9dc9f519b335aa7c1367a88a&dn=x').ok
  */
-export function parseMagnet(input: string): ParsedMagnet {
-  const text = input.trim()
+export function parseMagnet(input: string): MagnetParseResult {
+  try {
+    return { ok: true, ...readMagnet(input) }
+  } catch (error) {
+    const message = error instanceof Refused ? error.message : 'The magnet link could not be read.'
+    return { ok: false, code: 'invalid_magnet', message }
+  }
+}
+
+function readMagnet(input: string): ParsedMagnet {
+  const text = typeof input === 'string' ? input.trim() : ''
   if (!/^magnet:\?/i.test(text)) {
-    throw new InvalidMagnetError('Expected a magnet link starting with "magnet:?".')
+    throw new Refused('Expected a magnet link starting with "magnet:?".')
   }
   let decoded
   try {
     decoded = decodeMagnet(`magnet:?${text.slice('magnet:?'.length)}`)
   } catch {
-    throw new InvalidMagnetError('The magnet link could not be decoded.')
+    throw new Refused('The magnet link could not be decoded. Copy the whole link again.')
   }
-  const hashes = asList(decoded.xt)
-    .map(btihOf)
-    .filter((h): h is string => h !== null)
+  const topics = asList(decoded.xt)
+  const hashes = topics.map(btihOf).filter((h): h is string => h !== null)
   if (hashes.length === 0 || !decoded.infoHash) {
-    throw new InvalidMagnetError('The magnet link has no BitTorrent info hash (xt=urn:btih:…).')
+    throw new Refused(
+      topics.some((xt) => /^urn:btmh:/i.test(xt))
+        ? 'v2-only magnet links are not supported yet; ask for a v1 or hybrid link (with xt=urn:btih:…).'
+        : 'The magnet link has no BitTorrent info hash (xt=urn:btih:…).',
+    )
   }
   const infohash = decoded.infoHash.toLowerCase()
   if (!HEX_BTIH.test(infohash)) {
-    throw new InvalidMagnetError('The magnet link\u2019s info hash could not be read.')
+    throw new Refused('The magnet link\u2019s info hash could not be read.')
   }
 
   const rawName = asList(decoded.dn)[0]

@@ -1,8 +1,20 @@
 import bencode from 'bencode'
 import { describe, expect, it } from 'vitest'
-import { InvalidTorrentError, MAX_TORRENT_BYTES, parseTorrentFile } from './torrent.ts'
+import { MAX_TORRENT_BYTES, parseTorrentFile, type ParsedTorrent } from './torrent.ts'
 
 const enc = new TextEncoder()
+
+async function parsed(bytes: Uint8Array): Promise<ParsedTorrent> {
+  const result = await parseTorrentFile(bytes)
+  if (!result.ok) throw new Error(`refused: ${result.message}`)
+  return result.torrent
+}
+
+async function refusal(bytes: Uint8Array): Promise<string> {
+  const result = await parseTorrentFile(bytes)
+  expect(result).toMatchObject({ ok: false, code: 'invalid_torrent' })
+  return result.ok ? '' : result.message
+}
 
 function torrentBytes(info: Record<string, unknown>): Uint8Array {
   return bencode.encode({
@@ -13,18 +25,16 @@ function torrentBytes(info: Record<string, unknown>): Uint8Array {
 
 describe('parseTorrentFile', () => {
   it('reads a single-file torrent', async () => {
-    const parsed = await parseTorrentFile(
-      torrentBytes({ name: enc.encode('movie.mp4'), length: 1234 }),
-    )
-    expect(parsed.infohash).toMatch(/^[0-9a-f]{40}$/)
-    expect(parsed.name).toBe('movie.mp4')
-    expect(parsed.files).toEqual([{ index: 0, path: 'movie.mp4', size: 1234 }])
-    expect(parsed.bytesTotal).toBe(1234)
-    expect(parsed.trackers).toEqual(['udp://127.0.0.1:6969'])
+    const torrent = await parsed(torrentBytes({ name: enc.encode('movie.mp4'), length: 1234 }))
+    expect(torrent.infohash).toMatch(/^[0-9a-f]{40}$/)
+    expect(torrent.name).toBe('movie.mp4')
+    expect(torrent.files).toEqual([{ index: 0, path: 'movie.mp4', size: 1234 }])
+    expect(torrent.bytesTotal).toBe(1234)
+    expect(torrent.trackers).toEqual(['udp://127.0.0.1:6969'])
   })
 
   it('reads a multi-file torrent with the torrent name as the top folder', async () => {
-    const parsed = await parseTorrentFile(
+    const torrent = await parsed(
       torrentBytes({
         name: enc.encode('album'),
         files: [
@@ -33,12 +43,12 @@ describe('parseTorrentFile', () => {
         ],
       }),
     )
-    expect(parsed.files.map((f) => f.path)).toEqual(['album/cd1/01.flac', 'album/cover.jpg'])
-    expect(parsed.bytesTotal).toBe(30)
+    expect(torrent.files.map((f) => f.path)).toEqual(['album/cd1/01.flac', 'album/cover.jpg'])
+    expect(torrent.bytesTotal).toBe(30)
   })
 
   it('cleans hostile names: .., absolute paths, backslashes, a torrent named ..', async () => {
-    const parsed = await parseTorrentFile(
+    const torrent = await parsed(
       torrentBytes({
         name: enc.encode('..'),
         files: [
@@ -49,32 +59,30 @@ describe('parseTorrentFile', () => {
         ],
       }),
     )
-    expect(parsed.files.map((f) => f.path)).toEqual([
+    expect(torrent.files.map((f) => f.path)).toEqual([
       'evil.sh',
       '_etc_passwd',
       '.._.._boot.ini',
       'evil (2).sh',
     ])
-    expect(parsed.name).toBe(parsed.infohash)
+    expect(torrent.name).toBe(torrent.infohash)
   })
 
   it('rejects bytes that are not a torrent', async () => {
-    await expect(parseTorrentFile(enc.encode('<html>not a torrent</html>'))).rejects.toThrow(
-      InvalidTorrentError,
+    expect(await refusal(enc.encode('<html>not a torrent</html>'))).toMatch(/not a valid .torrent/)
+    expect(await refusal(new Uint8Array())).toMatch(/empty/)
+    expect(await refusal(bencode.encode({ info: { name: enc.encode('x') } }))).toMatch(
+      /piece length/,
     )
-    await expect(parseTorrentFile(new Uint8Array())).rejects.toThrow(/empty/)
-    await expect(
-      parseTorrentFile(bencode.encode({ info: { name: enc.encode('x') } })),
-    ).rejects.toThrow(InvalidTorrentError)
   })
 
   it('rejects a torrent larger than 5 MiB', async () => {
-    await expect(parseTorrentFile(new Uint8Array(MAX_TORRENT_BYTES + 1))).rejects.toThrow(/5 MiB/)
+    expect(await refusal(new Uint8Array(MAX_TORRENT_BYTES + 1))).toMatch(/5 MiB/)
   })
 
   it('rejects negative file sizes', async () => {
-    await expect(
-      parseTorrentFile(torrentBytes({ name: enc.encode('x'), length: -5 })),
-    ).rejects.toThrow(InvalidTorrentError)
+    expect(await refusal(torrentBytes({ name: enc.encode('x'), length: -5 }))).toMatch(
+      /size of a file/,
+    )
   })
 })

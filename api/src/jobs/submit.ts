@@ -58,18 +58,28 @@ async function inFlightLeader(db: D1Database, submission: Submission): Promise<J
 
 function checkSelection(submission: Submission): void {
   if (!submission.files || !submission.selectedFiles) return
-  const count = submission.files.length
-  const bad = submission.selectedFiles.find((i) => i >= count)
+  // A torrent's own indices may have gaps (BEP 47 padding files are never listed).
+  const indices = new Set(submission.files.map((f) => f.index))
+  const bad = submission.selectedFiles.find((i) => !indices.has(i))
   if (bad !== undefined) {
+    const count = submission.files.length
     throw new HttpError(
       400,
       'validation_failed',
-      `Invalid body: selectedFiles names file ${bad}, but the torrent has ${count} files (0–${count - 1}).`,
+      `Invalid body: selectedFiles names file ${bad}, but the torrent has no such file (it lists ${count} files: ${describeIndices([...indices])}).`,
       {
         issues: [{ path: ['selectedFiles'], message: `file ${bad} does not exist` }],
       },
     )
   }
+}
+
+/** `0–9` for contiguous indices, else the first few: `0, 2, 4, …`. */
+function describeIndices(indices: number[]): string {
+  if (!indices.length) return 'none'
+  const sorted = indices.toSorted((a, b) => a - b)
+  if (sorted.at(-1)! - sorted[0]! === sorted.length - 1) return `${sorted[0]}–${sorted.at(-1)}`
+  return sorted.length > 5 ? `${sorted.slice(0, 5).join(', ')}, …` : sorted.join(', ')
 }
 
 function chooseFiles(submission: Submission): boolean {

@@ -2,7 +2,6 @@ import { Hono } from 'hono'
 import type { CreateJobForm } from '@tseeder/shared'
 import {
   endpoints,
-  InvalidMagnetError,
   parseMagnet,
   streams,
   type CreateJobBody,
@@ -10,7 +9,7 @@ import {
   type JobAction,
   type ResumeJobBody,
 } from '@tseeder/shared'
-import { InvalidTorrentError, MAX_TORRENT_BYTES, parseTorrentFile } from '@tseeder/shared/torrent'
+import { MAX_TORRENT_BYTES, parseTorrentFile } from '@tseeder/shared/torrent'
 import type { AppContext, AppEnv } from '../env.ts'
 import { getPlan } from '../db/plans.ts'
 import { getUsage } from '../db/usage.ts'
@@ -35,44 +34,35 @@ function notFound(): HttpError {
 
 async function toSubmission(body: CreateJobBody | CreateJobForm): Promise<Submission> {
   if ('magnet' in body) {
-    try {
-      const magnet = parseMagnet(body.magnet)
-      return {
-        infohash: magnet.infohash,
-        name: magnet.name ?? magnet.infohash,
-        source: 'magnet',
-        magnet: magnet.magnet,
-        torrent: null,
-        files: null,
-        selectedFiles: body.selectedFiles ?? null,
-        chooseFiles: body.chooseFiles ?? false,
-      }
-    } catch (error) {
-      if (error instanceof InvalidMagnetError)
-        throw new HttpError(400, 'invalid_magnet', error.message)
-      throw error
+    const magnet = parseMagnet(body.magnet)
+    if (!magnet.ok) throw new HttpError(400, magnet.code, magnet.message)
+    return {
+      infohash: magnet.infohash,
+      name: magnet.name ?? magnet.infohash,
+      source: 'magnet',
+      magnet: magnet.magnet,
+      torrent: null,
+      files: null,
+      selectedFiles: body.selectedFiles ?? null,
+      chooseFiles: body.chooseFiles ?? false,
     }
   }
   if (body.torrent.size > MAX_TORRENT_BYTES) {
     throw new HttpError(413, 'payload_too_large', 'The .torrent file is larger than 5 MiB.')
   }
   const bytes = new Uint8Array(await body.torrent.arrayBuffer())
-  try {
-    const torrent = await parseTorrentFile(bytes)
-    return {
-      infohash: torrent.infohash,
-      name: torrent.name,
-      source: 'torrent',
-      magnet: null,
-      torrent: bytes,
-      files: torrent.files,
-      selectedFiles: body.selectedFiles ?? null,
-      chooseFiles: body.chooseFiles ?? false,
-    }
-  } catch (error) {
-    if (error instanceof InvalidTorrentError)
-      throw new HttpError(400, 'invalid_torrent', error.message)
-    throw error
+  const parsed = await parseTorrentFile(bytes)
+  if (!parsed.ok) throw new HttpError(400, parsed.code, parsed.message)
+  const { torrent } = parsed
+  return {
+    infohash: torrent.infohash,
+    name: torrent.name,
+    source: 'torrent',
+    magnet: null,
+    torrent: bytes,
+    files: torrent.files,
+    selectedFiles: body.selectedFiles ?? null,
+    chooseFiles: body.chooseFiles ?? false,
   }
 }
 

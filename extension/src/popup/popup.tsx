@@ -152,13 +152,12 @@ function SendMagnetForm({ connection }: { connection: Connection }) {
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault()
-    let link: string
-    try {
-      link = parseMagnet(magnet).magnet
-    } catch (error) {
-      setSend({ state: 'error', message: (error as Error).message })
+    const parsed = parseMagnet(magnet)
+    if (!parsed.ok) {
+      setSend({ state: 'error', message: parsed.message })
       return
     }
+    const link = parsed.magnet
     setSend({ state: 'sending' })
     try {
       const job = await clientFor(connection).createJob({ body: { magnet: link } })

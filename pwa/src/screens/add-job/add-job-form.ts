@@ -2,12 +2,11 @@ import {
   ApiError,
   formatBytes,
   formatEta,
-  InvalidMagnetError,
   parseMagnet,
   type Plan,
   type QuotaLimit,
 } from '@tseeder/shared'
-import { MAX_TORRENT_BYTES } from '@tseeder/shared/torrent'
+import { MAX_TORRENT_BYTES } from '@tseeder/shared/torrent-limits'
 
 export interface AddJobInput {
   magnet: string
@@ -60,16 +59,12 @@ function magnetError(text: string): string | null {
       ? 'That is a link to a .torrent file. Download the file, then pick it below.'
       : 'That is a web link, not a magnet link. Magnet links start with "magnet:?".'
   }
-  try {
-    parseMagnet(text)
-    return null
-  } catch (error) {
-    if (error instanceof InvalidMagnetError) return error.message
-    throw error
-  }
+  const parsed = parseMagnet(text)
+  return parsed.ok ? null : parsed.message
 }
 
-function torrentFileError(file: File): string | null {
+/** What is wrong with a picked file before its bytes are read (its name, type and size). */
+export function torrentFileError(file: File): string | null {
   const looksLikeTorrent = /\.torrent$/i.test(file.name) || file.type === 'application/x-bittorrent'
   if (!looksLikeTorrent) return `"${file.name}" is not a .torrent file.`
   if (file.size === 0) return `"${file.name}" is empty.`

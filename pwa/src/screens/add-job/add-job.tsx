@@ -13,6 +13,8 @@ import {
   describeCreateError,
   validateAddJob,
 } from './add-job-form.ts'
+import { checkTorrentFile, type TorrentCheck } from './torrent-check.ts'
+import { TorrentContents } from './torrent-contents.tsx'
 
 /** Add a job: paste a magnet link, or drop / pick a .torrent. Also the share and magnet-handler target. */
 export default function AddJob() {
@@ -21,6 +23,8 @@ export default function AddJob() {
   const [params, setParams] = useSearchParams()
   const [magnet, setMagnet] = useState(() => params.get('magnet') ?? '')
   const [torrent, setTorrent] = useState<File | null>(null)
+  /** What the shared parser made of the picked file; null while it reads (or with no file). */
+  const [check, setCheck] = useState<TorrentCheck | null>(null)
   const [chooseFiles, setChooseFiles] = useState(false)
   const [errors, setErrors] = useState<AddJobErrors & { title?: string }>({})
   const [busy, setBusy] = useState(false)
@@ -58,6 +62,20 @@ export default function AddJob() {
     if (errors.form) formError.current?.focus()
   }, [errors.form])
 
+  // A picked .torrent is read at once: its problem or its files show before any upload.
+  useEffect(() => {
+    setCheck(null)
+    if (!torrent) return
+    let cancelled = false
+    void checkTorrentFile(torrent).then((result) => {
+      if (!cancelled) setCheck(result)
+    })
+    return () => {
+      cancelled = true
+    }
+  }, [torrent])
+  const torrentError = errors.torrent ?? (check?.state === 'refused' ? check.message : undefined)
+
   function pickFile(file: File | null) {
     setTorrent(file)
     setErrors({})
@@ -84,6 +102,10 @@ export default function AddJob() {
     const result = validateAddJob({ magnet, torrent, chooseFiles })
     if (!result.ok) {
       setErrors(result.errors)
+      return
+    }
+    if (result.request.kind === 'torrent' && check?.state === 'refused') {
+      setErrors({ torrent: check.message })
       return
     }
     setBusy(true)
@@ -141,7 +163,7 @@ export default function AddJob() {
 
         <div className="or">or</div>
 
-        <div className="field" data-invalid={errors.torrent ? true : undefined}>
+        <div className="field" data-invalid={torrentError ? true : undefined}>
           <span className="label" id="torrent-label">
             Torrent file
           </span>
@@ -180,7 +202,7 @@ export default function AddJob() {
                   type="button"
                   className="button"
                   onClick={() => fileInput.current?.click()}
-                  aria-describedby={errors.torrent ? 'torrent-error' : undefined}
+                  aria-describedby={torrentError ? 'torrent-error' : undefined}
                 >
                   Choose a .torrent file
                 </button>
@@ -196,11 +218,17 @@ export default function AddJob() {
               onChange={(event) => pickFile(event.target.files?.[0] ?? null)}
             />
           </div>
-          {errors.torrent && (
-            <p id="torrent-error" className="field-error">
-              {errors.torrent}
+          {torrentError && (
+            <p id="torrent-error" className="field-error" role="alert">
+              {torrentError}
             </p>
           )}
+          {torrent && !check && (
+            <p className="muted small" role="status">
+              Reading the .torrent…
+            </p>
+          )}
+          {check?.state === 'ok' && !torrentError && <TorrentContents check={check} />}
         </div>
 
         <label className="checkbox">
