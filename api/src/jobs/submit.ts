@@ -18,6 +18,7 @@ import { getUsage } from '../db/usage.ts'
 import type { UserRow } from '../db/users.ts'
 import { jobProgress } from '../durable/job-progress.ts'
 import { storedContentFor } from './content.ts'
+import { checkSelectionExists } from './selection.ts'
 import { HttpError } from '../lib/errors.ts'
 import { log } from '../lib/log.ts'
 import { activeJobsLimitReached, quotaError, storageProblem } from '../lib/quotas.ts'
@@ -58,18 +59,10 @@ async function inFlightLeader(db: D1Database, submission: Submission): Promise<J
 
 function checkSelection(submission: Submission): void {
   if (!submission.files || !submission.selectedFiles) return
-  const count = submission.files.length
-  const bad = submission.selectedFiles.find((i) => i >= count)
-  if (bad !== undefined) {
-    throw new HttpError(
-      400,
-      'validation_failed',
-      `Invalid body: selectedFiles names file ${bad}, but the torrent has ${count} files (0–${count - 1}).`,
-      {
-        issues: [{ path: ['selectedFiles'], message: `file ${bad} does not exist` }],
-      },
-    )
-  }
+  checkSelectionExists(
+    submission.selectedFiles,
+    submission.files.map((f) => f.index),
+  )
 }
 
 function chooseFiles(submission: Submission): boolean {
