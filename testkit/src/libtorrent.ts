@@ -21,7 +21,7 @@ export function requireLibtorrent(): void {
     throw new Error(
       `python3-libtorrent is missing: the interop tests make and seed torrents with libtorrent ` +
         `through ${PYTHON}. Install it with \`apt-get install -y python3-libtorrent\` ` +
-        `(.ci/run does). ${probe.error?.message ?? probe.stderr.trim()}`,
+        `(.ci/run does). ${probe.error?.message ?? probe.stderr.trim().split('\n').at(-1)}`,
     )
   }
 }
