@@ -13,7 +13,7 @@ import type {
 } from './engine/torrent-engine.ts'
 import { type JobStateStore, dropGrant } from './job-state.ts'
 import type { Logger } from './log.ts'
-import { checkMetadata, listFiles, selectionOf } from './metadata-gate.ts'
+import { checkMetadata, fileWithIndex, listFiles, selectionOf } from './metadata-gate.ts'
 import type { Metrics } from './metrics.ts'
 import {
   type JobProgress,
@@ -272,7 +272,7 @@ export class JobRun {
     await this.emit({
       type: 'completed',
       files: record.selected!.map((i) => {
-        const f = record.files![i]!
+        const f = fileWithIndex(record.files!, i)!
         const u = record.uploaded[i]!
         return { index: i, path: f.path, size: f.size, key: u.key, mimeType: u.mimeType }
       }),

@@ -38,6 +38,29 @@ describe('listFiles', () => {
     expect(listFiles(album, { infohash, selectedFiles: [2, 7, 0, 2] }).selected).toEqual([0, 2])
   })
 
+  it('keeps the torrent’s own indexes when padding files left gaps, and selects only those', () => {
+    const padded: EngineMetadata = {
+      ...album,
+      files: [
+        { index: 0, length: 300, segments: ['album', 'cover.jpg'] },
+        { index: 2, length: 1500, segments: ['album', 'track.mp3'] },
+        { index: 4, length: 12, segments: ['album', 'notes.txt'] },
+      ],
+    }
+    const listing = listFiles(padded, { infohash })
+    expect(listing.files).toEqual([
+      { index: 0, path: 'album/cover.jpg', size: 300 },
+      { index: 2, path: 'album/track.mp3', size: 1500 },
+      { index: 4, path: 'album/notes.txt', size: 12 },
+    ])
+    expect(listing.selected).toEqual([0, 2, 4])
+    expect(listFiles(padded, { infohash, selectedFiles: [1, 4, 3, 2] }).selected).toEqual([2, 4])
+    expect(selectionOf(listing.files, [2, 4])).toEqual({
+      files: [listing.files[1], listing.files[2]],
+      total: 1512,
+    })
+  })
+
   it('never lets a hostile name or path climb out of the job folder', () => {
     const hostile = metadata('..', [[['..', '..', 'etc', 'passwd'], 1]])
     const listing = listFiles(hostile, { infohash })

@@ -41,23 +41,33 @@ export function listFiles(
   start: Pick<AgentStartBody, 'infohash' | 'selectedFiles'>,
 ): FileListing {
   const paths = sanitizeTorrentPaths(metadata.files.map((f) => f.segments))
-  const files = metadata.files.map((f) => ({
+  const files = metadata.files.map((f, position) => ({
     index: f.index,
-    path: paths[f.index]!,
+    path: paths[position]!,
     size: f.length,
   }))
   const wanted = start.selectedFiles
+  const listed = new Set(files.map((f) => f.index))
   return {
     files,
     name: sanitizePathSegment(metadata.name) ?? start.infohash,
     selected: wanted
-      ? [...new Set(wanted)].filter((i) => i < files.length).sort((a, b) => a - b)
+      ? [...new Set(wanted)].filter((i) => listed.has(i)).sort((a, b) => a - b)
       : files.map((f) => f.index),
   }
 }
 
+/**
+ * The file with the torrent's index `index`. Indexes are the torrent's own and may have gaps
+ * (padding files are never listed), so `files[index]` is not that file.
+ */
+export function fileWithIndex(files: readonly FileEntry[], index: number): FileEntry | undefined {
+  return files.find((f) => f.index === index)
+}
+
 export function selectionOf(files: readonly FileEntry[], selected: readonly number[]): Selection {
-  const chosen = selected.map((i) => files[i]!)
+  const byIndex = new Map(files.map((f) => [f.index, f]))
+  const chosen = selected.flatMap((i) => byIndex.get(i) ?? [])
   return { files: chosen, total: chosen.reduce((sum, f) => sum + f.size, 0) }
 }
 

@@ -43,6 +43,25 @@ function live(overrides: Partial<EngineProgress> = {}): EngineProgress {
 
 const stored = { 0: { index: 0, key: 'content/x/0', size: 100, mimeType: 'text/plain' } }
 
+describe('progressOf with gaps in the indexes (padding files are never listed)', () => {
+  it('sizes each selected file by its own index, not by its position in the list', () => {
+    const padded = record({
+      files: [
+        { index: 0, path: 'a', size: 100 },
+        { index: 2, path: 'c', size: 600 },
+      ],
+      selected: [2],
+      uploaded: { 2: { index: 2, key: 'content/x/2', size: 600, mimeType: 'text/plain' } },
+    })
+    expect(progressOf(padded, null, new Map())).toMatchObject({
+      total: 600,
+      done: 600,
+      uploaded: 600,
+      pct: 100,
+    })
+  })
+})
+
 describe('pendingFiles', () => {
   it('lists the selected files not in storage yet', () => {
     expect(pendingFiles(record())).toEqual([0, 2])

@@ -1,4 +1,5 @@
 import type { AgentCallback, AgentJobRecord, AgentJobStatus } from '@tseeder/shared'
+import { fileWithIndex } from './metadata-gate.ts'
 import type { EngineProgress } from './engine/torrent-engine.ts'
 
 type ProgressUpdate = Extract<AgentCallback, { type: 'progress_update' }>
@@ -32,12 +33,12 @@ export function progressOf(
 ): JobProgress {
   const selected = record.selected ?? []
   const files = record.files ?? []
-  const sizeOf = (i: number) => files[i]?.size ?? 0
+  const sizeOf = (i: number) => fileWithIndex(files, i)?.size ?? 0
   const total = selected.reduce((sum, i) => sum + sizeOf(i), 0)
   const stored = selected.filter((i) => record.uploaded[i]).reduce((sum, i) => sum + sizeOf(i), 0)
   const done = Math.min(total, stored + (live?.bytesDone ?? 0))
   const uploaded = selected.reduce(
-    (sum, i) => sum + (uploadedBytes.get(i) ?? (record.uploaded[i] ? files[i]!.size : 0)),
+    (sum, i) => sum + (uploadedBytes.get(i) ?? (record.uploaded[i] ? sizeOf(i) : 0)),
     0,
   )
   const pct = total > 0 ? Math.min(100, (done / total) * 100) : 0

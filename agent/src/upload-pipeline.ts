@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises'
 import type { S3Client } from '@aws-sdk/client-s3'
 import type { AgentJobRecord } from '@tseeder/shared'
 import { mimeTypeOf } from '@tseeder/shared/mime'
+import { fileWithIndex } from './metadata-gate.ts'
 import type { EngineTorrent } from './engine/torrent-engine.ts'
 import type { JobStateStore } from './job-state.ts'
 import type { Logger } from './log.ts'
@@ -81,7 +82,7 @@ export async function uploadAll(
 async function uploadOne(job: UploadingJob, o: UploadPipelineOptions, index: number) {
   const { record, torrent } = job
   const jobId = record.start.jobId
-  const file = record.files![index]!
+  const file = fileWithIndex(record.files!, index)!
   const grant = job.grants.current
   const key = objectKey(grant, index)
   const mimeType = mimeTypeOf(file.path)

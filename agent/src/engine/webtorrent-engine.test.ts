@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Torrent } from 'webtorrent'
-import { downloadedBytes } from './webtorrent-engine.ts'
+import { downloadedBytes, metadataOf } from './webtorrent-engine.ts'
 
 /** The parts of a webtorrent Torrent that progress reads: files, piece bitfield, pieces in flight. */
 function torrent(
@@ -50,5 +50,27 @@ describe('downloadedBytes', () => {
   it('is 0 for empty files and before metadata', () => {
     expect(downloadedBytes(torrent(16, [0, 16], [0]), 0)).toBe(0)
     expect(downloadedBytes({ files: [] } as unknown as Torrent, 0)).toBe(0)
+  })
+})
+
+describe('metadataOf', () => {
+  const utf8 = (s: string) => new TextEncoder().encode(s)
+
+  it('leaves BEP 47 padding files out and keeps each real file’s torrent index', () => {
+    const files = [
+      { length: 5, path: [utf8('a b.txt')] },
+      { length: 16379, path: [utf8('.pad'), utf8('16379')], attr: utf8('p') },
+      { length: 0, path: [utf8('empty')] },
+      { length: 20, path: [utf8('x.bin')], attr: utf8('x') },
+      { length: 12, path: [utf8('.pad'), utf8('12')], attr: utf8('px') },
+      { length: 7, path: [utf8('last')] },
+    ]
+    const t = { infoHash: 'a'.repeat(40), info: { name: utf8('set'), files } } as unknown as Torrent
+    expect(metadataOf(t).files).toEqual([
+      { index: 0, length: 5, segments: ['set', 'a b.txt'] },
+      { index: 2, length: 0, segments: ['set', 'empty'] },
+      { index: 3, length: 20, segments: ['set', 'x.bin'] },
+      { index: 5, length: 7, segments: ['set', 'last'] },
+    ])
   })
 })

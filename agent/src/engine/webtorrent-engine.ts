@@ -33,16 +33,36 @@ export interface WebTorrentEngineOptions {
 
 const decoder = new TextDecoder()
 
-function metadataOf(torrent: Torrent): EngineMetadata {
+/** A BEP 47 padding file: its `attr` names `p`. webtorrent and parse-torrent keep no `attr`. */
+function isPadding(file: object): boolean {
+  const attr: unknown = (file as { attr?: unknown }).attr
+  return attr instanceof Uint8Array && attr.includes(0x70 /* p */)
+}
+
+/**
+ * The torrent's files as the job sees them: each keeps its index in the torrent's `info.files`
+ * (webtorrent's `files` has the same order), and padding files are left out, so indexes may
+ * have gaps.
+ */
+export function metadataOf(torrent: Torrent): EngineMetadata {
   const info = torrent.info ?? {}
   const rawName = info['name.utf-8'] ?? info.name
   const name = rawName ? decoder.decode(rawName) : ''
   const files = info.files
-    ? info.files.map((f, index) => ({
-        index,
-        length: f.length,
-        segments: [name, ...(f['path.utf-8'] ?? f.path ?? []).map((p) => decoder.decode(p))],
-      }))
+    ? info.files.flatMap((f, index) =>
+        isPadding(f)
+          ? []
+          : [
+              {
+                index,
+                length: f.length,
+                segments: [
+                  name,
+                  ...(f['path.utf-8'] ?? f.path ?? []).map((p) => decoder.decode(p)),
+                ],
+              },
+            ],
+      )
     : [{ index: 0, length: info.length ?? torrent.length, segments: [name] }]
   return {
     infohash: torrent.infoHash,

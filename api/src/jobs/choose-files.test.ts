@@ -82,6 +82,38 @@ describe('choosing files before the download starts', () => {
     expect((await getJob(user, job.id)).bytesTotal).toBe(100)
   })
 
+  it('checks a choice against the torrent’s own indexes, which may have gaps (padding files)', async () => {
+    await registerAgent()
+    const user = await signUp()
+    const infohash = randomInfohash()
+    const job = await user.api.createJob({
+      body: { magnet: magnetFor(infohash), chooseFiles: true },
+    })
+    const { agentId } = await waitForStart(job.id)
+    const padded = [
+      { index: 0, path: 'demo/a.txt', size: 600 },
+      { index: 2, path: 'demo/b.mp4', size: 400 },
+    ]
+    await agentSide(job.id, agentId).send(metadata(infohash, padded))
+    await waitFor(
+      async () => ((await getJob(user, job.id)).status === 'paused' ? true : undefined),
+      5000,
+      'paused for a choice',
+    )
+    const gap = await apiError(
+      user.api.resumeJob({ params: { id: job.id }, body: { selectedFiles: [1] } }),
+    )
+    expect(gap).toMatchObject({ status: 400, code: 'validation_failed' })
+    expect(gap.message).toContain('file 1, which is not one of the torrent’s 2 files')
+    const resumed = await user.api.resumeJob({
+      params: { id: job.id },
+      body: { selectedFiles: [2] },
+    })
+    expect(resumed).toMatchObject({ status: 'queued', selectedFiles: [2], bytesTotal: 400 })
+    const { body: start } = await waitForStart(job.id, 2)
+    expect(start.selectedFiles).toEqual([2])
+  })
+
   it('refuses a choice of files for a job that is not waiting for one', async () => {
     await registerAgent()
     const user = await signUp()

@@ -4,7 +4,9 @@ import { listStoredFiles } from '../db/content-objects.ts'
 
 /**
  * The stored objects of `infohash` when they hold every file a job needs (its selected files,
- * or all the torrent's files), or null: the test for instant availability.
+ * or all the torrent's files), or null: the test for instant availability. A torrent's file
+ * indexes are its own and may have gaps (padding files are never stored), so "all files" is
+ * "as many stored files as the torrent has", never the indexes `0..count-1`.
  */
 export async function storedContentFor(
   db: D1Database,
@@ -15,6 +17,8 @@ export async function storedContentFor(
   if (fileCount === null) return null
   const results = await listStoredFiles(db, infohash)
   const stored = new Set(results.map((o) => o.index))
-  const needed = selectedFiles ?? Array.from({ length: fileCount }, (_, i) => i)
-  return needed.length > 0 && needed.every((i) => stored.has(i)) ? results : null
+  const complete = selectedFiles
+    ? selectedFiles.length > 0 && selectedFiles.every((i) => stored.has(i))
+    : fileCount > 0 && stored.size >= fileCount
+  return complete ? results : null
 }

@@ -59,7 +59,7 @@ describe('POST /api/jobs with odd .torrent files', () => {
     })
     const padPicked = await apiError(upload(user, bytes, { selectedFiles: '[1]' }))
     expect(padPicked).toMatchObject({ status: 400, code: 'validation_failed' })
-    expect(padPicked.message).toMatch(/file 1.*no such file.*0, 2/)
+    expect(padPicked.message).toMatch(/file 1, which is not one of the torrent’s 2 files \(0, 2\)/)
 
     const job = await upload(user, bytes, { selectedFiles: '[2]' })
     expect(job).toMatchObject({ status: 'submitted', selectedFiles: [2], bytesTotal: 20 })

@@ -46,13 +46,17 @@ function upload(user: SignedUp, torrent: Blob, selectedFiles?: string) {
 }
 
 /** A job of `user` taken to completion by an agent. */
-async function completedJob(user: SignedUp, infohash = randomInfohash()) {
+async function completedJob(
+  user: SignedUp,
+  infohash = randomInfohash(),
+  files?: Parameters<typeof metadata>[1],
+) {
   await registerAgent()
   const job = await user.api.createJob({ body: { magnet: magnetFor(infohash) } })
   const { agentId } = await waitForStart(job.id)
   const agent = agentSide(job.id, agentId)
-  await agent.send(metadata(infohash))
-  await agent.send(completed(infohash))
+  await agent.send(metadata(infohash, files))
+  await agent.send(completed(infohash, files))
   return { job, infohash }
 }
 
@@ -253,6 +257,23 @@ describe('dedup', () => {
     const { files } = await bob.api.listJobFiles({ params: { id: job.id } })
     expect(files.every((f) => f.available)).toBe(true)
     expect((await bob.api.me()).usage.storageBytes).toBe(1000)
+    expect(await callsFor(job.id)).toHaveLength(0)
+  })
+
+  it('completes at once from stored content whose file indexes have gaps (padding files)', async () => {
+    const padded = [
+      { index: 0, path: 'demo/a.txt', size: 600 },
+      { index: 2, path: 'demo/b.mp4', size: 400 },
+    ]
+    const { infohash } = await completedJob(await signUp(), randomInfohash(), padded)
+    const bob = await signUp()
+    const job = await bob.api.createJob({ body: { magnet: magnetFor(infohash) } })
+    expect(job.status).toBe('completed')
+    const { files } = await bob.api.listJobFiles({ params: { id: job.id } })
+    expect(files.map((f) => [f.index, f.size, f.available])).toEqual([
+      [0, 600, true],
+      [2, 400, true],
+    ])
     expect(await callsFor(job.id)).toHaveLength(0)
   })
 

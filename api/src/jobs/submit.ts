@@ -18,6 +18,7 @@ import { getUsage } from '../db/usage.ts'
 import type { UserRow } from '../db/users.ts'
 import { jobProgress } from '../durable/job-progress.ts'
 import { storedContentFor } from './content.ts'
+import { checkSelectionExists } from './selection.ts'
 import { HttpError } from '../lib/errors.ts'
 import { log } from '../lib/log.ts'
 import { activeJobsLimitReached, quotaError, storageProblem } from '../lib/quotas.ts'
@@ -58,28 +59,10 @@ async function inFlightLeader(db: D1Database, submission: Submission): Promise<J
 
 function checkSelection(submission: Submission): void {
   if (!submission.files || !submission.selectedFiles) return
-  // A torrent's own indices may have gaps (BEP 47 padding files are never listed).
-  const indices = new Set(submission.files.map((f) => f.index))
-  const bad = submission.selectedFiles.find((i) => !indices.has(i))
-  if (bad !== undefined) {
-    const count = submission.files.length
-    throw new HttpError(
-      400,
-      'validation_failed',
-      `Invalid body: selectedFiles names file ${bad}, but the torrent has no such file (it lists ${count} files: ${describeIndices([...indices])}).`,
-      {
-        issues: [{ path: ['selectedFiles'], message: `file ${bad} does not exist` }],
-      },
-    )
-  }
-}
-
-/** `0–9` for contiguous indices, else the first few: `0, 2, 4, …`. */
-function describeIndices(indices: number[]): string {
-  if (!indices.length) return 'none'
-  const sorted = indices.toSorted((a, b) => a - b)
-  if (sorted.at(-1)! - sorted[0]! === sorted.length - 1) return `${sorted[0]}–${sorted.at(-1)}`
-  return sorted.length > 5 ? `${sorted.slice(0, 5).join(', ')}, …` : sorted.join(', ')
+  checkSelectionExists(
+    submission.selectedFiles,
+    submission.files.map((f) => f.index),
+  )
 }
 
 function chooseFiles(submission: Submission): boolean {

@@ -17,6 +17,7 @@ import type { UserRow } from '../db/users.ts'
 import { quotaError, storageProblem } from '../lib/quotas.ts'
 import { auditStatement } from '../db/audit.ts'
 import { listJobFileRows, toJobFile } from '../db/job-files.ts'
+import { checkSelectionExists } from '../jobs/selection.ts'
 import { getOwnJobRow, listJobsPage, toJob, type JobRow } from '../db/jobs.ts'
 import { jobProgress } from '../durable/job-progress.ts'
 import { userSessions } from '../durable/user-session.ts'
@@ -105,15 +106,7 @@ async function checkChosenFiles(
     )
   }
   const byIndex = new Map(files.map((f) => [f.file_index, f]))
-  const missing = selected.find((i) => !byIndex.has(i))
-  if (missing !== undefined) {
-    throw new HttpError(
-      400,
-      'validation_failed',
-      `Invalid body: selectedFiles names file ${missing}, but the torrent has ${files.length} files (0–${files.length - 1}).`,
-      { issues: [{ path: ['selectedFiles'], message: `file ${missing} does not exist` }] },
-    )
-  }
+  checkSelectionExists(selected, [...byIndex.keys()])
   const [plan, usage] = await Promise.all([
     getPlan(c.env.DB, user.plan_id),
     getUsage(c.env.DB, user.id),
