@@ -41,6 +41,20 @@ async function withoutAgents<T>(run: () => Promise<T>): Promise<T> {
   return run()
 }
 
+/** A user's new magnet job while no agent is healthy, and its dispatch message. */
+async function jobWithoutAgents() {
+  const user = await signUp()
+  const job = await withoutAgents(() =>
+    user.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } }),
+  )
+  const message: DispatchMessage = {
+    type: 'dispatch',
+    jobId: job.id,
+    key: `${job.infohash}:${user.userId}`,
+  }
+  return { user, job, message }
+}
+
 describe('dispatch', () => {
   it('backs off 15 s, 30 s, 60 s, … and never more than 10 minutes', () => {
     expect([1, 2, 3, 4, 5, 6, 7, 8].map(backoffSeconds)).toEqual([
@@ -49,15 +63,7 @@ describe('dispatch', () => {
   })
 
   it('retries with that backoff while no agent is free, then fails the job and dead-letters it', async () => {
-    const user = await signUp()
-    const job = await withoutAgents(() =>
-      user.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } }),
-    )
-    const message: DispatchMessage = {
-      type: 'dispatch',
-      jobId: job.id,
-      key: `${job.infohash}:${user.userId}`,
-    }
+    const { user, job, message } = await jobWithoutAgents()
     for (let attempts = 1; attempts < MAX_ATTEMPTS; attempts++) {
       const result = await withoutAgents(() => deliver(message, attempts))
       expect(result.retryMessages).toHaveLength(1)
@@ -87,15 +93,7 @@ describe('dispatch', () => {
   })
 
   it('alerts at once when the job’s budget runs out before the queue’s last delivery', async () => {
-    const user = await signUp()
-    const job = await withoutAgents(() =>
-      user.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } }),
-    )
-    const message: DispatchMessage = {
-      type: 'dispatch',
-      jobId: job.id,
-      key: `${job.infohash}:${user.userId}`,
-    }
+    const { user, job, message } = await jobWithoutAgents()
     await withoutAgents(() => deliver(message, 1))
     // Tries spent by earlier messages (re-queues after stale agents): one try is left.
     await runInDurableObject(jobProgress(env, job.id), (instance: JobProgressDO, state) => {
