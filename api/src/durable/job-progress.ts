@@ -1,10 +1,12 @@
 import { DurableObject } from 'cloudflare:workers'
 import {
   JobProgressState,
+  ProgressFields,
   type AgentCallback,
   type JobAction,
   type JobError,
   type JobEvent,
+  type JobStatus,
   type StoredFileEntry,
 } from '@tseeder/shared'
 import { pauseJob, resumeJob, stopJob } from '../agents/control.ts'
@@ -150,6 +152,15 @@ export class JobProgressDO extends DurableObject<Env> {
   /** `GET /api/jobs/:id/events`, forwarded by the Worker after the ownership check. */
   override async fetch(request: Request): Promise<Response> {
     return this.hub.subscribe(this.events.replay(Number(request.headers.get('last-event-id'))))
+  }
+
+  /**
+   * The job's progress as of its last report, with the status it belongs to: D1 holds progress
+   * only as of the last write (at most every 10 s), so a single job's read asks here.
+   */
+  live(): { status: JobStatus; progress: ProgressFields } | null {
+    const s = this.state ?? this.stored()
+    return s ? { status: s.status, progress: ProgressFields.parse(s) } : null
   }
 
   /** The job's history: its status, metadata and error events, oldest first. */

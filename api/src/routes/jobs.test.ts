@@ -4,6 +4,7 @@ import { apiError, signUp } from '../../test/helpers.ts'
 import {
   agentSide,
   completed,
+  dispatchedJob,
   magnetFor,
   metadata,
   openStream,
@@ -157,5 +158,23 @@ describe('a job from submission to completion', () => {
     const row = await env.DB.prepare('SELECT id FROM job_files LIMIT 1').first<string>('id')
     if (row)
       expect((await apiError(other.api.createFileLink({ params: { id: row } }))).status).toBe(404)
+  })
+})
+
+describe('reading one job', () => {
+  it('answers the progress the agent last reported, not the up to 10 s old copy in the list', async () => {
+    const { user, job, agent, infohash, params } = await dispatchedJob()
+    await agent.send(metadata(infohash))
+    await agent.send(progress(10))
+    await agent.send(progress(70))
+    expect(await user.api.getJob(params)).toMatchObject({
+      status: 'downloading',
+      progressPct: 70,
+      bytesDownloaded: 700,
+      downloadSpeed: 5000,
+      peers: 2,
+    })
+    const listed = (await user.api.listJobs({ query: {} })).jobs.find((j) => j.id === job.id)
+    expect(listed?.progressPct).toBeLessThan(70)
   })
 })

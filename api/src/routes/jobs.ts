@@ -84,8 +84,13 @@ route(jobRoutes, endpoints.getJob, async (c, { params }) => {
   const { user } = requireAuth(c)
   const job = await getOwnJobRow(c.env.DB, params.id, user.id)
   if (!job) throw notFound()
-  const files = await listJobFileRows(c.env.DB, job.id)
-  return { ...toJob(job), files: files.map(toJobFile) }
+  const [files, live] = await Promise.all([
+    listJobFileRows(c.env.DB, job.id),
+    jobProgress(c.env, job.id).live(),
+  ])
+  // The row's status is always current; its progress may be up to 10 s old: the DO's is not.
+  const progress = live?.status === job.status ? live.progress : {}
+  return { ...toJob(job), ...progress, files: files.map(toJobFile) }
 })
 
 /** The files chosen for a job awaiting files exist and fit the owner's plan. */
