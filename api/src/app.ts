@@ -6,6 +6,7 @@ import { authenticate } from './middleware/authenticate.ts'
 import { notFound, onError } from './lib/errors.ts'
 import { log, loggablePath } from './lib/log.ts'
 import { adminRoutes } from './routes/admin.ts'
+import { adminJobRoutes } from './routes/admin-jobs.ts'
 import { authRoutes } from './routes/auth.ts'
 import { configRoutes } from './routes/config.ts'
 import { fileRoutes } from './routes/files.ts'
@@ -28,6 +29,7 @@ export const routeModules = {
   files: fileRoutes,
   push: pushRoutes,
   admin: adminRoutes,
+  adminJobs: adminJobRoutes,
   internal: internalRoutes,
   share: shareRoutes,
 }

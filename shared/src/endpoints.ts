@@ -9,6 +9,8 @@ import {
   AuditQuery,
 } from './schemas/admin.ts'
 import {
+  AdminJob,
+  AdminJobActionBody,
   AdminJobList,
   AdminJobQuery,
   AgentList,
@@ -297,6 +299,33 @@ export const endpoints = {
     query: AdminJobQuery,
     response: AdminJobList,
     status: 200,
+  }),
+  adminCancelJob: endpoint({
+    method: 'POST',
+    path: '/api/admin/jobs/:id/cancel',
+    access: 'admin',
+    params: IdParams,
+    body: AdminJobActionBody,
+    response: AdminJob,
+    status: 200,
+  }),
+  adminRetryJob: endpoint({
+    method: 'POST',
+    path: '/api/admin/jobs/:id/retry',
+    access: 'admin',
+    params: IdParams,
+    body: AdminJobActionBody,
+    response: AdminJob,
+    status: 200,
+  }),
+  adminDeleteJob: endpoint({
+    method: 'DELETE',
+    path: '/api/admin/jobs/:id',
+    access: 'admin',
+    params: IdParams,
+    body: AdminJobActionBody,
+    response: null,
+    status: 204,
   }),
   adminListBlocklist: endpoint({
     method: 'GET',

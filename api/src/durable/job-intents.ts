@@ -48,6 +48,8 @@ export type LifecycleInput =
       selectedFiles?: number[] | null
       /** The job's file list when it awaits a choice of files (else empty). */
       files: FileSize[]
+      /** Set when an operator acts on someone else's job: told to the owner with the change. */
+      operatorReason?: string
     }
   | { type: 'agent_resumed'; ok: boolean; selectedFiles?: number[] | null; files: FileSize[] }
   | { type: 'mirror'; change: JobChange }

@@ -99,7 +99,7 @@ function onInput(d: Draft, input: LifecycleInput): Replies[LifecycleInput['type'
     case 'agent_callback':
       return agentCallback(d, input.agentId, input.callback, input.checks)
     case 'user_action':
-      return userAction(d, input.action, input.selectedFiles, input.files)
+      return userAction(d, input.action, input.selectedFiles, input.files, input.operatorReason)
     case 'agent_resumed':
       if (s.status !== 'paused') return
       if (input.ok) {
@@ -257,8 +257,10 @@ function userAction(
   action: JobAction,
   selectedFiles: number[] | null | undefined,
   files: FileSize[],
+  operatorReason?: string,
 ): Replies['user_action'] {
   const s = d.s
+  const error = operatorReason === undefined ? undefined : byOperator(action, operatorReason)
   if (selectedFiles && !(action === 'resume' && s.awaitingFiles)) {
     return {
       ok: false,
@@ -278,12 +280,12 @@ function userAction(
   if (action === 'pause') {
     if (s.workerId && !s.leaderId)
       d.effects.push({ type: 'pause_agent', jobId: s.jobId, agentId: s.workerId })
-    apply(d, { status: 'paused' })
+    apply(d, { status: 'paused', error })
     // Other users' jobs riding on this download must not wait for its owner's resume.
     handOverFollowers(d)
   } else if (action === 'cancel') {
     stopAgent(d)
-    apply(d, { status: 'cancelled' })
+    apply(d, { status: 'cancelled', error })
     handOverFollowers(d)
   } else if (action === 'resume' && s.workerId && !s.leaderId) {
     d.effects.push({
@@ -293,8 +295,15 @@ function userAction(
       selectedFiles,
       files,
     })
-  } else backToQueue(d, action, selectedFiles, files)
+  } else backToQueue(d, action, selectedFiles, files, error)
   return { ok: true }
+}
+
+/** What the owner reads when an operator acted on their job: the action and the reason, in words. */
+function byOperator(action: JobAction, reason: string): JobError {
+  const done = { pause: 'paused', resume: 'resumed', cancel: 'cancelled', retry: 'retried' }[action]
+  const message = `${done[0]!.toUpperCase()}${done.slice(1)} by an operator: ${reason}`
+  return { code: `${done}_by_operator`, message }
 }
 
 /** Resume or retry by the queue: a fresh dispatch, on its own (not following) and, after a retry, with a fresh budget. */
@@ -303,6 +312,7 @@ function backToQueue(
   action: JobAction,
   selectedFiles: number[] | null | undefined,
   files: FileSize[],
+  error?: JobError,
 ): void {
   const s = d.s
   if (action === 'resume' && s.awaitingFiles) chooseFiles(d, selectedFiles, files)
@@ -314,7 +324,7 @@ function backToQueue(
     s.leaderId = null
     write(d, [{ type: 'unfollow', jobId: s.jobId }])
   }
-  apply(d, { status: 'queued' })
+  apply(d, { status: 'queued', error })
   enqueue(d, 0)
 }
 

@@ -77,11 +77,16 @@ const progress = {
   seeds: 2,
 }
 const stored = files.map((f) => ({ ...f, key: `content/${'a'.repeat(40)}/${f.index}` }))
-const action = (a: JobAction, selectedFiles?: number[]): LifecycleInput => ({
+const action = (
+  a: JobAction,
+  selectedFiles?: number[],
+  operatorReason?: string,
+): LifecycleInput => ({
   type: 'user_action',
   action: a,
   selectedFiles,
   files: [],
+  ...(operatorReason === undefined ? {} : { operatorReason }),
 })
 
 /** Every change the core handles, with the job it meets when it needs more than the default. */
@@ -132,6 +137,8 @@ const CHANGES = {
   resume_without_agent: { input: action('resume'), job: { workerId: null } },
   cancel: { input: action('cancel') },
   retry: { input: action('retry') },
+  operator_cancel: { input: action('cancel', undefined, 'Abuse report.') },
+  operator_retry: { input: action('retry', undefined, 'Agent fixed.') },
   agent_resumed: { input: { type: 'agent_resumed', ok: true, files: [] } },
   agent_not_resumed: { input: { type: 'agent_resumed', ok: false, files: [] } },
   mirror: {
@@ -183,6 +190,8 @@ const TABLE: Record<ChangeKind, (Status | null)[]> = {
   resume_without_agent:    [SUB,     META,          Q,     DL,         UP,       DONE,     Q,     FAIL,  CAN],
   cancel:                  [CAN,     CAN,           CAN,   CAN,        CAN,      DONE,     CAN,   FAIL,  CAN],
   retry:                   [SUB,     META,          Q,     DL,         UP,       DONE,     PAU,   Q,     CAN],
+  operator_cancel:         [CAN,     CAN,           CAN,   CAN,        CAN,      DONE,     CAN,   FAIL,  CAN],
+  operator_retry:          [SUB,     META,          Q,     DL,         UP,       DONE,     PAU,   Q,     CAN],
   agent_resumed:           [SUB,     META,          Q,     DL,         UP,       DONE,     DL,    FAIL,  CAN],
   agent_not_resumed:       [SUB,     META,          Q,     DL,         UP,       DONE,     Q,     FAIL,  CAN],
   mirror:                  [DL,      DL,            DL,    DL,         DL,       DONE,     PAU,   FAIL,  CAN],
@@ -236,6 +245,37 @@ describe('the job lifecycle core', () => {
       })
     }
   }
+
+  it('tells the owner an operator cancelled or retried their job, and why', () => {
+    const cancelled = decide(job('downloading'), CHANGES.operator_cancel.input, NOW)
+    const error = {
+      code: 'cancelled_by_operator',
+      message: 'Cancelled by an operator: Abuse report.',
+    }
+    expect(effectsOf(cancelled.effects, 'publish')).toContainEqual(
+      expect.objectContaining({
+        event: expect.objectContaining({ type: 'status', status: CAN, error }),
+      }),
+    )
+    expect(effectsOf(cancelled.effects, 'write')).toContainEqual(
+      expect.objectContaining({
+        writes: expect.arrayContaining([expect.objectContaining({ type: 'job_row', error })]),
+      }),
+    )
+    const retried = decide(job('failed'), CHANGES.operator_retry.input, NOW)
+    expect(effectsOf(retried.effects, 'publish')).toContainEqual(
+      expect.objectContaining({
+        event: expect.objectContaining({
+          status: Q,
+          error: { code: 'retried_by_operator', message: 'Retried by an operator: Agent fixed.' },
+        }),
+      }),
+    )
+    const own = decide(job('downloading'), action('cancel'), NOW)
+    const ownEvents = effectsOf(own.effects, 'publish').map((e) => e.type === 'publish' && e.event)
+    expect(ownEvents).toContainEqual(expect.objectContaining({ type: 'status', status: CAN }))
+    expect(ownEvents.some((e) => e && 'error' in e)).toBe(false)
+  })
 
   it('answers for a job it does not know', () => {
     expect(

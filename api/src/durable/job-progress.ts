@@ -43,6 +43,8 @@ import { statementsFor } from './job-writes.ts'
 export interface ActionOptions {
   /** With `resume` of a job awaiting files: the files to download (null or absent: all). */
   selectedFiles?: number[] | null
+  /** An operator acting on someone else's job, and why: the owner reads it on the job. */
+  operatorReason?: string
 }
 
 type Input<T extends LifecycleInput['type']> = Extract<LifecycleInput, { type: T }>
@@ -110,12 +112,13 @@ export class JobProgressDO extends DurableObject<Env> {
     }))
   }
 
-  /** Pause, resume, cancel or retry, asked by the job's owner. */
+  /** Pause, resume, cancel or retry, asked by the job's owner or, with a reason, an operator. */
   userAction(jobId: string, action: JobAction, options: ActionOptions = {}): Promise<ActionResult> {
     return this.run(jobId, async (s) => ({
       type: 'user_action',
       action,
       selectedFiles: options.selectedFiles,
+      operatorReason: options.operatorReason,
       files: action === 'resume' ? await filesAwaitingChoice(this.env.DB, s) : [],
     }))
   }

@@ -2,7 +2,11 @@ import { env } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
   callsFor,
+  dispatchedJob,
+  jobRow,
   magnetFor,
+  metadata,
+  progress,
   randomInfohash,
   registerAgent,
   waitFor,
@@ -138,6 +142,9 @@ describe('admin job pipeline routes', () => {
       () => user.api.adminRemoveBlocklist({ params: { infohash: 'a'.repeat(40) } }),
       () => user.api.adminListAgents(),
       () => user.api.adminListAlerts(),
+      () => user.api.adminCancelJob({ params: { id: 'x' }, body: { reason: 'x' } }),
+      () => user.api.adminRetryJob({ params: { id: 'x' }, body: { reason: 'x' } }),
+      () => user.api.adminDeleteJob({ params: { id: 'x' }, body: { reason: 'x' } }),
     ]) {
       expect((await apiError(call())).status).toBe(403)
     }
@@ -206,5 +213,78 @@ describe('admin job pipeline routes', () => {
       healthy: true,
       version: 'double-1',
     })
+  })
+
+  it('cancel another user\u2019s download with a reason the owner reads, and audit it', async () => {
+    const { user, job, infohash, agent, params } = await dispatchedJob()
+    await agent.send(metadata(infohash))
+    await agent.send(progress(20))
+    expect((await user.api.getJob(params)).status).toBe('downloading')
+    const reason = 'Reported as malware.'
+    const cancelled = await admin.api.adminCancelJob({ ...params, body: { reason } })
+    expect(cancelled).toMatchObject({ status: 'cancelled', userId: user.userId })
+    const error = { code: 'cancelled_by_operator', message: `Cancelled by an operator: ${reason}` }
+    expect(await user.api.getJob(params)).toMatchObject({ status: 'cancelled', error })
+    const { events } = await user.api.jobHistory(params)
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'status', status: 'cancelled', error }),
+    )
+    await waitFor(
+      async () => (await callsFor(job.id)).some((c) => c.path === '/stop'),
+      5000,
+      '/stop',
+    )
+    const [row] = await auditRows('admin.job_cancel', job.id)
+    expect(row).toMatchObject({ actor_id: admin.userId, actor_type: 'admin' })
+    expect(JSON.parse(row!.meta as string)).toEqual({ reason, ownerId: user.userId })
+    const again = await apiError(admin.api.adminCancelJob({ ...params, body: { reason } }))
+    expect(again.status).toBe(409)
+  })
+
+  it('retry another user\u2019s failed job, telling its owner why', async () => {
+    const { user, job, agent, params } = await dispatchedJob()
+    await agent.send({ type: 'failed', code: 'no_peers', message: 'None.', retryable: false })
+    expect((await user.api.getJob(params)).status).toBe('failed')
+    const retried = await admin.api.adminRetryJob({ ...params, body: { reason: 'Agent fixed.' } })
+    expect(['queued', 'metadata_fetch']).toContain(retried.status)
+    const error = { code: 'retried_by_operator', message: 'Retried by an operator: Agent fixed.' }
+    const { events } = await user.api.jobHistory(params)
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'status', status: 'queued', error }),
+    )
+    await waitForStart(job.id, 2)
+    const [row] = await auditRows('admin.job_retry', job.id)
+    expect(JSON.parse(row!.meta as string)).toMatchObject({ reason: 'Agent fixed.' })
+  })
+
+  it('delete another user\u2019s job with a reason kept in the audit log', async () => {
+    const { user, job, infohash, params } = await dispatchedJob()
+    await admin.api.adminDeleteJob({ ...params, body: { reason: 'Court order 12.' } })
+    expect((await apiError(user.api.getJob(params))).status).toBe(404)
+    await waitFor(
+      async () => (await callsFor(job.id)).some((c) => c.path === '/stop'),
+      5000,
+      '/stop',
+    )
+    const [row] = await auditRows('admin.job_deleted', job.id)
+    expect(JSON.parse(row!.meta as string)).toEqual({
+      reason: 'Court order 12.',
+      ownerId: user.userId,
+      infohash,
+    })
+    const gone = await apiError(admin.api.adminDeleteJob({ ...params, body: { reason: 'x' } }))
+    expect(gone.status).toBe(404)
+  })
+
+  it('refuse a job action without a reason, or with one over 500 characters', async () => {
+    const { params } = await dispatchedJob()
+    for (const body of [{}, { reason: ' ' }, { reason: 'x'.repeat(501) }]) {
+      const error = await apiError(admin.api.adminCancelJob({ ...params, body: body as never }))
+      expect(error.status).toBe(400)
+      expect(
+        (await apiError(admin.api.adminDeleteJob({ ...params, body: body as never }))).status,
+      ).toBe(400)
+    }
+    expect((await jobRow(params.params.id))!.status).not.toBe('cancelled')
   })
 })

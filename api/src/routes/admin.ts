@@ -11,7 +11,7 @@ import {
   upsertBlocklistStatement,
   type BlocklistRow,
 } from '../db/blocklist.ts'
-import { listJobsPage, listUnfinishedJobIds, toJob } from '../db/jobs.ts'
+import { listUnfinishedJobIds } from '../db/jobs.ts'
 import { jobProgress } from '../durable/job-progress.ts'
 import type { AppEnv } from '../env.ts'
 import { auditStatement, listAuditPage, toAuditEntry } from '../db/audit.ts'
@@ -78,19 +78,6 @@ route(adminRoutes, endpoints.adminUpdateUser, async (c, { params, body }) => {
 route(adminRoutes, endpoints.adminAudit, async (c, { query }) => {
   const page = await listAuditPage(c.env.DB, query)
   return { entries: page.rows.map(toAuditEntry), nextCursor: page.nextCursor }
-})
-
-route(adminRoutes, endpoints.adminListJobs, async (c, { query }) => {
-  const page = await listJobsPage(c.env.DB, query)
-  return {
-    jobs: page.rows.map((row) => ({
-      ...toJob(row),
-      userId: row.user_id,
-      agentId: row.agent_id,
-      attempt: row.attempt,
-    })),
-    nextCursor: page.nextCursor,
-  }
 })
 
 route(adminRoutes, endpoints.adminListBlocklist, async (c) => {

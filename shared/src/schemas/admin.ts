@@ -57,6 +57,12 @@ export const AdminJob = Job.extend({
 })
 export const AdminJobList = z.object({ jobs: z.array(AdminJob), nextCursor: z.string().nullable() })
 
+/** An operator's cancel, retry or delete of any user's job: the reason is shown to its owner. */
+export const AdminJobActionBody = z.object({
+  reason: z.string().trim().min(1, 'is required').max(500),
+})
+export type AdminJobActionBody = z.infer<typeof AdminJobActionBody>
+
 export const AgentInfo = z.object({
   id: Id,
   url: z.string(),
