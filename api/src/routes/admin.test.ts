@@ -257,6 +257,17 @@ describe('admin job pipeline routes', () => {
     expect(JSON.parse(row!.meta as string)).toMatchObject({ reason: 'Agent fixed.' })
   })
 
+  it('refuse to retry a job when its owner\u2019s plan has no active slot left', async () => {
+    const { user, job, agent, params } = await dispatchedJob()
+    await agent.send({ type: 'failed', code: 'no_peers', message: 'None.', retryable: false })
+    for (let i = 0; i < 2; i++)
+      await user.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } })
+    const error = await apiError(admin.api.adminRetryJob({ ...params, body: { reason: 'Retry.' } }))
+    expect(error).toMatchObject({ status: 422, code: 'quota_exceeded', limit: 'active_jobs' })
+    expect(await user.api.getJob(params)).toMatchObject({ status: 'failed' })
+    expect(await auditRows('admin.job_retry', job.id)).toHaveLength(0)
+  })
+
   it('delete another user\u2019s job with a reason kept in the audit log', async () => {
     const { user, job, infohash, params } = await dispatchedJob()
     await admin.api.adminDeleteJob({ ...params, body: { reason: 'Court order 12.' } })
