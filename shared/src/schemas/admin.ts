@@ -55,6 +55,7 @@ export const AdminJob = Job.extend({
   agentId: z.string().nullable(),
   attempt: z.number().int(),
 })
+export type AdminJob = z.infer<typeof AdminJob>
 export const AdminJobList = z.object({ jobs: z.array(AdminJob), nextCursor: z.string().nullable() })
 
 /** An operator's cancel, retry or delete of any user's job: the reason is shown to its owner. */

@@ -4,11 +4,12 @@ import { useCallback, useState } from 'react'
 import { api } from '../../app/api.ts'
 import { Field, TextField } from '../../ui/field.tsx'
 import { FilterForm, useTextFilter } from './filter-form.tsx'
+import { COMMAND_LABELS, jobCommands, useJobCommands } from './job-commands.tsx'
 import { PagedTable } from './paged-table.tsx'
 import { formatDateTime } from './time.ts'
 import { useCursorList } from './use-cursor-list.ts'
 
-/** `/admin/jobs`: every user's jobs, by status or owner. */
+/** `/admin/jobs`: every user's jobs, by status or owner; cancel, retry or delete one with a reason. */
 export function JobsTab() {
   const [status, setStatus] = useState<JobStatus | ''>('')
   const userFilter = useTextFilter()
@@ -27,9 +28,11 @@ export function JobsTab() {
     [status, userFilter.applied],
   )
   const list = useCursorList(fetchPage)
+  const commands = useJobCommands(list)
 
   return (
     <section aria-labelledby="admin-jobs-heading">
+      {commands.dialog}
       <h2 id="admin-jobs-heading">Jobs</h2>
       <FilterForm onFilter={userFilter.apply}>
         <Field label="Status">
@@ -63,6 +66,7 @@ export function JobsTab() {
           'Agent',
           { label: 'Attempt', numeric: true },
           'Created',
+          'Actions',
         ]}
         noun="jobs"
         loadingLabel="Loading jobs"
@@ -93,6 +97,20 @@ export function JobsTab() {
               <td className="mono">{job.agentId ?? '—'}</td>
               <td className="num">{job.attempt}</td>
               <td className="nowrap">{formatDateTime(job.createdAt)}</td>
+              <td className="nowrap">
+                {jobCommands(job.status).map((command) => (
+                  <button
+                    key={command}
+                    type="button"
+                    className={command === 'retry' ? 'button' : 'button button-danger'}
+                    aria-label={`${COMMAND_LABELS[command]} ${job.name}`}
+                    disabled={commands.busy === job.id}
+                    onClick={() => void commands.run(job, command)}
+                  >
+                    {COMMAND_LABELS[command]}
+                  </button>
+                ))}
+              </td>
             </tr>
           ))
         }
