@@ -96,7 +96,8 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await manager?.shutdown()
-  await rm(dataDir, { recursive: true, force: true })
+  // A run halted right after its start may still create its job folder while this removes it.
+  await rm(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 })
 })
 
 describe('JobManager', () => {
