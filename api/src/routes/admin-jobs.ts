@@ -2,11 +2,10 @@ import { Hono } from 'hono'
 import { endpoints, type Endpoint, type JobAction } from '@tseeder/shared'
 import { auditStatement } from '../db/audit.ts'
 import { getJobRow, listJobsPage, toJob, type JobRow } from '../db/jobs.ts'
-import { jobProgress } from '../durable/job-progress.ts'
 import type { AppEnv } from '../env.ts'
+import { runJobAction } from '../jobs/actions.ts'
 import { removeJob } from '../jobs/remove.ts'
 import { HttpError } from '../lib/errors.ts'
-import { quotaError } from '../lib/quotas.ts'
 import { route } from '../lib/route.ts'
 
 /** Any user's jobs, for operators: listed, and cancelled, retried or deleted with a reason. */
@@ -35,16 +34,7 @@ for (const [endpoint, action] of ACTIONS) {
   route(adminJobRoutes, endpoint, async (c, { params, body }) => {
     const job = await anyJob(c.env.DB, params.id)
     // The owner's job, the owner's plan: a retry still needs a free active-job slot of theirs.
-    const result = await jobProgress(c.env, job.id).userAction(job.id, action, {
-      operatorReason: body.reason,
-    })
-    if (!result.ok && result.status === 422) throw quotaError(result)
-    if (!result.ok)
-      throw new HttpError(
-        result.status,
-        result.status === 404 ? 'not_found' : 'conflict',
-        result.message,
-      )
+    await runJobAction(c.env, job.id, action, { operatorReason: body.reason })
     await c.env.DB.batch([
       auditStatement(c, {
         action: `admin.job_${action}`,

@@ -21,6 +21,7 @@ import { checkSelectionExists } from '../jobs/selection.ts'
 import { getOwnJobRow, listJobsPage, toJob, type JobRow } from '../db/jobs.ts'
 import { jobProgress } from '../durable/job-progress.ts'
 import { userSessions } from '../durable/user-session.ts'
+import { runJobAction } from '../jobs/actions.ts'
 import { removeJob } from '../jobs/remove.ts'
 import { submitJob, type Submission } from '../jobs/submit.ts'
 import { consume, RATE_LIMITS } from '../middleware/rate-limit.ts'
@@ -145,14 +146,7 @@ for (const [endpoint, action] of ACTIONS) {
     const selectedFiles =
       'body' in input ? (input.body as ResumeJobBody | undefined)?.selectedFiles : undefined
     if (selectedFiles) await checkChosenFiles(c, user, job, selectedFiles)
-    const result = await jobProgress(c.env, job.id).userAction(job.id, action, { selectedFiles })
-    if (!result.ok && result.status === 422) throw quotaError(result)
-    if (!result.ok)
-      throw new HttpError(
-        result.status,
-        result.status === 404 ? 'not_found' : 'conflict',
-        result.message,
-      )
+    await runJobAction(c.env, job.id, action, { selectedFiles })
     await c.env.DB.batch([
       auditStatement(c, { action: `job.${action}`, targetType: 'job', targetId: job.id }),
     ])
