@@ -25,6 +25,8 @@ function sampleJob(i: number): Job {
     seeds: 2,
     selectedFiles: null,
     awaitingFiles: false,
+    queuePosition: null,
+    waiting: null,
     createdAt: at,
     updatedAt: at,
   }

@@ -28,13 +28,16 @@ const me = {
     id: 'pro',
     name: 'Pro',
     maxActiveJobs: 10,
+    maxQueuedJobs: 50,
+    maxQueueWaitSeconds: 259_200,
+    priority: 10,
     storageBytes: 500e9,
     maxFileBytes: 50e9,
     bandwidthBytesPerMonth: 2e12,
     retentionDays: 30,
     maxSessions: 10,
   },
-  usage: { storageBytes: 41e9, bandwidthBytes: 120e9, bandwidthPeriod: '2026-01', activeJobs: 2 },
+  usage: { storageBytes: 41e9, bandwidthBytes: 120e9, bandwidthPeriod: '2026-01', activeJobs: 2, transfers: 2 },
 }
 
 function job(id: number, name: string, status: string, pct: number, total: number, extra = {}) {
@@ -53,6 +56,8 @@ function job(id: number, name: string, status: string, pct: number, total: numbe
     seeds: status === 'downloading' ? 112 : 0,
     selectedFiles: null,
     awaitingFiles: false,
+    queuePosition: null,
+    waiting: null,
     createdAt: iso(id * 17),
     updatedAt: iso(id),
     ...(status === 'completed' ? { completedAt: iso(id) } : {}),

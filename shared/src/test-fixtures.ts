@@ -22,6 +22,8 @@ export function testJob(overrides: Partial<Job> & Pick<Job, 'id'>): Job {
     seeds: 1,
     selectedFiles: null,
     awaitingFiles: false,
+    queuePosition: null,
+    waiting: null,
     createdAt: '2026-01-01T10:00:00.000Z',
     updatedAt: '2026-01-01T10:00:00.000Z',
     ...overrides,

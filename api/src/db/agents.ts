@@ -1,41 +1,22 @@
-import { ACTIVE_STATUSES, type AgentHeartbeat } from '@tseeder/shared'
-import { sqlList } from './sql.ts'
+import type { AgentHeartbeat } from '@tseeder/shared'
 
 export interface AgentRow {
   id: string
   url: string
+  /** Transfer slots, and the jobs holding one as the agent last reported. */
   capacity: number
+  transfers: number
+  /** Jobs on the agent, transfers and parked. */
   active_jobs: number
+  parked_jobs: number
+  idle_capacity: number
+  /** 1 while an operator drains it: no new jobs. */
+  draining: number
   free_disk_bytes: number
   version: string
   last_heartbeat_at: number
   last_signed_at: number
   created_at: number
-}
-
-/** An agent's load: what it last reported, or the jobs the API has assigned it, whichever is more. */
-const LOAD = `MAX(a.active_jobs, (SELECT COUNT(*) FROM jobs j WHERE j.agent_id = a.id AND j.status IN (${sqlList(ACTIVE_STATUSES)})))`
-
-/**
- * The least-loaded agent that heartbeat after `heartbeatAfter`, has a free slot and at least
- * `bytesNeeded` of free disk; ties go to the one with more free disk.
- */
-export function findLeastLoadedAgent(
-  db: D1Database,
-  heartbeatAfter: number,
-  bytesNeeded: number,
-): Promise<AgentRow | null> {
-  return db
-    .prepare(
-      `SELECT a.*, ${LOAD} AS load
-       FROM agents a
-       WHERE a.last_heartbeat_at > ?1 AND a.free_disk_bytes >= ?2
-       AND ${LOAD} < a.capacity
-       ORDER BY CAST(load AS REAL) / a.capacity ASC, a.free_disk_bytes DESC
-       LIMIT 1`,
-    )
-    .bind(heartbeatAfter, bytesNeeded)
-    .first<AgentRow>()
 }
 
 export function getAgent(db: D1Database, id: string): Promise<AgentRow | null> {
@@ -61,10 +42,11 @@ export async function recordHeartbeat(
   const now = Date.now()
   const result = await db
     .prepare(
-      `INSERT INTO agents (id, url, capacity, active_jobs, free_disk_bytes, version, last_heartbeat_at, last_signed_at, created_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7)
+      `INSERT INTO agents (id, url, capacity, active_jobs, free_disk_bytes, version, last_heartbeat_at, last_signed_at, created_at,
+         transfers, parked_jobs, idle_capacity)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7, ?9, ?10, ?11)
        ON CONFLICT (id) DO UPDATE SET url = ?2, capacity = ?3, active_jobs = ?4, free_disk_bytes = ?5,
-         version = ?6, last_heartbeat_at = ?7, last_signed_at = ?8
+         version = ?6, last_heartbeat_at = ?7, last_signed_at = ?8, transfers = ?9, parked_jobs = ?10, idle_capacity = ?11
        WHERE agents.last_signed_at < ?8`,
     )
     .bind(
@@ -76,7 +58,24 @@ export async function recordHeartbeat(
       beat.version,
       now,
       signedAt,
+      // An agent that does not report transfers counts every job as one.
+      beat.transfers ?? beat.activeJobs,
+      beat.parkedJobs,
+      beat.idleCapacity,
     )
+    .run()
+  return result.meta.changes > 0
+}
+
+/** Starts or stops draining an agent; false when there is no such agent. */
+export async function setAgentDraining(
+  db: D1Database,
+  id: string,
+  draining: boolean,
+): Promise<boolean> {
+  const result = await db
+    .prepare('UPDATE agents SET draining = ? WHERE id = ?')
+    .bind(draining ? 1 : 0, id)
     .run()
   return result.meta.changes > 0
 }

@@ -3,11 +3,14 @@ import {
   ENDED_STATUSES,
   RUNNING_STATUSES,
   DISPATCH_STATUSES,
+  isRunningStatus,
   type AdminJobQuery,
   type Job,
   type JobStatus,
+  type JobWaiting,
 } from '@tseeder/shared'
 import { DAY, iso } from '../lib/time.ts'
+import type { LinePlace } from './dispatch-line.ts'
 import { keysetPage, type Page } from './pages.ts'
 import { sqlList } from './sql.ts'
 
@@ -37,6 +40,14 @@ export interface JobRow {
   attempt: number
   last_agent_seq: number
   follows_job_id: string | null
+  /** The job's place in the dispatch line: when it joined it (kept when an agent is lost). */
+  queued_at: number | null
+  /** Not tried again before this (Unix ms) after an agent error; 0: now. */
+  not_before: number
+  /** Why the job, on an agent, moves no bytes (parked), since when and until when. */
+  waiting_reason: 'metadata' | 'peers' | 'transfer_slot' | null
+  waiting_since: number | null
+  waiting_until: number | null
   created_at: number
   updated_at: number
   completed_at: number | null
@@ -46,7 +57,18 @@ export function selectedFilesOf(row: Pick<JobRow, 'selected_files'>): number[] |
   return row.selected_files ? (JSON.parse(row.selected_files) as number[]) : null
 }
 
-export function toJob(row: JobRow): Job {
+/** Why a job parked on an agent waits, from its row (a queued job's wait is the line's: see `db/dispatch-line.ts`). */
+export function parkedWaitingOf(row: JobRow): JobWaiting | null {
+  if (!row.waiting_reason || !isRunningStatus(row.status)) return null
+  return {
+    reason: row.waiting_reason,
+    since: iso(row.waiting_since ?? row.updated_at),
+    until: row.waiting_until === null ? null : iso(row.waiting_until),
+  }
+}
+
+/** The job as the API returns it; `line` is its place in the dispatch line while it is queued. */
+export function toJob(row: JobRow, line?: LinePlace): Job {
   return {
     id: row.id,
     infohash: row.infohash,
@@ -62,6 +84,8 @@ export function toJob(row: JobRow): Job {
     seeds: row.seeds,
     selectedFiles: selectedFilesOf(row),
     awaitingFiles: row.awaiting_files === 1,
+    queuePosition: line?.position ?? null,
+    waiting: line?.waiting ?? parkedWaitingOf(row),
     ...(row.error_code
       ? { error: { code: row.error_code, message: row.error_message ?? '' } }
       : {}),

@@ -9,6 +9,9 @@ interface PlanRow {
   bandwidth_bytes_per_month: number | null
   retention_days: number | null
   max_sessions: number | null
+  priority: number
+  max_queued_jobs: number | null
+  max_queue_wait_ms: number | null
 }
 
 function toPlan(row: PlanRow): Plan {
@@ -21,6 +24,10 @@ function toPlan(row: PlanRow): Plan {
     bandwidthBytesPerMonth: row.bandwidth_bytes_per_month,
     retentionDays: row.retention_days,
     maxSessions: row.max_sessions,
+    maxQueuedJobs: row.max_queued_jobs,
+    maxQueueWaitSeconds:
+      row.max_queue_wait_ms === null ? null : Math.round(row.max_queue_wait_ms / 1000),
+    priority: row.priority,
   }
 }
 

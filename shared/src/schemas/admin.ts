@@ -67,14 +67,37 @@ export type AdminJobActionBody = z.infer<typeof AdminJobActionBody>
 export const AgentInfo = z.object({
   id: Id,
   url: z.string(),
+  /** Transfer slots. */
   capacity: z.number().int(),
+  /** Jobs on the agent (transfers and parked). */
   activeJobs: z.number().int(),
+  /** Jobs holding a transfer slot. */
+  transfers: z.number().int(),
+  /** Torrents parked on the agent looking for metadata or peers, and how many it may hold. */
+  parkedJobs: z.number().int(),
+  idleCapacity: z.number().int(),
+  /** An operator drains the agent: it gets no new jobs; its parked ones go back to the line. */
+  draining: z.boolean(),
   freeDiskBytes: z.number().int(),
   version: z.string(),
   lastHeartbeatAt: Timestamp,
   healthy: z.boolean(),
 })
-export const AgentList = z.object({ agents: z.array(AgentInfo) })
+export type AgentInfo = z.infer<typeof AgentInfo>
+/** The dispatch line across the fleet: how many wait, and for how long. */
+export const QueueSummary = z.object({
+  depth: z.number().int(),
+  /** Wait so far of the job in line longest, and the median; null when the line is empty. */
+  oldestWaitSeconds: z.number().int().nullable(),
+  medianWaitSeconds: z.number().int().nullable(),
+  /** Jobs parked on agents (looking for metadata or peers). */
+  parked: z.number().int(),
+})
+export type QueueSummary = z.infer<typeof QueueSummary>
+export const AgentList = z.object({ agents: z.array(AgentInfo), queue: QueueSummary })
+
+/** `POST /api/admin/agents/:id/drain`: start (true) or stop (false) draining an agent. */
+export const AgentDrainBody = z.object({ draining: z.boolean() })
 
 export const Alert = z.object({
   id: z.number().int(),

@@ -14,11 +14,23 @@ export const SIGNATURE_HEADERS = {
 /** An agent that has not sent a heartbeat for this long is taken as gone (API, admin UI). */
 export const AGENT_STALE_MS = 30_000
 
-export const AgentHeartbeat = z.object({
-  agentId: Id,
-  url: z.url(),
+/**
+ * An agent's load. `capacity` is its transfer slots and `transfers` the jobs holding one (moving
+ * bytes, or trying to for their first minute); `parkedJobs` are torrents looking for metadata or
+ * peers, which cost no slot, up to `idleCapacity`. `activeJobs` counts both. Agents older than
+ * these fields report only `activeJobs`: all of it counts as transfers.
+ */
+const AgentLoad = z.object({
   capacity: z.number().int().nonnegative(),
   activeJobs: z.number().int().nonnegative(),
+  transfers: z.number().int().nonnegative().optional(),
+  parkedJobs: z.number().int().nonnegative().default(0),
+  idleCapacity: z.number().int().nonnegative().default(0),
+})
+
+export const AgentHeartbeat = AgentLoad.extend({
+  agentId: Id,
+  url: z.url(),
   freeDiskBytes: z.number().int().nonnegative(),
   version: z.string().max(64),
 })
@@ -138,10 +150,8 @@ export const AgentJobView = z.object({
 })
 export type AgentJobView = z.infer<typeof AgentJobView>
 
-export const AgentStatus = z.object({
+export const AgentStatus = AgentLoad.extend({
   agentId: Id,
-  capacity: z.number().int().nonnegative(),
-  activeJobs: z.number().int().nonnegative(),
   freeDiskBytes: z.number().int().nonnegative(),
   version: z.string(),
   jobs: z.array(AgentJobView),

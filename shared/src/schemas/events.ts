@@ -2,6 +2,32 @@ import { z } from 'zod'
 import { Id } from './common.ts'
 import { JobStatus } from '../lifecycle.ts'
 
+/**
+ * Why a job that moves no bytes waits. In the API's line: `in_line` (its place in the queue),
+ * `own_limit` (its owner's transfers fill their plan), `retry_later` (an agent failed; it is tried
+ * again at `until`). Parked on an agent, costing no transfer slot: `metadata` (no peer has sent the
+ * torrent's metadata yet), `peers` (no peer has sent data for a while), `transfer_slot` (peers are
+ * there; the agent's transfer slots are all busy).
+ */
+export const WaitingReason = z.enum([
+  'in_line',
+  'own_limit',
+  'retry_later',
+  'metadata',
+  'peers',
+  'transfer_slot',
+])
+export type WaitingReason = z.infer<typeof WaitingReason>
+
+export const JobWaiting = z.object({
+  reason: WaitingReason,
+  /** Since when the job waits for this reason. */
+  since: z.iso.datetime(),
+  /** When the job gives up waiting and fails (or, for `retry_later`, is tried again); null: never. */
+  until: z.iso.datetime().nullable(),
+})
+export type JobWaiting = z.infer<typeof JobWaiting>
+
 const EventBase = z.object({
   jobId: Id,
   seq: z.number().int().nonnegative(),
@@ -24,6 +50,11 @@ export const ProgressFields = z.object({
    * job lists, which are read from D1). While `uploading`, what the person waits for.
    */
   bytesStored: z.number().int().nonnegative().optional(),
+  /**
+   * Why the job moves no bytes now, as its agent reports it (null: it is transferring, or not on
+   * an agent). Absent on events stored before this field existed.
+   */
+  waiting: JobWaiting.nullable().optional(),
 })
 export type ProgressFields = z.infer<typeof ProgressFields>
 

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { Cursor, Id, Infohash, Limit, Timestamp } from './common.ts'
 import { JobStatus } from '../lifecycle.ts'
-import { JobEvent, ProgressFields } from './events.ts'
+import { JobEvent, JobWaiting, ProgressFields } from './events.ts'
 
 export const JobError = z.object({ code: z.string(), message: z.string() })
 export type JobError = z.infer<typeof JobError>
@@ -32,6 +32,13 @@ export const Job = z.object({
    * `resumeJob` is called with `selectedFiles`.
    */
   awaitingFiles: z.boolean(),
+  /**
+   * A `queued` job's place in the dispatch line, 1 being next (fair order: round-robin across
+   * users within a plan's priority); null when the job is not waiting in line.
+   */
+  queuePosition: z.number().int().positive().nullable(),
+  /** Why the job moves no bytes now, and until when; null while it transfers or has ended. */
+  waiting: JobWaiting.nullable(),
   error: JobError.optional(),
   createdAt: Timestamp,
   updatedAt: Timestamp,

@@ -20,6 +20,8 @@ const job = (overrides: Partial<Job>): Job => ({
   seeds: 1,
   selectedFiles: null,
   awaitingFiles: false,
+  queuePosition: null,
+  waiting: null,
   createdAt: '2026-11-28T08:00:00.000Z',
   updatedAt: '2026-11-28T08:00:05.000Z',
   ...overrides,
