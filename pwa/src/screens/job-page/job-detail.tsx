@@ -4,6 +4,8 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react
 import { Link, useNavigate, useParams } from 'react-router'
 import { api } from '../../app/api.ts'
 import { liveJobs, useLiveJob } from '../../app/live.ts'
+import { useRefreshWhileQueued } from '../../app/queue-refresh.ts'
+import { useMe } from '../../app/session.tsx'
 import { Icon } from '../../ui/icon.tsx'
 import { EmptyState, ErrorState, errorMessage, LoadingState } from '../../ui/states.tsx'
 import { toast } from '../../ui/toast.tsx'
@@ -15,6 +17,7 @@ import { buildFileTree } from './file-tree-model.ts'
 import { JobHistory } from './job-history.tsx'
 import { copyFileLink, downloadFile } from './file-links.ts'
 import { isPlayable } from './playable.ts'
+import { WaitingDetails } from './waiting-details.tsx'
 import './job.css'
 
 const MediaPlayer = lazy(() => import('./media-player.tsx'))
@@ -63,6 +66,10 @@ export default function JobDetail() {
     if (liveStatus !== loadedStatus || liveAwaiting !== loadedAwaiting) void load()
   }, [liveStatus, liveAwaiting, loadedStatus, loadedAwaiting, load])
 
+  // Its place in line moves without an event: read the job again while it waits in line.
+  const queued = (liveJob?.status ?? loadedStatus) === 'queued'
+  useRefreshWhileQueued(queued, () => void load())
+
   if (state.status === 'loading') return <LoadingState label="Loading the job" />
   if (state.status === 'error') {
     if (state.error instanceof ApiError && state.error.status === 404) {
@@ -100,6 +107,7 @@ export default function JobDetail() {
 /** `onChanged` gets the job as an action or the file choice left it (the live store has it). */
 function JobView({ job, onChanged }: { job: JobWithFiles; onChanged(job: Job): void }) {
   const navigate = useNavigate()
+  const { plan } = useMe()
   const actions = useJobActions({
     onChanged,
     onDeleted: () => void navigate('/', { replace: true }),
@@ -126,7 +134,12 @@ function JobView({ job, onChanged }: { job: JobWithFiles; onChanged(job: Job): v
       </p>
       <h1 className="job-title">{job.name}</h1>
       <section className="card job-status" aria-label="Status">
-        <JobSummary job={job} actions={<JobActionButtons job={job} actions={actions} />} />
+        <JobSummary
+          job={job}
+          maxTransfers={plan.maxActiveJobs}
+          actions={<JobActionButtons job={job} actions={actions} />}
+        />
+        <WaitingDetails job={job} />
         {job.awaitingFiles && (
           <p className="job-waiting">
             {job.files.length > 0
