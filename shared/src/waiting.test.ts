@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { JobWaiting, WaitingReason } from './schemas/events.ts'
 import { testJob } from './test-fixtures.ts'
-import { isWaiting, waitingText } from './waiting.ts'
+import { isWaiting, planCapacityText, waitingText } from './waiting.ts'
 
 const NOW = Date.parse('2026-11-27T16:00:00Z')
 const at = (secondsFromNow: number) => new Date(NOW + secondsFromNow * 1000).toISOString()
@@ -150,5 +150,19 @@ describe('isWaiting', () => {
     expect(isWaiting(queued({ id: 'a' }))).toBe(true)
     expect(isWaiting(testJob({ id: 'a', waiting: waiting('peers') }))).toBe(true)
     expect(isWaiting(testJob({ id: 'a' }))).toBe(false)
+  })
+})
+
+describe('planCapacityText', () => {
+  it('says how many jobs a plan transfers at once and how many may wait', () => {
+    expect(planCapacityText({ maxActiveJobs: 2, maxQueuedJobs: 10 })).toBe(
+      '2 transfers at a time · up to 10 waiting',
+    )
+    expect(planCapacityText({ maxActiveJobs: 1, maxQueuedJobs: 1 })).toBe(
+      '1 transfer at a time · up to 1 waiting',
+    )
+    expect(planCapacityText({ maxActiveJobs: null, maxQueuedJobs: null })).toBe(
+      'any number of transfers at a time · any number waiting',
+    )
   })
 })

@@ -2,6 +2,7 @@ import { type ClockTimeOptions, formatClockTime, formatEta, formatOrdinal } from
 import { isActiveStatus } from './lifecycle.ts'
 import type { JobWaiting } from './schemas/events.ts'
 import type { Job } from './schemas/job.ts'
+import type { Plan } from './schemas/plan.ts'
 
 /** What {@link waitingText} reads of a job. */
 export type WaitingJob = Pick<Job, 'status' | 'queuePosition' | 'waiting'>
@@ -78,4 +79,18 @@ function retryIn(until: string | null, now: number): string {
 function waitedFor(waiting: JobWaiting, now: number): string {
   const seconds = Math.max(0, Math.floor((now - Date.parse(waiting.since)) / 1000))
   return formatEta(seconds < 60 ? seconds : seconds - (seconds % 60))
+}
+
+/**
+ * A plan's room for jobs, in the words the settings and a refused job show.
+ *
+ * @example planCapacityText(plan) // "2 transfers at a time · up to 10 waiting"
+ */
+export function planCapacityText(plan: Pick<Plan, 'maxActiveJobs' | 'maxQueuedJobs'>): string {
+  const transfers =
+    plan.maxActiveJobs === null
+      ? 'any number of transfers'
+      : `${plan.maxActiveJobs} transfer${plan.maxActiveJobs === 1 ? '' : 's'}`
+  const waiting = plan.maxQueuedJobs === null ? 'any number' : `up to ${plan.maxQueuedJobs}`
+  return `${transfers} at a time · ${waiting} waiting`
 }
