@@ -34,15 +34,16 @@ export default function JobDetail() {
   const liveJob = useLiveJob(id)
 
   const load = useCallback(
-    async (signal?: AbortSignal) => {
+    // `quiet`: a failed read keeps the page as it is (a periodic refresh tries again).
+    async (signal?: AbortSignal, quiet = false) => {
       try {
         const job = await api.getJob({ params: { id } }, { signal })
-        // One read serves both: this page's files and, for a job the list has not brought, the
-        // store that follows its events.
+        // One read serves both: this page's files and the store that follows its events (a job
+        // the list has not brought, or a held job's place in line, which no event carries).
         liveJobs.adopt(job)
         setState({ status: 'ready', job })
       } catch (error) {
-        if (!signal?.aborted) setState({ status: 'error', error })
+        if (!signal?.aborted && !quiet) setState({ status: 'error', error })
       }
     },
     [id],
@@ -68,7 +69,7 @@ export default function JobDetail() {
 
   // Its place in line moves without an event: read the job again while it waits in line.
   const queued = (liveJob?.status ?? loadedStatus) === 'queued'
-  useRefreshWhileQueued(queued, () => void load())
+  useRefreshWhileQueued(queued, () => void load(undefined, true))
 
   if (state.status === 'loading') return <LoadingState label="Loading the job" />
   if (state.status === 'error') {
