@@ -19,8 +19,8 @@ const connection: Connection = {
 afterEach(() => vi.useRealTimers())
 
 /** The popup's first paint from the cached list (what it shows before the server answers). */
-function firstPaint(cache: JobCache): string {
-  const html = renderToStaticMarkup(<Popup initialConnection={connection} cache={cache} />)
+function firstPaint(cache: JobCache, account: Connection = connection): string {
+  const html = renderToStaticMarkup(<Popup initialConnection={account} cache={cache} />)
   // Text only, as a person reads it.
   return html
     .replace(/<[^>]+>/g, ' ')
@@ -66,6 +66,29 @@ describe('popup', () => {
     expect(text).toContain('Fetching metadata — 2m')
     expect(text).toContain('Looking for peers — none seen for 4m')
     expect(text).not.toContain('0 B of ?')
+  })
+
+  it('names the plan’s transfers at a time, as known when it connected, for a job held back by them', () => {
+    const text = firstPaint(
+      {
+        serverUrl: SERVER,
+        fetchedAt: '2026-11-28T08:59:00.000Z',
+        jobs: [
+          testJob({
+            id: 'held',
+            status: 'queued',
+            progressPct: 0,
+            bytesDownloaded: 0,
+            queuePosition: 1,
+            waiting: { reason: 'own_limit', since: '2026-11-28T08:55:00.000Z', until: null },
+          }),
+        ],
+      },
+      { ...connection, maxTransfers: 2 },
+    )
+    expect(text).toContain(
+      'Waiting for one of your transfers to finish (your plan runs 2 at a time)',
+    )
   })
 
   it('shows no waiting text under a job that transfers', () => {
