@@ -79,3 +79,12 @@ export async function setAgentDraining(
     .run()
   return result.meta.changes > 0
 }
+
+/** Starts or stops draining an agent, as a statement to batch with the audit row. */
+export function agentDrainingStatement(
+  db: D1Database,
+  id: string,
+  draining: boolean,
+): D1PreparedStatement {
+  return db.prepare('UPDATE agents SET draining = ? WHERE id = ?').bind(draining ? 1 : 0, id)
+}
