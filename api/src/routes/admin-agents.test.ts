@@ -1,6 +1,13 @@
 import { env } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { randomInfohash, registerAgent } from '../../test/pipeline.ts'
+import {
+  callsFor,
+  dispatchedJob,
+  jobRow,
+  randomInfohash,
+  registerAgent,
+  waitFor,
+} from '../../test/pipeline.ts'
 import { apiError, auditRows, signUp, signUpAdmin, type SignedUp } from '../../test/helpers.ts'
 
 let admin: SignedUp
@@ -135,9 +142,38 @@ describe('admin agents', () => {
       target_type: 'agent',
     })
     expect(audits.map((a) => JSON.parse(a.meta as string))).toEqual([
-      { draining: true, wasDraining: false },
-      { draining: false, wasDraining: true },
+      { draining: true, wasDraining: false, movedJobs: [] },
+      { draining: false, wasDraining: true, movedJobs: [] },
     ])
+  })
+
+  it('send the agent’s parked jobs back to the line at their place; its transfers stay', async () => {
+    const { user, job, agentId } = await dispatchedJob()
+    const queuedAt = Date.now() - 300_000
+    await env.DB.prepare("UPDATE jobs SET waiting_reason = 'peers', queued_at = ? WHERE id = ?")
+      .bind(queuedAt, job.id)
+      .run()
+    const transfer = await seedJob(user.userId, { status: 'downloading', agentId })
+
+    await admin.api.adminDrainAgent({ params: { id: agentId }, body: { draining: true } })
+
+    await waitFor(
+      async () => (await callsFor(job.id)).some((c) => c.path === '/stop' && c.agentId === agentId),
+      5000,
+      '/stop on the drained agent',
+    )
+    const moved = await jobRow(job.id)
+    expect(moved).toMatchObject({ queued_at: queuedAt, waiting_reason: null })
+    // Back in line, or already given to another agent by the dispatcher: never to this one.
+    expect(['queued', 'metadata_fetch']).toContain(moved?.status)
+    expect(moved?.agent_id).not.toBe(agentId)
+    expect(await jobRow(transfer)).toMatchObject({ status: 'downloading', agent_id: agentId })
+    const [row] = await auditRows('admin.agent_drain', agentId)
+    expect(JSON.parse(row!.meta as string)).toEqual({
+      draining: true,
+      wasDraining: false,
+      movedJobs: [job.id],
+    })
   })
 
   it('answer 404 for an unknown agent and 400 without a draining flag', async () => {

@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { endpoints } from '@tseeder/shared'
+import { endpoints, type JobError } from '@tseeder/shared'
 import { toAgentInfo } from '../agents/registry.ts'
 import { agentDrainingStatement, getAgent, listAgents } from '../db/agents.ts'
 import { listRecentAlerts, toAlert } from '../db/alerts.ts'
@@ -12,7 +12,7 @@ import {
   type BlocklistRow,
 } from '../db/blocklist.ts'
 import { listUnfinishedJobIds } from '../db/jobs.ts'
-import { queueSummary } from '../db/line-stats.ts'
+import { listParkedJobIds, queueSummary } from '../db/line-stats.ts'
 import { jobProgress } from '../durable/job-progress.ts'
 import type { AppEnv } from '../env.ts'
 import { auditStatement, listAuditPage, toAuditEntry } from '../db/audit.ts'
@@ -28,6 +28,11 @@ import { HttpError } from '../lib/errors.ts'
 import { requireAuth, route } from '../lib/route.ts'
 
 export const adminRoutes = new Hono<AppEnv>()
+
+const AGENT_DRAINING: JobError = {
+  code: 'agent_draining',
+  message: 'The agent it waited on is being drained; it is back in line.',
+}
 
 route(adminRoutes, endpoints.adminListUsers, async (c, { query }) => {
   const page = await listUsersPage(c.env.DB, {
@@ -134,15 +139,21 @@ route(adminRoutes, endpoints.adminListAgents, async (c) => {
 route(adminRoutes, endpoints.adminDrainAgent, async (c, { params, body }) => {
   const agent = await getAgent(c.env.DB, params.id)
   if (!agent) throw new HttpError(404, 'not_found', 'No such agent.')
+  // A parked torrent moves no bytes on the agent: it waits in line, at its place, for another.
+  // Looked up on every drain, so a second POST moves what a failed first one left behind.
+  const parked = body.draining ? await listParkedJobIds(c.env.DB, agent.id) : []
   await c.env.DB.batch([
     agentDrainingStatement(c.env.DB, agent.id, body.draining),
     auditStatement(c, {
       action: 'admin.agent_drain',
       targetType: 'agent',
       targetId: agent.id,
-      meta: { draining: body.draining, wasDraining: agent.draining === 1 },
+      meta: { draining: body.draining, wasDraining: agent.draining === 1, movedJobs: parked },
     }),
   ])
+  for (const jobId of parked) {
+    await jobProgress(c.env, jobId).moveToLine(jobId, AGENT_DRAINING)
+  }
   return toAgentInfo({ ...agent, draining: body.draining ? 1 : 0 })
 })
 
