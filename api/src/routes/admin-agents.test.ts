@@ -4,6 +4,7 @@ import {
   callsFor,
   dispatchedJob,
   jobRow,
+  progress,
   randomInfohash,
   registerAgent,
   waitFor,
@@ -148,11 +149,20 @@ describe('admin agents', () => {
   })
 
   it('send the agent’s parked jobs back to the line at their place; its transfers stay', async () => {
-    const { user, job, agentId } = await dispatchedJob()
-    const queuedAt = Date.now() - 300_000
-    await env.DB.prepare("UPDATE jobs SET waiting_reason = 'peers', queued_at = ? WHERE id = ?")
-      .bind(queuedAt, job.id)
-      .run()
+    const { user, job, agentId, agent } = await dispatchedJob()
+    const { queued_at: queuedAt } = (await jobRow(job.id))!
+    // The agent parks the torrent: no metadata yet, so it gives its transfer slot back.
+    const parkedReport = await agent.send({
+      ...progress(0, 0),
+      phase: 'metadata_fetch',
+      downloadSpeed: 0,
+      peers: 0,
+      seeds: 0,
+      eta: null,
+      waiting: { reason: 'metadata', since: new Date().toISOString(), until: null },
+    })
+    expect(parkedReport.status).toBe(200)
+    await waitFor(async () => (await jobRow(job.id))?.waiting_reason === 'metadata', 5000, 'parked')
     const transfer = await seedJob(user.userId, { status: 'downloading', agentId })
 
     await admin.api.adminDrainAgent({ params: { id: agentId }, body: { draining: true } })
