@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import type { AgentHeartbeat } from '@tseeder/shared'
-import { getAgent, recordHeartbeat, setAgentDraining } from './agents.ts'
+import { agentDrainingStatement, getAgent, recordHeartbeat } from './agents.ts'
 import { agentsWithRoom } from './dispatch-line.ts'
 
 const db = env.DB
@@ -45,8 +45,7 @@ describe('agents table', () => {
     const old = beat({ activeJobs: 2 })
     for (const b of [busy, parking, full, idleFull, draining, old])
       expect(await recordHeartbeat(db, b, Date.now())).toBe(true)
-    expect(await setAgentDraining(db, draining.agentId, true)).toBe(true)
-    expect(await setAgentDraining(db, 'agent-nobody', true)).toBe(false)
+    await agentDrainingStatement(db, draining.agentId, true).run()
 
     const room = await agentsWithRoom(db, Date.now())
     expect(room.map((a) => [a.id, a.free_slots])).toEqual([
