@@ -33,7 +33,7 @@ describe('loadConfig', () => {
     expect(attempt).toThrow(/AGENT_API_URL/)
   })
 
-  it('reads the parked torrents\' room and the time before parking, and refuses bad values', () => {
+  it("reads the parked torrents' room and the time before parking, and refuses bad values", () => {
     expect(
       loadConfig({ ...minimal, AGENT_IDLE_CAPACITY: '0', AGENT_PARK_AFTER_MS: '1500' }),
     ).toMatchObject({ idleCapacity: 0, parkAfterMs: 1500 })
