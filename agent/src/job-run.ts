@@ -205,8 +205,8 @@ export class JobRun {
     const selected = record.selected!
     const { files, total } = selectionOf(record.files!, selected)
     if (this.generation !== generation) return
-    if (record.status === 'metadata_fetch') record.status = 'downloading'
-    await ctx.state.save(record)
+    // Sent before the status moves on (it saves the record too), so no progress report of the
+    // `downloading` phase can reach the outbox ahead of it.
     if (first) {
       await this.emit({
         type: 'metadata_ready',
@@ -216,6 +216,9 @@ export class JobRun {
         files,
       })
     }
+    if (this.generation !== generation) return
+    if (record.status === 'metadata_fetch') record.status = 'downloading'
+    await ctx.state.save(record)
     if (this.generation !== generation) return
     const { grants, s3 } = this
     if (!grants || !s3) {
