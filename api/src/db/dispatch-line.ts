@@ -143,7 +143,7 @@ export async function nextRetryAt(db: D1Database, now: number): Promise<number |
 export function lineUpStatement(
   db: D1Database,
   jobId: string,
-  job: { now: number; notBefore: number; keepPlace: boolean },
+  job: { at: number; notBefore: number; keepPlace: boolean },
 ): D1PreparedStatement {
   return db
     .prepare(
@@ -151,7 +151,7 @@ export function lineUpStatement(
          queued_at = CASE WHEN ?3 AND queued_at IS NOT NULL THEN queued_at ELSE ?1 END
        WHERE id = ?4`,
     )
-    .bind(job.now, job.notBefore, job.keepPlace ? 1 : 0, jobId)
+    .bind(job.at, job.notBefore, job.keepPlace ? 1 : 0, jobId)
 }
 
 /** A healthy, undrained agent with free transfer slots. */

@@ -11,6 +11,7 @@ import type { AppContext, AppEnv } from '../env.ts'
 import { recordHeartbeat } from '../db/agents.ts'
 import { getJobRow } from '../db/jobs.ts'
 import { jobProgress } from '../durable/job-progress.ts'
+import { fillLine } from '../queue/dispatch-queue.ts'
 import { verifyAgentSignature } from '../middleware/agent-signature.ts'
 import { limitBody, MAX_AGENT_BODY_BYTES } from '../middleware/body-limit.ts'
 import { HttpError, validationError } from '../lib/errors.ts'
@@ -60,6 +61,8 @@ internalRoute(agentProtocol.heartbeat, async (c, beat) => {
   if (!(await recordHeartbeat(c.env.DB, beat, agent.signedAt))) {
     throw new HttpError(409, 'replayed', 'This heartbeat is older than one already received.')
   }
+  // A new agent, or one with a free transfer slot, drains the line at once.
+  if ((beat.transfers ?? beat.activeJobs) < beat.capacity) await fillLine(c.env)
   return acknowledged
 })
 
