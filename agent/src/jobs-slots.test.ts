@@ -165,7 +165,7 @@ describe('transfer slots', () => {
     await manager.start(body('dead'))
     const refused = await refusal(manager.start(body('next')))
     expect(refused).toMatchObject({ status: 503, code: 'at_capacity' })
-    expect(refused.message).toBe('All 1 transfer slots of this agent are busy.')
+    expect(refused.message).toBe('The one transfer slot of this agent is busy.')
 
     await parkedFor('dead', 'metadata')
     expect(Date.now() - started).toBeGreaterThanOrEqual(PARK_AFTER_MS)

@@ -41,7 +41,10 @@ export function admission(holds: Holds, limits: SlotLimits): Admission {
     return {
       ok: false,
       code: 'at_capacity',
-      message: `All ${limits.capacity} transfer slots of this agent are busy.`,
+      message:
+        limits.capacity === 1
+          ? 'The one transfer slot of this agent is busy.'
+          : `All ${limits.capacity} transfer slots of this agent are busy.`,
     }
   }
   if (holds.size >= limits.capacity + limits.idleCapacity) {

@@ -107,7 +107,7 @@ describe('transfer slots on a real swarm', () => {
     expect(full).toMatchObject({
       status: 503,
       body: {
-        error: { code: 'at_capacity', message: 'All 1 transfer slots of this agent are busy.' },
+        error: { code: 'at_capacity', message: 'The one transfer slot of this agent is busy.' },
       },
     })
 
