@@ -30,16 +30,21 @@ const transfersOf = (userId: string) =>
   `(SELECT COUNT(*) FROM jobs j WHERE j.user_id = ${userId} AND ${IS_TRANSFER})`
 
 /**
- * Every job in line with its `turn` (1 for its owner's job in line longest, 2 for the next…):
- * the line is ordered by plan priority, then turn, then time in line, so users of one priority
- * take turns instead of one user's batch going first.
+ * The jobs in line that match `where`, each with its `turn`: the owner's transfers now plus its
+ * rank among the owner's jobs in line (a user with nothing on agents has turn 1 for their job in
+ * line longest, 2 for the next; a user with two transfers has turn 3 for theirs). The line is
+ * ordered by plan priority, then turn, then time in line, so users of one priority take turns
+ * instead of one user's batch going first.
  */
-const LINE = `
-  SELECT j.id, j.user_id, j.bytes_total, j.queued_at, j.not_before, p.priority,
-         p.max_active_jobs, p.max_queue_wait_ms,
-         ROW_NUMBER() OVER (PARTITION BY j.user_id ORDER BY j.queued_at, j.id) AS turn
-  FROM jobs j JOIN users u ON u.id = j.user_id JOIN plans p ON p.id = u.plan_id
-  WHERE ${IN_LINE}`
+const line = (where: string) => `
+  SELECT l.*, l.rank + ${transfersOf('l.user_id')} AS turn FROM (
+    SELECT j.id, j.user_id, j.bytes_total, j.queued_at, j.not_before, p.priority,
+           p.max_active_jobs, p.max_queue_wait_ms,
+           ROW_NUMBER() OVER (PARTITION BY j.user_id ORDER BY j.queued_at, j.id) AS rank
+    FROM jobs j JOIN users u ON u.id = j.user_id JOIN plans p ON p.id = u.plan_id
+    WHERE ${IN_LINE} AND ${where}
+  ) l`
+const LINE = line('1')
 const LINE_ORDER = 'priority DESC, turn, queued_at, id'
 
 export interface LineJob {
@@ -55,14 +60,9 @@ export interface LineJob {
 export async function nextInLine(db: D1Database, now: number, limit: number): Promise<LineJob[]> {
   const { results } = await db
     .prepare(
-      `WITH ready AS (
-         SELECT j.id, j.user_id, j.bytes_total, j.queued_at, p.priority, p.max_active_jobs,
-                ROW_NUMBER() OVER (PARTITION BY j.user_id ORDER BY j.queued_at, j.id) AS turn
-         FROM jobs j JOIN users u ON u.id = j.user_id JOIN plans p ON p.id = u.plan_id
-         WHERE ${IN_LINE} AND j.not_before <= ?1
-       )
+      `WITH ready AS (${line('j.not_before <= ?1')})
        SELECT id, user_id, bytes_total FROM ready
-       WHERE max_active_jobs IS NULL OR turn <= max_active_jobs - ${transfersOf('ready.user_id')}
+       WHERE max_active_jobs IS NULL OR turn <= max_active_jobs
        ORDER BY ${LINE_ORDER} LIMIT ?2`,
     )
     .bind(now, limit)

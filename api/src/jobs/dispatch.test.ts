@@ -132,6 +132,12 @@ describe('the dispatch line', () => {
       waiting: { reason: 'own_limit' },
     })
     expect((await a.api.me()).usage).toMatchObject({ activeJobs: 3, transfers: 2 })
+
+    // A newcomer's first job goes ahead of a's third: a already has two transfers.
+    const d = await signUp()
+    const [dJob] = await jobsOf(d, 1)
+    expect(await position(d, dJob!.id)).toBe(1)
+    expect(await position(a, aJobs[2]!.id)).toBe(2)
   })
 
   it('fills a slot the moment a transfer parks, and starts the next user’s job there', async () => {
