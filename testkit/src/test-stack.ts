@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { LOCAL_AGENT_DEFAULTS } from './agent-env.ts'
 import { killGroupsNow } from './processes.ts'
-import { type Stack, startStack } from './stack.ts'
+import { launchStack, type Stack } from './stack.ts'
 
 export interface TestStack extends Stack {
   /** The last `lines` lines of a log in the state folder (`worker`, `local-agent-1`…). */
@@ -15,27 +15,38 @@ export interface TestStack extends Stack {
   close(): Promise<void>
 }
 
-export async function startTestStack(agents: number): Promise<TestStack> {
+export interface TestStackOptions {
+  /** `AGENT_*` variables for every agent, over npm start's defaults (capacity, timeouts…). */
+  agentEnv?: Record<string, string>
+}
+
+export async function startTestStack(
+  agents: number,
+  options: TestStackOptions = {},
+): Promise<TestStack> {
   const stateDir = await mkdtemp(join(tmpdir(), 'tseeder-e2e-'))
+  const launching = launchStack({
+    stateDir,
+    port: 0,
+    s3Port: 0,
+    agents,
+    devVars: 'state',
+    buildWebApp: 'if-missing',
+    // npm start's defaults, pinned: a developer's exported AGENT_* must not change the test.
+    agentEnv: { ...LOCAL_AGENT_DEFAULTS, ...options.agentEnv },
+  })
+  // If the test process dies, even while the stack is still starting (a hook timeout), no child
+  // outlives it.
+  const lastResort = () => killGroupsNow(launching.children())
+  process.once('exit', lastResort)
   let stack: Stack
   try {
-    stack = await startStack({
-      stateDir,
-      port: 0,
-      s3Port: 0,
-      agents,
-      devVars: 'state',
-      buildWebApp: 'if-missing',
-      // npm start's defaults, pinned: a developer's exported AGENT_* must not change the test.
-      agentEnv: { ...LOCAL_AGENT_DEFAULTS },
-    })
+    stack = await launching.ready
   } catch (error) {
+    process.off('exit', lastResort)
     await rm(stateDir, { recursive: true, force: true })
     throw error
   }
-  // If the test process dies, no child outlives it.
-  const lastResort = () => killGroupsNow(stack.children())
-  process.once('exit', lastResort)
   return {
     ...stack,
     logTail(name, lines = 40) {
