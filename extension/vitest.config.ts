@@ -3,5 +3,5 @@ import { WxtVitest } from 'wxt/testing/vitest-plugin'
 
 export default defineConfig({
   plugins: [WxtVitest()],
-  test: { include: ['src/**/*.test.ts'], restoreMocks: true },
+  test: { include: ['src/**/*.test.{ts,tsx}'], restoreMocks: true },
 })

@@ -155,6 +155,10 @@ declare module 'webtorrent' {
 
   export interface Wire {
     isSeeder?: boolean
+    /** The peer does not send pieces now. */
+    peerChoking: boolean
+    /** Pieces the peer has. */
+    peerPieces: { get(index: number): boolean }
   }
 
   export interface Torrent extends EventEmitter {

@@ -44,9 +44,14 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     maxBackoffMs: config.outboxMaxBackoffMs,
   })
   await reporter.init()
+  // Bound once the heartbeat runs: a slot freed during recovery is told by the first beat.
+  let slotFreed = () => {}
   const jobs = new JobManager({
     dataDir: config.dataDir,
     maxJobs: config.maxJobs,
+    idleCapacity: config.idleCapacity,
+    parkAfterMs: config.parkAfterMs,
+    onSlotFreed: () => slotFreed(),
     diskReserveBytes: config.diskReserveBytes,
     metadataTimeoutMs: config.metadataTimeoutMs,
     stallTimeoutMs: config.stallTimeoutMs,
@@ -65,8 +70,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   const heartbeat = async (): Promise<AgentHeartbeat> => ({
     agentId: config.agentId,
     url: config.publicUrl,
-    capacity: config.maxJobs,
-    activeJobs: jobs.activeCount,
+    ...jobs.load(),
     freeDiskBytes: await freeDiskBytes(config.dataDir),
     version: AGENT_VERSION,
   })
@@ -86,13 +90,22 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   })
   const { port } = server.address() as AddressInfo
   const url = `${config.tls ? 'https' : 'http'}://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`
-  const stopHeartbeat = startHeartbeat({
+  const beats = startHeartbeat({
     api,
     log,
     intervalMs: config.heartbeatIntervalMs,
     snapshot: heartbeat,
   })
-  log.info({ url, agentId: config.agentId, maxJobs: config.maxJobs }, 'agent listening')
+  slotFreed = () => beats.nudge()
+  log.info(
+    {
+      url,
+      agentId: config.agentId,
+      maxJobs: config.maxJobs,
+      idleCapacity: config.idleCapacity,
+    },
+    'agent listening',
+  )
 
   return {
     url,
@@ -100,7 +113,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     reporter,
     server,
     async close(flushMs = 10_000) {
-      stopHeartbeat()
+      beats.stop()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeIdleConnections()
       await jobs.shutdown()

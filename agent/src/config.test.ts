@@ -17,6 +17,9 @@ describe('loadConfig', () => {
       progressIntervalMs: 2000,
       heartbeatIntervalMs: 10_000,
       tls: null,
+      maxJobs: 4,
+      idleCapacity: 32,
+      parkAfterMs: 60_000,
       torrent: { dht: true, webSeeds: false, trackers: [], privateNetworks: false },
     })
   })
@@ -28,6 +31,16 @@ describe('loadConfig', () => {
     expect(attempt).toThrow(/AGENT_ID: is required/)
     expect(attempt).toThrow(/AGENT_PORT/)
     expect(attempt).toThrow(/AGENT_API_URL/)
+  })
+
+  it("reads the parked torrents' room and the time before parking, and refuses bad values", () => {
+    expect(
+      loadConfig({ ...minimal, AGENT_IDLE_CAPACITY: '0', AGENT_PARK_AFTER_MS: '1500' }),
+    ).toMatchObject({ idleCapacity: 0, parkAfterMs: 1500 })
+    const attempt = () =>
+      loadConfig({ ...minimal, AGENT_IDLE_CAPACITY: '-1', AGENT_PARK_AFTER_MS: 'soon' })
+    expect(attempt).toThrow(/AGENT_IDLE_CAPACITY/)
+    expect(attempt).toThrow(/AGENT_PARK_AFTER_MS/)
   })
 
   it('requires the three TLS files together', () => {

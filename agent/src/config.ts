@@ -17,7 +17,11 @@ export const AgentEnv = z
     AGENT_PORT: z.coerce.number().int().min(0).max(65_535).default(8443),
     AGENT_PUBLIC_URL: z.url(),
     AGENT_DATA_DIR: z.string().min(1),
+    /** Transfer slots: jobs moving bytes (or trying to, for their first `AGENT_PARK_AFTER_MS`). */
     AGENT_MAX_JOBS: z.coerce.number().int().positive().default(4),
+    /** Room for parked torrents (looking for metadata or peers), beside the transfer slots. */
+    AGENT_IDLE_CAPACITY: z.coerce.number().int().nonnegative().default(32),
+    AGENT_PARK_AFTER_MS: ms(60_000),
     AGENT_DISK_RESERVE_BYTES: z.coerce
       .number()
       .int()
@@ -76,7 +80,12 @@ export interface AgentConfig {
   port: number
   publicUrl: string
   dataDir: string
+  /** Transfer slots. */
   maxJobs: number
+  /** Parked torrents kept beside the transfer slots. */
+  idleCapacity: number
+  /** A job without metadata, or whose bytes have not moved, for this long gives its slot back. */
+  parkAfterMs: number
   diskReserveBytes: number
   /** PEM file paths; when set the agent serves HTTPS and requires a client certificate. */
   tls: { cert: string; key: string; ca: string } | null
@@ -120,6 +129,8 @@ export function loadConfig(env: Record<string, string | undefined>): AgentConfig
     publicUrl: e.AGENT_PUBLIC_URL,
     dataDir: e.AGENT_DATA_DIR,
     maxJobs: e.AGENT_MAX_JOBS,
+    idleCapacity: e.AGENT_IDLE_CAPACITY,
+    parkAfterMs: e.AGENT_PARK_AFTER_MS,
     diskReserveBytes: e.AGENT_DISK_RESERVE_BYTES,
     tls:
       e.AGENT_TLS_CERT && e.AGENT_TLS_KEY && e.AGENT_TLS_CA

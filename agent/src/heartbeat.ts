@@ -2,13 +2,22 @@ import { type AgentHeartbeat, agentProtocol } from '@tseeder/shared'
 import { ApiError, type ApiClient } from './api-client.ts'
 import type { Logger } from './log.ts'
 
+/** How long a nudged heartbeat waits, so a burst of freed slots is told in one beat. */
+export const NUDGE_DELAY_MS = 200
+
+export interface Heartbeat {
+  /** Sends a heartbeat soon (once for a burst of calls), e.g. when a transfer slot frees. */
+  nudge(): void
+  stop(): void
+}
+
 /** Posts the agent's heartbeat every `intervalMs` (and once straight away); failures are logged. */
 export function startHeartbeat(options: {
   api: ApiClient
   log: Logger
   intervalMs: number
   snapshot: () => Promise<AgentHeartbeat>
-}): () => void {
+}): Heartbeat {
   const { api, log, intervalMs, snapshot } = options
   const beat = async () => {
     try {
@@ -21,5 +30,21 @@ export function startHeartbeat(options: {
   void beat()
   const timer = setInterval(() => void beat(), intervalMs)
   timer.unref()
-  return () => clearInterval(timer)
+  let soon: NodeJS.Timeout | null = null
+  let stopped = false
+  return {
+    nudge() {
+      if (soon || stopped) return
+      soon = setTimeout(() => {
+        soon = null
+        void beat()
+      }, NUDGE_DELAY_MS)
+      soon.unref()
+    },
+    stop() {
+      stopped = true
+      clearInterval(timer)
+      if (soon) clearTimeout(soon)
+    },
+  }
 }

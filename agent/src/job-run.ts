@@ -1,16 +1,11 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { S3Client } from '@aws-sdk/client-s3'
-import { type AgentCallback, type AgentJobRecord, parseMagnet } from '@tseeder/shared'
+import { type AgentCallback, type AgentJobRecord, isRunningStatus } from '@tseeder/shared'
 import type { ApiClient } from './api-client.ts'
 import { freeDiskBytes } from './disk.ts'
-import { withPublicEndpoints } from './engine/network-policy.ts'
-import type {
-  EngineMetadata,
-  EngineTorrent,
-  TorrentEngine,
-  TorrentSource,
-} from './engine/torrent-engine.ts'
+import type { EngineMetadata, EngineTorrent, TorrentEngine } from './engine/torrent-engine.ts'
+import { jobSource } from './job-source.ts'
 import { type JobStateStore, dropGrant } from './job-state.ts'
 import type { Logger } from './log.ts'
 import { checkMetadata, fileWithIndex, listFiles, selectionOf } from './metadata-gate.ts'
@@ -26,6 +21,8 @@ import {
   tickVerdict,
 } from './progress.ts'
 import type { Reporter } from './reporter.ts'
+import { type ParkReason, slotMove } from './slots.ts'
+import type { TransferSlots } from './transfer-slots.ts'
 import { type UploadPipelineOptions, uploadAll } from './upload-pipeline.ts'
 import { GrantSource, createS3Client } from './upload.ts'
 
@@ -35,6 +32,8 @@ export interface RunServices {
   diskReserveBytes: number
   metadataTimeoutMs: number
   stallTimeoutMs: number
+  /** A job with no metadata, or whose bytes have not moved, for this long gives its slot back. */
+  parkAfterMs: number
   progressIntervalMs: number
   /** Keep a torrent's private-network trackers and web seeds (local stacks and tests only). */
   privateNetworks: boolean
@@ -48,6 +47,7 @@ export interface RunServices {
 /** What every run shares: the agent's services, the upload pipeline and the current engine. */
 export interface RunContext extends RunServices {
   uploads: UploadPipelineOptions
+  slots: TransferSlots
   /** The engine in use now: it is replaced when it breaks. */
   engine(): TorrentEngine
   jobDir(jobId: string): string
@@ -74,6 +74,7 @@ export class JobRun {
   private readonly uploadedBytes = new Map<number, number>()
   private watch = freshWatch(Date.now())
   private lastReceived = 0
+  private fetchStart = Date.now()
   private generation = 0
   private emitting: Promise<void> = Promise.resolve()
 
@@ -102,6 +103,7 @@ export class JobRun {
     const generation = ++this.generation
     this.uploads = new AbortController()
     this.watch = freshWatch(Date.now())
+    this.fetchStart = Date.now()
     this.lastReceived = 0
     this.ctx.activeChanged()
     void this.run(generation).catch((error: Error) => {
@@ -122,6 +124,7 @@ export class JobRun {
     this.halt()
     await this.ctx.engine().remove(this.jobId, { removeData })
     this.torrent = null
+    this.ctx.slots.release(this.jobId)
     if (removeData) await rm(this.ctx.jobDir(this.jobId), { recursive: true, force: true })
     this.ctx.activeChanged()
   }
@@ -147,7 +150,7 @@ export class JobRun {
     }
     const dir = ctx.jobDir(jobId)
     await mkdir(dir, { recursive: true })
-    const source = await this.source()
+    const source = await jobSource(this.record.start, ctx.jobDir(jobId), ctx)
     if (this.generation !== generation) return
     const torrent = ctx.engine().add(jobId, source, dir)
     this.torrent = torrent
@@ -179,28 +182,6 @@ export class JobRun {
     this.timers.push(setInterval(() => void this.tick(generation), ctx.progressIntervalMs))
   }
 
-  /** The saved .torrent once metadata arrived (no peers needed again), else the job's source. */
-  private async source(): Promise<TorrentSource> {
-    const { start } = this.record
-    let source: TorrentSource
-    try {
-      source = { torrent: await readFile(join(this.ctx.jobDir(start.jobId), 'meta.torrent')) }
-    } catch {
-      source = start.torrentBase64
-        ? { torrent: Buffer.from(start.torrentBase64, 'base64') }
-        : { magnet: checkedMagnet(start.magnet!) }
-    }
-    if (this.ctx.privateNetworks) return source
-    const filtered = await withPublicEndpoints(source)
-    if (filtered.dropped.length) {
-      this.ctx.log.warn(
-        { jobId: this.jobId, dropped: filtered.dropped },
-        'torrent endpoints on private networks dropped',
-      )
-    }
-    return filtered.source
-  }
-
   private async onMetadata(generation: number, metadata: EngineMetadata): Promise<void> {
     const { record, jobId, ctx } = this
     const first = record.files === null
@@ -224,8 +205,8 @@ export class JobRun {
     const selected = record.selected!
     const { files, total } = selectionOf(record.files!, selected)
     if (this.generation !== generation) return
-    if (record.status === 'metadata_fetch') record.status = 'downloading'
-    await ctx.state.save(record)
+    // Sent before the status moves on (it saves the record too), so no progress report of the
+    // `downloading` phase can reach the outbox ahead of it.
     if (first) {
       await this.emit({
         type: 'metadata_ready',
@@ -236,6 +217,9 @@ export class JobRun {
       })
     }
     if (this.generation !== generation) return
+    if (record.status === 'metadata_fetch') record.status = 'downloading'
+    await ctx.state.save(record)
+    if (this.generation !== generation) return
     const { grants, s3 } = this
     if (!grants || !s3) {
       await this.fail('internal_error', 'The job has no storage grant to upload with.', true)
@@ -243,7 +227,8 @@ export class JobRun {
     }
     const pending = pendingFiles(record)
     const torrent = this.torrent!
-    torrent.select(pending)
+    if (ctx.slots.hold(jobId)?.kind === 'parked') this.wantSlot()
+    else torrent.select(pending)
     ctx.log.info({ jobId, files: pending.length, bytes: total }, 'metadata checked, downloading')
     const stored = await uploadAll(
       {
@@ -280,6 +265,7 @@ export class JobRun {
     if (this.generation === generation) this.generation++
     await ctx.engine().remove(jobId, { removeData: true })
     this.torrent = null
+    ctx.slots.release(jobId)
     await rm(ctx.jobDir(jobId), { recursive: true, force: true })
     ctx.activeChanged()
     ctx.log.info({ jobId, files: record.selected!.length }, 'job completed')
@@ -293,11 +279,47 @@ export class JobRun {
       ctx.metrics.bytesDownloaded.inc(Math.max(0, progress.live.received - this.lastReceived))
       this.lastReceived = progress.live.received
     }
-    const verdict = tickVerdict(this.watch, record.status, progress, Date.now(), ctx.stallTimeoutMs)
+    const now = Date.now()
+    const hold = ctx.slots.hold(jobId)
+    // Waiting for a slot is the agent's doing, not the swarm's: the stall clock restarts with it.
+    const forSlot = hold?.kind === 'parked' && hold.reason === 'transfer_slot'
+    const stallMs = forSlot ? Infinity : ctx.stallTimeoutMs
+    const verdict = tickVerdict(this.watch, record.status, progress, now, stallMs)
     this.watch = verdict.watch
     if (verdict.stalled) {
       const seconds = Math.round(ctx.stallTimeoutMs / 1000)
       await this.fail('stalled', `No data arrived for ${seconds} s.`, true)
+      return
+    }
+    const { torrent } = this
+    const move =
+      hold &&
+      slotMove(
+        hold,
+        {
+          status: record.status,
+          hasMetadata: Boolean(torrent?.metadata),
+          fetchStart: this.fetchStart,
+          lastByte: this.watch.lastChange,
+          done: progress.done,
+          total: progress.total,
+          usefulPeers:
+            hold.kind === 'parked' && hold.reason === 'peers' && torrent?.metadata
+              ? torrent.peersWithPieces(pendingFiles(record))
+              : 0,
+        },
+        now,
+        ctx,
+      )
+    if (move && 'park' in move) {
+      ctx.slots.park(jobId, move.park)
+      torrent?.select([])
+      ctx.log.info({ jobId, reason: move.park.reason }, 'job parked, transfer slot given back')
+      await this.emitProgress(phaseOf(record.status))
+      return
+    }
+    if (move) {
+      this.wantSlot()
       return
     }
     if (verdict.downloaded) {
@@ -308,8 +330,31 @@ export class JobRun {
     await this.emitProgress(phaseOf(record.status))
   }
 
+  /**
+   * The agent gave this parked job a transfer slot: it selects its pending files again (once its
+   * metadata passed the checks) and says so at once.
+   */
+  slotGranted(from: ParkReason): void {
+    const { record, torrent } = this
+    if (!isRunningStatus(record.status)) return
+    if (from === 'transfer_slot') this.watch = { ...this.watch, lastChange: Date.now() }
+    if (torrent?.metadata && record.status !== 'metadata_fetch') {
+      torrent.select(pendingFiles(record))
+    }
+    this.ctx.log.info({ jobId: this.jobId, from }, 'job took a transfer slot')
+    void this.emitProgress(phaseOf(record.status)).catch(() => {})
+  }
+
+  /** Can move bytes again: takes a free slot (see {@link slotGranted}) or waits for one. */
+  private wantSlot(): void {
+    if (this.ctx.slots.want(this.jobId)) return
+    this.torrent?.select([])
+    void this.emitProgress(phaseOf(this.record.status)).catch(() => {})
+  }
+
   private emitProgress(phase: ProgressPhase): Promise<void> {
-    return this.emit(progressUpdate(this.progress(), phase))
+    const waiting = this.ctx.slots.waiting(this.jobId)
+    return this.emit({ ...progressUpdate(this.progress(), phase), waiting })
   }
 
   /** Allocates the next `seq` (persisted first, so a crash can skip a number but never reuse one). */
@@ -334,11 +379,4 @@ export class JobRun {
     for (const timer of this.timers) clearTimeout(timer)
     this.timers = []
   }
-}
-
-/** The rebuilt link of a magnet the API sent (checked at /start, so a refusal is a bug). */
-function checkedMagnet(link: string): string {
-  const magnet = parseMagnet(link)
-  if (!magnet.ok) throw new Error(`The job's magnet link is not valid: ${magnet.message}`)
-  return magnet.magnet
 }

@@ -57,6 +57,8 @@ function manage(maxJobs = 2, metadataTimeoutMs = 600_000): JobManager {
   return new JobManager({
     dataDir,
     maxJobs,
+    idleCapacity: 32,
+    parkAfterMs: 600_000,
     diskReserveBytes: 0,
     metadataTimeoutMs,
     stallTimeoutMs: 600_000,

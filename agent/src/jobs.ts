@@ -14,6 +14,7 @@ import type { TorrentEngine } from './engine/torrent-engine.ts'
 import { JobRun, type RunContext, type RunServices } from './job-run.ts'
 import { dropGrant, isSafeJobId } from './job-state.ts'
 import { PartSlots } from './multipart.ts'
+import { TransferSlots } from './transfer-slots.ts'
 
 /**
  * Parts in memory at once (× 8 MiB) for the whole agent, shared by every job and file: memory
@@ -23,7 +24,12 @@ const PARTS_IN_FLIGHT = 4
 const TERMINAL_RETENTION_MS = 24 * 60 * 60_000
 
 export interface JobManagerOptions extends RunServices {
+  /** Transfer slots. */
   maxJobs: number
+  /** Parked jobs kept beside the transfer slots. */
+  idleCapacity: number
+  /** A transfer slot is free and no parked job took it (the agent tells the API at once). */
+  onSlotFreed?: () => void
   streamUpload: boolean
   engineFactory: () => TorrentEngine
 }
@@ -72,10 +78,22 @@ export class JobManager {
   private engine: TorrentEngine
   private readonly jobs = new Map<string, JobRun>()
   private readonly ctx: RunContext
+  private readonly slots: TransferSlots
   private accepting = true
 
   constructor(private readonly o: JobManagerOptions) {
     this.engine = o.engineFactory()
+    this.slots = new TransferSlots(
+      { capacity: o.maxJobs, idleCapacity: o.idleCapacity },
+      {
+        granted: (jobId, from) => this.jobs.get(jobId)?.slotGranted(from),
+        changed: ({ transfers, parked }) => {
+          o.metrics.transfers.set(transfers)
+          o.metrics.parkedJobs.set(parked)
+        },
+        freed: () => o.onSlotFreed?.(),
+      },
+    )
     this.ctx = {
       ...o,
       uploads: {
@@ -85,6 +103,7 @@ export class JobManager {
         log: o.log,
         metrics: o.metrics,
       },
+      slots: this.slots,
       engine: () => this.engine,
       jobDir: (jobId) => this.jobDir(jobId),
       activeChanged: () => o.metrics.activeJobs.set(this.activeCount),
@@ -99,6 +118,18 @@ export class JobManager {
     return [...this.jobs.values()].filter((r) => isRunningStatus(r.record.status)).length
   }
 
+  /** The agent's load as heartbeats and `/status` report it. */
+  load() {
+    const { transfers, parked } = this.slots.counts()
+    return {
+      capacity: this.o.maxJobs,
+      transfers,
+      parkedJobs: parked,
+      idleCapacity: this.o.idleCapacity,
+      activeJobs: this.activeCount,
+    }
+  }
+
   /** Loads persisted jobs and resumes every unfinished one. */
   async recover(): Promise<void> {
     const records = await this.o.state.loadAll(({ file, reason }) =>
@@ -110,6 +141,10 @@ export class JobManager {
         this.o.log.info({ jobId, status: record.status }, 'resuming job after restart')
         const run = new JobRun(record, this.ctx)
         this.jobs.set(jobId, run)
+        this.slots.place(jobId, {
+          hasMetadata: record.files !== null,
+          metadataUntil: Date.now() + this.o.metadataTimeoutMs,
+        })
         run.launch()
       } else if (
         record.status === 'paused' ||
@@ -165,7 +200,8 @@ export class JobManager {
       throw new JobError(503, 'disk_full', 'The agent is out of disk space.')
     }
     await checkSource(body)
-
+    // Checked again, and the slot taken before the next await: other starts came meanwhile.
+    this.checkCapacity()
     const record: AgentJobRecord = {
       start: body,
       status: 'metadata_fetch',
@@ -177,9 +213,16 @@ export class JobManager {
       error: null,
       updatedAt: new Date().toISOString(),
     }
-    await this.o.state.save(record)
     const run = new JobRun(record, this.ctx)
     this.jobs.set(body.jobId, run)
+    this.slots.take(body.jobId)
+    try {
+      await this.o.state.save(record)
+    } catch (error) {
+      this.jobs.delete(body.jobId)
+      this.slots.release(body.jobId)
+      throw error
+    }
     this.o.log.info(
       { jobId: body.jobId, attempt: body.attempt, infohash: body.infohash },
       'job accepted',
@@ -204,8 +247,15 @@ export class JobManager {
     const run = this.require(jobId)
     if (run.record.status !== 'paused') return viewOf(run)
     this.checkCapacity()
+    this.slots.take(jobId)
     run.record.status = run.record.files ? 'downloading' : 'metadata_fetch'
-    await this.o.state.save(run.record)
+    try {
+      await this.o.state.save(run.record)
+    } catch (error) {
+      run.record.status = 'paused'
+      this.slots.release(jobId)
+      throw error
+    }
     this.o.log.info({ jobId }, 'job resumed')
     run.launch()
     return viewOf(run)
@@ -249,9 +299,8 @@ export class JobManager {
   }
 
   private checkCapacity(): void {
-    if (this.activeCount >= this.o.maxJobs) {
-      throw new JobError(503, 'at_capacity', `The agent already runs ${this.o.maxJobs} jobs.`)
-    }
+    const verdict = this.slots.admission()
+    if (!verdict.ok) throw new JobError(503, verdict.code, verdict.message)
   }
 
   private require(jobId: string): JobRun {

@@ -8,7 +8,17 @@ export function createMetrics() {
     registry,
     activeJobs: new Gauge({
       name: 'tseeder_agent_active_jobs',
-      help: 'Jobs fetching metadata, downloading or uploading',
+      help: 'Jobs fetching metadata, downloading or uploading (transfers and parked)',
+      registers: [registry],
+    }),
+    transfers: new Gauge({
+      name: 'tseeder_agent_transfers',
+      help: 'Jobs holding a transfer slot (moving bytes, or trying to)',
+      registers: [registry],
+    }),
+    parkedJobs: new Gauge({
+      name: 'tseeder_agent_parked_jobs',
+      help: 'Jobs parked without a transfer slot (looking for metadata or peers, or waiting for a slot)',
       registers: [registry],
     }),
     bytesDownloaded: new Counter({

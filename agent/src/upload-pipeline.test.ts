@@ -34,6 +34,9 @@ class DiskTorrent extends EventEmitter implements EngineTorrent {
   progress(): never {
     throw new Error('uploads do not read download progress')
   }
+  peersWithPieces() {
+    return 0
+  }
   rangeReady() {
     return this.done
   }

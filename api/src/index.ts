@@ -5,6 +5,7 @@ import { DEAD_LETTER_QUEUE } from './queue/dispatch-queue.ts'
 
 // The Worker's entry: only handlers and Durable Object classes may be exported from here.
 export { AgentNoncesDO } from './durable/agent-nonces.ts'
+export { DispatchLineDO } from './jobs/dispatch-line.ts'
 export { JobProgressDO } from './durable/job-progress.ts'
 export { RateLimiterDO } from './durable/rate-limiter.ts'
 export { UserSessionDO } from './durable/user-session.ts'

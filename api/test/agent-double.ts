@@ -23,7 +23,9 @@ export async function startAgentDouble(
   signingKey: string,
 ): Promise<{ url: string; server: Server }> {
   const calls: RecordedCall[] = []
+  // Agents that answer 503 (full) or 500 (broken) to every call.
   const refusing = new Set<string>()
+  const failing = new Set<string>()
   const infohashes = new Map<string, string>()
   const nonces = new NonceCache()
   const server = createServer(async (req, res) => {
@@ -43,10 +45,11 @@ export async function startAgentDouble(
         calls.filter((c) => (c.body as { jobId?: string } | null)?.jobId === jobId),
       )
     }
-    if (url.pathname === '/_refuse') {
+    if (url.pathname === '/_refuse' || url.pathname === '/_fail') {
       const agent = url.searchParams.get('agent')!
-      if (url.searchParams.get('on') === '1') refusing.add(agent)
-      else refusing.delete(agent)
+      const set = url.pathname === '/_refuse' ? refusing : failing
+      if (url.searchParams.get('on') === '1') set.add(agent)
+      else set.delete(agent)
       return reply(200, { ok: true })
     }
 
@@ -65,6 +68,8 @@ export async function startAgentDouble(
       return reply(409, { error: { code: 'replayed', message: 'replayed' } })
     if (refusing.has(agentId!))
       return reply(503, { error: { code: 'at_capacity', message: 'full' } })
+    if (failing.has(agentId!))
+      return reply(500, { error: { code: 'internal_error', message: 'broken' } })
     const body = JSON.parse(text || 'null') as { jobId: string; infohash?: string }
     calls.push({ agentId: agentId!, path: `/${action}`, body, at: Date.now() })
     if (body.infohash) infohashes.set(body.jobId, body.infohash)

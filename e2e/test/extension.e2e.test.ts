@@ -162,7 +162,7 @@ describe('the tseeder extension in Chromium', () => {
     await page.locator('#torrent').click()
 
     await until('the .torrent job', () => jobWithInfohash(fixtures.private.infohash))
-    // The Free plan runs two jobs at a time: the next send would be refused (with a notification).
+    // The Free plan transfers two jobs at a time: a job sent now would wait in line.
     expect((await waitForCompleted(fixtures.private.infohash)).name).toBe('ext-private')
     // The site refused nothing: every request for the file, the extension's included, carried
     // the cookie (the browser's own download was cancelled, so the bytes came from the extension).

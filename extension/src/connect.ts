@@ -48,6 +48,7 @@ export async function connect(
       token: token.value,
       email: me.user.email,
       planName: me.plan.name,
+      maxTransfers: me.plan.maxActiveJobs,
       connectedAt: (deps.now?.() ?? new Date()).toISOString(),
       revoked: false,
     }

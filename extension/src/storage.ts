@@ -11,6 +11,11 @@ export interface Connection {
   token: string
   email: string
   planName: string
+  /**
+   * The plan's transfers at a time when it connected, named under a job held back by them
+   * (absent on connections stored before; null: no limit).
+   */
+  maxTransfers?: number | null
   connectedAt: string
   /** Set when the server stopped accepting the token (401): the UI asks to reconnect. */
   revoked: boolean

@@ -54,3 +54,55 @@ export function formatPercent(pct: number): string {
   const clamped = Math.min(100, Math.max(0, pct))
   return `${clamped === 100 || clamped === 0 ? clamped : clamped.toFixed(1)}%`
 }
+
+const ORDINAL_SUFFIXES: Record<Intl.LDMLPluralRule, string> = {
+  zero: 'th',
+  one: 'st',
+  two: 'nd',
+  few: 'rd',
+  many: 'th',
+  other: 'th',
+}
+const ordinalRules = new Intl.PluralRules('en', { type: 'ordinal' })
+
+/**
+ * A place in a line, as the English texts around it read it.
+ *
+ * @example formatOrdinal(3) // "3rd"
+ */
+export function formatOrdinal(place: number): string {
+  return `${place}${ORDINAL_SUFFIXES[ordinalRules.select(place)]}`
+}
+
+export interface ClockTimeOptions {
+  /** Defaults to the reader's language. */
+  locale?: string
+  /** Defaults to the reader's time zone. */
+  timeZone?: string
+}
+
+const WEEK_MS = 7 * 86_400_000
+
+/**
+ * A moment as a wall clock shows it: the time alone today, with the weekday within a week,
+ * with the date beyond. `now` decides what "today" is, so the text is a pure function of it.
+ *
+ * @example formatClockTime('2026-11-27T16:40:00Z', now) // "16:40" or "4:40 PM"
+ */
+export function formatClockTime(
+  iso: string,
+  now: number,
+  { locale, timeZone }: ClockTimeOptions = {},
+): string {
+  const at = new Date(iso)
+  if (Number.isNaN(at.getTime())) return '—'
+  const time = new Intl.DateTimeFormat(locale, { timeStyle: 'short', timeZone }).format(at)
+  const day = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeZone })
+  if (day.format(at) === day.format(new Date(now))) return time
+  const nearby = Math.abs(at.getTime() - now) < WEEK_MS - 86_400_000
+  const date = new Intl.DateTimeFormat(
+    locale,
+    nearby ? { weekday: 'short', timeZone } : { day: 'numeric', month: 'short', timeZone },
+  ).format(at)
+  return `${date} ${time}`
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { emptyLiveJobs, isUnknownJob, parseJobEvent, reduceLiveJobs } from './live.ts'
+import type { JobStatus } from './lifecycle.ts'
 import type { Job } from './schemas/job.ts'
 import { testJob, testProgress } from './test-fixtures.ts'
 
@@ -60,6 +61,67 @@ describe('reduceLiveJobs', () => {
       },
     })
     expect(failed.jobs[1]).toMatchObject({ status: 'failed', error: { code: 'no_peers' } })
+  })
+
+  it('takes the waiting state from progress events, so parking and unparking show live', () => {
+    const waiting = {
+      reason: 'peers' as const,
+      since: '2026-01-01T00:00:00.000Z',
+      until: '2026-01-01T00:30:00.000Z',
+    }
+    const parked = reduceLiveJobs(start, {
+      type: 'event',
+      event: testProgress('new', 1, 10, { waiting }),
+    })
+    expect(parked.jobs[0]!.waiting).toEqual(waiting)
+    const older = reduceLiveJobs(parked, { type: 'event', event: testProgress('new', 2, 10) })
+    expect(older.jobs[0]!.waiting).toEqual(waiting)
+    const moving = reduceLiveJobs(older, {
+      type: 'event',
+      event: testProgress('new', 3, 12, { waiting: null }),
+    })
+    expect(moving.jobs[0]!.waiting).toBeNull()
+  })
+
+  it('forgets the place in line and a line reason once the job leaves the line', () => {
+    const inLine = reduceLiveJobs(emptyLiveJobs, {
+      type: 'reset',
+      jobs: [
+        job('a', '2026-01-01T00:00:00Z', {
+          status: 'queued',
+          queuePosition: 2,
+          waiting: { reason: 'in_line', since: '2026-01-01T00:00:00.000Z', until: null },
+        }),
+      ],
+    })
+    const status = (seq: number, to: JobStatus) =>
+      reduceLiveJobs(inLine, {
+        type: 'event',
+        event: { type: 'status', jobId: 'a', seq, status: to },
+      }).jobs[0]
+    for (const to of ['metadata_fetch', 'downloading', 'paused', 'cancelled', 'failed'] as const) {
+      expect(status(1, to)).toMatchObject({ status: to, queuePosition: null, waiting: null })
+    }
+  })
+
+  it('drops a parked reason when the job goes back in line, and any reason when it stops', () => {
+    const parked = reduceLiveJobs(emptyLiveJobs, {
+      type: 'reset',
+      jobs: [
+        job('a', '2026-01-01T00:00:00Z', {
+          status: 'metadata_fetch',
+          waiting: { reason: 'metadata', since: '2026-01-01T00:00:00.000Z', until: null },
+        }),
+      ],
+    })
+    const status = (to: JobStatus) =>
+      reduceLiveJobs(parked, {
+        type: 'event',
+        event: { type: 'status', jobId: 'a', seq: 1, status: to },
+      }).jobs[0]
+    expect(status('queued')).toMatchObject({ status: 'queued', waiting: null })
+    expect(status('paused')).toMatchObject({ status: 'paused', waiting: null })
+    expect(status('downloading')!.waiting).toMatchObject({ reason: 'metadata' })
   })
 
   it('renames a job when its metadata arrives', () => {

@@ -1,5 +1,6 @@
 import type { Job } from './schemas/job.ts'
-import { JobEvent } from './schemas/events.ts'
+import { isActiveStatus, type JobStatus } from './lifecycle.ts'
+import { JobEvent, type WaitingReason } from './schemas/events.ts'
 import type { ServerSentEvent } from './sse.ts'
 
 /**
@@ -33,7 +34,12 @@ export function applyJobEvent<J extends Job>(job: J, event: JobEvent, at = Date.
       return { ...job, ...fields, updatedAt }
     }
     case 'status': {
-      const next: J = { ...job, status: event.status, updatedAt }
+      const next: J = {
+        ...job,
+        status: event.status,
+        updatedAt,
+        ...queueFieldsAfter(job, event.status),
+      }
       if (event.error) next.error = event.error
       else if (event.status !== 'failed') delete next.error
       if (event.status === 'completed') {
@@ -52,6 +58,22 @@ export function applyJobEvent<J extends Job>(job: J, event: JobEvent, at = Date.
     case 'error':
       return { ...job, error: { code: event.code, message: event.message }, updatedAt }
   }
+}
+
+const LINE_REASONS: readonly WaitingReason[] = ['in_line', 'own_limit', 'retry_later']
+
+/**
+ * What a status change leaves of a job's place in line and waiting reason: the line's reasons
+ * hold only while it is `queued`, an agent's (parked) only while it is on one, neither once it
+ * stopped. No event brings a new place in line: reads do.
+ */
+function queueFieldsAfter(job: Job, status: JobStatus): Pick<Job, 'queuePosition' | 'waiting'> {
+  const reason = job.waiting?.reason
+  const inLine = reason !== undefined && LINE_REASONS.includes(reason)
+  if (status === 'queued')
+    return { queuePosition: job.queuePosition, waiting: inLine ? job.waiting : null }
+  if (!isActiveStatus(status)) return { queuePosition: null, waiting: null }
+  return { queuePosition: null, waiting: inLine ? null : job.waiting }
 }
 
 /**

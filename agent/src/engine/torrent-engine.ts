@@ -41,6 +41,11 @@ export interface EngineTorrent extends EventEmitter {
   select(fileIndexes: readonly number[]): void
   fileDone(index: number): boolean
   progress(fileIndexes: readonly number[]): EngineProgress
+  /**
+   * Connected peers that would send pieces of these files now: they have one this torrent lacks
+   * and do not choke it. What a parked job waits for.
+   */
+  peersWithPieces(fileIndexes: readonly number[]): number
   /** True once bytes [start, end) of file `index` are verified and on disk. */
   rangeReady(index: number, start: number, end: number): boolean
   /** Where the file's bytes are on disk: always inside the job folder, never a torrent name. */

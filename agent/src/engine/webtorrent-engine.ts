@@ -135,6 +135,29 @@ class WebTorrentJob extends EventEmitter implements EngineTorrent {
     }
   }
 
+  peersWithPieces(fileIndexes: readonly number[]): number {
+    const t = this.torrent
+    const { bitfield } = t
+    if (!bitfield || !t.pieceLength) return 0
+    const ranges = fileIndexes.flatMap((index) => {
+      const file = t.files[index]
+      if (!file || file.length === 0) return []
+      const first = Math.floor(file.offset / t.pieceLength)
+      return [[first, Math.floor((file.offset + file.length - 1) / t.pieceLength)] as const]
+    })
+    const lacking = (piece: number) => !bitfield.get(piece)
+    return t.wires.filter(
+      (wire) =>
+        !wire.peerChoking &&
+        ranges.some(([first, last]) => {
+          for (let piece = first; piece <= last; piece++) {
+            if (wire.peerPieces.get(piece) && lacking(piece)) return true
+          }
+          return false
+        }),
+    ).length
+  }
+
   rangeReady(index: number, start: number, end: number): boolean {
     const t = this.torrent
     const file = t.files[index]

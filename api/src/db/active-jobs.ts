@@ -5,14 +5,15 @@ import { sqlList } from './sql.ts'
 
 /**
  * The active-jobs rule, the one place it is written: the user's jobs in an active status, with
- * `adding` more, fit their plan's `max_active_jobs` (NULL: no limit). `userParam` is the
- * statement's placeholder for the user's id. The rule is only ever evaluated inside the statement
- * that makes a job active, so two requests cannot both take the last slot (D1 runs one
- * statement, or one batch, at a time).
+ * `adding` more, fit their plan's transfers plus waiting jobs (`max_active_jobs` +
+ * `max_queued_jobs`; NULL in either: no limit). Which of them transfer at once is the dispatch
+ * line's business (`db/dispatch-line.ts`). `userParam` is the statement's placeholder for the
+ * user's id. The rule is only ever evaluated inside the statement that makes a job active, so two
+ * requests cannot both take the last slot (D1 runs one statement, or one batch, at a time).
  */
 function withinActiveJobLimit(userParam: `?${number}`, adding: 0 | 1): string {
   return `(SELECT COUNT(*) FROM jobs WHERE user_id = ${userParam} AND status IN (${sqlList(ACTIVE_STATUSES)})) + ${adding}
-    <= COALESCE((SELECT p.max_active_jobs FROM users u JOIN plans p ON p.id = u.plan_id WHERE u.id = ${userParam}), ${Number.MAX_SAFE_INTEGER})`
+    <= COALESCE((SELECT p.max_active_jobs + p.max_queued_jobs FROM users u JOIN plans p ON p.id = u.plan_id WHERE u.id = ${userParam}), ${Number.MAX_SAFE_INTEGER})`
 }
 
 /**

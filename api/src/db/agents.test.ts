@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import type { AgentHeartbeat } from '@tseeder/shared'
-import { findLeastLoadedAgent, getAgent, recordHeartbeat } from './agents.ts'
+import { agentDrainingStatement, getAgent, recordHeartbeat } from './agents.ts'
+import { agentsWithRoom } from './dispatch-line.ts'
 
 const db = env.DB
 
@@ -14,6 +15,8 @@ function beat(overrides: Partial<AgentHeartbeat> = {}): AgentHeartbeat {
     url: 'http://127.0.0.1:1',
     capacity: 4,
     activeJobs: 0,
+    parkedJobs: 0,
+    idleCapacity: 8,
     freeDiskBytes: HUGE_DISK,
     version: 'test',
     ...overrides,
@@ -31,14 +34,25 @@ describe('agents table', () => {
     expect((await getAgent(db, first.agentId))?.active_jobs).toBe(2)
   })
 
-  it('finds the least-loaded recent agent with a free slot and enough disk', async () => {
-    const busy = beat({ activeJobs: 3 })
-    const idle = beat({ activeJobs: 1 })
-    const full = beat({ activeJobs: 4 })
-    const small = beat({ freeDiskBytes: HUGE_DISK / 2 })
-    for (const b of [busy, idle, full, small]) await recordHeartbeat(db, b, Date.now())
-    const picked = await findLeastLoadedAgent(db, Date.now() - 60_000, HUGE_DISK)
-    expect(picked?.id).toBe(idle.agentId)
-    expect(await findLeastLoadedAgent(db, Date.now() + 60_000, HUGE_DISK)).toBeNull()
+  it('gives room by free transfer slots: parked torrents cost none, draining and silent agents get none', async () => {
+    await db.prepare('UPDATE agents SET last_heartbeat_at = 0').run()
+    const busy = beat({ activeJobs: 3, transfers: 3 })
+    const parking = beat({ activeJobs: 7, transfers: 1, parkedJobs: 6 })
+    const full = beat({ activeJobs: 4, transfers: 4 })
+    const idleFull = beat({ activeJobs: 12, transfers: 2, parkedJobs: 10 })
+    const draining = beat()
+    // An agent too old to report transfers: every job counts as one.
+    const old = beat({ activeJobs: 2 })
+    for (const b of [busy, parking, full, idleFull, draining, old])
+      expect(await recordHeartbeat(db, b, Date.now())).toBe(true)
+    await agentDrainingStatement(db, draining.agentId, true).run()
+
+    const room = await agentsWithRoom(db, Date.now())
+    expect(room.map((a) => [a.id, a.free_slots])).toEqual([
+      [parking.agentId, 3],
+      [old.agentId, 2],
+      [busy.agentId, 1],
+    ])
+    expect(await agentsWithRoom(db, Date.now() + 60_000)).toEqual([])
   })
 })

@@ -67,15 +67,11 @@ export async function recordHeartbeat(
   return result.meta.changes > 0
 }
 
-/** Starts or stops draining an agent; false when there is no such agent. */
-export async function setAgentDraining(
+/** Starts or stops draining an agent, as a statement to batch with the audit row. */
+export function agentDrainingStatement(
   db: D1Database,
   id: string,
   draining: boolean,
-): Promise<boolean> {
-  const result = await db
-    .prepare('UPDATE agents SET draining = ? WHERE id = ?')
-    .bind(draining ? 1 : 0, id)
-    .run()
-  return result.meta.changes > 0
+): D1PreparedStatement {
+  return db.prepare('UPDATE agents SET draining = ? WHERE id = ?').bind(draining ? 1 : 0, id)
 }

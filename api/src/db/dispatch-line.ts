@@ -17,7 +17,13 @@ import { sqlList } from './sql.ts'
 export const IS_TRANSFER = `j.status IN (${sqlList(RUNNING_STATUSES)}) AND j.follows_job_id IS NULL AND j.waiting_reason IS NULL`
 
 /** In line: waiting for the dispatcher, on its own (a follower waits for its leader). */
-const IN_LINE = `j.status IN (${sqlList(DISPATCH_STATUSES)}) AND j.follows_job_id IS NULL`
+export const IN_LINE = `j.status IN (${sqlList(DISPATCH_STATUSES)}) AND j.follows_job_id IS NULL`
+
+/**
+ * Parked: in an agent's engine, moving no bytes until it finds metadata or peers. A follower
+ * mirrors its leader's state but is in no engine, so it is not counted twice.
+ */
+export const PARKED = `j.status IN (${sqlList(RUNNING_STATUSES)}) AND j.follows_job_id IS NULL AND j.waiting_reason IS NOT NULL`
 
 /** The user's transfers now (`userId`: an SQL expression). */
 const transfersOf = (userId: string) =>
@@ -143,7 +149,7 @@ export async function nextRetryAt(db: D1Database, now: number): Promise<number |
 export function lineUpStatement(
   db: D1Database,
   jobId: string,
-  job: { now: number; notBefore: number; keepPlace: boolean },
+  job: { at: number; notBefore: number; keepPlace: boolean },
 ): D1PreparedStatement {
   return db
     .prepare(
@@ -151,7 +157,7 @@ export function lineUpStatement(
          queued_at = CASE WHEN ?3 AND queued_at IS NOT NULL THEN queued_at ELSE ?1 END
        WHERE id = ?4`,
     )
-    .bind(job.now, job.notBefore, job.keepPlace ? 1 : 0, jobId)
+    .bind(job.at, job.notBefore, job.keepPlace ? 1 : 0, jobId)
 }
 
 /** A healthy, undrained agent with free transfer slots. */

@@ -2,7 +2,6 @@ import {
   ACTIVE_STATUSES,
   ENDED_STATUSES,
   RUNNING_STATUSES,
-  DISPATCH_STATUSES,
   isRunningStatus,
   type AdminJobQuery,
   type Job,
@@ -152,8 +151,8 @@ export function insertJobStatement(db: D1Database, job: NewJob): D1PreparedState
   return db
     .prepare(
       `INSERT INTO jobs (id, user_id, infohash, name, source, magnet, selected_files, awaiting_files, status,
-         bytes_total, progress_pct, bytes_downloaded, follows_job_id, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         bytes_total, progress_pct, bytes_downloaded, follows_job_id, created_at, updated_at, queued_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .bind(
       job.id,
@@ -169,6 +168,7 @@ export function insertJobStatement(db: D1Database, job: NewJob): D1PreparedState
       job.progressPct,
       job.bytesDownloaded,
       job.followsJobId,
+      job.now,
       job.now,
       job.now,
     )
@@ -218,20 +218,6 @@ export async function listOrphanedJobIds(
   return results.map((row) => row.id)
 }
 
-/** Jobs (followers aside) waiting for a dispatch since before `updatedBefore`. */
-export async function listJobsAwaitingDispatch(
-  db: D1Database,
-  updatedBefore: number,
-): Promise<JobRow[]> {
-  const { results } = await db
-    .prepare(
-      `SELECT * FROM jobs WHERE status IN (${sqlList(DISPATCH_STATUSES)}) AND follows_job_id IS NULL AND updated_at < ?`,
-    )
-    .bind(updatedBefore)
-    .all<JobRow>()
-  return results
-}
-
 /** Jobs of `infohash` that are active or paused: those a new blocklist entry stops. */
 export async function listUnfinishedJobIds(db: D1Database, infohash: string): Promise<string[]> {
   const { results } = await db
@@ -271,6 +257,8 @@ export interface JobLifecycleFields {
   attempt: number
   lastAgentSeq: number
   leaderId: string | null
+  /** Why the job is parked on its agent (null or absent: it is not). */
+  waiting?: JobWaiting | null
 }
 
 /**
@@ -290,7 +278,8 @@ export function updateJobLifecycle(
          follows_job_id = ?13, updated_at = ?14,
          error_code = CASE WHEN ?15 THEN ?16 ELSE error_code END,
          error_message = CASE WHEN ?15 THEN ?17 ELSE error_message END,
-         completed_at = CASE WHEN ?1 = 'completed' THEN COALESCE(completed_at, ?14) ELSE completed_at END
+         completed_at = CASE WHEN ?1 = 'completed' THEN COALESCE(completed_at, ?14) ELSE completed_at END,
+         waiting_reason = ?19, waiting_since = ?20, waiting_until = ?21
        WHERE id = ?18`,
     )
     .bind(
@@ -312,8 +301,22 @@ export function updateJobLifecycle(
       error?.code ?? null,
       error?.message ?? null,
       job.jobId,
+      ...parkedColumns(job.waiting),
     )
 }
+
+/** The parked-waiting columns; a wait of the line's (in_line…) is never stored on the row. */
+function parkedColumns(
+  waiting: JobWaiting | null | undefined,
+): [string | null, number | null, number | null] {
+  if (!waiting || !PARKED_REASONS.has(waiting.reason)) return [null, null, null]
+  return [
+    waiting.reason,
+    Date.parse(waiting.since),
+    waiting.until ? Date.parse(waiting.until) : null,
+  ]
+}
+const PARKED_REASONS = new Set<string>(['metadata', 'peers', 'transfer_slot'])
 
 export function setJobName(db: D1Database, jobId: string, name: string): D1PreparedStatement {
   return db.prepare('UPDATE jobs SET name = ? WHERE id = ?').bind(name, jobId)

@@ -1,5 +1,6 @@
 import { ACTIVE_STATUSES, type Usage } from '@tseeder/shared'
 import { billingPeriod } from '../lib/time.ts'
+import { IS_TRANSFER } from './dispatch-line.ts'
 import { sqlList } from './sql.ts'
 
 /** The user's usage; bandwidth reads as zero once its month has passed, before the cron resets it. */
@@ -7,7 +8,8 @@ export async function getUsage(db: D1Database, userId: string): Promise<Usage> {
   const row = await db
     .prepare(
       `SELECT us.storage_bytes, us.bandwidth_bytes, us.bandwidth_period,
-              (SELECT COUNT(*) FROM jobs j WHERE j.user_id = ?1 AND j.status IN (${sqlList(ACTIVE_STATUSES)})) AS active_jobs
+              (SELECT COUNT(*) FROM jobs j WHERE j.user_id = ?1 AND j.status IN (${sqlList(ACTIVE_STATUSES)})) AS active_jobs,
+              (SELECT COUNT(*) FROM jobs j WHERE j.user_id = ?1 AND ${IS_TRANSFER}) AS transfers
        FROM usage us WHERE us.user_id = ?1`,
     )
     .bind(userId)
@@ -16,14 +18,23 @@ export async function getUsage(db: D1Database, userId: string): Promise<Usage> {
       bandwidth_bytes: number
       bandwidth_period: string
       active_jobs: number
+      transfers: number
     }>()
   const period = billingPeriod()
-  if (!row) return { storageBytes: 0, bandwidthBytes: 0, bandwidthPeriod: period, activeJobs: 0 }
+  if (!row)
+    return {
+      storageBytes: 0,
+      bandwidthBytes: 0,
+      bandwidthPeriod: period,
+      activeJobs: 0,
+      transfers: 0,
+    }
   return {
     storageBytes: row.storage_bytes,
     bandwidthBytes: row.bandwidth_period === period ? row.bandwidth_bytes : 0,
     bandwidthPeriod: period,
     activeJobs: row.active_jobs,
+    transfers: row.transfers,
   }
 }
 

@@ -2,6 +2,7 @@ import {
   AGENT_STALE_MS,
   canTransition,
   isActiveStatus,
+  isRunningStatus,
   ProgressFields,
   type JobEvent,
   type JobProgressState,
@@ -34,6 +35,8 @@ export function apply(d: Draft, change: JobChange, force = false): boolean {
   const { s, now } = d
   const statusChanged = change.status !== undefined && change.status !== s.status
   if (statusChanged && !force && !canTransition(s.status, change.status!)) return false
+  const heldSlot = holdsTransferSlot(s)
+  const waitedFor = s.waiting?.reason
   const writes: DbWrite[] = []
   const events: EventDraft[] = []
   const selected = s.selectedFiles ? new Set(s.selectedFiles) : null
@@ -86,6 +89,7 @@ export function apply(d: Draft, change: JobChange, force = false): boolean {
     } else if (!isActiveStatus(s.status)) {
       Object.assign(s, { downloadSpeed: 0, uploadSpeed: 0, eta: null, peers: 0, seeds: 0 })
     }
+    if (!isRunningStatus(s.status)) s.waiting = null
     events.push({
       type: 'status',
       status: s.status,
@@ -95,13 +99,18 @@ export function apply(d: Draft, change: JobChange, force = false): boolean {
   if (change.error && !statusChanged) events.push({ type: 'error', ...change.error })
   if (change.progress) events.push({ type: 'progress', ...ProgressFields.parse(s) })
 
+  // Parking and unparking are written at once: the dispatch line counts transfers from D1.
+  const waitingChanged = s.waiting?.reason !== waitedFor
   if (
     statusChanged ||
+    waitingChanged ||
+    change.error ||
     change.metadata ||
     change.stored ||
     now - s.persistedAt >= PERSIST_INTERVAL
   ) {
-    const error = statusChanged ? (change.error ?? null) : undefined
+    // A status change clears the old error unless it brings one; an error alone is recorded.
+    const error = statusChanged ? (change.error ?? null) : change.error
     writes.push({ type: 'job_row', job: { ...s }, error, at: now })
     s.persistedAt = now
   }
@@ -110,6 +119,7 @@ export function apply(d: Draft, change: JobChange, force = false): boolean {
   if (statusChanged && (s.status === 'completed' || s.status === 'failed'))
     d.effects.push({ type: 'notify_finished', userId: s.userId, jobId: s.jobId })
   mirrorToFollowers(d, change)
+  if (heldSlot && !holdsTransferSlot(s)) d.effects.push({ type: 'room_freed' })
   return true
 }
 
@@ -160,14 +170,29 @@ export function armWatchdog(d: Draft): void {
   d.effects.push({ type: 'watchdog', at: d.now + AGENT_STALE_MS })
 }
 
-export function enqueue(d: Draft, delaySeconds: number): void {
+/** The job is in the dispatch line: at the end, or at the place it had (`keepPlace`). */
+export function enqueue(
+  d: Draft,
+  delaySeconds: number,
+  { keepPlace }: { keepPlace: boolean },
+): void {
   const s = d.s
-  s.triesBefore = s.tries
+  const notBefore = d.now + delaySeconds * SECOND
+  write(d, [{ type: 'line_up', jobId: s.jobId, notBefore, keepPlace, at: d.now }])
   d.effects.push({
     type: 'enqueue',
     job: { id: s.jobId, user_id: s.userId, infohash: s.infohash },
     delaySeconds,
+    keepPlace,
   })
+}
+
+/**
+ * Whether the job holds one of its agent's transfer slots: running on its own (a follower rides
+ * on its leader's) and not parked. What the dispatch line counts as a transfer.
+ */
+export function holdsTransferSlot(s: JobProgressState): boolean {
+  return isRunningStatus(s.status) && !s.leaderId && !s.waiting
 }
 
 export function log(

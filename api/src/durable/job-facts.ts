@@ -3,7 +3,7 @@ import { getBlockReason } from '../db/blocklist.ts'
 import { listJobFileSizes } from '../db/job-files.ts'
 import { getPlan } from '../db/plans.ts'
 import { getUsage } from '../db/usage.ts'
-import { selectedFilesOf, type JobRow } from '../db/jobs.ts'
+import { parkedWaitingOf, selectedFilesOf, type JobRow } from '../db/jobs.ts'
 import { findUserById } from '../db/users.ts'
 import { activeJobsLimitReached, storageProblem } from '../lib/quotas.ts'
 import type { FileSize, MetadataChecks } from './job-intents.ts'
@@ -77,10 +77,10 @@ export function stateFromRow(row: JobRow, seq: number): JobProgressState {
     attempt: row.attempt,
     // Without its own count, the job's dispatches so far are its tries.
     tries: row.attempt,
-    triesBefore: row.attempt,
     lastAgentSeq: row.last_agent_seq,
     seq,
     persistedAt: row.updated_at,
     leaderId: row.follows_job_id,
+    waiting: parkedWaitingOf(row),
   }
 }

@@ -37,8 +37,11 @@ export interface FileSize {
 /** Everything that can happen to a job, as the core of its Durable Object receives it. */
 export type LifecycleInput =
   | { type: 'created' }
-  | { type: 'waiting'; reason: JobError; delivery: number }
-  | { type: 'dispatched'; agentId: string; attempt: number; delivery: number }
+  /** The dispatcher could not start the job on an agent (an agent error, not lack of room). */
+  | { type: 'waiting'; reason: JobError }
+  | { type: 'dispatched'; agentId: string; attempt: number }
+  /** Off its agent and back in line, keeping its place (the agent is drained). */
+  | { type: 'move_to_line'; error: JobError }
   | { type: 'fail_permanently'; error: JobError }
   | { type: 'complete_from_content'; stored: StoredFileEntry[] }
   | { type: 'agent_callback'; agentId: string; callback: AgentCallback; checks: MetadataChecks }
@@ -65,6 +68,7 @@ export const LIFECYCLE_INPUT_TYPES = [
   'created',
   'waiting',
   'dispatched',
+  'move_to_line',
   'fail_permanently',
   'complete_from_content',
   'agent_callback',
@@ -102,6 +106,7 @@ export type JobRowSnapshot = Pick<
   | 'attempt'
   | 'lastAgentSeq'
   | 'leaderId'
+  | 'waiting'
 >
 
 /** One D1 write, as data; `db/` turns it into statements. */
@@ -139,6 +144,8 @@ export type DbWrite =
       bytesTotal: number
     }
   | { type: 'unfollow'; jobId: string }
+  /** The job's place in the dispatch line (new at `at`, or kept) and when it may be tried. */
+  | { type: 'line_up'; jobId: string; notBefore: number; keepPlace: boolean; at: number }
 
 /** The ids a queue message is built from. */
 export interface QueuedJob {
@@ -161,7 +168,13 @@ export type Effect =
       selectedFiles?: number[] | null
       files: FileSize[]
     }
-  | { type: 'enqueue'; job: QueuedJob; delaySeconds: number }
+  /**
+   * The job is in the dispatch line (its place written by a `line_up` write before): the line
+   * is told, after `delaySeconds`, to fill.
+   */
+  | { type: 'enqueue'; job: QueuedJob; delaySeconds: number; keepPlace: boolean }
+  /** The job stopped holding a transfer slot: the line may fill it. */
+  | { type: 'room_freed' }
   | { type: 'notify_finished'; userId: string; jobId: string }
   | { type: 'mirror_to_followers'; jobId: string; change: JobChange }
   | { type: 'hand_over_followers'; jobId: string }
@@ -182,7 +195,7 @@ export type ActionResult =
 export type CallbackResult =
   { ok: true } | { ok: false; status: 404 | 409; code: ErrorCode; message: string }
 
-/** What the dispatcher does with a message whose job found no agent this time. */
+/** What became of a job the dispatcher could not start: tried again later, or failed for good. */
 export type WaitOutcome =
   | { outcome: 'done' }
   | { outcome: 'retry'; delaySeconds: number }
@@ -194,6 +207,7 @@ export interface Replies {
   created: void
   waiting: WaitOutcome
   dispatched: boolean
+  move_to_line: void
   fail_permanently: void
   complete_from_content: void
   agent_callback: CallbackResult

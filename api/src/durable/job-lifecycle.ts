@@ -4,6 +4,7 @@ import {
   allowedActions,
   isActiveStatus,
   isDispatchStatus,
+  isRunningStatus,
   type AgentCallback,
   type FileEntry,
   type JobAction,
@@ -76,19 +77,29 @@ function onInput(d: Draft, input: LifecycleInput): Replies[LifecycleInput['type'
   switch (input.type) {
     case 'created':
       publish(d, { type: 'status', status: s.status })
+      // Accepted, and now waiting in the dispatch line (a follower waits on its leader instead).
+      if (s.status === 'submitted' && !s.leaderId) apply(d, { status: 'queued' })
       return
     case 'waiting':
-      return waiting(d, input.reason, input.delivery)
+      return waiting(d, input.reason)
     case 'dispatched':
       if (!isDispatchStatus(s.status)) return false
       s.workerId = input.agentId
       s.attempt = input.attempt
       s.lastAgentSeq = 0
       s.lastHeartbeat = d.now
-      useTry(s, input.delivery)
+      s.tries += 1
+      // A new start holds a transfer slot until its agent reports it parked.
+      s.waiting = null
       apply(d, { status: 'metadata_fetch' })
       armWatchdog(d)
       return true
+    case 'move_to_line':
+      if (!isRunningStatus(s.status) || !s.workerId || s.leaderId) return
+      stopAgent(d)
+      apply(d, { status: 'queued', error: input.error })
+      enqueue(d, 0, { keepPlace: true })
+      return
     case 'fail_permanently':
       stopAgent(d)
       apply(d, { status: 'failed', error: input.error })
@@ -115,7 +126,8 @@ function onInput(d: Draft, input: LifecycleInput): Replies[LifecycleInput['type'
       s.leaderId = null
       s.workerId = null
       apply(d, { status: 'queued' }, true)
-      enqueue(d, 0)
+      // It waited since it was submitted, riding on the leader: it keeps that place.
+      enqueue(d, 0, { keepPlace: true })
       return
     case 'set_leader':
       s.leaderId = input.leaderId
@@ -138,22 +150,23 @@ function onInput(d: Draft, input: LifecycleInput): Replies[LifecycleInput['type'
   }
 }
 
-/** A delivery of a dispatch message counts as a try, once however often it is reported. */
-function useTry(s: JobProgressState, delivery: number): void {
-  s.tries = Math.max(s.tries, s.triesBefore + delivery)
-}
-
-function waiting(d: Draft, reason: JobError, delivery: number): Replies['waiting'] {
+/**
+ * An agent error kept the job from starting: a try from its budget. It keeps its place in line
+ * and is tried again after a backoff, or fails once the budget is used up.
+ */
+function waiting(d: Draft, reason: JobError): Replies['waiting'] {
   const s = d.s
   if (!isDispatchStatus(s.status)) return { outcome: 'done' }
-  useTry(s, delivery)
+  s.tries += 1
   if (s.tries >= MAX_ATTEMPTS) {
     stopAgent(d)
     apply(d, { status: 'failed', error: gaveUp(reason) })
     return { outcome: 'gave_up' }
   }
-  if (s.status !== 'queued') apply(d, { status: 'queued', error: reason })
-  return { outcome: 'retry', delaySeconds: backoffSeconds(s.tries) }
+  apply(d, { status: 'queued', error: reason })
+  const delaySeconds = backoffSeconds(s.tries)
+  enqueue(d, delaySeconds, { keepPlace: true })
+  return { outcome: 'retry', delaySeconds }
 }
 
 function gaveUp(error: JobError): JobError {
@@ -316,16 +329,13 @@ function backToQueue(
 ): void {
   const s = d.s
   if (action === 'resume' && s.awaitingFiles) chooseFiles(d, selectedFiles, files)
-  if (action === 'retry') {
-    s.tries = 0
-    s.triesBefore = 0
-  }
+  if (action === 'retry') s.tries = 0
   if (s.leaderId) {
     s.leaderId = null
     write(d, [{ type: 'unfollow', jobId: s.jobId }])
   }
   apply(d, { status: 'queued', error })
-  enqueue(d, 0)
+  enqueue(d, 0, { keepPlace: false })
 }
 
 /**
@@ -377,6 +387,7 @@ function requeueOrFail(d: Draft, error: JobError, delaySeconds?: number): void {
     return
   }
   apply(d, { status: 'queued', error })
-  enqueue(d, delaySeconds ?? backoffSeconds(s.tries))
+  // Lost through no fault of its own (or its torrent's): it keeps its place in line.
+  enqueue(d, delaySeconds ?? backoffSeconds(s.tries), { keepPlace: true })
   if (stale) log(d, 'info', 'job_requeued', { jobId: s.jobId, from: stale, attempt: s.attempt })
 }

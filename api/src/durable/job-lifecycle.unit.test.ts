@@ -36,7 +36,6 @@ function job(status: Status, overrides: Partial<JobProgressState> = {}): JobProg
     workerId: assigned ? AGENT : null,
     attempt: assigned ? 1 : 0,
     tries: assigned ? 1 : 0,
-    triesBefore: 0,
     lastAgentSeq: 0,
     seq: 3,
     persistedAt: NOW - 1000,
@@ -93,12 +92,16 @@ const action = (
 const CHANGES = {
   created: { input: { type: 'created' } },
   waiting: {
-    input: { type: 'waiting', reason: { code: 'no_agent', message: 'No agent.' }, delivery: 1 },
+    input: { type: 'waiting', reason: { code: 'agent_error', message: 'Agent error.' } },
   },
   waiting_last_try: {
-    input: { type: 'waiting', reason: { code: 'no_agent', message: 'No agent.' }, delivery: 5 },
+    input: { type: 'waiting', reason: { code: 'agent_error', message: 'Agent error.' } },
+    job: { tries: 4 },
   },
-  dispatched: { input: { type: 'dispatched', agentId: 'agent-2', attempt: 2, delivery: 1 } },
+  dispatched: { input: { type: 'dispatched', agentId: 'agent-2', attempt: 2 } },
+  move_to_line: {
+    input: { type: 'move_to_line', error: { code: 'agent_draining', message: 'Drained.' } },
+  },
   fail_permanently: {
     input: { type: 'fail_permanently', error: { code: 'blocked', message: 'Blocked.' } },
   },
@@ -170,10 +173,11 @@ const GONE = null
 // prettier-ignore
 const TABLE: Record<ChangeKind, (Status | null)[]> = {
   //                       submitted metadata_fetch queued downloading uploading completed paused failed cancelled
-  created:                 [SUB,     META,          Q,     DL,         UP,       DONE,     PAU,   FAIL,  CAN],
+  created:                 [Q,       META,          Q,     DL,         UP,       DONE,     PAU,   FAIL,  CAN],
   waiting:                 [Q,       META,          Q,     DL,         UP,       DONE,     PAU,   FAIL,  CAN],
   waiting_last_try:        [FAIL,    META,          FAIL,  DL,         UP,       DONE,     PAU,   FAIL,  CAN],
   dispatched:              [META,    META,          META,  DL,         UP,       DONE,     PAU,   FAIL,  CAN],
+  move_to_line:            [SUB,     Q,             Q,     Q,          Q,        DONE,     PAU,   FAIL,  CAN],
   fail_permanently:        [FAIL,    FAIL,          FAIL,  FAIL,       FAIL,     DONE,     FAIL,  FAIL,  CAN],
   complete_from_content:   [DONE,    META,          DONE,  DL,         UP,       DONE,     PAU,   FAIL,  CAN],
   metadata_ready:          [SUB,     DL,            Q,     DL,         UP,       DONE,     PAU,   FAIL,  CAN],
@@ -240,7 +244,8 @@ describe('the job lifecycle core', () => {
           (e) => e.type === 'publish' && e.event.type === 'status',
         )
         const moved = expected !== null && expected !== status
-        if (moved) expect(statusEvents).toHaveLength(1)
+        // `created` announces the status the job was created in, then the move.
+        if (moved) expect(statusEvents).toHaveLength(kind === 'created' ? 2 : 1)
         if (moved) expect(effectsOf(decision.effects, 'write')).not.toHaveLength(0)
       })
     }
@@ -279,8 +284,7 @@ describe('the job lifecycle core', () => {
 
   it('answers for a job it does not know', () => {
     expect(
-      decide(null, { type: 'waiting', reason: { code: 'x', message: 'x' }, delivery: 1 }, NOW)
-        .reply,
+      decide(null, { type: 'waiting', reason: { code: 'x', message: 'x' } }, NOW).reply,
     ).toEqual({ outcome: 'done' })
     expect(decide(null, CHANGES.dispatched.input, NOW).reply).toBe(false)
     expect(decide(null, callback(progress), NOW).reply).toMatchObject({
@@ -360,59 +364,66 @@ describe('agent callbacks', () => {
 })
 
 describe('the attempt budget', () => {
-  const wait = (delivery: number): LifecycleInput => ({
+  const wait: LifecycleInput = {
     type: 'waiting',
-    reason: { code: 'no_agent', message: 'No agent is free.' },
-    delivery,
-  })
+    reason: { code: 'agent_error', message: 'Agent agent-1 could not start the job.' },
+  }
+  const lineUps = (effects: Effect[]) =>
+    effects.flatMap((e) => (e.type === 'write' ? e.writes : [])).filter((w) => w.type === 'line_up')
 
-  it('retries with backoff while no agent is free, then fails after five tries', () => {
+  it('retries agent errors with backoff, keeping the job’s place in line, then fails after five tries', () => {
     let s = job('submitted')
     const delays: unknown[] = []
-    for (let delivery = 1; delivery < 5; delivery++) {
-      const decision = decide(s, wait(delivery), NOW)
+    for (let tries = 1; tries < 5; tries++) {
+      const decision = decide(s, wait, NOW)
       delays.push(decision.reply)
       s = decision.state!
-      expect(s.status).toBe('queued')
+      expect(s).toMatchObject({ status: 'queued', tries })
+      const delaySeconds = (decision.reply as { delaySeconds: number }).delaySeconds
+      expect(lineUps(decision.effects)).toEqual([
+        {
+          type: 'line_up',
+          jobId: 'job-1',
+          notBefore: NOW + delaySeconds * 1000,
+          keepPlace: true,
+          at: NOW,
+        },
+      ])
+      expect(effectsOf(decision.effects, 'enqueue')).toMatchObject([
+        { delaySeconds, keepPlace: true },
+      ])
     }
     expect(delays).toEqual([15, 30, 60, 120].map((d) => ({ outcome: 'retry', delaySeconds: d })))
-    const last = decide(s, wait(5), NOW)
+    const last = decide(s, wait, NOW)
     expect(last.reply).toEqual({ outcome: 'gave_up' })
     const statuses = effectsOf(last.effects, 'publish').map((e) => e.type === 'publish' && e.event)
     expect(statuses).toContainEqual(
       expect.objectContaining({
         status: 'failed',
-        error: { code: 'no_agent', message: 'No agent is free. Gave up after 5 attempts.' },
+        error: {
+          code: 'agent_error',
+          message: 'Agent agent-1 could not start the job. Gave up after 5 attempts.',
+        },
       }),
     )
   })
 
-  it('counts a delivery reported twice (two messages for one job) once', () => {
-    let s = job('queued')
-    s = decide(s, wait(1), NOW).state!
-    s = decide(s, wait(1), NOW).state!
-    s = decide(s, wait(2), NOW).state!
-    expect(s.tries).toBe(2)
-  })
-
   it('spends tries on dispatches and stale agents alike, and fails when they are used up', () => {
-    let s = job('queued', { tries: 3, triesBefore: 3 })
-    s = decide(s, { type: 'dispatched', agentId: AGENT, attempt: 4, delivery: 1 }, NOW).state!
+    let s = job('queued', { tries: 3 })
+    s = decide(s, { type: 'dispatched', agentId: AGENT, attempt: 4 }, NOW).state!
     expect(s.tries).toBe(4)
     const stale = decide(s, { type: 'stale_check' }, NOW + 31_000)
     expect(stale.state?.status).toBe('queued')
+    // Lost with its agent, through no fault of its own: it keeps its place in line.
     expect(effectsOf(stale.effects, 'enqueue')).toEqual([
       {
         type: 'enqueue',
         job: { id: 'job-1', user_id: 'user-1', infohash: 'a'.repeat(40) },
         delaySeconds: 0,
+        keepPlace: true,
       },
     ])
-    s = decide(
-      stale.state!,
-      { type: 'dispatched', agentId: AGENT, attempt: 5, delivery: 1 },
-      NOW,
-    ).state!
+    s = decide(stale.state!, { type: 'dispatched', agentId: AGENT, attempt: 5 }, NOW).state!
     const again = decide(
       s,
       callback({ type: 'failed', code: 'io', message: 'Disk.', retryable: true, attempt: 5 }),
@@ -423,10 +434,79 @@ describe('the attempt budget', () => {
   })
 
   it('gives a job its owner retries a fresh budget', () => {
-    const s = job('failed', { tries: 5, triesBefore: 5, attempt: 5 })
+    const s = job('failed', { tries: 5, attempt: 5 })
     const decision = decide(s, action('retry'), NOW)
-    expect(decision.state).toMatchObject({ status: 'queued', tries: 0, triesBefore: 0, attempt: 5 })
-    expect(effectsOf(decision.effects, 'enqueue')).toHaveLength(1)
+    expect(decision.state).toMatchObject({ status: 'queued', tries: 0, attempt: 5 })
+    // A retry joins the line at its end.
+    expect(effectsOf(decision.effects, 'enqueue')).toMatchObject([{ keepPlace: false }])
+    expect(lineUps(decision.effects)).toMatchObject([{ keepPlace: false, notBefore: NOW }])
+  })
+})
+
+describe('transfer slots', () => {
+  const parked = (reason: 'metadata' | 'peers' | 'transfer_slot' | null) =>
+    callback({
+      ...progress,
+      phase: 'metadata_fetch',
+      waiting:
+        reason === null
+          ? null
+          : {
+              reason,
+              since: new Date(NOW - 60_000).toISOString(),
+              until: new Date(NOW + 540_000).toISOString(),
+            },
+    })
+  const rowWrites = (effects: Effect[]) =>
+    effects.flatMap((e) => (e.type === 'write' ? e.writes : [])).filter((w) => w.type === 'job_row')
+
+  it('frees the slot when the agent parks the job, and writes the row at once', () => {
+    const decision = decide(job('metadata_fetch', { persistedAt: NOW }), parked('metadata'), NOW)
+    expect(decision.state?.waiting).toMatchObject({ reason: 'metadata' })
+    expect(effectsOf(decision.effects, 'room_freed')).toHaveLength(1)
+    expect(rowWrites(decision.effects)).toMatchObject([
+      { job: { waiting: { reason: 'metadata' } } },
+    ])
+  })
+
+  it('writes unparking at once and frees nothing; a parked job that ends frees nothing again', () => {
+    const s = job('metadata_fetch', {
+      persistedAt: NOW,
+      waiting: decide(job('metadata_fetch'), parked('peers'), NOW).state!.waiting,
+    })
+    const unparked = decide(s, parked(null), NOW)
+    expect(unparked.state?.waiting).toBeNull()
+    expect(effectsOf(unparked.effects, 'room_freed')).toHaveLength(0)
+    expect(rowWrites(unparked.effects)).toHaveLength(1)
+    const cancelled = decide(s, action('cancel'), NOW)
+    expect(cancelled.state).toMatchObject({ status: 'cancelled', waiting: null })
+    expect(effectsOf(cancelled.effects, 'room_freed')).toHaveLength(0)
+  })
+
+  it('frees the slot of a transfer that ends, pauses or is re-queued, but not a follower’s', () => {
+    for (const input of [
+      callback({ type: 'completed', files: stored }),
+      action('pause'),
+      action('cancel'),
+    ]) {
+      expect(effectsOf(decide(job('downloading'), input, NOW).effects, 'room_freed')).toHaveLength(
+        1,
+      )
+    }
+    const stale = decide(job('downloading'), { type: 'stale_check' }, NOW + 31_000)
+    expect(effectsOf(stale.effects, 'room_freed')).toHaveLength(1)
+    const follower = job('downloading', { leaderId: 'leader-1', workerId: null })
+    expect(effectsOf(decide(follower, action('cancel'), NOW).effects, 'room_freed')).toHaveLength(0)
+  })
+
+  it('moves a parked job off a drained agent back in line, keeping its place', () => {
+    const decision = decide(job('metadata_fetch'), CHANGES.move_to_line.input, NOW)
+    expect(decision.state).toMatchObject({ status: 'queued', workerId: null })
+    expect(effectsOf(decision.effects, 'stop_agent')).toHaveLength(1)
+    expect(effectsOf(decision.effects, 'enqueue')).toMatchObject([{ keepPlace: true }])
+    // A follower has no agent of its own to leave.
+    const follower = job('downloading', { leaderId: 'leader-1', workerId: null })
+    expect(decide(follower, CHANGES.move_to_line.input, NOW).effects).toEqual([])
   })
 })
 

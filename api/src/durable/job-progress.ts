@@ -17,7 +17,7 @@ import { log } from '../lib/log.ts'
 import { SerialQueue } from '../lib/serial.ts'
 import { SseHub } from '../lib/sse-hub.ts'
 import { notifyJobFinished } from '../push/notify.ts'
-import { enqueueDispatch } from '../queue/dispatch-queue.ts'
+import { enqueueDispatch, fillLine } from '../queue/dispatch-queue.ts'
 import { userSessions } from './user-session.ts'
 import { JobEventLog } from '../db/job-event-log.ts'
 import {
@@ -77,19 +77,24 @@ export class JobProgressDO extends DurableObject<Env> {
   }
 
   /**
-   * The dispatcher found no agent (or the agent refused) on the `delivery`th delivery of a
-   * dispatch message: the job waits in `queued`, or fails once its attempt budget is used up.
+   * An agent error kept the dispatcher from starting the job: it waits in line, keeping its
+   * place, and is tried again after a backoff, or fails once its attempt budget is used up.
    */
-  waiting(jobId: string, reason: JobError, delivery = 1): Promise<WaitOutcome> {
-    return this.run(jobId, () => ({ type: 'waiting', reason, delivery }))
+  waiting(jobId: string, reason: JobError): Promise<WaitOutcome> {
+    return this.run(jobId, () => ({ type: 'waiting', reason }))
   }
 
   /**
    * The dispatcher handed the job to `agentId` with `/start`. False when the job stopped waiting
    * meanwhile (paused, cancelled, deleted): the caller then stops that agent's copy.
    */
-  dispatched(jobId: string, agentId: string, attempt: number, delivery = 1): Promise<boolean> {
-    return this.run(jobId, () => ({ type: 'dispatched', agentId, attempt, delivery }))
+  dispatched(jobId: string, agentId: string, attempt: number): Promise<boolean> {
+    return this.run(jobId, () => ({ type: 'dispatched', agentId, attempt }))
+  }
+
+  /** The job leaves its agent (being drained) and goes back in line, keeping its place. */
+  moveToLine(jobId: string, error: JobError): Promise<void> {
+    return this.run(jobId, () => ({ type: 'move_to_line', error }))
   }
 
   /** The job cannot be dispatched any more (attempts used up, blocked): it fails for good. */
@@ -242,6 +247,9 @@ export class JobProgressDO extends DurableObject<Env> {
         }
       case 'enqueue':
         await enqueueDispatch(env, effect.job, effect.delaySeconds)
+        return
+      case 'room_freed':
+        await fillLine(env)
         return
       case 'notify_finished':
         this.ctx.waitUntil(

@@ -8,6 +8,7 @@ import {
   unfollowJob,
   updateJobLifecycle,
 } from '../db/jobs.ts'
+import { lineUpStatement } from '../db/dispatch-line.ts'
 import { adjustStorageStatement } from '../db/usage.ts'
 import { contentKey } from '../storage/s3.ts'
 import type { DbWrite } from './job-intents.ts'
@@ -43,5 +44,7 @@ export function statementsFor(db: D1Database, write: DbWrite): D1PreparedStateme
       ]
     case 'unfollow':
       return [unfollowJob(db, write.jobId)]
+    case 'line_up':
+      return [lineUpStatement(db, write.jobId, write)]
   }
 }

@@ -158,6 +158,7 @@ describe('a job history', () => {
     const { events } = await user.api.jobHistory({ params: { id: job.id } })
     expect(events.map((e) => (e.type === 'status' ? e.status : e.type))).toEqual([
       'submitted',
+      'queued',
       'metadata_fetch',
       'metadata',
       'downloading',

@@ -1,6 +1,7 @@
 import {
   createExecutionContext,
   createMessageBatch,
+  createScheduledController,
   env,
   getQueueResult,
   runDurableObjectAlarm,
@@ -10,21 +11,25 @@ import { describe, expect, it, vi } from 'vitest'
 import worker from '../index.ts'
 import { jobProgress, type JobProgressDO } from '../durable/job-progress.ts'
 import type { DispatchMessage } from '@tseeder/shared'
-import { backoffSeconds, MAX_ATTEMPTS } from '../queue/dispatch-queue.ts'
+import { backoffSeconds, dispatchLine, MAX_ATTEMPTS } from '../queue/dispatch-queue.ts'
+import { CRONS } from './maintenance.ts'
 import { signUp } from '../../test/helpers.ts'
 import {
   agentSide,
+  callsFor,
+  doubleUrl,
   magnetFor,
   metadata,
   openStream,
   randomInfohash,
   registerAgent,
+  sleep,
   waitFor,
   waitForStart,
 } from '../../test/pipeline.ts'
 
-async function deliver(message: DispatchMessage, attempts: number) {
-  const batch = createMessageBatch<DispatchMessage>('tseeder-jobs', [
+async function deliver(message: DispatchMessage, attempts: number, queue = 'tseeder-jobs') {
+  const batch = createMessageBatch<DispatchMessage>(queue, [
     { id: crypto.randomUUID(), timestamp: new Date(), attempts, body: message },
   ])
   const retry = vi.spyOn(batch.messages[0]!, 'retry')
@@ -36,102 +41,242 @@ async function deliver(message: DispatchMessage, attempts: number) {
   }
 }
 
-async function withoutAgents<T>(run: () => Promise<T>): Promise<T> {
+/** No agent has room, and nobody else's job waits in line: each test starts from an empty line. */
+async function emptyFleet() {
   await env.DB.prepare('UPDATE agents SET last_heartbeat_at = 0').run()
-  return run()
+  await env.DB.prepare(
+    "UPDATE jobs SET status = 'cancelled' WHERE status IN ('submitted', 'queued')",
+  ).run()
 }
 
-/** A user's new magnet job while no agent is healthy, and its dispatch message. */
-async function jobWithoutAgents() {
-  const user = await signUp()
-  const job = await withoutAgents(() =>
-    user.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } }),
-  )
-  const message: DispatchMessage = {
-    type: 'dispatch',
-    jobId: job.id,
-    key: `${job.infohash}:${user.userId}`,
-  }
-  return { user, job, message }
+/** An agent that answers 500 to every call: an agent error. */
+async function registerBrokenAgent() {
+  const id = `agent-${crypto.randomUUID().slice(0, 8)}`
+  await fetch(`${doubleUrl()}/_fail?agent=${id}&on=1`)
+  return registerAgent(id)
 }
 
-describe('dispatch', () => {
+async function queuedAt(jobId: string) {
+  return (await env.DB.prepare('SELECT queued_at, not_before FROM jobs WHERE id = ?')
+    .bind(jobId)
+    .first<{ queued_at: number; not_before: number }>())!
+}
+
+describe('the dispatch line', () => {
   it('backs off 15 s, 30 s, 60 s, … and never more than 10 minutes', () => {
     expect([1, 2, 3, 4, 5, 6, 7, 8].map(backoffSeconds)).toEqual([
       15, 30, 60, 120, 240, 480, 600, 600,
     ])
   })
 
-  it('retries with that backoff while no agent is free, then fails the job and dead-letters it', async () => {
-    const { user, job, message } = await jobWithoutAgents()
-    for (let attempts = 1; attempts < MAX_ATTEMPTS; attempts++) {
-      const result = await withoutAgents(() => deliver(message, attempts))
-      expect(result.retryMessages).toHaveLength(1)
-      expect(result.retryOptions).toEqual([{ delaySeconds: backoffSeconds(attempts) }])
-      expect(await user.api.getJob({ params: { id: job.id } })).toMatchObject({
-        status: 'queued',
-        error: { code: 'no_agent' },
-      })
-    }
-    const last = await withoutAgents(() => deliver(message, MAX_ATTEMPTS))
-    expect(last.retryMessages).toHaveLength(1)
-    expect(await user.api.getJob({ params: { id: job.id } })).toMatchObject({
-      status: 'failed',
-      error: { code: 'no_agent' },
+  it('keeps a job queued with its place while no agent has room, spending no attempt, and starts it when an agent appears', async () => {
+    await emptyFleet()
+    const user = await signUp()
+    const job = await user.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } })
+    for (let fill = 0; fill < MAX_ATTEMPTS + 2; fill++) await dispatchLine(env).fillNow()
+    const waiting = await user.api.getJob({ params: { id: job.id } })
+    expect(waiting).toMatchObject({
+      status: 'queued',
+      queuePosition: 1,
+      waiting: { reason: 'in_line', until: expect.any(String) },
     })
+    expect(waiting.error).toBeUndefined()
+    // Free waits in line for 24 h at most.
+    const { queued_at } = await queuedAt(job.id)
+    expect(Date.parse(waiting.waiting!.until!) - queued_at).toBe(24 * 3600_000)
+    const listed = await user.api.listJobs({ query: {} })
+    expect(listed.jobs.find((j) => j.id === job.id)).toMatchObject({ queuePosition: 1 })
 
-    const dead = createMessageBatch<DispatchMessage>('tseeder-jobs-dlq', [
-      { id: 'dead', timestamp: new Date(), attempts: 1, body: message },
-    ])
-    const ctx = createExecutionContext()
-    await worker.queue(dead, env, ctx)
-    expect((await getQueueResult(dead, ctx)).explicitAcks).toEqual(['dead'])
-    const alert = await env.DB.prepare('SELECT kind, message FROM alerts WHERE job_id = ?')
-      .bind(job.id)
-      .first()
-    expect(alert).toMatchObject({ kind: 'dispatch_dead_lettered' })
+    // A new agent's heartbeat drains the line at once (no retry timer involved).
+    const agentId = await registerAgent()
+    const start = await waitForStart(job.id)
+    expect(start.agentId).toBe(agentId)
+    expect(start.body.attempt).toBe(1)
+    await waitFor(
+      async () => (await user.api.getJob({ params: { id: job.id } })).status === 'metadata_fetch',
+    )
+    expect(await user.api.getJob({ params: { id: job.id } })).toMatchObject({
+      queuePosition: null,
+      waiting: null,
+    })
   })
 
-  it('alerts at once when the job’s budget runs out before the queue’s last delivery', async () => {
-    const { user, job, message } = await jobWithoutAgents()
-    await withoutAgents(() => deliver(message, 1))
-    // Tries spent by earlier messages (re-queues after stale agents): one try is left.
-    await runInDurableObject(jobProgress(env, job.id), (instance: JobProgressDO, state) => {
-      const stored = state.storage.kv.get<Record<string, unknown>>('state')!
-      state.storage.kv.put('state', {
-        ...stored,
-        tries: MAX_ATTEMPTS - 1,
-        triesBefore: MAX_ATTEMPTS - 1,
-      })
-      ;(instance as unknown as { state: unknown }).state = null
-    })
+  it('takes users in turns, not one user’s batch first, and holds each to their plan’s transfers', async () => {
+    await emptyFleet()
+    const [a, b, c] = await Promise.all([signUp(), signUp(), signUp()])
+    const jobsOf = async (user: typeof a, n: number) => {
+      const jobs = []
+      for (let i = 0; i < n; i++)
+        jobs.push(await user.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } }))
+      return jobs
+    }
+    const aJobs = await jobsOf(a, 3)
+    const bJobs = await jobsOf(b, 2)
+    const cJobs = await jobsOf(c, 1)
+    const position = async (user: typeof a, id: string) =>
+      (await user.api.getJob({ params: { id } })).queuePosition
+    expect(await Promise.all(aJobs.map((j) => position(a, j.id)))).toEqual([1, 4, 6])
+    expect(await Promise.all(bJobs.map((j) => position(b, j.id)))).toEqual([2, 5])
+    expect(await position(c, cJobs[0]!.id)).toBe(3)
 
-    const result = await withoutAgents(() => deliver(message, 1))
-    expect(result.retryMessages).toHaveLength(0)
-    expect(result.explicitAcks).toHaveLength(1)
+    // Room for 5: a gets its plan's two transfers, b two, c one; a's third waits for its own.
+    const agent = await registerAgent(undefined, 5)
+    for (const job of [...aJobs.slice(0, 2), ...bJobs, ...cJobs]) {
+      expect((await waitForStart(job.id)).agentId).toBe(agent)
+    }
+    await sleep(200)
+    expect(await callsFor(aJobs[2]!.id)).toEqual([])
+    expect(await a.api.getJob({ params: { id: aJobs[2]!.id } })).toMatchObject({
+      status: 'queued',
+      queuePosition: 1,
+      waiting: { reason: 'own_limit' },
+    })
+    expect((await a.api.me()).usage).toMatchObject({ activeJobs: 3, transfers: 2 })
+  })
+
+  it('fills a slot the moment a transfer parks, and starts the next user’s job there', async () => {
+    await emptyFleet()
+    const agent = await registerAgent(undefined, 1)
+    const [first, second] = await Promise.all([signUp(), signUp()])
+    const infohash = randomInfohash()
+    const dead = await first.api.createJob({ body: { magnet: magnetFor(infohash) } })
+    await waitForStart(dead.id)
+    const healthy = await second.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } })
+    await sleep(300)
+    expect(await callsFor(healthy.id)).toEqual([])
+
+    // The agent parks the dead torrent: it looks for metadata without a transfer slot.
+    const since = new Date().toISOString()
+    const until = new Date(Date.now() + 600_000).toISOString()
+    const response = await agentSide(dead.id, agent).send({
+      type: 'progress_update',
+      phase: 'metadata_fetch',
+      progressPct: 0,
+      bytesDownloaded: 0,
+      bytesTotal: 0,
+      downloadSpeed: 0,
+      uploadSpeed: 0,
+      eta: null,
+      peers: 0,
+      seeds: 0,
+      waiting: { reason: 'metadata', since, until },
+    })
+    expect(response.status).toBe(200)
+    expect((await waitForStart(healthy.id)).agentId).toBe(agent)
+    const parked = await first.api.getJob({ params: { id: dead.id } })
+    expect(parked).toMatchObject({
+      status: 'metadata_fetch',
+      waiting: { reason: 'metadata', since, until },
+    })
+    expect((await first.api.listJobs({ query: {} })).jobs[0]).toMatchObject({
+      waiting: { reason: 'metadata' },
+    })
+  })
+
+  it('treats an agent’s 503 as no room (no attempt), and an agent error as a try with backoff that keeps the job’s place', async () => {
+    await emptyFleet()
+    const full = await registerAgent()
+    await fetch(`${doubleUrl()}/_refuse?agent=${full}&on=1`)
+    const user = await signUp()
+    const job = await user.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } })
+    expect(await dispatchLine(env).fillNow()).toMatchObject({ dispatched: 0, agentErrors: 0 })
+    expect(await user.api.getJob({ params: { id: job.id } })).toMatchObject({
+      status: 'queued',
+      waiting: { reason: 'in_line' },
+    })
+    await fetch(`${doubleUrl()}/_refuse?agent=${full}&on=0`)
+    await env.DB.prepare('UPDATE agents SET last_heartbeat_at = 0').run()
+
+    const before = await queuedAt(job.id)
+    await registerBrokenAgent()
+    const report = await dispatchLine(env).fillNow()
+    expect(report).toMatchObject({ dispatched: 0, agentErrors: 1 })
+    const after = await queuedAt(job.id)
+    expect(after.queued_at).toBe(before.queued_at)
+    expect(after.not_before).toBeGreaterThan(Date.now() + 10_000)
+    const retrying = await user.api.getJob({ params: { id: job.id } })
+    expect(retrying).toMatchObject({
+      status: 'queued',
+      error: { code: 'agent_error' },
+      waiting: { reason: 'retry_later' },
+    })
+    // Waiting out the delay: not tried again before it.
+    expect(await dispatchLine(env).fillNow()).toMatchObject({ agentErrors: 0 })
+  })
+
+  it('fails a job whose attempts all end in agent errors, and alerts', async () => {
+    await emptyFleet()
+    await registerBrokenAgent()
+    const user = await signUp()
+    const job = await user.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } })
+    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+      await env.DB.prepare('UPDATE jobs SET not_before = 0 WHERE id = ?').bind(job.id).run()
+      await dispatchLine(env).fillNow()
+    }
     expect(await user.api.getJob({ params: { id: job.id } })).toMatchObject({
       status: 'failed',
-      error: { code: 'no_agent' },
+      error: { code: 'agent_error', message: expect.stringMatching(/Gave up after 5 attempts/) },
     })
-    const alert = await env.DB.prepare('SELECT kind, message FROM alerts WHERE job_id = ?')
+    const alert = await env.DB.prepare('SELECT kind FROM alerts WHERE job_id = ?')
       .bind(job.id)
       .first()
     expect(alert).toMatchObject({ kind: 'dispatch_gave_up' })
   })
 
-  it('acknowledges a malformed message instead of failing on it', async () => {
-    const result = await deliver({ type: 'dispatch', jobId: 42 } as unknown as DispatchMessage, 1)
-    expect(result.explicitAcks).toHaveLength(1)
-    expect(result.retryMessages).toHaveLength(0)
+  it('fails a job that waited in line longer than its plan allows, saying so', async () => {
+    await emptyFleet()
+    const user = await signUp()
+    const job = await user.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } })
+    await env.DB.prepare('UPDATE jobs SET queued_at = ? WHERE id = ?')
+      .bind(Date.now() - 24 * 3600_000 - 1, job.id)
+      .run()
+    const ctx = createExecutionContext()
+    await worker.scheduled(
+      createScheduledController({ cron: CRONS.frequent, scheduledTime: Date.now() }),
+      env,
+      ctx,
+    )
+    await waitFor(
+      async () => (await user.api.getJob({ params: { id: job.id } })).status === 'failed',
+    )
+    expect((await user.api.getJob({ params: { id: job.id } })).error).toMatchObject({
+      code: 'queue_timeout',
+      message: expect.stringMatching(/time your plan allows it to wait in line/),
+    })
   })
 
-  it('acknowledges a message for a job that no longer needs dispatching', async () => {
-    const result = await deliver({ type: 'dispatch', jobId: 'gone', key: 'x' }, 1)
-    expect(result.explicitAcks).toHaveLength(1)
+  it('acknowledges notices by filling the line once, and a malformed one without failing', async () => {
+    const ok = await deliver({ type: 'dispatch', jobId: 'gone', key: 'x' }, 1)
+    expect(ok.explicitAcks).toHaveLength(1)
+    const bad = await deliver({ type: 'dispatch', jobId: 42 } as unknown as DispatchMessage, 1)
+    expect(bad.explicitAcks).toHaveLength(1)
+    expect(bad.retryMessages).toHaveLength(0)
   })
 
-  it('spreads jobs over agents, least loaded first', async () => {
-    await env.DB.prepare('UPDATE agents SET last_heartbeat_at = 0').run()
+  it('alerts on a dead-lettered notice and leaves the job in line', async () => {
+    await emptyFleet()
+    const user = await signUp()
+    const job = await user.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } })
+    await waitFor(
+      async () => (await user.api.getJob({ params: { id: job.id } })).status === 'queued',
+    )
+    const message: DispatchMessage = {
+      type: 'dispatch',
+      jobId: job.id,
+      key: `${job.infohash}:${user.userId}`,
+    }
+    const dead = await deliver(message, 1, 'tseeder-jobs-dlq')
+    expect(dead.explicitAcks).toHaveLength(1)
+    const alert = await env.DB.prepare('SELECT kind, message FROM alerts WHERE job_id = ?')
+      .bind(job.id)
+      .first<{ kind: string; message: string }>()
+    expect(alert).toMatchObject({ kind: 'dispatch_dead_lettered' })
+    expect(alert!.message).toMatch(/is queued/)
+    expect((await user.api.getJob({ params: { id: job.id } })).status).toBe('queued')
+  })
+
+  it('spreads jobs over agents by free transfer slots', async () => {
+    await emptyFleet()
     const a = await registerAgent(undefined, 2)
     const b = await registerAgent(undefined, 2)
     const user = await signUp()
@@ -146,12 +291,14 @@ describe('dispatch', () => {
 })
 
 describe('the stale-agent watchdog', () => {
-  it('re-queues a job whose agent went silent for 30 s, counting an attempt, and another agent gets it', async () => {
+  it('re-queues a job whose agent went silent for 30 s at its old place, counting an attempt, and another agent gets it', async () => {
+    await emptyFleet()
     await registerAgent()
     const user = await signUp()
     const infohash = randomInfohash()
     const job = await user.api.createJob({ body: { magnet: magnetFor(infohash) } })
     const first = await waitForStart(job.id)
+    const place = (await queuedAt(job.id)).queued_at
     await agentSide(job.id, first.agentId).send(metadata(infohash))
     const stream = openStream(user, `/api/jobs/${job.id}/events`)
     await stream.ready
@@ -159,7 +306,6 @@ describe('the stale-agent watchdog', () => {
     await env.DB.prepare('UPDATE agents SET last_heartbeat_at = 0 WHERE id = ?')
       .bind(first.agentId)
       .run()
-    await registerAgent()
     const stub = jobProgress(env, job.id)
     await runInDurableObject(stub, (instance: JobProgressDO) => {
       const state = (instance as unknown as { state: { lastHeartbeat: number } }).state
@@ -168,7 +314,9 @@ describe('the stale-agent watchdog', () => {
     expect(await runDurableObjectAlarm(stub)).toBe(true)
     await stream.until((e) => e.type === 'error' && e.code === 'worker_stale', 'worker_stale event')
     await stream.until((e) => e.type === 'status' && e.status === 'queued', 'queued')
+    expect((await queuedAt(job.id)).queued_at).toBe(place)
 
+    await registerAgent()
     const second = await waitForStart(job.id, 2)
     expect(second.agentId).not.toBe(first.agentId)
     await waitFor(

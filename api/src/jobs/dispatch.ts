@@ -1,13 +1,8 @@
-import {
-  DispatchMessage,
-  ENDED_STATUSES,
-  isDispatchStatus,
-  type AgentStartBody,
-  type JobStatus,
-} from '@tseeder/shared'
+import { DispatchMessage, type AgentStartBody } from '@tseeder/shared'
+import { AgentCallError } from '../agents/client.ts'
 import { startJob, stopJob } from '../agents/control.ts'
-import { pickAgent } from '../agents/registry.ts'
 import { recordAlert } from '../db/alerts.ts'
+import type { AgentRoom } from '../db/dispatch-line.ts'
 import { getJobRow, selectedFilesOf, type JobRow } from '../db/jobs.ts'
 import { getPlan } from '../db/plans.ts'
 import { getUsage } from '../db/usage.ts'
@@ -15,15 +10,10 @@ import { findUserById } from '../db/users.ts'
 import { jobProgress } from '../durable/job-progress.ts'
 import { base64 } from '../lib/crypto.ts'
 import { log } from '../lib/log.ts'
-import { backoffSeconds, MAX_ATTEMPTS } from '../queue/dispatch-queue.ts'
+import { backoffSeconds, fillLine, MAX_ATTEMPTS } from '../queue/dispatch-queue.ts'
 import { mintStorageGrant } from '../storage/grants.ts'
 import { storedContentFor } from './content.ts'
 import { torrentKey } from './submit.ts'
-
-/** What becomes of a message: acknowledged, retried after a delay, or dead-lettered. */
-type Outcome = { type: 'done' } | { type: 'retry'; delaySeconds: number } | { type: 'dead' }
-
-const DONE: Outcome = { type: 'done' }
 
 async function limitsFor(env: Env, job: JobRow) {
   const user = await findUserById(env.DB, job.user_id)
@@ -39,45 +29,43 @@ async function limitsFor(env: Env, job: JobRow) {
 }
 
 /**
- * One delivery of a dispatch message: hand the job to the least-loaded healthy agent with a
- * signed `/start` carrying job-scoped storage credentials. When no agent can take it, the job's
- * Durable Object counts the try against the job's attempt budget and says whether to retry
- * (with backoff) or give up.
+ * What became of one job the line handed to one agent: started there; no room after all (the
+ * agent answered 503: full, out of disk or shutting down — no attempt spent, the job keeps its
+ * place); an agent error (an attempt spent, tried again later); or nothing to do (the job left
+ * the line meanwhile, or its content was already stored).
  */
-export async function dispatchJob(
+export type DispatchResult = 'dispatched' | 'no_room' | 'agent_error' | 'done'
+
+/**
+ * Starts the job on `agent` with a signed `/start` carrying job-scoped storage credentials. The
+ * job's Durable Object records the start, or the agent error against the job's attempt budget.
+ */
+export async function dispatchTo(
   env: Env,
-  message: DispatchMessage,
-  delivery: number,
-): Promise<Outcome> {
-  const job = await getJobRow(env.DB, message.jobId)
-  if (!job || job.follows_job_id || !isDispatchStatus(job.status)) return DONE
+  jobId: string,
+  agent: Pick<AgentRoom, 'id' | 'url'>,
+): Promise<DispatchResult> {
+  const job = await getJobRow(env.DB, jobId)
+  if (!job || job.follows_job_id || !['queued', 'submitted'].includes(job.status)) return 'done'
   const progress = jobProgress(env, job.id)
 
   const stored = await storedContentFor(env.DB, job.infohash, selectedFilesOf(job))
   if (stored) {
     await progress.completeFromContent(job.id, stored)
-    return DONE
+    return 'done'
   }
 
-  const wait = async (code: string, text: string): Promise<Outcome> => {
-    const answer = await progress.waiting(job.id, { code, message: text }, delivery)
-    if (answer.outcome === 'gave_up') return { type: 'dead' }
-    if (answer.outcome === 'retry') return { type: 'retry', delaySeconds: answer.delaySeconds }
-    return DONE
+  const failed = async (code: string, message: string): Promise<DispatchResult> => {
+    const answer = await progress.waiting(job.id, { code, message })
+    if (answer.outcome === 'gave_up') await alertGaveUp(env, job.id)
+    return 'agent_error'
   }
-
-  const agent = await pickAgent(env.DB, job.bytes_total)
-  if (!agent)
-    return wait(
-      'no_agent',
-      'No compute agent is free right now; the job will start as soon as one is.',
-    )
 
   const attempt = job.attempt + 1
   const torrent =
     job.source === 'torrent' ? await env.KV.get(torrentKey(job.infohash), 'arrayBuffer') : null
   if (job.source === 'torrent' && !torrent)
-    return wait('torrent_missing', 'The uploaded .torrent file is not available yet.')
+    return failed('torrent_missing', 'The uploaded .torrent file is not available yet.')
   const body: AgentStartBody = {
     jobId: job.id,
     attempt,
@@ -90,16 +78,27 @@ export async function dispatchJob(
   try {
     await startJob(env, agent, body)
   } catch (error) {
+    if (error instanceof AgentCallError && error.status === 503) {
+      log.info('dispatch_no_room', { jobId: job.id, agentId: agent.id })
+      return 'no_room'
+    }
     log.warn('dispatch_failed', { jobId: job.id, agentId: agent.id, error: String(error) })
-    return wait('agent_error', `Agent ${agent.id} could not start the job.`)
+    return failed('agent_error', `Agent ${agent.id} could not start the job.`)
   }
-  if (!(await progress.dispatched(job.id, agent.id, attempt, delivery))) {
+  if (!(await progress.dispatched(job.id, agent.id, attempt))) {
     // Paused, cancelled or deleted while /start was on its way: undo it on the agent.
     await stopJob(env, agent, job.id)
-    return DONE
+    return 'done'
   }
   log.info('job_dispatched', { jobId: job.id, agentId: agent.id, attempt })
-  return DONE
+  return 'dispatched'
+}
+
+/** Tells the operators (log and admin alert) that a job used up its attempts on agent errors. */
+async function alertGaveUp(env: Env, jobId: string): Promise<void> {
+  log.error('dispatch_gave_up', { jobId })
+  const message = `Job ${jobId} could not be started after ${MAX_ATTEMPTS} attempts (agent errors).`
+  await recordAlert(env.DB, { kind: 'dispatch_gave_up', jobId, message })
 }
 
 /** The message's body as a dispatch; a malformed one is logged and acknowledged (never retried). */
@@ -111,56 +110,38 @@ function dispatchMessageOf(message: Message<unknown>): DispatchMessage | null {
   return null
 }
 
-/** The queue consumer: one dispatch per message; failures retry with exponential backoff. */
+/**
+ * The queue consumer: the batch's jobs joined the line (or may be tried again), so the line is
+ * told to fill, once for the whole batch; if it cannot be told, the notices are retried.
+ */
 export async function handleDispatchBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  for (const message of batch.messages) {
-    const body = dispatchMessageOf(message)
-    if (!body) continue
-    try {
-      const outcome = await dispatchJob(env, body, message.attempts)
-      if (outcome.type === 'done') message.ack()
-      else if (outcome.type === 'retry') message.retry({ delaySeconds: outcome.delaySeconds })
-      // A dead message on its last delivery is retried on purpose: past max_retries the queue
-      // moves it to the DLQ, whose consumer alerts. A job whose budget ran out earlier (its
-      // tries spread over several messages) would only be acked there: alert now.
-      else if (message.attempts >= MAX_ATTEMPTS) message.retry({ delaySeconds: 0 })
-      else {
-        await alertUndispatched(env, body.jobId, 'dispatch_gave_up', 'used up its attempts')
-        message.ack()
-      }
-    } catch (error) {
-      log.error('dispatch_error', { jobId: body.jobId, error: String(error) })
-      message.retry({ delaySeconds: backoffSeconds(message.attempts) })
-    }
+  const notices = batch.messages.filter((message) => dispatchMessageOf(message))
+  if (!notices.length) return
+  try {
+    await fillLine(env)
+    for (const message of notices) message.ack()
+  } catch (error) {
+    log.error('dispatch_error', { error: String(error) })
+    for (const message of notices) message.retry({ delaySeconds: backoffSeconds(message.attempts) })
   }
 }
 
-/** Tells the operators (log and admin alert) that a job could not be dispatched. */
-async function alertUndispatched(
-  env: Env,
-  jobId: string,
-  kind: 'dispatch_dead_lettered' | 'dispatch_gave_up',
-  how: string,
-): Promise<void> {
-  log.error(kind, { jobId })
-  const message = `Job ${jobId} could not be dispatched after ${MAX_ATTEMPTS} attempts and ${how}.`
-  await recordAlert(env.DB, { kind, jobId, message })
-}
-
-/** The dead-letter consumer: every message here is a job that could not be dispatched. */
+/**
+ * The dead-letter consumer: the line could not be told about these jobs. They are still in line
+ * (the cron fills it every minute); the operators are alerted.
+ */
 export async function handleDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   for (const message of batch.messages) {
     const body = dispatchMessageOf(message)
     if (!body) continue
     const { jobId } = body
-    await alertUndispatched(env, jobId, 'dispatch_dead_lettered', 'was dead-lettered')
+    log.error('dispatch_dead_lettered', { jobId })
     const job = await getJobRow(env.DB, jobId)
-    if (job && !(ENDED_STATUSES as readonly JobStatus[]).includes(job.status)) {
-      await jobProgress(env, jobId).failPermanently(jobId, {
-        code: 'no_agent',
-        message: 'No agent could take the job.',
-      })
-    }
+    await recordAlert(env.DB, {
+      kind: 'dispatch_dead_lettered',
+      jobId,
+      message: `The dispatch line could not be told about job ${jobId} after ${MAX_ATTEMPTS} deliveries; it ${job ? `is ${job.status}` : 'no longer exists'}.`,
+    })
     message.ack()
   }
 }

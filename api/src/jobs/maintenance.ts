@@ -1,24 +1,20 @@
 import { AGENT_STALE_MS } from '@tseeder/shared'
 import { systemAuditStatement } from '../db/audit.ts'
-import {
-  listExpiredJobs,
-  listJobsAwaitingDispatch,
-  listOrphanedJobIds,
-  listStrandedLeaderIds,
-} from '../db/jobs.ts'
+import { listOverdueInLine } from '../db/dispatch-line.ts'
+import { listExpiredJobs, listOrphanedJobIds, listStrandedLeaderIds } from '../db/jobs.ts'
 import { Followers } from '../durable/job-followers.ts'
 import { resetBandwidthUsage } from '../db/usage.ts'
 import { jobProgress } from '../durable/job-progress.ts'
 import { log } from '../lib/log.ts'
-import { billingPeriod, DAY, MINUTE } from '../lib/time.ts'
+import { billingPeriod, DAY } from '../lib/time.ts'
 import { abortMultipartUpload, listStaleMultipartUploads } from '../storage/multipart.ts'
-import { enqueueDispatch } from '../queue/dispatch-queue.ts'
+import { dispatchLine } from '../queue/dispatch-queue.ts'
 import { removeJob } from './remove.ts'
 
 export const CRONS = {
   daily: '17 3 * * *',
   monthly: '0 0 1 * *',
-  frequent: '*/5 * * * *',
+  frequent: '* * * * *',
 } as const
 
 /** Deletes jobs whose plan's retention has run out since they completed (or failed/cancelled). */
@@ -54,16 +50,32 @@ export async function sweepStaleUploads(env: Env, now = Date.now()): Promise<num
 }
 
 /**
- * Backstop for the per-job watchdog: active jobs on agents that stopped heartbeating are checked
- * now, jobs left waiting for a dispatch for 15 minutes are put back on the queue, and followers
- * of a leader that no longer downloads are handed over (the first of them downloads).
+ * Jobs that waited in line longer than their owner's plan allows fail, saying so; they can be
+ * retried when the fleet is less busy.
+ */
+export async function failOverdueInLine(env: Env, now = Date.now()): Promise<number> {
+  const overdue = await listOverdueInLine(env.DB, now)
+  for (const id of overdue) {
+    await jobProgress(env, id).failPermanently(id, {
+      code: 'queue_timeout',
+      message:
+        'No agent had room for this job within the time your plan allows it to wait in line. Retry it when the service is less busy.',
+    })
+  }
+  return overdue.length
+}
+
+/**
+ * Backstop for the per-job watchdog and the line's own triggers: active jobs on agents that
+ * stopped heartbeating are checked now, jobs past their plan's wait in line fail, followers of a
+ * leader that no longer downloads are handed over (the first of them downloads), and the line
+ * is filled.
  */
 export async function requeueStuckJobs(env: Env, now = Date.now()): Promise<number> {
   const orphaned = await listOrphanedJobIds(env.DB, now - AGENT_STALE_MS)
   for (const id of orphaned) await jobProgress(env, id).checkStale(id)
 
-  const waiting = await listJobsAwaitingDispatch(env.DB, now - 15 * MINUTE)
-  for (const job of waiting) await enqueueDispatch(env, job)
+  const overdue = await failOverdueInLine(env, now)
 
   const stranded = await listStrandedLeaderIds(env.DB)
   const followers = new Followers(env.DB, (id) => jobProgress(env, id))
@@ -72,14 +84,16 @@ export async function requeueStuckJobs(env: Env, now = Date.now()): Promise<numb
     // The leader's cached list of followers is out of date now.
     await jobProgress(env, leaderId).followersChanged()
   }
-  if (orphaned.length || waiting.length || stranded.length) {
+  const filled = await dispatchLine(env).fillNow()
+  if (orphaned.length || overdue || stranded.length || filled.dispatched) {
     log.info('stuck_jobs', {
       orphaned: orphaned.length,
-      waiting: waiting.length,
+      overdue,
       stranded: stranded.length,
+      dispatched: filled.dispatched,
     })
   }
-  return orphaned.length + waiting.length + stranded.length
+  return orphaned.length + overdue + stranded.length
 }
 
 export async function runScheduled(cron: string, env: Env): Promise<void> {

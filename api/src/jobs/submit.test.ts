@@ -181,15 +181,16 @@ describe('blocklist', () => {
 })
 
 describe('quotas', () => {
-  it('allows the Free plan two active jobs and names the limit on the third', async () => {
+  it('lets the Free plan hold two transfers and ten waiting jobs, and names both limits on the thirteenth', async () => {
     await registerAgent()
     const user = await signUp()
-    await user.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } })
-    await user.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } })
+    for (let i = 0; i < 12; i++)
+      await user.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } })
     const error = await apiError(
       user.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } }),
     )
     expect(error).toMatchObject({ status: 422, code: 'quota_exceeded', limit: 'active_jobs' })
+    expect(error.message).toMatch(/runs 2 jobs at a time and keeps up to 10 more waiting/)
   })
 
   it('refuses a .torrent with a file over the plan\u2019s maximum file size', async () => {

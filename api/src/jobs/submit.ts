@@ -196,7 +196,7 @@ async function insertJob(
     await progress.completeFromContent(id, mode.stored)
   } else {
     // The answer does not wait for the announcement and the dispatch; they run in this order
-    // (so streams see `submitted` first). If they fail, the stuck-job cron re-queues the job.
+    // (so streams see `submitted` first). If they fail, the cron fills the line every minute.
     c.executionCtx.waitUntil(
       (async () => {
         await progress.created(id)

@@ -38,13 +38,15 @@ export function storageProblem(
 }
 
 /**
- * What a user reads when their plan has no active-job slot left (the check itself is one atomic
- * statement in `db/jobs.ts`, made wherever a job becomes active).
+ * What a user reads when their plan has no room for another active job: its transfers and its
+ * waiting jobs are all taken (the check itself is one atomic statement in `db/active-jobs.ts`,
+ * made wherever a job becomes active).
  */
 export function activeJobsLimitReached(plan: Plan): QuotaProblem {
+  const total = (plan.maxActiveJobs ?? 0) + (plan.maxQueuedJobs ?? 0)
   return {
     limit: 'active_jobs',
-    message: `The ${plan.name} plan runs ${plan.maxActiveJobs} jobs at a time; wait for one to finish or pause one.`,
+    message: `The ${plan.name} plan runs ${plan.maxActiveJobs} ${plan.maxActiveJobs === 1 ? 'job' : 'jobs'} at a time and keeps up to ${plan.maxQueuedJobs} more waiting; all ${total} are taken. Wait for one to finish, or pause or cancel one.`,
   }
 }
 

@@ -260,7 +260,8 @@ describe('admin job pipeline routes', () => {
   it('refuse to retry a job when its owner\u2019s plan has no active slot left', async () => {
     const { user, job, agent, params } = await dispatchedJob()
     await agent.send({ type: 'failed', code: 'no_peers', message: 'None.', retryable: false })
-    for (let i = 0; i < 2; i++)
+    // Two transfers and ten waiting: all of the Free plan's room.
+    for (let i = 0; i < 12; i++)
       await user.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } })
     const error = await apiError(admin.api.adminRetryJob({ ...params, body: { reason: 'Retry.' } }))
     expect(error).toMatchObject({ status: 422, code: 'quota_exceeded', limit: 'active_jobs' })

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { endpoints } from '@tseeder/shared'
 import { toAgentInfo } from '../agents/registry.ts'
-import { listAgents } from '../db/agents.ts'
+import { agentDrainingStatement, getAgent, listAgents } from '../db/agents.ts'
 import { listRecentAlerts, toAlert } from '../db/alerts.ts'
 import {
   deleteBlocklistStatement,
@@ -12,7 +12,10 @@ import {
   type BlocklistRow,
 } from '../db/blocklist.ts'
 import { listUnfinishedJobIds } from '../db/jobs.ts'
+import { listParkedJobIds, queueSummary } from '../db/line-stats.ts'
 import { jobProgress } from '../durable/job-progress.ts'
+import { moveOffDrainingAgent } from '../jobs/drain.ts'
+import { fillLine } from '../queue/dispatch-queue.ts'
 import type { AppEnv } from '../env.ts'
 import { auditStatement, listAuditPage, toAuditEntry } from '../db/audit.ts'
 import {
@@ -125,7 +128,30 @@ route(adminRoutes, endpoints.adminRemoveBlocklist, async (c, { params }) => {
 })
 
 route(adminRoutes, endpoints.adminListAgents, async (c) => {
-  return { agents: (await listAgents(c.env.DB)).map((row) => toAgentInfo(row)) }
+  const now = Date.now()
+  const [rows, queue] = await Promise.all([listAgents(c.env.DB), queueSummary(c.env.DB, now)])
+  return { agents: rows.map((row) => toAgentInfo(row, now)), queue }
+})
+
+route(adminRoutes, endpoints.adminDrainAgent, async (c, { params, body }) => {
+  const agent = await getAgent(c.env.DB, params.id)
+  if (!agent) throw new HttpError(404, 'not_found', 'No such agent.')
+  // A parked torrent moves no bytes on the agent: it waits in line, at its place, for another.
+  // Looked up on every drain, so a second POST moves what a failed first one left behind.
+  const parked = body.draining ? await listParkedJobIds(c.env.DB, agent.id) : []
+  await c.env.DB.batch([
+    agentDrainingStatement(c.env.DB, agent.id, body.draining),
+    auditStatement(c, {
+      action: 'admin.agent_drain',
+      targetType: 'agent',
+      targetId: agent.id,
+      meta: { draining: body.draining, wasDraining: agent.draining === 1, movedJobs: parked },
+    }),
+  ])
+  await moveOffDrainingAgent(c.env, parked)
+  // An agent that stops draining has room again.
+  if (!body.draining) await fillLine(c.env)
+  return toAgentInfo({ ...agent, draining: body.draining ? 1 : 0 })
 })
 
 route(adminRoutes, endpoints.adminListAlerts, async (c) => {

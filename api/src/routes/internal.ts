@@ -8,9 +8,12 @@ import {
 } from '@tseeder/shared'
 import type { z } from 'zod'
 import type { AppContext, AppEnv } from '../env.ts'
-import { recordHeartbeat } from '../db/agents.ts'
+import { getAgent, recordHeartbeat } from '../db/agents.ts'
+import { listParkedJobIds } from '../db/line-stats.ts'
 import { getJobRow } from '../db/jobs.ts'
 import { jobProgress } from '../durable/job-progress.ts'
+import { moveOffDrainingAgent } from '../jobs/drain.ts'
+import { fillLine } from '../queue/dispatch-queue.ts'
 import { verifyAgentSignature } from '../middleware/agent-signature.ts'
 import { limitBody, MAX_AGENT_BODY_BYTES } from '../middleware/body-limit.ts'
 import { HttpError, validationError } from '../lib/errors.ts'
@@ -60,6 +63,12 @@ internalRoute(agentProtocol.heartbeat, async (c, beat) => {
   if (!(await recordHeartbeat(c.env.DB, beat, agent.signedAt))) {
     throw new HttpError(409, 'replayed', 'This heartbeat is older than one already received.')
   }
+  // A new agent, or one with a free transfer slot, drains the line at once; a draining one sends
+  // back what parked on it since (a transfer whose peers went away).
+  const row = await getAgent(c.env.DB, agent.id)
+  if (row?.draining && beat.parkedJobs > 0)
+    await moveOffDrainingAgent(c.env, await listParkedJobIds(c.env.DB, agent.id))
+  else if ((beat.transfers ?? beat.activeJobs) < beat.capacity) await fillLine(c.env)
   return acknowledged
 })
 

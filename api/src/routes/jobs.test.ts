@@ -83,6 +83,7 @@ describe('a job from submission to completion', () => {
     expect(order(jobStream.events).filter((t) => expected.includes(t))).toEqual(expected)
     expect(order(feed.events.filter((e) => e.jobId === job.id))).toEqual([
       'status:submitted',
+      'status:queued',
       ...expected,
     ])
     const seqs = jobStream.events.map((e) => e.seq)

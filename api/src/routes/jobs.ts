@@ -2,6 +2,8 @@ import { Hono } from 'hono'
 import type { CreateJobForm } from '@tseeder/shared'
 import {
   endpoints,
+  isDispatchStatus,
+  isRunningStatus,
   parseMagnet,
   streams,
   type CreateJobBody,
@@ -18,6 +20,7 @@ import { quotaError, storageProblem } from '../lib/quotas.ts'
 import { auditStatement } from '../db/audit.ts'
 import { listJobFileRows, toJobFile } from '../db/job-files.ts'
 import { checkSelectionExists } from '../jobs/selection.ts'
+import { linePlaces, type LinePlace } from '../db/dispatch-line.ts'
 import { getOwnJobRow, listJobsPage, toJob, type JobRow } from '../db/jobs.ts'
 import { jobProgress } from '../durable/job-progress.ts'
 import { userSessions } from '../durable/user-session.ts'
@@ -72,13 +75,24 @@ route(jobRoutes, endpoints.createJob, async (c, { body }) => {
   const { user } = requireAuth(c)
   await consume(c, RATE_LIMITS.jobCreatePerAccount, user.id)
   const { created, job } = await submitJob(c, user, await toSubmission(body))
-  return c.json(endpoints.createJob.response.parse(toJob(job)), created ? 201 : 200)
+  const [shown] = await withPlaceInLine(c.env.DB, user.id, [job])
+  return c.json(endpoints.createJob.response.parse(shown), created ? 201 : 200)
 })
+
+/** The jobs as the API returns them: a queued one with its place in the dispatch line. */
+async function withPlaceInLine(db: D1Database, userId: string, rows: JobRow[]) {
+  const queued = rows.filter((row) => isDispatchStatus(row.status))
+  const places =
+    queued.length === 0
+      ? new Map<string, LinePlace>()
+      : await linePlaces(db, userId, Date.now(), queued.length === 1 ? queued[0]!.id : undefined)
+  return rows.map((row) => toJob(row, places.get(row.id)))
+}
 
 route(jobRoutes, endpoints.listJobs, async (c, { query }) => {
   const { user } = requireAuth(c)
   const page = await listJobsPage(c.env.DB, { ...query, userId: user.id })
-  return { jobs: page.rows.map(toJob), nextCursor: page.nextCursor }
+  return { jobs: await withPlaceInLine(c.env.DB, user.id, page.rows), nextCursor: page.nextCursor }
 })
 
 route(jobRoutes, endpoints.getJob, async (c, { params }) => {
@@ -89,9 +103,16 @@ route(jobRoutes, endpoints.getJob, async (c, { params }) => {
     listJobFileRows(c.env.DB, job.id),
     jobProgress(c.env, job.id).live(),
   ])
-  // The row's status is always current; its progress may be up to 10 s old: the DO's is not.
-  const progress = live?.status === job.status ? live.progress : {}
-  return { ...toJob(job), ...progress, files: files.map(toJobFile) }
+  // The row's status is always current; its progress may be up to 10 s old: the DO's is not. A
+  // queued job's wait is the line's, not the DO's.
+  const { waiting, ...progress } = live?.status === job.status ? live.progress : {}
+  const [shown] = await withPlaceInLine(c.env.DB, user.id, [job])
+  return {
+    ...shown!,
+    ...progress,
+    ...(waiting !== undefined && isRunningStatus(job.status) ? { waiting } : {}),
+    files: files.map(toJobFile),
+  }
 })
 
 /** The files chosen for a job awaiting files exist and fit the owner's plan. */
@@ -150,7 +171,10 @@ for (const [endpoint, action] of ACTIONS) {
     await c.env.DB.batch([
       auditStatement(c, { action: `job.${action}`, targetType: 'job', targetId: job.id }),
     ])
-    return toJob((await getOwnJobRow(c.env.DB, job.id, user.id))!)
+    const [shown] = await withPlaceInLine(c.env.DB, user.id, [
+      (await getOwnJobRow(c.env.DB, job.id, user.id))!,
+    ])
+    return shown!
   })
 }
 

@@ -92,7 +92,11 @@ function Connected({ connection, cache }: { connection: Connection; cache: JobCa
           <ul className="job-list">
             {jobs.map((job) => (
               <li key={job.id}>
-                <JobRow job={job} serverUrl={connection.serverUrl} />
+                <JobRow
+                  job={job}
+                  serverUrl={connection.serverUrl}
+                  maxTransfers={connection.maxTransfers}
+                />
               </li>
             ))}
           </ul>
@@ -103,12 +107,21 @@ function Connected({ connection, cache }: { connection: Connection; cache: JobCa
   )
 }
 
-function JobRow({ job, serverUrl }: { job: Job; serverUrl: string }) {
+function JobRow({
+  job,
+  serverUrl,
+  maxTransfers,
+}: {
+  job: Job
+  serverUrl: string
+  maxTransfers: number | null | undefined
+}) {
   const href = jobPageUrl(serverUrl, job.id)
   return (
     <JobSummary
       compact
       job={job}
+      maxTransfers={maxTransfers}
       title={
         <a href={href} target="_blank" rel="noreferrer">
           {job.name}

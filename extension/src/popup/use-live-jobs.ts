@@ -72,6 +72,7 @@ export function useLiveJobs(connection: Connection, cache: JobCache | null): Liv
     }
   }, [client, controller])
 
-  const { live } = useSyncExternalStore(client.subscribe, client.getSnapshot)
+  // The same snapshot serves a server render: tests paint the popup from its cache that way.
+  const { live } = useSyncExternalStore(client.subscribe, client.getSnapshot, client.getSnapshot)
   return { jobs: live.jobs, loaded, freshness }
 }

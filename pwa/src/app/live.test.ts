@@ -143,6 +143,22 @@ describe('LiveJobsStore', () => {
     expect(store.getSnapshot().jobs.find((j) => j.id === 'a')!.progressPct).toBe(60)
   })
 
+  it('takes a held job’s place in line from a page’s read, which no event brings', async () => {
+    const inLine = { reason: 'in_line' as const, since: '2025-03-01T12:00:00.000Z', until: null }
+    const { store, sources } = setup({
+      jobs: [job('a', { status: 'queued', queuePosition: 3, waiting: inLine })],
+    })
+    store.start()
+    await settle()
+    sources[0]!.send(progress('a', 1, 0))
+    const held = store.getSnapshot().jobs[0]!
+    store.adopt({ ...held, progressPct: 0, queuePosition: 1 })
+    expect(store.getSnapshot().jobs[0]).toMatchObject({ queuePosition: 1, waiting: inLine })
+    // A read that saw another status is older or newer: only the stream and the list decide.
+    store.adopt({ ...held, status: 'paused', queuePosition: 2 })
+    expect(store.getSnapshot().jobs[0]).toMatchObject({ status: 'queued', queuePosition: 1 })
+  })
+
   it('stops asking about a job the server says is gone', async () => {
     const { store, sources, deps } = setup({ jobs: [] })
     store.start()

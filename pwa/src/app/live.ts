@@ -16,9 +16,9 @@
 import {
   eventSourceTransport,
   type EventSourceLike,
-  isUnknownJob,
   type Job,
   type JobStatus,
+  type JobWaiting,
   LiveJobsClient,
   type LiveTimers,
   streams,
@@ -176,11 +176,16 @@ export class LiveJobsStore {
 
   /**
    * Adds a job a page read for itself (the job page, with its files) when the store does not
-   * hold it yet. A held copy is left alone: it follows the event stream, so it is never older.
+   * hold it yet. A held copy keeps what the event stream brings, so it is never older; it takes
+   * only the read's place in line and waiting state, which move without events, and only when
+   * both copies agree on the status (a read from before or after a status change decides nothing).
    */
   adopt(job: Job): void {
-    if (!isUnknownJob(this.client.getSnapshot().live, job.id)) return
-    this.upsert(job)
+    const held = this.client.getSnapshot().live.jobs.find((known) => known.id === job.id)
+    if (!held) return this.upsert(job)
+    if (held.status !== job.status) return
+    if (held.queuePosition === job.queuePosition && sameWaiting(held.waiting, job.waiting)) return
+    this.upsert({ ...held, queuePosition: job.queuePosition, waiting: job.waiting })
   }
 
   /** Drops a deleted job. */
@@ -201,6 +206,10 @@ export class LiveJobsStore {
     }
     for (const listener of this.listeners) listener()
   }
+}
+
+function sameWaiting(a: JobWaiting | null, b: JobWaiting | null): boolean {
+  return a?.reason === b?.reason && a?.since === b?.since && a?.until === b?.until
 }
 
 /**

@@ -22,12 +22,10 @@ export const JobProgressState = ProgressFields.extend({
   /** Dispatches so far; only ever grows, so each `/start` is a new attempt for the agent. */
   attempt: z.number().int().nonnegative(),
   /**
-   * Tries used from the job's one attempt budget: every delivery of a dispatch message that
-   * found no agent or started one. A retry asked for by the user starts a fresh budget.
+   * Tries used from the job's one attempt budget: every start on an agent, and every agent error
+   * on the way there. Lack of room is not a try. A retry asked for by the user starts a fresh budget.
    */
   tries: z.number().int().nonnegative(),
-  /** `tries` used before the dispatch message now in the queue was sent. */
-  triesBefore: z.number().int().nonnegative(),
   lastAgentSeq: z.number().int().nonnegative(),
   /** Sequence number of the last event published (SSE `id:`). */
   seq: z.number().int().nonnegative(),
@@ -39,8 +37,9 @@ export const JobProgressState = ProgressFields.extend({
 export type JobProgressState = z.infer<typeof JobProgressState>
 
 /**
- * A message on the dispatch queue: hand `jobId` to an agent. Parsed by the consumer; a message
- * that does not fit is acknowledged and logged.
+ * A message on the dispatch queue: `jobId` joined the dispatch line (or may be tried again), so
+ * the line should be filled. Parsed by the consumer; a message that does not fit is acknowledged
+ * and logged.
  */
 export const DispatchMessage = z.object({
   type: z.literal('dispatch'),

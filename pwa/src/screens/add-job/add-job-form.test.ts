@@ -126,11 +126,14 @@ describe('createJobBody', () => {
 describe('describeCreateError', () => {
   const magnetRequest = { kind: 'magnet', magnet: MAGNET, chooseFiles: false } as const
 
-  it('names the active jobs limit and the plan allowance', () => {
+  it('names the waiting jobs limit and what the plan runs and lets wait', () => {
+    // Jobs beyond the plan's transfers wait their turn; only a full set of waiting jobs refuses.
     const error = new ApiError(422, 'quota_exceeded', 'Quota', undefined, undefined, 'active_jobs')
     const described = describeCreateError(error, magnetRequest, plan)
-    expect(described.title).toBe('Your plan’s active jobs limit is reached')
-    expect(described.message).toMatch(/Free plan allows 2 active jobs at a time/)
+    expect(described.title).toBe('Your plan’s waiting jobs limit is reached')
+    expect(described.message).toMatch(
+      /^The Free plan allows 2 transfers at a time · up to 10 waiting\. Wait for a job to finish/,
+    )
   })
 
   it('names each of the other limits', () => {

@@ -4,6 +4,7 @@ import {
   formatEta,
   parseMagnet,
   type Plan,
+  planCapacityText,
   type QuotaLimit,
 } from '@tseeder/shared'
 import { MAX_TORRENT_BYTES } from '@tseeder/shared/torrent-limits'
@@ -90,7 +91,7 @@ export function createJobBody(
 }
 
 const LIMIT_NAMES: Record<QuotaLimit, string> = {
-  active_jobs: 'active jobs',
+  active_jobs: 'waiting jobs',
   storage: 'storage',
   max_file_size: 'largest file size',
   bandwidth: 'monthly bandwidth',
@@ -100,7 +101,9 @@ function planAllowance(limit: string | undefined, plan: Plan | undefined): strin
   if (!plan) return null
   switch (limit) {
     case 'active_jobs':
-      return plan.maxActiveJobs === null ? null : `${plan.maxActiveJobs} active jobs at a time`
+      return plan.maxActiveJobs === null && plan.maxQueuedJobs === null
+        ? null
+        : planCapacityText(plan)
     case 'storage':
       return plan.storageBytes === null ? null : `${formatBytes(plan.storageBytes)} of storage`
     case 'max_file_size':

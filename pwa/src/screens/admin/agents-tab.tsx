@@ -1,32 +1,57 @@
-import { AGENT_STALE_MS, formatBytes } from '@tseeder/shared'
-import type { z } from 'zod'
-import type { AgentInfo } from '@tseeder/shared'
+import { AGENT_STALE_MS, formatBytes, formatEta } from '@tseeder/shared'
+import type { AgentInfo, QueueSummary } from '@tseeder/shared'
 import { useCallback, useEffect, useState } from 'react'
 import { api } from '../../app/api.ts'
 import { EmptyState, ErrorState, LoadingState } from '../../ui/states.tsx'
+import { drainLabel, useAgentDrain } from './agent-drain.tsx'
 import { TableRegion } from './table-region.tsx'
 import { ageSeconds, formatAge } from './time.ts'
-
-type Agent = z.infer<typeof AgentInfo>
 
 type ListState =
   | { status: 'loading' }
   | { status: 'error'; error: unknown }
-  | { status: 'ready'; agents: Agent[]; at: number }
+  | { status: 'ready'; agents: AgentInfo[]; queue: QueueSummary; at: number }
+
+/** "2 of 4 transfer slots · 5 parked (of 32)". */
+export function formatSlots(agent: AgentInfo): string {
+  return `${agent.transfers} of ${agent.capacity} transfer slots · ${agent.parkedJobs} parked (of ${agent.idleCapacity})`
+}
+
+/** The fleet's line in one sentence: "12 waiting · longest 4m · median 1m · 7 parked". */
+export function formatLine(queue: QueueSummary): string {
+  const parts = [queue.depth === 0 ? 'Nothing waiting' : `${queue.depth} waiting`]
+  if (queue.oldestWaitSeconds !== null) parts.push(`longest ${formatEta(queue.oldestWaitSeconds)}`)
+  if (queue.medianWaitSeconds !== null) parts.push(`median ${formatEta(queue.medianWaitSeconds)}`)
+  parts.push(`${queue.parked} parked`)
+  return parts.join(' · ')
+}
 
 /** True when an agent should get an operator's attention. */
-export function isStale(agent: Agent, now = Date.now()): boolean {
+export function isStale(agent: AgentInfo, now = Date.now()): boolean {
   return !agent.healthy || ageSeconds(agent.lastHeartbeatAt, now) * 1000 > AGENT_STALE_MS
 }
 
-/** `/admin/agents`: every compute agent's last heartbeat, load and free disk; refreshes itself. */
+/**
+ * `/admin/agents`: the fleet's line, and every compute agent's last heartbeat, transfer slots,
+ * parked torrents and free disk, with its drain; refreshes itself.
+ */
 export function AgentsTab() {
   const [state, setState] = useState<ListState>({ status: 'loading' })
+  const drain = useAgentDrain((saved) =>
+    setState((previous) =>
+      previous.status === 'ready'
+        ? {
+            ...previous,
+            agents: previous.agents.map((agent) => (agent.id === saved.id ? saved : agent)),
+          }
+        : previous,
+    ),
+  )
 
   const load = useCallback(async () => {
     try {
-      const { agents } = await api.adminListAgents()
-      setState({ status: 'ready', agents, at: Date.now() })
+      const { agents, queue } = await api.adminListAgents()
+      setState({ status: 'ready', agents, queue, at: Date.now() })
     } catch (error) {
       setState((previous) => (previous.status === 'ready' ? previous : { status: 'error', error }))
     }
@@ -42,12 +67,14 @@ export function AgentsTab() {
 
   return (
     <section aria-labelledby="agents-heading">
+      {drain.dialog}
       <div className="section-head">
         <h2 id="agents-heading">Agents</h2>
         <button type="button" className="button button-small" onClick={() => void load()}>
           Refresh
         </button>
       </div>
+      {state.status === 'ready' && <p className="section-meta">Queue: {formatLine(state.queue)}</p>}
       {state.status === 'loading' && <LoadingState label="Loading agents" />}
       {state.status === 'error' && <ErrorState error={state.error} retry={() => void load()} />}
       {state.status === 'ready' && state.agents.length === 0 && (
@@ -70,9 +97,10 @@ export function AgentsTab() {
               'Agent',
               'Health',
               'Last heartbeat',
-              { label: 'Jobs / capacity', numeric: true },
+              'Load',
               { label: 'Free disk', numeric: true },
               'Version',
+              { label: 'Actions', hidden: true },
             ]}
           >
             {state.agents.map((agent) => {
@@ -87,15 +115,25 @@ export function AgentsTab() {
                     <span className={bad ? 'tag tag-bad' : 'tag tag-ok'}>
                       {!agent.healthy ? 'Unhealthy' : bad ? 'Stale' : 'Healthy'}
                     </span>
+                    {agent.draining && <span className="tag tag-accent">Draining</span>}
                   </td>
                   <td className="nowrap" title={agent.lastHeartbeatAt}>
                     {formatAge(agent.lastHeartbeatAt, state.at)}
                   </td>
-                  <td className="num">
-                    {agent.activeJobs} / {agent.capacity}
-                  </td>
+                  <td className="nowrap">{formatSlots(agent)}</td>
                   <td className="num">{formatBytes(agent.freeDiskBytes)}</td>
                   <td className="mono">{agent.version}</td>
+                  <td className="nowrap">
+                    <button
+                      type="button"
+                      className={agent.draining ? 'button' : 'button button-danger'}
+                      aria-label={`${drainLabel(agent)} ${agent.id}`}
+                      disabled={drain.busy === agent.id}
+                      onClick={() => void drain.toggle(agent)}
+                    >
+                      {drainLabel(agent)}
+                    </button>
+                  </td>
                 </tr>
               )
             })}

@@ -4,6 +4,8 @@ import { useEffect } from 'react'
 import { Link, useSearchParams } from 'react-router'
 import { liveJobs, useLiveJobs } from '../../app/live.ts'
 import { useOffline } from '../../app/offline.ts'
+import { useRefreshWhileQueued } from '../../app/queue-refresh.ts'
+import { useMe } from '../../app/session.tsx'
 import { Icon } from '../../ui/icon.tsx'
 import { EmptyState, ErrorState, LoadingState, errorMessage } from '../../ui/states.tsx'
 import { JobActionButtons } from '../job-actions/job-action-buttons.tsx'
@@ -23,6 +25,7 @@ export default function Dashboard() {
   const filter = parseStatus(params.get('status'))
   const query = params.get('q') ?? ''
   const actions = useJobActions()
+  const { plan } = useMe()
 
   // The URL is the source of truth for the filter, so links and reloads keep it.
   useEffect(() => liveJobs.setFilter(filter), [filter])
@@ -42,6 +45,11 @@ export default function Dashboard() {
 
   const visible = live.jobs.filter((job) => matchesSearch(job, query))
   const searching = query.trim() !== ''
+  // A queued job moves up the line without an event: the list is read again while one shows.
+  useRefreshWhileQueued(
+    visible.some((job) => job.status === 'queued'),
+    () => void live.reload(),
+  )
 
   return (
     <>
@@ -140,6 +148,7 @@ export default function Dashboard() {
               <li key={job.id} className="job-card">
                 <JobSummary
                   job={job}
+                  maxTransfers={plan.maxActiveJobs}
                   title={<Link to={`/jobs/${encodeURIComponent(job.id)}`}>{job.name}</Link>}
                   actions={
                     <>

@@ -4,6 +4,8 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react
 import { Link, useNavigate, useParams } from 'react-router'
 import { api } from '../../app/api.ts'
 import { liveJobs, useLiveJob } from '../../app/live.ts'
+import { useRefreshWhileQueued } from '../../app/queue-refresh.ts'
+import { useMe } from '../../app/session.tsx'
 import { Icon } from '../../ui/icon.tsx'
 import { EmptyState, ErrorState, errorMessage, LoadingState } from '../../ui/states.tsx'
 import { toast } from '../../ui/toast.tsx'
@@ -15,6 +17,7 @@ import { buildFileTree } from './file-tree-model.ts'
 import { JobHistory } from './job-history.tsx'
 import { copyFileLink, downloadFile } from './file-links.ts'
 import { isPlayable } from './playable.ts'
+import { WaitingDetails } from './waiting-details.tsx'
 import './job.css'
 
 const MediaPlayer = lazy(() => import('./media-player.tsx'))
@@ -31,15 +34,16 @@ export default function JobDetail() {
   const liveJob = useLiveJob(id)
 
   const load = useCallback(
-    async (signal?: AbortSignal) => {
+    // `quiet`: a failed read keeps the page as it is (a periodic refresh tries again).
+    async (signal?: AbortSignal, quiet = false) => {
       try {
         const job = await api.getJob({ params: { id } }, { signal })
-        // One read serves both: this page's files and, for a job the list has not brought, the
-        // store that follows its events.
+        // One read serves both: this page's files and the store that follows its events (a job
+        // the list has not brought, or a held job's place in line, which no event carries).
         liveJobs.adopt(job)
         setState({ status: 'ready', job })
       } catch (error) {
-        if (!signal?.aborted) setState({ status: 'error', error })
+        if (!signal?.aborted && !quiet) setState({ status: 'error', error })
       }
     },
     [id],
@@ -62,6 +66,10 @@ export default function JobDetail() {
     if (!liveStatus || !loadedStatus) return
     if (liveStatus !== loadedStatus || liveAwaiting !== loadedAwaiting) void load()
   }, [liveStatus, liveAwaiting, loadedStatus, loadedAwaiting, load])
+
+  // Its place in line moves without an event: read the job again while it waits in line.
+  const queued = (liveJob?.status ?? loadedStatus) === 'queued'
+  useRefreshWhileQueued(queued, () => void load(undefined, true))
 
   if (state.status === 'loading') return <LoadingState label="Loading the job" />
   if (state.status === 'error') {
@@ -100,6 +108,7 @@ export default function JobDetail() {
 /** `onChanged` gets the job as an action or the file choice left it (the live store has it). */
 function JobView({ job, onChanged }: { job: JobWithFiles; onChanged(job: Job): void }) {
   const navigate = useNavigate()
+  const { plan } = useMe()
   const actions = useJobActions({
     onChanged,
     onDeleted: () => void navigate('/', { replace: true }),
@@ -126,7 +135,12 @@ function JobView({ job, onChanged }: { job: JobWithFiles; onChanged(job: Job): v
       </p>
       <h1 className="job-title">{job.name}</h1>
       <section className="card job-status" aria-label="Status">
-        <JobSummary job={job} actions={<JobActionButtons job={job} actions={actions} />} />
+        <JobSummary
+          job={job}
+          maxTransfers={plan.maxActiveJobs}
+          actions={<JobActionButtons job={job} actions={actions} />}
+        />
+        <WaitingDetails job={job} />
         {job.awaitingFiles && (
           <p className="job-waiting">
             {job.files.length > 0

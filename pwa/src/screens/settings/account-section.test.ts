@@ -1,5 +1,27 @@
+import type { Plan, Usage } from '@tseeder/shared'
 import { describe, expect, it } from 'vitest'
-import { monthName } from './account-section.tsx'
+import { meters, monthName, planLimits } from './account-section.tsx'
+
+const plan: Plan = {
+  id: 'free',
+  name: 'Free',
+  maxActiveJobs: 2,
+  maxQueuedJobs: 10,
+  maxQueueWaitSeconds: 86_400,
+  priority: 0,
+  storageBytes: 5_000_000_000,
+  maxFileBytes: null,
+  bandwidthBytesPerMonth: 50_000_000_000,
+  retentionDays: null,
+  maxSessions: null,
+}
+const usage: Usage = {
+  storageBytes: 0,
+  bandwidthBytes: 0,
+  bandwidthPeriod: '2026-11',
+  activeJobs: 5,
+  transfers: 2,
+}
 
 describe('monthName', () => {
   it('reads a billing period as a month and year', () => {
@@ -9,5 +31,21 @@ describe('monthName', () => {
 
   it('keeps a period it cannot read as it is', () => {
     expect(monthName('soon')).toBe('soon')
+  })
+})
+
+describe('the plan’s room for jobs', () => {
+  it('says how many transfers run at a time, how many may wait, and for how long', () => {
+    expect(planLimits(plan)).toEqual([
+      '2 transfers at a time · up to 10 waiting',
+      'a job waits up to 1d for an agent',
+    ])
+  })
+
+  it('meters transfers and waiting jobs against their own limits', () => {
+    const byLabel = Object.fromEntries(meters(plan, usage).map((m) => [m.label, m]))
+    expect(byLabel['Transfers']).toMatchObject({ used: 2, limit: 2 })
+    expect(byLabel['Waiting']).toMatchObject({ used: 3, limit: 10 })
+    expect(byLabel['Active jobs']).toBeUndefined()
   })
 })

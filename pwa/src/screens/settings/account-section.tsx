@@ -1,4 +1,4 @@
-import { formatBytes, type Plan, type Usage } from '@tseeder/shared'
+import { formatBytes, formatEta, type Plan, planCapacityText, type Usage } from '@tseeder/shared'
 import { ProgressBar } from '@tseeder/shared/ui'
 import { useState } from 'react'
 import { useNavigate } from 'react-router'
@@ -14,7 +14,8 @@ interface Meter {
   format(value: number): string
 }
 
-function meters(plan: Plan, usage: Usage): Meter[] {
+/** The plan's gauges: storage, the month's bandwidth, transfers now and jobs waiting. */
+export function meters(plan: Plan, usage: Usage): Meter[] {
   const count = (value: number) => String(value)
   return [
     { label: 'Storage', used: usage.storageBytes, limit: plan.storageBytes, format: formatBytes },
@@ -24,8 +25,23 @@ function meters(plan: Plan, usage: Usage): Meter[] {
       limit: plan.bandwidthBytesPerMonth,
       format: formatBytes,
     },
-    { label: 'Active jobs', used: usage.activeJobs, limit: plan.maxActiveJobs, format: count },
+    { label: 'Transfers', used: usage.transfers, limit: plan.maxActiveJobs, format: count },
+    {
+      label: 'Waiting',
+      used: Math.max(0, usage.activeJobs - usage.transfers),
+      limit: plan.maxQueuedJobs,
+      format: count,
+    },
   ]
+}
+
+/** How many jobs the plan runs and lets wait, and how long one may wait for an agent. */
+export function planLimits(plan: Plan): string[] {
+  return [
+    planCapacityText(plan),
+    plan.maxQueueWaitSeconds !== null &&
+      `a job waits up to ${formatEta(plan.maxQueueWaitSeconds)} for an agent`,
+  ].filter((line): line is string => typeof line === 'string')
 }
 
 /** "2025-11" → "November 2025", in the reader's language. */
@@ -91,6 +107,7 @@ export function AccountSection() {
           Signed in as <strong>{user.email}</strong>
           {limits.length > 0 && <> · {limits.join(' · ')}</>}
         </p>
+        <p className="section-meta">{planLimits(plan).join(' · ')}</p>
         <div className="meters">
           {meters(plan, usage).map((meter) => (
             <UsageMeter key={meter.label} meter={meter} />
