@@ -50,7 +50,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const [stack, swarm] = await Promise.all([
   startTestStack(agents, {
     agentEnv: {
-      AGENT_CAPACITY: String(capacity),
       AGENT_MAX_JOBS: String(capacity),
       AGENT_IDLE_CAPACITY: '32',
       AGENT_PARK_AFTER_MS: String(parkAfterMs),

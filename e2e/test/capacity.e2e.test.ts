@@ -17,6 +17,7 @@ import {
   submitInBursts,
   type TenantMix,
   type TenantMixOptions,
+  timelineTable,
 } from '@tseeder/testkit/tenants'
 import { startTestStack, type TestStack } from '@tseeder/testkit/test-stack'
 
@@ -30,7 +31,6 @@ const MIX: TenantMixOptions = {
 }
 const CAPACITY = 2
 const AGENT_ENV = {
-  AGENT_CAPACITY: String(CAPACITY),
   AGENT_MAX_JOBS: String(CAPACITY),
   AGENT_IDLE_CAPACITY: '32',
   AGENT_PARK_AFTER_MS: '3000',
@@ -147,8 +147,11 @@ describe('capacity among many tenants, three agents of two slots', () => {
       expect(sha256(Buffer.from(await response.arrayBuffer()))).toBe(job.fixture!.sha256[0])
     }
 
-    // Fair share: no user's first job went to an agent after another user's third.
-    expect(fairnessViolations(timelines, FAIRNESS_GRACE_MS)).toEqual([])
+    // Fair share: no user's first job went to an agent after another user's third. Soft, so a
+    // failure here still lets the checks below report.
+    const unfair = fairnessViolations(timelines, FAIRNESS_GRACE_MS)
+    if (unfair.length) console.log(`submitted → first on an agent:\n${timelineTable(timelines)}`)
+    expect.soft(unfair).toEqual([])
 
     // Queued jobs showed their place in line; there was a line to show.
     const queuedSamples = [...sampler.jobs.values()].flat().filter((s) => s.status === 'queued')

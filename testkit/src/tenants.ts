@@ -251,6 +251,29 @@ export function fairnessViolations(timelines: JobTimeline[], graceMs: number): s
   return violations
 }
 
+/**
+ * One line per user: each job's kind, when it was submitted and when it first went to an agent,
+ * in seconds from the first submit (for a failure's message).
+ */
+export function timelineTable(timelines: JobTimeline[]): string {
+  const zero = Math.min(...timelines.map((t) => t.submittedAt))
+  const s = (ms: number | null) => (ms === null ? 'never' : `+${((ms - zero) / 1000).toFixed(1)}`)
+  const users = [...new Set(timelines.map((t) => t.job.user))].sort((a, b) => a - b)
+  return users
+    .map(
+      (u) =>
+        `user ${u}: ` +
+        timelines
+          .filter((t) => t.job.user === u)
+          .sort((a, b) => a.job.order - b.job.order)
+          .map(
+            (t) => `#${t.job.order + 1} ${t.job.kind} ${s(t.submittedAt)} → ${s(t.dispatchedAt)}`,
+          )
+          .join(' | '),
+    )
+    .join('\n')
+}
+
 /** The `p`-th percentile (0–100) by nearest rank; NaN for no values. */
 export function percentile(values: number[], p: number): number {
   if (!values.length) return Number.NaN
