@@ -16,6 +16,7 @@ import {
   submitInBursts,
   type TenantMixOptions,
   utilisation,
+  workerTrouble,
 } from '@tseeder/testkit/tenants'
 import { startTestStack } from '@tseeder/testkit/test-stack'
 
@@ -62,7 +63,11 @@ try {
   const admin = await signIn(stack.url, stack.admin.email, stack.admin.password)
   const mix = await prepareTenantMix(stack.url, swarm, mixOptions)
   const healthy = mix.jobs.filter((j) => j.kind === 'healthy')
-  const sampler = sampleTenants(mix, admin, 1_000)
+  const sampler = sampleTenants(
+    mix,
+    { admin, agents: stack.agents.map((a) => ({ id: a.id, url: a.url, capacity })) },
+    1_000,
+  )
   const startedAt = Date.now()
   await submitInBursts(mix, mixOptions.userGapMs)
 
@@ -89,7 +94,12 @@ try {
       .map((t) => t.dispatchedAt! - t.submittedAt)
   const row = (label: string, values: number[]) =>
     `${label.padEnd(16)} p50 ${seconds(percentile(values, 50)).padStart(8)}   p99 ${seconds(percentile(values, 99)).padStart(8)}   max ${seconds(Math.max(...values)).padStart(8)}`
-  const use = utilisation(sampler.agents, startedAt, finishedAt)
+  const live = utilisation(sampler.live, startedAt, finishedAt)
+  const reported = utilisation(sampler.reported, startedAt, finishedAt)
+  const percent = (use: ReturnType<typeof utilisation>, samples: number) =>
+    Number.isNaN(use.ratio)
+      ? 'n/a (no samples)'
+      : `${(use.ratio * 100).toFixed(0)} % (${use.used.toFixed(0)} of ${use.available.toFixed(0)} transfer-slot-seconds, ${samples} samples)`
   const cpu = cpus()
 
   console.log(`
@@ -104,14 +114,15 @@ ${row('all jobs', waits())}
 ${row('healthy', waits('healthy'))}
 ${row('dead magnets', waits('dead'))}
 Healthy jobs all completed ${seconds(finishedAt - startedAt)} after the first submit.
-Fleet utilisation: ${
-    Number.isNaN(use.ratio)
-      ? 'n/a (no agent samples)'
-      : `${(use.ratio * 100).toFixed(0)} % (${use.used.toFixed(0)} of ${use.available.toFixed(0)} transfer-slot-seconds, ${sampler.agents.length} samples)`
-  }
-Fair order: ${fairnessViolations(timelines, 1_000).length} first jobs passed over by another user's third.
+Fleet utilisation, first submit to last healthy completion:
+  live, agents' /metrics            ${percent(live, sampler.live.length)}
+  GET /api/admin/agents (heartbeats) ${percent(reported, sampler.reported.length)}
+Fair order: ${fairnessViolations(timelines, 1_000).length} times a user's first job went to an agent after another user's third.
 Failed polls: ${sampler.errors.length}${sampler.errors.length ? ` (first: ${sampler.errors[0]})` : ''}
 `)
+} catch (error) {
+  console.error(workerTrouble(stack))
+  throw error
 } finally {
   await Promise.allSettled([stack.close(), swarm.close()])
 }

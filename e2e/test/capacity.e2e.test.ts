@@ -3,7 +3,7 @@
 // throttled local seeders), users arriving one after another while earlier batches still wait.
 // One agent is killed mid-run; its jobs go back to the line once its heartbeat is stale (30 s).
 import type { AdminJob } from '@tseeder/shared'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { sha256 } from '@tseeder/testkit/fixtures'
 import { type Session, signIn } from '@tseeder/testkit/session'
 import { startSwarm, type Swarm } from '@tseeder/testkit/swarm'
@@ -18,6 +18,7 @@ import {
   type TenantMix,
   type TenantMixOptions,
   timelineTable,
+  workerTrouble,
 } from '@tseeder/testkit/tenants'
 import { startTestStack, type TestStack } from '@tseeder/testkit/test-stack'
 
@@ -84,10 +85,11 @@ async function waitForCompletion(jobs: MixJob[], timeoutMs: number) {
 
 describe('capacity among many tenants, three agents of two slots', () => {
   it('queues ten users’ thirty jobs fairly, parks the dead ones, and completes every healthy one though an agent is killed', async () => {
+    onTestFailed(() => console.log(workerTrouble(stack)))
     const healthy = mix.jobs.filter((j) => j.kind === 'healthy')
     const dead = mix.jobs.filter((j) => j.kind === 'dead')
     expect([healthy.length, dead.length]).toEqual([20, 10])
-    const sampler = sampleTenants(mix, null, 1_000)
+    const sampler = sampleTenants(mix, {}, 1_000)
     const startedAt = Date.now()
 
     let killed: { id: string; at: number; jobs: AdminJob[] } | null = null

@@ -129,13 +129,24 @@ export interface AgentSample {
   agents: Array<{ id: string; transfers: number; capacity: number; healthy: boolean }>
 }
 
+export interface SampleSources {
+  /** An admin session: `GET /api/admin/agents`, the fleet as heartbeats last reported it. */
+  admin?: Session
+  /** Agents read live from their open `/metrics` (`tseeder_agent_transfers`). */
+  agents?: Array<{ id: string; url: string; capacity: number }>
+}
+
 /**
- * Polls every user's `GET /api/jobs` and, with an admin session, `GET /api/admin/agents` until
- * `stop()`. A failed poll is kept in `errors`, not thrown: the run goes on.
+ * Polls every user's `GET /api/jobs`, and the fleet from `sources`, until `stop()`. A failed
+ * poll is kept in `errors`, not thrown: the run goes on. An agent whose `/metrics` does not
+ * answer counts as unhealthy in that sample.
  */
-export function sampleTenants(mix: TenantMix, admin: Session | null, intervalMs: number) {
+export function sampleTenants(mix: TenantMix, sources: SampleSources, intervalMs: number) {
   const jobs = new Map<string, JobSample[]>()
-  const agents: AgentSample[] = []
+  /** From `GET /api/admin/agents`. */
+  const reported: AgentSample[] = []
+  /** From the agents' `/metrics`. */
+  const live: AgentSample[] = []
   const errors: string[] = []
   let running = true
   const loop = (async () => {
@@ -161,10 +172,10 @@ export function sampleTenants(mix: TenantMix, admin: Session | null, intervalMs:
           }
         }),
         (async () => {
-          if (!admin) return
+          if (!sources.admin) return
           try {
-            const list = await admin.api.adminListAgents()
-            agents.push({
+            const list = await sources.admin.api.adminListAgents()
+            reported.push({
               at: Date.now(),
               agents: list.agents.map((a) => ({
                 id: a.id,
@@ -177,18 +188,41 @@ export function sampleTenants(mix: TenantMix, admin: Session | null, intervalMs:
             errors.push(`GET /api/admin/agents: ${(error as Error).message}`)
           }
         })(),
+        (async () => {
+          if (!sources.agents) return
+          const at = Date.now()
+          live.push({ at, agents: await Promise.all(sources.agents.map(readAgentMetrics)) })
+        })(),
       ])
       await sleep(started + intervalMs - Date.now())
     }
   })()
   return {
     jobs,
-    agents,
+    reported,
+    live,
     errors,
     async stop() {
       running = false
       await loop
     },
+  }
+}
+
+async function readAgentMetrics(agent: { id: string; url: string; capacity: number }) {
+  try {
+    const text = await (
+      await fetch(`${agent.url}/metrics`, { signal: AbortSignal.timeout(2_000) })
+    ).text()
+    const transfers = Number(/^tseeder_agent_transfers (\S+)$/m.exec(text)?.[1] ?? Number.NaN)
+    return {
+      id: agent.id,
+      transfers,
+      capacity: agent.capacity,
+      healthy: Number.isFinite(transfers),
+    }
+  } catch {
+    return { id: agent.id, transfers: 0, capacity: agent.capacity, healthy: false }
   }
 }
 
@@ -305,6 +339,13 @@ export function utilisation(samples: AgentSample[], from: number, to: number) {
 export async function adminJobs(admin: Session): Promise<Map<string, AdminJob>> {
   const { jobs } = await admin.api.adminListJobs({ query: { limit: 100 } })
   return new Map(jobs.map((j) => [j.id, j]))
+}
+
+/** The Worker's log lines about errors and 5xx answers (the last 40), for a failure's message. */
+export function workerTrouble(stack: { logTail(name: string, lines?: number): string }): string {
+  const lines = stack.logTail('worker', 1_000_000).split('\n')
+  const trouble = lines.filter((line) => /\b5\d\d\b|error|exception|overloaded/i.test(line))
+  return `The Worker's log, errors and 5xx answers:\n${trouble.slice(-40).join('\n')}`
 }
 
 const stamp = (ms: number) => new Date(ms).toISOString().slice(11, 23)
