@@ -2,6 +2,7 @@
 // and a real local swarm: connect, send from the context menu, catch a private tracker's
 // .torrent download with its cookie and a magnet click, watch the popup live, get one
 // notification per completion, and be told to reconnect once the token is revoked.
+import { randomBytes } from 'node:crypto'
 import type { CreatedToken, Job } from '@tseeder/shared'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -36,7 +37,8 @@ const fixtures = {} as Record<'menu' | 'private' | 'click' | 'live', TorrentFixt
 
 beforeAll(async () => {
   const [startedStack, startedSwarm, extensionDir] = await Promise.all([
-    startTestStack(1),
+    // A torrent without metadata parks after 2 s (npm start's default is a minute).
+    startTestStack(1, { agentEnv: { AGENT_PARK_AFTER_MS: '2000' } }),
     startSwarm(),
     buildExtensionForE2e(),
   ])
@@ -272,6 +274,20 @@ describe('the tseeder extension in Chromium', () => {
     )
     expect(firstJobAt).toBeLessThan(1000)
     await again.close()
+  })
+
+  it('says under a parked job why it waits and until when', async () => {
+    const dead = `magnet:?xt=urn:btih:${randomBytes(20).toString('hex')}&dn=ext-dead`
+    await user.api.createJob({ body: { magnet: dead } })
+    const popup = await openExtensionPage('popup.html')
+    const parked = popup
+      .getByRole('region', { name: 'Your jobs' })
+      .locator('[data-waiting="metadata"]', { hasText: 'ext-dead' })
+    await parked.waitFor({ timeout: 60_000 })
+    await expect(parked.innerText()).resolves.toMatch(
+      /Fetching metadata — \d+[sm] · gives up at .*\d{1,2}:\d{2}/,
+    )
+    await popup.close()
   })
 
   it('announces each completion exactly once, however often it polls', async () => {

@@ -3,6 +3,7 @@
 // a link and a .torrent into the app, gets a push notification, and is suspended by an admin. The
 // steps run in order on one account; each screen is also saved at phone and desktop sizes in
 // screenshots/e2e/ (gitignored).
+import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { STATUS_LABELS } from '@tseeder/shared'
@@ -10,6 +11,7 @@ import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { demoClip } from '../../scripts/lib/demo-files.ts'
 import {
+  browserClient,
   type BrowserSession,
   deliverPushMessage,
   launchBrowser,
@@ -34,7 +36,8 @@ let movieJobId = ''
 
 beforeAll(async () => {
   ;[stack, swarm, browser] = await Promise.all([
-    startTestStack(1),
+    // One transfer slot, so a second job waits in line; a torrent without metadata parks soon.
+    startTestStack(1, { agentEnv: { AGENT_MAX_JOBS: '1', AGENT_PARK_AFTER_MS: '3000' } }),
     startSwarm(),
     launchBrowser({ viewport: 'phone' }),
   ])
@@ -334,6 +337,77 @@ describe('the tseeder web app in Chromium, against the local stack and swarm', (
       .getByText(STATUS_LABELS.completed, { exact: true })
       .waitFor({ timeout: 60_000 })
     await page.getByRole('button', { name: 'Download notes.txt' }).waitFor()
+  })
+
+  it('says in words why a job waits: in line for a busy agent, then parked without metadata', async () => {
+    // The agent's one transfer slot goes to a healthy download held at a steady trickle.
+    const slow = buildTorrent({
+      name: 'e2e-pwa-slow',
+      announce: swarm.announce,
+      files: [{ segments: ['slow.bin'], data: content(3_000_000) }],
+    })
+    const seeder = swarm.seeder()
+    await seeder.seed(slow)
+    seeder.throttle(100_000)
+    const api = await browserClient(browser.context, stack.url)
+    const blocker = await api.createJob({ body: { magnet: slow.magnet } })
+    await expect
+      .poll(async () => api.getJob({ params: { id: blocker.id } }), { timeout: 30_000 })
+      .toMatchObject({ status: 'downloading', waiting: null })
+
+    // A magnet nobody seeds waits in line behind it.
+    const dead = `magnet:?xt=urn:btih:${randomBytes(20).toString('hex')}&dn=e2e-pwa-dead`
+    await page.goto(url(`/add?magnet=${encodeURIComponent(dead)}`))
+    await page.getByRole('button', { name: 'Add torrent' }).click()
+    await page.getByRole('heading', { name: 'e2e-pwa-dead', level: 1 }).waitFor()
+    const deadId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!)
+    const status = page.getByRole('region', { name: 'Status' })
+    const inLine = 'In line — 1st · starts as soon as an agent is free'
+    await status.locator('[data-waiting="in_line"]').getByText(inLine).waitFor()
+    const details = status.getByRole('list', { name: 'Waiting details' })
+    await expect(details.getByRole('listitem').allInnerTexts()).resolves.toEqual([
+      expect.stringMatching(/^Place in line\s*1st$/),
+      expect.stringMatching(/^Waiting since\s*\S/),
+      expect.stringMatching(/^Gives up at\s*\S/),
+    ])
+    await saveScreens(page, SCREENSHOTS, 'job-in-line')
+
+    await mainNav().getByRole('link', { name: 'Jobs' }).click()
+    const row = page
+      .getByRole('list', { name: 'Your jobs' })
+      .getByRole('listitem')
+      .filter({ has: page.getByRole('link', { name: 'e2e-pwa-dead' }) })
+    await row.locator('[data-waiting="in_line"]').getByText(inLine).waitFor()
+    await saveScreens(page, SCREENSHOTS, 'dashboard-in-line')
+
+    // Once the slot is free, the dead magnet takes it, finds no metadata and parks, saying until when.
+    seeder.throttle(-1)
+    const parked = row.locator('[data-waiting="metadata"]')
+    await parked.waitFor({ timeout: 60_000 })
+    // The time it gives up is the agent's: the metadata timeout (10 min) after it began looking.
+    const { waiting } = await api.getJob({ params: { id: deadId } })
+    expect(waiting).toMatchObject({ reason: 'metadata', until: expect.any(String) })
+    expect(Date.parse(waiting!.until!) - Date.parse(waiting!.since)).toBe(10 * 60_000)
+    const givesUpAt = await page.evaluate(
+      (until) => new Intl.DateTimeFormat(undefined, { timeStyle: 'short' }).format(new Date(until)),
+      waiting!.until!,
+    )
+    await expect(parked.getByText(/^Fetching metadata — /).innerText()).resolves.toMatch(
+      new RegExp(`^Fetching metadata — \\d+[sm] · gives up at ${givesUpAt}$`),
+    )
+    await saveScreens(page, SCREENSHOTS, 'dashboard-parked')
+    await row.getByRole('link', { name: 'e2e-pwa-dead' }).click()
+    await status
+      .locator('[data-waiting="metadata"]')
+      .getByText(/^Fetching metadata — /)
+      .waitFor()
+    await expect(details.getByRole('listitem').allInnerTexts()).resolves.toEqual([
+      expect.stringMatching(/^Waiting since\s*.*\d{1,2}:\d{2}/),
+      expect.stringMatching(/^Gives up at\s*.*\d{1,2}:\d{2}/),
+    ])
+    await expect
+      .poll(async () => (await api.getJob({ params: { id: blocker.id } })).status)
+      .toBe('completed')
   })
 
   it('shows a notification when a push for a finished job arrives', async () => {
