@@ -344,7 +344,11 @@ export async function adminJobs(admin: Session): Promise<Map<string, AdminJob>> 
 /** The Worker's log lines about errors and 5xx answers (the last 40), for a failure's message. */
 export function workerTrouble(stack: { logTail(name: string, lines?: number): string }): string {
   const lines = stack.logTail('worker', 1_000_000).split('\n')
-  const trouble = lines.filter((line) => /\b5\d\d\b|error|exception|overloaded/i.test(line))
+  const trouble = lines.filter((line) =>
+    /"status":5\d\d|\s5\d\d [A-Z]|"level":"(error|fatal)"|✘|uncaught|exception|overloaded/i.test(
+      line,
+    ),
+  )
   return `The Worker's log, errors and 5xx answers:\n${trouble.slice(-40).join('\n')}`
 }
 
