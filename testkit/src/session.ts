@@ -17,7 +17,15 @@ export interface Session {
   fetch(url: string, init?: RequestInit): Promise<Response>
 }
 
-export function session(baseUrl: string): Session {
+export interface SessionOptions {
+  /**
+   * The client's address, sent as `cf-connecting-ip` on every request (the Worker's per-address
+   * limits key on it): many users from their own addresses, none sharing a limit.
+   */
+  ip?: string
+}
+
+export function session(baseUrl: string, options: SessionOptions = {}): Session {
   const jar = new Map<string, string>()
   const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
   const remember = (response: Response) => {
@@ -36,6 +44,7 @@ export function session(baseUrl: string): Session {
     auth: { type: 'cookie' },
     fetch: async (request) => {
       if (jar.size) request.headers.set('cookie', cookie())
+      if (options.ip) request.headers.set('cf-connecting-ip', options.ip)
       return remember(await fetch(request))
     },
   })
@@ -45,14 +54,15 @@ export function session(baseUrl: string): Session {
     async fetch(url, init = {}) {
       const headers = new Headers(init.headers)
       if (jar.size) headers.set('cookie', cookie())
+      if (options.ip) headers.set('cf-connecting-ip', options.ip)
       return remember(await fetch(new URL(url, baseUrl), { ...init, headers }))
     },
   }
 }
 
 /** A new account that has accepted the acceptable use policy. */
-export async function signUp(baseUrl: string): Promise<Session> {
-  const user = session(baseUrl)
+export async function signUp(baseUrl: string, options: SessionOptions = {}): Promise<Session> {
+  const user = session(baseUrl, options)
   user.email = `e2e-${randomUUID().slice(0, 8)}@example.com`
   await user.api.register({ body: { email: user.email, password: `pw-${randomUUID()}` } })
   await user.api.acceptAup({ body: { accept: true } })

@@ -328,7 +328,8 @@ async function waitForHealth(child: GroupChild, healthUrl: string, timeoutMs: nu
     // wrangler dev keeps running after a build error, waiting for a file to change.
     if (child.tail.some((line) => line.includes('Build failed'))) return false
     try {
-      if ((await fetch(healthUrl)).ok) return true
+      // wrangler dev holds requests while its build is broken: ask again rather than wait.
+      if ((await fetch(healthUrl, { signal: AbortSignal.timeout(2_000) })).ok) return true
     } catch {
       // not listening yet
     }
