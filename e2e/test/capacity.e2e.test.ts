@@ -99,9 +99,13 @@ describe('capacity among many tenants, three agents of two slots', () => {
       const ours = new Set(mix.jobs.map((j) => j.id).filter(Boolean))
       const onAgent = (id: string) =>
         [...all.values()].filter((j) => ours.has(j.id) && j.agentId === id && running(j))
+      // The agent moving the most healthy bytes: killing one that holds only parked dead
+      // torrents would prove little.
+      const healthyIds = new Set(healthy.map((j) => j.id))
+      const healthyOn = (jobs: AdminJob[]) => jobs.filter((j) => healthyIds.has(j.id)).length
       const [victim] = stack.agents
         .map((a) => ({ id: a.id, jobs: onAgent(a.id) }))
-        .sort((a, b) => b.jobs.length - a.jobs.length)
+        .sort((a, b) => healthyOn(b.jobs) - healthyOn(a.jobs) || b.jobs.length - a.jobs.length)
       await stack.killAgent(victim!.id)
       killed = { id: victim!.id, at: Date.now(), jobs: victim!.jobs }
     })

@@ -29,15 +29,20 @@ export const PARKED = `j.status IN (${sqlList(RUNNING_STATUSES)}) AND j.follows_
 const transfersOf = (userId: string) =>
   `(SELECT COUNT(*) FROM jobs j WHERE j.user_id = ${userId} AND ${IS_TRANSFER})`
 
+/** The user's jobs on agents now, transfers and parked (`userId`: an SQL expression). */
+const onAgentsOf = (userId: string) =>
+  `(SELECT COUNT(*) FROM jobs j WHERE j.user_id = ${userId} AND j.status IN (${sqlList(RUNNING_STATUSES)}) AND j.follows_job_id IS NULL)`
+
 /**
- * The jobs in line that match `where`, each with its `turn`: the owner's transfers now plus its
- * rank among the owner's jobs in line (a user with nothing on agents has turn 1 for their job in
- * line longest, 2 for the next; a user with two transfers has turn 3 for theirs). The line is
- * ordered by plan priority, then turn, then time in line, so users of one priority take turns
- * instead of one user's batch going first.
+ * The jobs in line that match `where`, each with its `turn`: the owner's jobs on agents now (the
+ * turns they already had, parked ones included) plus its rank among the owner's jobs in line. A
+ * user with nothing on agents has turn 1 for their job in line longest, 2 for the next; a user
+ * with two jobs out has turn 3 for theirs. The line is ordered by plan priority, then turn, then
+ * time in line, so users of one priority take turns instead of one user's batch going first.
+ * `transfers` is the owner's transfers, which their plan caps.
  */
 const line = (where: string) => `
-  SELECT l.*, l.rank + ${transfersOf('l.user_id')} AS turn FROM (
+  SELECT l.*, l.rank + ${onAgentsOf('l.user_id')} AS turn, ${transfersOf('l.user_id')} AS transfers FROM (
     SELECT j.id, j.user_id, j.bytes_total, j.queued_at, j.not_before, p.priority,
            p.max_active_jobs, p.max_queue_wait_ms,
            ROW_NUMBER() OVER (PARTITION BY j.user_id ORDER BY j.queued_at, j.id) AS rank
@@ -62,7 +67,7 @@ export async function nextInLine(db: D1Database, now: number, limit: number): Pr
     .prepare(
       `WITH ready AS (${line('j.not_before <= ?1')})
        SELECT id, user_id, bytes_total FROM ready
-       WHERE max_active_jobs IS NULL OR turn <= max_active_jobs
+       WHERE max_active_jobs IS NULL OR rank + transfers <= max_active_jobs
        ORDER BY ${LINE_ORDER} LIMIT ?2`,
     )
     .bind(now, limit)
@@ -97,8 +102,7 @@ export async function linePlaces(
     .prepare(
       `WITH line AS (${LINE}),
        ranked AS (SELECT line.*, ROW_NUMBER() OVER (ORDER BY ${LINE_ORDER}) AS position FROM line)
-       SELECT id, position, queued_at, not_before, max_queue_wait_ms, max_active_jobs,
-              ${transfersOf('?1')} AS transfers
+       SELECT id, position, queued_at, not_before, max_queue_wait_ms, max_active_jobs, transfers
        FROM ranked WHERE user_id = ?1 AND (?2 IS NULL OR id = ?2)`,
     )
     .bind(userId, jobId ?? null)
