@@ -1,4 +1,5 @@
 import type { AgentHeartbeat } from '@tseeder/shared'
+import { IS_TRANSFER, PARKED } from './dispatch-line.ts'
 
 export interface AgentRow {
   id: string
@@ -23,9 +24,20 @@ export function getAgent(db: D1Database, id: string): Promise<AgentRow | null> {
   return db.prepare('SELECT * FROM agents WHERE id = ?').bind(id).first<AgentRow>()
 }
 
+/**
+ * Every agent, its transfers and parked torrents as it last reported them or as the API has
+ * assigned them since, whichever is more: a heartbeat is up to 10 s old, a dispatch or a parking
+ * is in D1 at once.
+ */
 export async function listAgents(db: D1Database): Promise<AgentRow[]> {
   const { results } = await db
-    .prepare('SELECT * FROM agents ORDER BY last_heartbeat_at DESC')
+    .prepare(
+      `SELECT a.id, a.url, a.capacity, a.active_jobs, a.idle_capacity, a.draining, a.free_disk_bytes,
+         a.version, a.last_heartbeat_at, a.last_signed_at, a.created_at,
+         MAX(a.transfers, (SELECT COUNT(*) FROM jobs j WHERE j.agent_id = a.id AND ${IS_TRANSFER})) AS transfers,
+         MAX(a.parked_jobs, (SELECT COUNT(*) FROM jobs j WHERE j.agent_id = a.id AND ${PARKED})) AS parked_jobs
+       FROM agents a ORDER BY a.last_heartbeat_at DESC`,
+    )
     .all<AgentRow>()
   return results
 }

@@ -116,6 +116,14 @@ describe('admin agents', () => {
       draining: false,
       healthy: true,
     })
+
+    // What the API has assigned since the last heartbeat counts at once.
+    const user = await signUp()
+    for (const waitingReason of [undefined, undefined, undefined, 'metadata'])
+      await seedJob(user.userId, { status: 'downloading', agentId: id, waitingReason })
+    const fresh = (await admin.api.adminListAgents()).agents.find((a) => a.id === id)
+    expect(fresh).toMatchObject({ transfers: 3, parkedJobs: 5 })
+    await env.DB.prepare('DELETE FROM jobs WHERE user_id = ?').bind(user.userId).run()
   })
 
   it('drain an agent and stop draining it, auditing each change', async () => {
