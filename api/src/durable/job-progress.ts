@@ -10,6 +10,7 @@ import {
   type StoredFileEntry,
 } from '@tseeder/shared'
 import { pauseJob, resumeJob, stopJob } from '../agents/control.ts'
+import { alertJobGaveUp } from '../alerts/job-gave-up.ts'
 import { recordJobEvent } from '../db/job-events.ts'
 import { claimActiveSlot } from '../db/active-jobs.ts'
 import { getJobRow } from '../db/jobs.ts'
@@ -37,7 +38,7 @@ import type {
   Replies,
   WaitOutcome,
 } from './job-intents.ts'
-import { decide } from './job-lifecycle.ts'
+import { decide, isGaveUp } from './job-lifecycle.ts'
 import { statementsFor } from './job-writes.ts'
 
 export interface ActionOptions {
@@ -62,6 +63,8 @@ export class JobProgressDO extends DurableObject<Env> {
   private readonly hub = new SseHub()
   private readonly events: JobEventLog
   private readonly followers: Followers
+  /** The input being performed: a job that gave up while `waiting` is alerted by the dispatcher. */
+  private deciding: LifecycleInput['type'] | null = null
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -191,7 +194,9 @@ export class JobProgressDO extends DurableObject<Env> {
   ): Promise<Replies[T]> {
     return this.queue.run(async () => {
       const s = await this.load(jobId, fromRow)
-      let decision = await this.holding(s, decide(s, await input(s), Date.now()))
+      const first = await input(s)
+      this.deciding = first.type
+      let decision = await this.holding(s, decide(s, first, Date.now()))
       const reply = decision.reply as Replies[T]
       for (;;) {
         this.state = decision.state
@@ -199,6 +204,7 @@ export class JobProgressDO extends DurableObject<Env> {
         let next: LifecycleInput | undefined
         for (const effect of decision.effects) next = (await this.perform(effect)) ?? next
         if (!next) return reply
+        this.deciding = next.type
         decision = await this.holding(this.state, decide(this.state, next, Date.now()))
       }
     })
@@ -230,6 +236,8 @@ export class JobProgressDO extends DurableObject<Env> {
         this.hub.broadcast({ id: event.seq, type: event.type, data: event })
         await userSessions(env, effect.userId).publish(event)
         if (event.type !== 'progress') await recordJobEvent(env.DB, event, Date.now())
+        if (event.type === 'status' && event.error && isGaveUp(event.error))
+          if (this.deciding !== 'waiting') this.ctx.waitUntil(alertJobGaveUp(env, event))
         return
       }
       case 'stop_agent':
