@@ -4,7 +4,9 @@ import {
   env,
   getQueueResult,
   runInDurableObject,
+  waitOnExecutionContext,
 } from 'cloudflare:test'
+import { Hono } from 'hono'
 import type { DispatchMessage } from '@tseeder/shared'
 import { beforeEach, describe, expect, it } from 'vitest'
 import worker from '../index.ts'
@@ -15,6 +17,9 @@ import type { ReceivedAlert } from '../../test/alert-receiver.ts'
 import { dispatchedJob, magnetFor, randomInfohash, waitFor } from '../../test/pipeline.ts'
 import { signUp } from '../../test/helpers.ts'
 import { runAlertStep } from './alert-step.ts'
+import { countApiRequests } from './request-counter.ts'
+import { sumRequestCounts } from '../db/alert-facts.ts'
+import type { AppEnv } from '../env.ts'
 
 const receiver = new URL(env.ALERT_WEBHOOK_URL).origin
 
@@ -206,5 +211,22 @@ describe('alerts', () => {
     await user.api.retryJob(params)
     await runAlertStep(env)
     expect((await received(key)).map((e) => e.event)).toEqual(['opened', 'resolved'])
+  })
+
+  it('count /api/* answers and the 5xx among them, thrown errors too, in D1', async () => {
+    const app = new Hono<AppEnv>()
+    app.use('/api/*', countApiRequests())
+    app.get('/api/boom', () => {
+      throw new Error('boom')
+    })
+    app.onError((_error, c) => c.json({ error: { code: 'internal_error', message: 'x' } }, 500))
+    const before = await sumRequestCounts(env.DB, 0)
+    const ctx = createExecutionContext()
+    expect((await app.request('/api/boom', {}, env, ctx)).status).toBe(500)
+    await waitOnExecutionContext(ctx)
+    const after = await sumRequestCounts(env.DB, 0)
+    // Other requests of this file may flush meanwhile; none of them answered 5xx.
+    expect(after.errors - before.errors).toBe(1)
+    expect(after.requests - before.requests).toBeGreaterThanOrEqual(1)
   })
 })
