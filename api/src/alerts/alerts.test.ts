@@ -14,7 +14,13 @@ import { jobProgress, type JobProgressDO } from '../durable/job-progress.ts'
 import { MINUTE } from '../lib/time.ts'
 import { signUpAdmin, type SignedUp } from '../../test/helpers.ts'
 import type { ReceivedAlert } from '../../test/alert-receiver.ts'
-import { dispatchedJob, magnetFor, randomInfohash, waitFor } from '../../test/pipeline.ts'
+import {
+  dispatchedJob,
+  followedDownload,
+  magnetFor,
+  randomInfohash,
+  waitFor,
+} from '../../test/pipeline.ts'
 import { signUp } from '../../test/helpers.ts'
 import { runAlertStep } from './alert-step.ts'
 import { countApiRequests } from './request-counter.ts'
@@ -211,6 +217,24 @@ describe('alerts', () => {
     await user.api.retryJob(params)
     await runAlertStep(env)
     expect((await received(key)).map((e) => e.event)).toEqual(['opened', 'resolved'])
+  })
+
+  it('alert once for a leader that gave up, not again for each follower that mirrors it', async () => {
+    const { leader, follower, agent, bob } = await followedDownload()
+    await runInDurableObject(jobProgress(env, leader.id), (instance: JobProgressDO) => {
+      ;(instance as unknown as { state: { tries: number } }).state.tries = 5
+    })
+    await agent.send({ type: 'failed', code: 'stalled', message: 'No data.', retryable: true })
+    await waitFor(async () => (await received(`job_gave_up:${leader.id}`)).length > 0)
+    await waitFor(
+      async () => (await bob.api.getJob({ params: { id: follower.id } })).status === 'failed',
+    )
+    const rows = await env.DB.prepare(
+      "SELECT dedup_key FROM alerts WHERE kind = 'job_gave_up' AND job_id IN (?, ?)",
+    )
+      .bind(leader.id, follower.id)
+      .all<{ dedup_key: string }>()
+    expect(rows.results.map((r) => r.dedup_key)).toEqual([`job_gave_up:${leader.id}`])
   })
 
   it('count /api/* answers and the 5xx among them, thrown errors too, in D1', async () => {

@@ -51,6 +51,13 @@ export interface ActionOptions {
 type Input<T extends LifecycleInput['type']> = Extract<LifecycleInput, { type: T }>
 
 /**
+ * Inputs after which a job that failed on its last attempt is alerted from here: its agents kept
+ * failing it (retryable) or went silent. The dispatcher alerts its own (`waiting`); a follower
+ * mirroring its leader's failure is not a second alert.
+ */
+const GAVE_UP_ON_AGENTS = new Set<LifecycleInput['type'] | null>(['agent_callback', 'stale_check'])
+
+/**
  * One per job, and the only writer of its lifecycle: agent callbacks, dispatches, user actions,
  * its leader's changes and the stale-agent watchdog all pass through here, one at a time. Each
  * is decided by the pure core (`job-lifecycle.ts`); this shell loads the state, performs what
@@ -63,7 +70,7 @@ export class JobProgressDO extends DurableObject<Env> {
   private readonly hub = new SseHub()
   private readonly events: JobEventLog
   private readonly followers: Followers
-  /** The input being performed: a job that gave up while `waiting` is alerted by the dispatcher. */
+  /** The input being performed: see {@link GAVE_UP_ON_AGENTS}. */
   private deciding: LifecycleInput['type'] | null = null
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -237,7 +244,7 @@ export class JobProgressDO extends DurableObject<Env> {
         await userSessions(env, effect.userId).publish(event)
         if (event.type !== 'progress') await recordJobEvent(env.DB, event, Date.now())
         if (event.type === 'status' && event.error && isGaveUp(event.error))
-          if (this.deciding !== 'waiting') this.ctx.waitUntil(alertJobGaveUp(env, event))
+          if (GAVE_UP_ON_AGENTS.has(this.deciding)) this.ctx.waitUntil(alertJobGaveUp(env, event))
         return
       }
       case 'stop_agent':
