@@ -13,6 +13,7 @@ import {
   listOpenAlerts,
   listRecentAlerts,
   openAlert,
+  pruneResolvedAlerts,
   recordDeliveryAttempt,
   resolveAlert,
   toAlert,
@@ -20,7 +21,7 @@ import {
 } from '../db/alerts.ts'
 import { queueSummary } from '../db/line-stats.ts'
 import { log } from '../lib/log.ts'
-import { billingPeriod, MINUTE } from '../lib/time.ts'
+import { billingPeriod, DAY, MINUTE } from '../lib/time.ts'
 import {
   ALERT_KINDS,
   alertConfig,
@@ -160,6 +161,14 @@ export async function runAlertStep(env: Env, now = Date.now()): Promise<void> {
   const { opened, resolved } = await evaluateAlerts(env, now)
   const delivered = await deliverDueAlerts(env, now)
   if (opened || resolved || delivered) log.info('alert_step', { opened, resolved, delivered })
+}
+
+/** Resolved alerts are kept this long for the Alerts tab, then forgotten by the daily cron. */
+export const RESOLVED_ALERT_RETENTION_MS = 90 * DAY
+
+/** The daily cron's share: forgets alerts resolved more than 90 days ago. */
+export function pruneOldAlerts(env: Env, now = Date.now()): Promise<number> {
+  return pruneResolvedAlerts(env.DB, now - RESOLVED_ALERT_RETENTION_MS)
 }
 
 /** `GET /api/admin/alerts`: open alerts, then recently resolved ones, with their deliveries. */

@@ -1,6 +1,7 @@
 import {
   createExecutionContext,
   createMessageBatch,
+  createScheduledController,
   env,
   getQueueResult,
   runInDurableObject,
@@ -22,7 +23,8 @@ import {
   waitFor,
 } from '../../test/pipeline.ts'
 import { signUp } from '../../test/helpers.ts'
-import { runAlertStep } from './alert-step.ts'
+import { RESOLVED_ALERT_RETENTION_MS, runAlertStep } from './alert-step.ts'
+import { CRONS } from '../jobs/maintenance.ts'
 import { countApiRequests } from './request-counter.ts'
 import { sumRequestCounts } from '../db/alert-facts.ts'
 import type { AppEnv } from '../env.ts'
@@ -235,6 +237,31 @@ describe('alerts', () => {
       .bind(leader.id, follower.id)
       .all<{ dedup_key: string }>()
     expect(rows.results.map((r) => r.dedup_key)).toEqual([`job_gave_up:${leader.id}`])
+  })
+
+  it('run from the every-minute cron, and forget alerts resolved long ago in the daily one', async () => {
+    const agentId = await agentRow({ heartbeatAt: Date.now(), draining: true })
+    const key = `agent_draining:${agentId}`
+    const cron = async (name: string, at = Date.now()) => {
+      const ctx = createExecutionContext()
+      await worker.scheduled(createScheduledController({ cron: name, scheduledTime: at }), env, ctx)
+      await waitOnExecutionContext(ctx)
+    }
+    await cron(CRONS.frequent)
+    expect((await received(key)).map((e) => e.event)).toEqual(['opened'])
+
+    await env.DB.prepare('UPDATE agents SET draining = 0 WHERE id = ?').bind(agentId).run()
+    await cron(CRONS.frequent)
+    expect(await alertRows(key)).toEqual([
+      expect.objectContaining({ resolved_at: expect.any(Number) }),
+    ])
+    await cron(CRONS.daily)
+    expect(await alertRows(key)).toHaveLength(1)
+    await env.DB.prepare('UPDATE alerts SET resolved_at = ? WHERE dedup_key = ?')
+      .bind(Date.now() - RESOLVED_ALERT_RETENTION_MS - 1, key)
+      .run()
+    await cron(CRONS.daily)
+    expect(await alertRows(key)).toEqual([])
   })
 
   it('count /api/* answers and the 5xx among them, thrown errors too, in D1', async () => {

@@ -225,3 +225,17 @@ export async function recordDeliveryAttempt(
     .bind(outcome.retryAt === null ? 'failed' : 'pending', outcome.retryAt, outcome.error, id)
     .run()
 }
+
+/** Forgets alerts resolved before `before`, with their deliveries. How many went. */
+export async function pruneResolvedAlerts(db: D1Database, before: number): Promise<number> {
+  const [, deleted] = await db.batch([
+    db
+      .prepare(
+        `DELETE FROM alert_deliveries WHERE alert_id IN
+           (SELECT id FROM alerts WHERE resolved_at IS NOT NULL AND resolved_at < ?)`,
+      )
+      .bind(before),
+    db.prepare('DELETE FROM alerts WHERE resolved_at IS NOT NULL AND resolved_at < ?').bind(before),
+  ])
+  return deleted?.meta.changes ?? 0
+}

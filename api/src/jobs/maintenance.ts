@@ -1,5 +1,5 @@
 import { AGENT_STALE_MS } from '@tseeder/shared'
-import { runAlertStep } from '../alerts/alert-step.ts'
+import { pruneOldAlerts, runAlertStep } from '../alerts/alert-step.ts'
 import { systemAuditStatement } from '../db/audit.ts'
 import { listOverdueInLine } from '../db/dispatch-line.ts'
 import { listExpiredJobs, listOrphanedJobIds, listStrandedLeaderIds } from '../db/jobs.ts'
@@ -102,6 +102,7 @@ export async function runScheduled(cron: string, env: Env): Promise<void> {
     log.info('cron_daily', {
       expired: await sweepRetention(env),
       uploadsAborted: await sweepStaleUploads(env),
+      alertsForgotten: await pruneOldAlerts(env),
     })
   } else if (cron === CRONS.monthly) {
     log.info('cron_monthly', { bandwidthReset: await resetBandwidth(env) })
