@@ -22,6 +22,9 @@ export default defineConfig(async () => {
   // A real S3-compatible server for the Worker under test; global-setup.ts starts it on this port.
   const s3Port = await freePort()
   process.env.TSEEDER_TEST_S3_PORT = String(s3Port)
+  // The tests' alert webhook receiver (test/alert-receiver.ts), started by global-setup.ts.
+  const alertPort = await freePort()
+  process.env.TSEEDER_TEST_ALERT_PORT = String(alertPort)
   // Seeds the tests' shuffles (internal.test.ts); a failing order replays with the same seed.
   const testSeed = process.env.TEST_SEED ?? String(Math.floor(Math.random() * 2 ** 31))
   console.log(`test shuffle seed ${testSeed} (replay with TEST_SEED=${testSeed})`)
@@ -45,6 +48,8 @@ export default defineConfig(async () => {
                   VAPID_PRIVATE_KEY: '',
                   // The tests' stand-in push service (its fetch is intercepted: see notify.test.ts).
                   PUSH_SERVICE_HOSTS: 'push.example.test',
+                  ALERT_WEBHOOK_URL: `http://127.0.0.1:${alertPort}/hook`,
+                  ALERT_WEBHOOK_SECRET: 'test-alert-webhook-secret',
                   TEST_SEED: testSeed,
                 },
               },

@@ -57,6 +57,7 @@ const vars = {
   TURNSTILE_SECRET: '',
   R2_API_TOKEN: '',
   VAPID_PRIVATE_KEY: '',
+  ALERT_WEBHOOK_SECRET: '',
 }
 const persist = path.join(state, 'wrangler')
 const migrate = spawn(

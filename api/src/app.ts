@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
+import { countApiRequests } from './alerts/request-counter.ts'
 import type { AppEnv } from './env.ts'
 import { authenticate } from './middleware/authenticate.ts'
 import { notFound, onError } from './lib/errors.ts'
@@ -49,6 +50,7 @@ app.use(async function accessLog(c, next) {
     ms: Date.now() - started,
   })
 })
+app.use('/api/*', countApiRequests())
 app.use('/api/*', authenticate)
 for (const module of Object.values(routeModules)) app.route('/', module)
 app.notFound(notFound)

@@ -15,6 +15,7 @@ export interface LocalSecrets {
   LINK_SIGNING_KEY: string
   VAPID_PUBLIC_KEY: string
   VAPID_PRIVATE_KEY: string
+  ALERT_WEBHOOK_SECRET: string
 }
 
 const randomKey = () => randomBytes(32).toString('base64url')
@@ -54,6 +55,8 @@ export async function ensureSecrets(stateDir: string): Promise<LocalSecrets> {
     LINK_SIGNING_KEY: stored.LINK_SIGNING_KEY || randomKey(),
     VAPID_PUBLIC_KEY: vapid.publicKey,
     VAPID_PRIVATE_KEY: vapid.privateKey,
+    // Signs alert webhooks; locally ALERT_WEBHOOK_URL is empty, so nothing is sent.
+    ALERT_WEBHOOK_SECRET: stored.ALERT_WEBHOOK_SECRET ?? '',
   }
   writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 })
   chmodSync(file, 0o600)

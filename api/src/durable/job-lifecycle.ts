@@ -169,9 +169,12 @@ function waiting(d: Draft, reason: JobError): Replies['waiting'] {
   return { outcome: 'retry', delaySeconds }
 }
 
+const GAVE_UP = ` Gave up after ${MAX_ATTEMPTS} attempts.`
 function gaveUp(error: JobError): JobError {
-  return { code: error.code, message: `${error.message} Gave up after ${MAX_ATTEMPTS} attempts.` }
+  return { code: error.code, message: `${error.message}${GAVE_UP}` }
 }
+/** Whether a job's error is the one it fails with after its last attempt. */
+export const isGaveUp = (error: JobError): boolean => error.message.endsWith(GAVE_UP)
 
 function agentCallback(
   d: Draft,

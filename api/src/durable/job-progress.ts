@@ -10,6 +10,7 @@ import {
   type StoredFileEntry,
 } from '@tseeder/shared'
 import { pauseJob, resumeJob, stopJob } from '../agents/control.ts'
+import { alertJobGaveUp } from '../alerts/job-gave-up.ts'
 import { recordJobEvent } from '../db/job-events.ts'
 import { claimActiveSlot } from '../db/active-jobs.ts'
 import { getJobRow } from '../db/jobs.ts'
@@ -37,7 +38,7 @@ import type {
   Replies,
   WaitOutcome,
 } from './job-intents.ts'
-import { decide } from './job-lifecycle.ts'
+import { decide, isGaveUp } from './job-lifecycle.ts'
 import { statementsFor } from './job-writes.ts'
 
 export interface ActionOptions {
@@ -48,6 +49,13 @@ export interface ActionOptions {
 }
 
 type Input<T extends LifecycleInput['type']> = Extract<LifecycleInput, { type: T }>
+
+/**
+ * Inputs after which a job that failed on its last attempt is alerted from here: its agents kept
+ * failing it (retryable) or went silent. The dispatcher alerts its own (`waiting`); a follower
+ * mirroring its leader's failure is not a second alert.
+ */
+const GAVE_UP_ON_AGENTS = new Set<LifecycleInput['type'] | null>(['agent_callback', 'stale_check'])
 
 /**
  * One per job, and the only writer of its lifecycle: agent callbacks, dispatches, user actions,
@@ -62,6 +70,8 @@ export class JobProgressDO extends DurableObject<Env> {
   private readonly hub = new SseHub()
   private readonly events: JobEventLog
   private readonly followers: Followers
+  /** The input being performed: see {@link GAVE_UP_ON_AGENTS}. */
+  private deciding: LifecycleInput['type'] | null = null
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -191,7 +201,9 @@ export class JobProgressDO extends DurableObject<Env> {
   ): Promise<Replies[T]> {
     return this.queue.run(async () => {
       const s = await this.load(jobId, fromRow)
-      let decision = await this.holding(s, decide(s, await input(s), Date.now()))
+      const first = await input(s)
+      this.deciding = first.type
+      let decision = await this.holding(s, decide(s, first, Date.now()))
       const reply = decision.reply as Replies[T]
       for (;;) {
         this.state = decision.state
@@ -199,6 +211,7 @@ export class JobProgressDO extends DurableObject<Env> {
         let next: LifecycleInput | undefined
         for (const effect of decision.effects) next = (await this.perform(effect)) ?? next
         if (!next) return reply
+        this.deciding = next.type
         decision = await this.holding(this.state, decide(this.state, next, Date.now()))
       }
     })
@@ -230,6 +243,8 @@ export class JobProgressDO extends DurableObject<Env> {
         this.hub.broadcast({ id: event.seq, type: event.type, data: event })
         await userSessions(env, effect.userId).publish(event)
         if (event.type !== 'progress') await recordJobEvent(env.DB, event, Date.now())
+        if (event.type === 'status' && event.error && isGaveUp(event.error))
+          if (GAVE_UP_ON_AGENTS.has(this.deciding)) this.ctx.waitUntil(alertJobGaveUp(env, event))
         return
       }
       case 'stop_agent':

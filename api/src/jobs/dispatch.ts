@@ -1,7 +1,8 @@
 import { DispatchMessage, type AgentStartBody } from '@tseeder/shared'
 import { AgentCallError } from '../agents/client.ts'
 import { startJob, stopJob } from '../agents/control.ts'
-import { recordAlert } from '../db/alerts.ts'
+import { deliverDueAlerts, raiseAlert } from '../alerts/alert-step.ts'
+import { condition } from '../alerts/rules.ts'
 import type { AgentRoom } from '../db/dispatch-line.ts'
 import { getJobRow, selectedFilesOf, type JobRow } from '../db/jobs.ts'
 import { getPlan } from '../db/plans.ts'
@@ -94,11 +95,12 @@ export async function dispatchTo(
   return 'dispatched'
 }
 
-/** Tells the operators (log and admin alert) that a job used up its attempts on agent errors. */
+/** Tells the operators (log and alert) that a job used up its attempts on agent errors. */
 async function alertGaveUp(env: Env, jobId: string): Promise<void> {
   log.error('dispatch_gave_up', { jobId })
   const message = `Job ${jobId} could not be started after ${MAX_ATTEMPTS} attempts (agent errors).`
-  await recordAlert(env.DB, { kind: 'dispatch_gave_up', jobId, message })
+  // Delivered by the cron within a minute: the line is filling and must not wait on a webhook.
+  await raiseAlert(env, condition('dispatch_gave_up', jobId, message, jobId))
 }
 
 /** The message's body as a dispatch; a malformed one is logged and acknowledged (never retried). */
@@ -137,11 +139,16 @@ export async function handleDeadLetters(batch: MessageBatch<unknown>, env: Env):
     const { jobId } = body
     log.error('dispatch_dead_lettered', { jobId })
     const job = await getJobRow(env.DB, jobId)
-    await recordAlert(env.DB, {
-      kind: 'dispatch_dead_lettered',
-      jobId,
-      message: `The dispatch line could not be told about job ${jobId} after ${MAX_ATTEMPTS} deliveries; it ${job ? `is ${job.status}` : 'no longer exists'}.`,
-    })
+    const alertId = await raiseAlert(
+      env,
+      condition(
+        'dispatch_dead_lettered',
+        jobId,
+        `The dispatch line could not be told about job ${jobId} after ${MAX_ATTEMPTS} deliveries; it ${job ? `is ${job.status}` : 'no longer exists'}.`,
+        jobId,
+      ),
+    )
+    if (alertId !== null) await deliverDueAlerts(env, Date.now(), alertId)
     message.ack()
   }
 }

@@ -1,4 +1,5 @@
 import { AGENT_STALE_MS } from '@tseeder/shared'
+import { pruneOldAlerts, runAlertStep } from '../alerts/alert-step.ts'
 import { systemAuditStatement } from '../db/audit.ts'
 import { listOverdueInLine } from '../db/dispatch-line.ts'
 import { listExpiredJobs, listOrphanedJobIds, listStrandedLeaderIds } from '../db/jobs.ts'
@@ -101,10 +102,16 @@ export async function runScheduled(cron: string, env: Env): Promise<void> {
     log.info('cron_daily', {
       expired: await sweepRetention(env),
       uploadsAborted: await sweepStaleUploads(env),
+      alertsForgotten: await pruneOldAlerts(env),
     })
   } else if (cron === CRONS.monthly) {
     log.info('cron_monthly', { bandwidthReset: await resetBandwidth(env) })
   } else {
-    await requeueStuckJobs(env)
+    try {
+      await requeueStuckJobs(env)
+    } finally {
+      // Alerts are evaluated even when the rest of the minute's work failed.
+      await runAlertStep(env)
+    }
   }
 }

@@ -1,8 +1,8 @@
 import { Hono } from 'hono'
 import { endpoints } from '@tseeder/shared'
 import { toAgentInfo } from '../agents/registry.ts'
+import { alertList } from '../alerts/alert-step.ts'
 import { agentDrainingStatement, getAgent, listAgents } from '../db/agents.ts'
-import { listRecentAlerts, toAlert } from '../db/alerts.ts'
 import {
   deleteBlocklistStatement,
   getBlockReason,
@@ -155,5 +155,5 @@ route(adminRoutes, endpoints.adminDrainAgent, async (c, { params, body }) => {
 })
 
 route(adminRoutes, endpoints.adminListAlerts, async (c) => {
-  return { alerts: (await listRecentAlerts(c.env.DB, 200)).map(toAlert) }
+  return alertList(c.env)
 })

@@ -99,14 +99,47 @@ export const AgentList = z.object({ agents: z.array(AgentInfo), queue: QueueSumm
 /** `POST /api/admin/agents/:id/drain`: start (true) or stop (false) draining an agent. */
 export const AgentDrainBody = z.object({ draining: z.boolean() })
 
+export const AlertSeverity = z.enum(['critical', 'warning', 'info'])
+export type AlertSeverity = z.infer<typeof AlertSeverity>
+
+/**
+ * One webhook delivery of an alert's opening or resolution: `pending` (being retried with
+ * backoff), `delivered`, or `failed` (retries used up); `attempts` so far and the last error.
+ */
+export const AlertDelivery = z.object({
+  event: z.enum(['opened', 'resolved']),
+  status: z.enum(['pending', 'delivered', 'failed']),
+  attempts: z.number().int().nonnegative(),
+  lastError: z.string().nullable(),
+  deliveredAt: Timestamp.nullable(),
+})
+export type AlertDelivery = z.infer<typeof AlertDelivery>
+
+/**
+ * An operator alert: open while its condition holds (`resolvedAt` null), resolved when it clears.
+ * The fields after `message` came with webhook delivery; their defaults read older answers.
+ */
 export const Alert = z.object({
   id: z.number().int(),
   createdAt: Timestamp,
   kind: z.string(),
   jobId: z.string().nullable(),
   message: z.string(),
+  /** `kind:subject`: one open alert per key. Null on alerts from before deduplication. */
+  key: z.string().nullable().default(null),
+  subject: z.string().nullable().default(null),
+  severity: AlertSeverity.default('warning'),
+  resolvedAt: Timestamp.nullable().default(null),
+  /** Link to the alert's runbook (an OBSERVABILITY.md section). */
+  runbook: z.string().nullable().default(null),
+  deliveries: z.array(AlertDelivery).default([]),
 })
-export const AlertList = z.object({ alerts: z.array(Alert) })
+export type Alert = z.infer<typeof Alert>
+/** Open alerts first, then the newest resolved; `webhookConfigured`: whether they are delivered. */
+export const AlertList = z.object({
+  alerts: z.array(Alert),
+  webhookConfigured: z.boolean().default(false),
+})
 
 export const AuditEntry = z.object({
   id: z.number().int(),
