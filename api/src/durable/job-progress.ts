@@ -14,6 +14,7 @@ import { recordJobEvent } from '../db/job-events.ts'
 import { claimActiveSlot } from '../db/active-jobs.ts'
 import { getJobRow } from '../db/jobs.ts'
 import { log } from '../lib/log.ts'
+import { JobMeter } from '../metrics/job-phases.ts'
 import { SerialQueue } from '../lib/serial.ts'
 import { SseHub } from '../lib/sse-hub.ts'
 import { notifyJobFinished } from '../push/notify.ts'
@@ -62,10 +63,12 @@ export class JobProgressDO extends DurableObject<Env> {
   private readonly hub = new SseHub()
   private readonly events: JobEventLog
   private readonly followers: Followers
+  private readonly meter: JobMeter
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.events = new JobEventLog(ctx.storage.sql)
+    this.meter = new JobMeter(ctx.storage.kv, env)
     this.followers = new Followers(env.DB, (id) => jobProgress(env, id))
   }
 
@@ -229,6 +232,7 @@ export class JobProgressDO extends DurableObject<Env> {
         this.events.append(event)
         this.hub.broadcast({ id: event.seq, type: event.type, data: event })
         await userSessions(env, effect.userId).publish(event)
+        this.meter.published(event, this.state)
         if (event.type !== 'progress') await recordJobEvent(env.DB, event, Date.now())
         return
       }
