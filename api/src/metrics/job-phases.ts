@@ -17,7 +17,7 @@ export interface PhaseMarks {
   dispatchedAt: number | null
   agentId: string | null
   firstByteAt: number | null
-  /** When the download ended (the agent turned to uploading, or the job completed). */
+  /** When the download ended: the agent turned to uploading. */
   downloadedAt: number | null
 }
 
@@ -84,11 +84,9 @@ export function timePhases(
       }
       break
     case 'completed':
-      if (marks.firstByteAt !== null && marks.downloadedAt === null) {
-        timed('download', marks.firstByteAt)
-        next.downloadedAt = at
-      }
-      if (next.downloadedAt !== null) timed('upload', next.downloadedAt)
+      // No `uploading` report: the upload is not known apart from the download.
+      if (marks.downloadedAt !== null) timed('upload', marks.downloadedAt)
+      else if (marks.firstByteAt !== null) timed('download', marks.firstByteAt)
       Object.assign(next, NO_RUN, { submittedAt: null })
       break
     case 'queued':

@@ -21,7 +21,8 @@ export interface QueueWaitPoint {
 /**
  * One phase of a job's run, measured by its Durable Object from the events it publishes:
  * `submit_to_dispatch` (first dispatch only), `dispatch_to_first_byte`, `download` (first byte →
- * download done) and `upload` (download done → completed). `bytes`: the job's size.
+ * `uploading`, or → completed when the agent never reported uploading) and `upload` (`uploading`
+ * → completed). `bytes`: the job's size, 0 while unknown.
  */
 export interface JobPhasePoint {
   kind: 'job_phase'
