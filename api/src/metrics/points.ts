@@ -92,6 +92,9 @@ const LAYOUT: { [K in MetricPoint['kind']]: (p: Extract<MetricPoint, { kind: K }
   }),
 }
 
+/** Every kind of point, as laid out in the dataset. */
+export const METRIC_KINDS = Object.keys(LAYOUT) as MetricPoint['kind'][]
+
 /** The Analytics Engine data point of `point`, laid out as `LAYOUT` says. */
 export function dataPointOf(point: MetricPoint): AnalyticsEngineDataPoint {
   const { blobs, doubles } = LAYOUT[point.kind](point as never)
