@@ -3,9 +3,9 @@ import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { countApiRequests } from './alerts/request-counter.ts'
 import type { AppEnv } from './env.ts'
+import { accessLog } from './middleware/access-log.ts'
 import { authenticate } from './middleware/authenticate.ts'
 import { notFound, onError } from './lib/errors.ts'
-import { log, loggablePath } from './lib/log.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { adminJobRoutes } from './routes/admin-jobs.ts'
 import { authRoutes } from './routes/auth.ts'
@@ -39,17 +39,7 @@ export const app = new Hono<AppEnv>()
 
 app.use(requestId())
 app.use(secureHeaders())
-app.use(async function accessLog(c, next) {
-  const started = Date.now()
-  await next()
-  log.info('request', {
-    requestId: c.get('requestId'),
-    method: c.req.method,
-    path: loggablePath(c.req.path),
-    status: c.res.status,
-    ms: Date.now() - started,
-  })
-})
+app.use(accessLog())
 app.use('/api/*', countApiRequests())
 app.use('/api/*', authenticate)
 for (const module of Object.values(routeModules)) app.route('/', module)

@@ -15,6 +15,7 @@ import { recordJobEvent } from '../db/job-events.ts'
 import { claimActiveSlot } from '../db/active-jobs.ts'
 import { getJobRow } from '../db/jobs.ts'
 import { log } from '../lib/log.ts'
+import { JobMeter } from '../metrics/job-phases.ts'
 import { SerialQueue } from '../lib/serial.ts'
 import { SseHub } from '../lib/sse-hub.ts'
 import { notifyJobFinished } from '../push/notify.ts'
@@ -72,10 +73,12 @@ export class JobProgressDO extends DurableObject<Env> {
   private readonly followers: Followers
   /** The input being performed: see {@link GAVE_UP_ON_AGENTS}. */
   private deciding: LifecycleInput['type'] | null = null
+  private readonly meter: JobMeter
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.events = new JobEventLog(ctx.storage.sql)
+    this.meter = new JobMeter(ctx.storage.kv, env)
     this.followers = new Followers(env.DB, (id) => jobProgress(env, id))
   }
 
@@ -242,6 +245,7 @@ export class JobProgressDO extends DurableObject<Env> {
         this.events.append(event)
         this.hub.broadcast({ id: event.seq, type: event.type, data: event })
         await userSessions(env, effect.userId).publish(event)
+        this.meter.published(event, this.state)
         if (event.type !== 'progress') await recordJobEvent(env.DB, event, Date.now())
         if (event.type === 'status' && event.error && isGaveUp(event.error))
           if (GAVE_UP_ON_AGENTS.has(this.deciding)) this.ctx.waitUntil(alertJobGaveUp(env, event))

@@ -11,6 +11,7 @@ import {
   type RevokeReason,
 } from '../db/sessions.ts'
 import { SerialQueue } from '../lib/serial.ts'
+import { writeMetric } from '../metrics/points.ts'
 import { type HubEvent, SseHub } from '../lib/sse-hub.ts'
 
 /** Events the user feed keeps for `Last-Event-ID` resumption. */
@@ -28,7 +29,15 @@ const FEED_REPLAY = 500
  */
 export class UserSessionDO extends DurableObject<Env> {
   private readonly queue = new SerialQueue()
-  private readonly hub = new SseHub()
+  private readonly hub = new SseHub(({ change, relayed, open, openMs }) =>
+    writeMetric(this.env, {
+      kind: 'sse_streams',
+      stream: relayed ? 'job' : 'user',
+      change,
+      open,
+      openMs,
+    }),
+  )
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)

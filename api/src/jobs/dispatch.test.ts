@@ -14,6 +14,7 @@ import type { DispatchMessage } from '@tseeder/shared'
 import { backoffSeconds, dispatchLine, MAX_ATTEMPTS } from '../queue/dispatch-queue.ts'
 import { CRONS } from './maintenance.ts'
 import { signUp } from '../../test/helpers.ts'
+import { captureMetrics } from '../../test/metrics.ts'
 import {
   agentSide,
   callsFor,
@@ -99,6 +100,26 @@ describe('the dispatch line', () => {
       queuePosition: null,
       waiting: null,
     })
+  })
+
+  it('writes how long each job it hands to an agent waited in line', async () => {
+    await emptyFleet()
+    const capture = captureMetrics()
+    try {
+      const user = await signUp()
+      const job = await user.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } })
+      await sleep(150)
+      const agentId = await registerAgent()
+      const [point] = await waitFor(async () => {
+        const points = capture.of('queue_wait', { jobId: job.id })
+        return points.length ? points : null
+      })
+      expect(point).toMatchObject({ agentId, attempt: 1 })
+      expect(point!.ms).toBeGreaterThanOrEqual(150)
+      expect(capture.of('queue_wait', { jobId: job.id })).toHaveLength(1)
+    } finally {
+      capture.stop()
+    }
   })
 
   it('takes users in turns, not one user’s batch first, and holds each to their plan’s transfers', async () => {

@@ -11,6 +11,7 @@ import { findUserById } from '../db/users.ts'
 import { jobProgress } from '../durable/job-progress.ts'
 import { base64 } from '../lib/crypto.ts'
 import { log } from '../lib/log.ts'
+import { writeMetric } from '../metrics/points.ts'
 import { backoffSeconds, fillLine, MAX_ATTEMPTS } from '../queue/dispatch-queue.ts'
 import { mintStorageGrant } from '../storage/grants.ts'
 import { storedContentFor } from './content.ts'
@@ -92,6 +93,8 @@ export async function dispatchTo(
     return 'done'
   }
   log.info('job_dispatched', { jobId: job.id, agentId: agent.id, attempt })
+  const ms = Math.max(0, Date.now() - (job.queued_at ?? job.created_at))
+  writeMetric(env, { kind: 'queue_wait', jobId: job.id, agentId: agent.id, attempt, ms })
   return 'dispatched'
 }
 

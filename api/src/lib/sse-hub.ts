@@ -12,8 +12,17 @@ export interface HubEvent {
 interface Subscriber {
   writer: WritableStreamDefaultWriter<Uint8Array>
   tag: string | null
+  openedAt: number
   /** Set on a relayed stream: it carries another hub's events (and keep-alives), not this one's. */
   upstream?: ReadableStreamDefaultReader<Uint8Array>
+}
+
+/** A stream opened or closed: `open` streams remain; `openMs`: how long a closed one was open. */
+export interface StreamChange {
+  change: 'open' | 'close'
+  relayed: boolean
+  open: number
+  openMs: number
 }
 
 export function formatEvent(event: HubEvent): string {
@@ -29,6 +38,9 @@ export class SseHub {
   private subscribers = new Set<Subscriber>()
   private keepalive: ReturnType<typeof setInterval> | null = null
 
+  /** `onChange` hears of every stream opened or closed (for metrics). */
+  constructor(private readonly onChange: (change: StreamChange) => void = () => undefined) {}
+
   get size(): number {
     return this.subscribers.size
   }
@@ -36,8 +48,8 @@ export class SseHub {
   /** A new `text/event-stream` response, starting with `replay`. `tag` groups streams to close later. */
   subscribe(replay: HubEvent[], tag: string | null = null): Response {
     const { readable, writer } = bufferedPipe()
-    const subscriber: Subscriber = { writer, tag }
-    this.subscribers.add(subscriber)
+    const subscriber: Subscriber = { writer, tag, openedAt: Date.now() }
+    this.add(subscriber)
     this.write(subscriber, `retry: 3000\n\n${replay.map(formatEvent).join('')}`)
     this.keepalive ??= setInterval(() => this.ping(), KEEPALIVE_MS)
     return eventStreamResponse(readable)
@@ -49,8 +61,13 @@ export class SseHub {
    */
   relay(upstream: ReadableStream<Uint8Array>, tag: string | null = null): Response {
     const { readable, writer } = bufferedPipe()
-    const subscriber: Subscriber = { writer, tag, upstream: upstream.getReader() }
-    this.subscribers.add(subscriber)
+    const subscriber: Subscriber = {
+      writer,
+      tag,
+      openedAt: Date.now(),
+      upstream: upstream.getReader(),
+    }
+    this.add(subscriber)
     void this.pump(subscriber)
     return eventStreamResponse(readable)
   }
@@ -102,8 +119,23 @@ export class SseHub {
     this.drop(subscriber)
   }
 
+  private add(subscriber: Subscriber): void {
+    this.subscribers.add(subscriber)
+    this.changed('open', subscriber)
+  }
+
+  private changed(change: StreamChange['change'], subscriber: Subscriber): void {
+    this.onChange({
+      change,
+      relayed: Boolean(subscriber.upstream),
+      open: this.subscribers.size,
+      openMs: change === 'close' ? Date.now() - subscriber.openedAt : 0,
+    })
+  }
+
   private drop(subscriber: Subscriber): void {
     if (!this.subscribers.delete(subscriber)) return
+    this.changed('close', subscriber)
     subscriber.writer.close().catch(() => undefined)
     subscriber.upstream?.cancel().catch(() => undefined)
   }

@@ -201,6 +201,29 @@ describe('signed download links', () => {
     expect(local.status).toBe(302)
   })
 
+  it('write the bytes each download was charged for as a metric, streamed or redirected', async () => {
+    const user = await signUp()
+    const { files } = await storedJob(user)
+    const { url } = await user.api.createFileLink({ params: { id: files[0]!.id } })
+    const metrics: AnalyticsEngineDataPoint[] = []
+    const dataset = { writeDataPoint: (point: AnalyticsEngineDataPoint) => metrics.push(point) }
+    const ask = (mode: string, range?: string) =>
+      app.request(
+        path(url),
+        range ? { headers: { range } } : {},
+        { ...env, DOWNLOAD_MODE: mode, METRICS: dataset },
+        createExecutionContext(),
+      )
+    expect((await ask('redirect')).status).toBe(302)
+    expect((await ask('stream', 'bytes=100-199')).status).toBe(206)
+    expect((await ask('stream', 'bytes=900-')).status).toBe(416)
+    const downloads = metrics.filter((p) => p.blobs![0] === 'download')
+    expect(downloads.map((p) => [p.blobs, p.doubles])).toEqual([
+      [['download', 'redirect', 'whole', 'free'], [600]],
+      [['download', 'stream', 'range', 'free'], [100]],
+    ])
+  })
+
   it('answer 403 when expired or tampered with', async () => {
     const user = await signUp()
     const { files } = await storedJob(user)

@@ -11,6 +11,7 @@ import { LINK_TTL_MS, signLink, verifyLink } from '../lib/download-tokens.ts'
 import { log } from '../lib/log.ts'
 import { requireAuth, route } from '../lib/route.ts'
 import { billingPeriod } from '../lib/time.ts'
+import { writeMetric, type DownloadPoint } from '../metrics/points.ts'
 import { contentDisposition, getObject, presignGet } from '../storage/s3.ts'
 
 export const fileRoutes = new Hono<AppEnv>()
@@ -122,7 +123,15 @@ fileRoutes.get('/dl/:token', async (c) => {
   if (!metered) throw quotaError(bandwidthExhausted(plan))
 
   const filename = file.path.slice(file.path.lastIndexOf('/') + 1)
-  if (downloadMode(c.env) === 'redirect') {
+  const mode = downloadMode(c.env)
+  const delivered: DownloadPoint = {
+    kind: 'download',
+    mode,
+    ranged: range !== null,
+    planId: file.plan_id,
+    bytes,
+  }
+  if (mode === 'redirect') {
     // A ranged request gets a URL signed for the very Range it was charged for (clients resend
     // their Range on the redirect); a whole-file request was charged the whole file.
     const url = await presignGet(c.env, file.storage_key, {
@@ -132,6 +141,7 @@ fileRoutes.get('/dl/:token', async (c) => {
       range: range ? c.req.header('range') : null,
     })
     c.header('cache-control', 'no-store')
+    writeMetric(c.env, delivered)
     return c.redirect(url, 302)
   }
 
@@ -148,6 +158,7 @@ fileRoutes.get('/dl/:token', async (c) => {
       'The file could not be read from storage; try again shortly.',
     )
   }
+  writeMetric(c.env, delivered)
   const headers = new Headers({
     'content-type': file.mime_type,
     'content-disposition': contentDisposition(filename),
