@@ -216,8 +216,8 @@ describe('the dispatch line', () => {
 
     const before = await queuedAt(job.id)
     await registerBrokenAgent()
-    const report = await dispatchLine(env).fillNow()
-    expect(report).toMatchObject({ dispatched: 0, agentErrors: 1 })
+    // The broken agent's heartbeat may already have filled the line: either fill tried the job.
+    await dispatchLine(env).fillNow()
     const after = await queuedAt(job.id)
     expect(after.queued_at).toBe(before.queued_at)
     expect(after.not_before).toBeGreaterThan(Date.now() + 10_000)
