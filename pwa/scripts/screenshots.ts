@@ -37,7 +37,13 @@ const me = {
     retentionDays: 30,
     maxSessions: 10,
   },
-  usage: { storageBytes: 41e9, bandwidthBytes: 120e9, bandwidthPeriod: '2026-01', activeJobs: 2, transfers: 2 },
+  usage: {
+    storageBytes: 41e9,
+    bandwidthBytes: 120e9,
+    bandwidthPeriod: '2026-01',
+    activeJobs: 2,
+    transfers: 2,
+  },
 }
 
 function job(id: number, name: string, status: string, pct: number, total: number, extra = {}) {
