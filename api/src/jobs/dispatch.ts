@@ -2,6 +2,7 @@ import { DispatchMessage, type AgentStartBody } from '@tseeder/shared'
 import { AgentCallError } from '../agents/client.ts'
 import { startJob, stopJob } from '../agents/control.ts'
 import { recordAlert } from '../db/alerts.ts'
+import { systemAuditRecord, systemAuditStatement } from '../db/audit.ts'
 import type { AgentRoom } from '../db/dispatch-line.ts'
 import { getJobRow, selectedFilesOf, type JobRow } from '../db/jobs.ts'
 import { getPlan } from '../db/plans.ts'
@@ -85,7 +86,14 @@ export async function dispatchTo(
     log.warn('dispatch_failed', { jobId: job.id, agentId: agent.id, error: String(error) })
     return failed('agent_error', `Agent ${agent.id} could not start the job.`)
   }
-  if (!(await progress.dispatched(job.id, agent.id, attempt))) {
+  const audit = systemAuditRecord({
+    action: 'job.dispatched',
+    targetType: 'job',
+    targetId: job.id,
+    meta: { agentId: agent.id, attempt },
+    now: Date.now(),
+  })
+  if (!(await progress.dispatched(job.id, agent.id, attempt, audit))) {
     // Paused, cancelled or deleted while /start was on its way: undo it on the agent.
     await stopJob(env, agent, job.id)
     return 'done'
@@ -142,6 +150,13 @@ export async function handleDeadLetters(batch: MessageBatch<unknown>, env: Env):
       jobId,
       message: `The dispatch line could not be told about job ${jobId} after ${MAX_ATTEMPTS} deliveries; it ${job ? `is ${job.status}` : 'no longer exists'}.`,
     })
+    await systemAuditStatement(env.DB, {
+      action: 'job.dispatch_dead_lettered',
+      targetType: 'job',
+      targetId: jobId,
+      meta: { status: job?.status ?? null, deliveries: MAX_ATTEMPTS },
+      now: Date.now(),
+    }).run()
     message.ack()
   }
 }
