@@ -15,7 +15,9 @@ import {
   dispatchedJob,
   doubleUrl,
   jobRow,
+  magnetFor,
   metadata,
+  randomInfohash,
   registerAgent,
   waitFor,
 } from '../../test/pipeline.ts'
@@ -80,6 +82,18 @@ describe('audit rows in the same batch as the change', () => {
     })
     const [now] = (await user.api.listSessions()).sessions
     expect(now!.id).not.toBe(before!.id)
+  })
+
+  it('creates a job only together with its audit row', async () => {
+    const user = await signUp()
+    const magnet = magnetFor(randomInfohash())
+    await refuseAudit('job.created')
+    expect((await apiError(user.api.createJob({ body: { magnet } }))).status).toBe(500)
+    expect((await user.api.listJobs({ query: {} })).jobs).toEqual([])
+    await env.DB.prepare('DROP TRIGGER refuse_audit').run()
+    const job = await user.api.createJob({ body: { magnet } })
+    const [row] = await auditRows('job.created', job.id)
+    expect(JSON.parse(row!.meta as string)).toMatchObject({ mode: 'new' })
   })
 
   it('applies a job action only together with its audit row (the job object batches it)', async () => {
