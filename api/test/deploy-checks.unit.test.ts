@@ -147,6 +147,15 @@ describe('deploy:check', () => {
     ])
   })
 
+  it('refuses a secret given a plaintext value in [vars]', () => {
+    const config = toml(
+      `[vars]\nLINK_SIGNING_KEY = "abc"\n[secrets]\nrequired = ["LINK_SIGNING_KEY"]`,
+    )
+    expect(checkDeclaredEnv(config, ['LINK_SIGNING_KEY'])).toEqual([
+      'LINK_SIGNING_KEY is a secret but [vars] gives it a value, in plaintext in wrangler.toml: remove it from [vars] and `npx wrangler secret put LINK_SIGNING_KEY`.',
+    ])
+  })
+
   it('wants migrations numbered from 0001 without gaps or repeats', () => {
     expect(checkMigrationFiles(['0001_create_a.sql', '0002_add_b.sql', 'README'])).toEqual([])
     expect(checkMigrationFiles(['0001_create_a.sql', '0003_add_c.sql'])).toEqual([

@@ -149,7 +149,10 @@ export function checkCrons(config: WranglerConfig, codeCrons: string[]): string[
   return problems
 }
 
-/** Names the Worker reads from `env` that wrangler.toml declares neither as a var, a secret nor a binding. */
+/**
+ * Names the Worker reads from `env` that wrangler.toml declares neither as a var, a secret nor a
+ * binding, and secrets given a plaintext value in [vars].
+ */
 export function checkDeclaredEnv(config: WranglerConfig, readNames: string[]): string[] {
   const declared = new Set([
     ...Object.keys(config.vars ?? {}),
@@ -164,13 +167,20 @@ export function checkDeclaredEnv(config: WranglerConfig, readNames: string[]): s
     ...(config.durable_objects?.bindings ?? []).map((b) => b.name ?? ''),
     ...(config.assets?.binding ? [config.assets.binding] : []),
   ])
-  return [...new Set(readNames)]
+  const undeclared = [...new Set(readNames)]
     .filter((name) => !declared.has(name) && !PRODUCTION_ONLY_BINDINGS.has(name))
     .sort()
     .map(
       (name) =>
         `The Worker reads env.${name}, which wrangler.toml declares nowhere: add it to [vars], or to [secrets] required and \`npx wrangler secret put ${name}\`.`,
     )
+  const inPlaintext = (config.secrets?.required ?? [])
+    .filter((name) => Object.hasOwn(config.vars ?? {}, name))
+    .map(
+      (name) =>
+        `${name} is a secret but [vars] gives it a value, in plaintext in wrangler.toml: remove it from [vars] and \`npx wrangler secret put ${name}\`.`,
+    )
+  return [...undeclared, ...inPlaintext]
 }
 
 /** Migration files are NNNN_name.sql numbered 0001, 0002, … without gaps or repeats. */
