@@ -7,6 +7,8 @@ import {
   signedRequest,
 } from '@tseeder/shared'
 import type { AgentRow } from '../db/agents.ts'
+import { agentCallProblem } from '../lib/config.ts'
+import { log } from '../lib/log.ts'
 
 export class AgentCallError extends Error {
   constructor(
@@ -34,6 +36,11 @@ export async function callAgent<E extends AgentServedEntry>(
   endpoint: E,
   ...[input]: AgentRequestArgs<E>
 ): Promise<AgentResponse<E>> {
+  const refused = agentCallProblem(env, agent)
+  if (refused) {
+    log.error('agent_call_refused', { agentId: agent.id, path: endpoint.path, code: refused.code })
+    throw new AgentCallError(`Call to agent ${agent.id} refused: ${refused.message}`, null)
+  }
   const request = await signedRequest(endpoint, input as never, {
     baseUrl: agent.url,
     signer: 'api',

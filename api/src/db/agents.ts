@@ -1,5 +1,6 @@
 import type { AgentHeartbeat } from '@tseeder/shared'
 import { IS_TRANSFER, PARKED } from './dispatch-line.ts'
+import { auditEachStatement, systemAuditRecord } from './audit.ts'
 
 export interface AgentRow {
   id: string
@@ -43,7 +44,7 @@ export async function listAgents(db: D1Database): Promise<AgentRow[]> {
 }
 
 /**
- * Registers the agent or refreshes its row from a heartbeat signed at `signedAt`; false when a
+ * Registers the agent (audited) or refreshes its row from a heartbeat signed at `signedAt`; false when a
  * heartbeat signed later has already been recorded (a replayed or reordered one changes nothing).
  */
 export async function recordHeartbeat(
@@ -52,7 +53,19 @@ export async function recordHeartbeat(
   signedAt: number,
 ): Promise<boolean> {
   const now = Date.now()
-  const result = await db
+  const audit = (action: string, sql: string, binds: unknown[]) =>
+    auditEachStatement(
+      db,
+      systemAuditRecord({
+        action,
+        targetType: 'agent',
+        targetId: beat.agentId,
+        meta: { url: beat.url, version: beat.version, capacity: beat.capacity },
+        now,
+      }),
+      { sql, binds },
+    )
+  const upsert = db
     .prepare(
       `INSERT INTO agents (id, url, capacity, active_jobs, free_disk_bytes, version, last_heartbeat_at, last_signed_at, created_at,
          transfers, parked_jobs, idle_capacity)
@@ -75,8 +88,22 @@ export async function recordHeartbeat(
       beat.parkedJobs,
       beat.idleCapacity,
     )
-    .run()
-  return result.meta.changes > 0
+  // Audited in the same batch: an agent's first heartbeat registers it; a later one that
+  // moves it to another URL (where the Worker will send jobs and credentials) is a change too.
+  const results = await db.batch([
+    audit(
+      'agent.registered',
+      'SELECT ? AS id WHERE NOT EXISTS (SELECT 1 FROM agents WHERE id = ?)',
+      [beat.agentId, beat.agentId],
+    ),
+    audit(
+      'agent.url_changed',
+      'SELECT id FROM agents WHERE id = ? AND url != ? AND last_signed_at < ?',
+      [beat.agentId, beat.url, signedAt],
+    ),
+    upsert,
+  ])
+  return (results[2]?.meta.changes ?? 0) > 0
 }
 
 /** Starts or stops draining an agent, as a statement to batch with the audit row. */

@@ -384,3 +384,8 @@ export async function handOverLeadership(
     db.prepare('UPDATE jobs SET follows_job_id = ? WHERE follows_job_id = ?').bind(heir, leaderId),
   ])
 }
+
+/** The job `id` while its row exists, as the targets of an `auditEachStatement` in its batch. */
+export function jobById(id: string): { sql: string; binds: unknown[] } {
+  return { sql: 'SELECT id FROM jobs WHERE id = ?', binds: [id] }
+}

@@ -1,5 +1,6 @@
 import type { DeviceSession } from '@tseeder/shared'
 import { iso } from '../lib/time.ts'
+import { auditEachStatement, auditRecordStatement, type AuditRecord } from './audit.ts'
 import { USER_COLUMNS, type UserRow } from './users.ts'
 
 export type RevokeReason = 'logout' | 'revoked' | 'session_limit' | 'suspended' | 'relogin'
@@ -110,43 +111,70 @@ export function insertSessionStatement(db: D1Database, session: NewSession): D1P
     )
 }
 
-/**
- * Revokes the user's open sessions beyond the newest `maxSessions`, returning their ids; batched
- * after the insert of a new session so that both happen in one transaction.
- */
-export function evictSessionsOverLimitStatement(
-  db: D1Database,
-  userId: string,
-  maxSessions: number,
-  now: number,
-): D1PreparedStatement {
-  return db
-    .prepare(
-      `UPDATE sessions SET revoked_at = ?1, revoked_reason = 'session_limit'
-       WHERE user_id = ?2 AND revoked_at IS NULL AND expires_at > ?1 AND id NOT IN (
-         SELECT id FROM sessions WHERE user_id = ?2 AND revoked_at IS NULL AND expires_at > ?1
-         ORDER BY created_at DESC, rowid DESC LIMIT ?3)
-       RETURNING id`,
-    )
-    .bind(now, userId, maxSessions)
+/** The user's open sessions beyond the newest `maxSessions`: the ones a new session evicts. */
+function sessionsOverLimit(userId: string, maxSessions: number, now: number) {
+  return {
+    sql: `SELECT id FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? AND id NOT IN (
+            SELECT id FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?
+            ORDER BY created_at DESC, rowid DESC LIMIT ?)`,
+    binds: [userId, now, userId, now, maxSessions],
+  }
 }
 
-/** Revokes one of the user's sessions; false when it is not theirs or already closed. */
+/**
+ * Opens a session and, when the user is then over `maxSessions`, revokes the oldest, in one
+ * batch with the audit rows: `created` for the new session, `evicted` (its target id replaced)
+ * for each one revoked. Returns the evicted ids.
+ */
+export async function openSessionAudited(
+  db: D1Database,
+  session: NewSession,
+  maxSessions: number | null,
+  audit: { created: AuditRecord; evicted: AuditRecord },
+): Promise<string[]> {
+  const opened = [insertSessionStatement(db, session), auditRecordStatement(db, audit.created)]
+  if (maxSessions === null) {
+    await db.batch(opened)
+    return []
+  }
+  const over = sessionsOverLimit(session.userId, maxSessions, session.now)
+  const results = await db.batch<{ id: string }>([
+    ...opened,
+    auditEachStatement(db, audit.evicted, over),
+    db
+      .prepare(
+        `UPDATE sessions SET revoked_at = ?, revoked_reason = 'session_limit' WHERE id IN (${over.sql}) RETURNING id`,
+      )
+      .bind(session.now, ...over.binds),
+  ])
+  return results[3]?.results.map((r) => r.id) ?? []
+}
+
+/**
+ * Revokes one of the user's sessions with its audit row in the same batch (written only if the
+ * session was open); false when it is not theirs or already closed.
+ */
 export async function revokeSession(
   db: D1Database,
   userId: string,
   sessionId: string,
   reason: RevokeReason,
   now: number,
+  audit: AuditRecord,
 ): Promise<boolean> {
-  const result = await db
-    .prepare(
-      `UPDATE sessions SET revoked_at = ?, revoked_reason = ?
-       WHERE id = ? AND user_id = ? AND revoked_at IS NULL`,
-    )
-    .bind(now, reason, sessionId, userId)
-    .run()
-  return result.meta.changes > 0
+  const [, update] = await db.batch([
+    auditEachStatement(db, audit, {
+      sql: 'SELECT id FROM sessions WHERE id = ? AND user_id = ? AND revoked_at IS NULL',
+      binds: [sessionId, userId],
+    }),
+    db
+      .prepare(
+        `UPDATE sessions SET revoked_at = ?, revoked_reason = ?
+         WHERE id = ? AND user_id = ? AND revoked_at IS NULL`,
+      )
+      .bind(now, reason, sessionId, userId),
+  ])
+  return (update?.meta.changes ?? 0) > 0
 }
 
 /** Revokes every open session of the user; returns how many. */

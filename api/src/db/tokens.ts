@@ -1,5 +1,6 @@
 import type { ApiToken, Scope } from '@tseeder/shared'
 import { iso } from '../lib/time.ts'
+import { auditEachStatement, type AuditRecord } from './audit.ts'
 import { USER_COLUMNS, type UserRow } from './users.ts'
 
 export interface TokenRow {
@@ -84,18 +85,27 @@ export function insertTokenStatement(
     .bind(row.id, row.user_id, row.name, tokenHash, row.token_prefix, row.scopes, row.created_at)
 }
 
-/** Revokes one of the user's live tokens; false when it is not theirs or already revoked. */
+/**
+ * Revokes one of the user's live tokens with its audit row in the same batch (written only if
+ * the token was live); false when it is not theirs or already revoked.
+ */
 export async function revokeToken(
   db: D1Database,
   id: string,
   userId: string,
   now: number,
+  audit: AuditRecord,
 ): Promise<boolean> {
-  const result = await db
-    .prepare(
-      'UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL',
-    )
-    .bind(now, id, userId)
-    .run()
-  return result.meta.changes > 0
+  const [, update] = await db.batch([
+    auditEachStatement(db, audit, {
+      sql: 'SELECT id FROM api_tokens WHERE id = ? AND user_id = ? AND revoked_at IS NULL',
+      binds: [id, userId],
+    }),
+    db
+      .prepare(
+        'UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL',
+      )
+      .bind(now, id, userId),
+  ])
+  return (update?.meta.changes ?? 0) > 0
 }

@@ -11,6 +11,7 @@ import {
 } from '@tseeder/shared'
 import { pauseJob, resumeJob, stopJob } from '../agents/control.ts'
 import { alertJobGaveUp } from '../alerts/job-gave-up.ts'
+import { auditRecordStatement, type AuditRecord } from '../db/audit.ts'
 import { recordJobEvent } from '../db/job-events.ts'
 import { claimActiveSlot } from '../db/active-jobs.ts'
 import { getJobRow } from '../db/jobs.ts'
@@ -47,6 +48,8 @@ export interface ActionOptions {
   selectedFiles?: number[] | null
   /** An operator acting on someone else's job, and why: the owner reads it on the job. */
   operatorReason?: string
+  /** The action's audit row, written in the same D1 batch as the job's change (none if refused). */
+  audit?: AuditRecord
 }
 
 type Input<T extends LifecycleInput['type']> = Extract<LifecycleInput, { type: T }>
@@ -74,6 +77,8 @@ export class JobProgressDO extends DurableObject<Env> {
   /** The input being performed: see {@link GAVE_UP_ON_AGENTS}. */
   private deciding: LifecycleInput['type'] | null = null
   private readonly meter: JobMeter
+  /** The audit row of the entry point being run, until the first D1 write batches it. */
+  private pendingAudit: AuditRecord | null = null
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -99,10 +104,16 @@ export class JobProgressDO extends DurableObject<Env> {
 
   /**
    * The dispatcher handed the job to `agentId` with `/start`. False when the job stopped waiting
-   * meanwhile (paused, cancelled, deleted): the caller then stops that agent's copy.
+   * meanwhile (paused, cancelled, deleted): the caller then stops that agent's copy. `audit`
+   * lands with the job's change, or not at all.
    */
-  dispatched(jobId: string, agentId: string, attempt: number): Promise<boolean> {
-    return this.run(jobId, () => ({ type: 'dispatched', agentId, attempt }))
+  dispatched(
+    jobId: string,
+    agentId: string,
+    attempt: number,
+    audit?: AuditRecord,
+  ): Promise<boolean> {
+    return this.run(jobId, () => ({ type: 'dispatched', agentId, attempt }), false, audit)
   }
 
   /** The job leaves its agent (being drained) and goes back in line, keeping its place. */
@@ -132,13 +143,18 @@ export class JobProgressDO extends DurableObject<Env> {
 
   /** Pause, resume, cancel or retry, asked by the job's owner or, with a reason, an operator. */
   userAction(jobId: string, action: JobAction, options: ActionOptions = {}): Promise<ActionResult> {
-    return this.run(jobId, async (s) => ({
-      type: 'user_action',
-      action,
-      selectedFiles: options.selectedFiles,
-      operatorReason: options.operatorReason,
-      files: action === 'resume' ? await filesAwaitingChoice(this.env.DB, s) : [],
-    }))
+    return this.run(
+      jobId,
+      async (s) => ({
+        type: 'user_action',
+        action,
+        selectedFiles: options.selectedFiles,
+        operatorReason: options.operatorReason,
+        files: action === 'resume' ? await filesAwaitingChoice(this.env.DB, s) : [],
+      }),
+      false,
+      options.audit,
+    )
   }
 
   /** The leader this job follows changed: apply the same change here. */
@@ -197,25 +213,38 @@ export class JobProgressDO extends DurableObject<Env> {
 
   // ---- load, decide, perform ----------------------------------------------------------------
 
+  /**
+   * Decides `input` and performs the effects, one entry point at a time. When the reply says the
+   * change happened, `audit` goes into the first D1 write batch the decisions make (or alone, if
+   * they make none); a refusal audits nothing.
+   */
   private run<T extends LifecycleInput['type']>(
     jobId: string,
     input: (s: JobProgressState | null) => Input<T> | Promise<Input<T>>,
     fromRow = false,
+    audit?: AuditRecord,
   ): Promise<Replies[T]> {
     return this.queue.run(async () => {
-      const s = await this.load(jobId, fromRow)
-      const first = await input(s)
-      this.deciding = first.type
-      let decision = await this.holding(s, decide(s, first, Date.now()))
-      const reply = decision.reply as Replies[T]
-      for (;;) {
-        this.state = decision.state
-        this.save()
-        let next: LifecycleInput | undefined
-        for (const effect of decision.effects) next = (await this.perform(effect)) ?? next
-        if (!next) return reply
-        this.deciding = next.type
-        decision = await this.holding(this.state, decide(this.state, next, Date.now()))
+      try {
+        const s = await this.load(jobId, fromRow)
+        const first = await input(s)
+        this.deciding = first.type
+        let decision = await this.holding(s, decide(s, first, Date.now()))
+        const reply = decision.reply as Replies[T]
+        this.pendingAudit = audit && succeeded(reply) ? audit : null
+        for (;;) {
+          this.state = decision.state
+          this.save()
+          let next: LifecycleInput | undefined
+          for (const effect of decision.effects) next = (await this.perform(effect)) ?? next
+          if (!next) break
+          this.deciding = next.type
+          decision = await this.holding(this.state, decide(this.state, next, Date.now()))
+        }
+        if (this.pendingAudit) await auditRecordStatement(this.env.DB, this.pendingAudit).run()
+        return reply
+      } finally {
+        this.pendingAudit = null
       }
     })
   }
@@ -237,9 +266,13 @@ export class JobProgressDO extends DurableObject<Env> {
   private async perform(effect: Effect): Promise<LifecycleInput | undefined> {
     const env = this.env
     switch (effect.type) {
-      case 'write':
-        await env.DB.batch(effect.writes.flatMap((w) => statementsFor(env.DB, w)))
+      case 'write': {
+        const statements = effect.writes.flatMap((w) => statementsFor(env.DB, w))
+        if (this.pendingAudit) statements.push(auditRecordStatement(env.DB, this.pendingAudit))
+        this.pendingAudit = null
+        await env.DB.batch(statements)
         return
+      }
       case 'publish': {
         const { event } = effect
         this.events.append(event)
@@ -317,6 +350,14 @@ export class JobProgressDO extends DurableObject<Env> {
     this.save()
     return this.state
   }
+}
+
+/** Whether an entry point's reply says its change happened (an action done, a dispatch kept). */
+function succeeded(reply: unknown): boolean {
+  return (
+    reply === true ||
+    (typeof reply === 'object' && reply !== null && 'ok' in reply && reply.ok === true)
+  )
 }
 
 export function jobProgress(env: Env, jobId: string): DurableObjectStub<JobProgressDO> {

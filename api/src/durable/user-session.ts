@@ -1,10 +1,10 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { JobEvent } from '@tseeder/shared'
 import { appendFeedEvent, createFeedTable, deleteFeedUpTo, feedAfter } from '../db/feed.ts'
+import type { AuditRecord } from '../db/audit.ts'
 import {
   credentialIsLive,
-  evictSessionsOverLimitStatement,
-  insertSessionStatement,
+  openSessionAudited,
   revokeAllSessions,
   revokeSession,
   type NewSession,
@@ -99,30 +99,33 @@ export class UserSessionDO extends DurableObject<Env> {
 
   /**
    * Opens a session; when the user is now over `maxSessions`, the oldest are revoked in the same
-   * transaction. Returns the ids it revoked so the caller can audit them.
+   * transaction, which also writes the audit rows (`created`, and `evicted` for each one revoked).
+   * Returns the ids it revoked.
    */
-  openSession(session: NewSession, maxSessions: number | null): Promise<string[]> {
+  openSession(
+    session: NewSession,
+    maxSessions: number | null,
+    audit: { created: AuditRecord; evicted: AuditRecord },
+  ): Promise<string[]> {
     return this.serialize(async () => {
-      const db = this.env.DB
-      const insert = insertSessionStatement(db, session)
-      if (maxSessions === null) {
-        await insert.run()
-        return []
-      }
-      const [, evicted] = await db.batch<{ id: string }>([
-        insert,
-        evictSessionsOverLimitStatement(db, session.userId, maxSessions, session.now),
-      ])
-      const ids = evicted?.results.map((r) => r.id) ?? []
+      const ids = await openSessionAudited(this.env.DB, session, maxSessions, audit)
       for (const id of ids) this.hub.close(id)
       return ids
     })
   }
 
-  /** Revokes one of the user's sessions; false when it is not theirs or already closed. */
-  revokeSession(userId: string, sessionId: string, reason: RevokeReason): Promise<boolean> {
+  /**
+   * Revokes one of the user's sessions, its audit row in the same D1 batch; false when it is
+   * not theirs or already closed (and nothing is audited).
+   */
+  revokeSession(
+    userId: string,
+    sessionId: string,
+    reason: RevokeReason,
+    audit: AuditRecord,
+  ): Promise<boolean> {
     return this.serialize(async () => {
-      const revoked = await revokeSession(this.env.DB, userId, sessionId, reason, Date.now())
+      const revoked = await revokeSession(this.env.DB, userId, sessionId, reason, Date.now(), audit)
       this.hub.close(sessionId)
       return revoked
     })

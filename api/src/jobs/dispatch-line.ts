@@ -6,6 +6,7 @@ import {
   type AgentRoom,
   type LineJob,
 } from '../db/dispatch-line.ts'
+import { configProblems } from '../lib/config.ts'
 import { log } from '../lib/log.ts'
 import { SerialQueue } from '../lib/serial.ts'
 import { dispatchTo, type DispatchResult } from './dispatch.ts'
@@ -51,10 +52,16 @@ export function assign(
 /**
  * Fills every free transfer slot of the fleet from the line, in its fair order, until the line
  * is empty or no agent has room. An agent that answers "no room" (503) sits out the rest of
- * this fill; its jobs keep their place.
+ * this fill; its jobs keep their place. A production Worker with configuration errors
+ * (lib/config.ts) hands out nothing: the jobs wait in line until the configuration is fixed.
  */
 export async function fillFreeSlots(env: Env): Promise<FillReport> {
   const report: FillReport = { dispatched: 0, noRoom: 0, agentErrors: 0 }
+  const problems = configProblems(env)
+  if (problems.length) {
+    log.error('dispatch_refused', { problems: problems.map((p) => p.code) })
+    return report
+  }
   const refused = new Set<string>()
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const agents = (await agentsWithRoom(env.DB, Date.now())).filter((a) => !refused.has(a.id))

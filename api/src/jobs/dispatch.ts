@@ -3,6 +3,7 @@ import { AgentCallError } from '../agents/client.ts'
 import { startJob, stopJob } from '../agents/control.ts'
 import { deliverDueAlerts, raiseAlert } from '../alerts/alert-step.ts'
 import { condition } from '../alerts/rules.ts'
+import { systemAuditRecord, systemAuditStatement } from '../db/audit.ts'
 import type { AgentRoom } from '../db/dispatch-line.ts'
 import { getJobRow, selectedFilesOf, type JobRow } from '../db/jobs.ts'
 import { getPlan } from '../db/plans.ts'
@@ -87,7 +88,14 @@ export async function dispatchTo(
     log.warn('dispatch_failed', { jobId: job.id, agentId: agent.id, error: String(error) })
     return failed('agent_error', `Agent ${agent.id} could not start the job.`)
   }
-  if (!(await progress.dispatched(job.id, agent.id, attempt))) {
+  const audit = systemAuditRecord({
+    action: 'job.dispatched',
+    targetType: 'job',
+    targetId: job.id,
+    meta: { agentId: agent.id, attempt },
+    now: Date.now(),
+  })
+  if (!(await progress.dispatched(job.id, agent.id, attempt, audit))) {
     // Paused, cancelled or deleted while /start was on its way: undo it on the agent.
     await stopJob(env, agent, job.id)
     return 'done'
@@ -152,6 +160,13 @@ export async function handleDeadLetters(batch: MessageBatch<unknown>, env: Env):
       ),
     )
     if (alertId !== null) await deliverDueAlerts(env, Date.now(), alertId)
+    await systemAuditStatement(env.DB, {
+      action: 'job.dispatch_dead_lettered',
+      targetType: 'job',
+      targetId: jobId,
+      meta: { status: job?.status ?? null, deliveries: MAX_ATTEMPTS },
+      now: Date.now(),
+    }).run()
     message.ack()
   }
 }

@@ -1,7 +1,7 @@
 import { isActiveStatus, type Plan, type StoredFileEntry } from '@tseeder/shared'
 import { mimeTypeOf } from '@tseeder/shared/mime'
 import type { AppContext } from '../env.ts'
-import { auditStatement } from '../db/audit.ts'
+import { auditEachStatement, auditRecord } from '../db/audit.ts'
 import { getBlockReason } from '../db/blocklist.ts'
 import { getContentName } from '../db/content.ts'
 import { copyJobFilesStatement, insertJobFileStatement } from '../db/job-files.ts'
@@ -10,6 +10,7 @@ import {
   findUserJobByInfohash,
   getJobRow,
   insertJobStatement,
+  jobById,
   listDownloadingLeaders,
   type JobRow,
 } from '../db/jobs.ts'
@@ -174,20 +175,26 @@ async function insertJob(
   // Content completed at once from storage never runs, so it takes no active slot.
   const takesSlot = !mode.stored && isActiveStatus(mode.status)
   if (takesSlot) statements.push(dropJobOverActiveLimitStatement(db, id, user.id))
+  const dropped = statements.length - 1
+  // Last in the batch: audited only if the row is still there (not dropped over the limit).
+  statements.push(
+    auditEachStatement(
+      db,
+      auditRecord(c, {
+        action: 'job.created',
+        targetType: 'job',
+        meta: {
+          infohash: submission.infohash,
+          source: submission.source,
+          mode: mode.stored ? 'instant' : leader ? 'follow' : 'new',
+        },
+      }),
+      jobById(id),
+    ),
+  )
   const results = await db.batch(statements)
-  if (takesSlot && results.at(-1)!.meta.changes > 0) throw quotaError(activeJobsLimitReached(plan))
-  await db.batch([
-    auditStatement(c, {
-      action: 'job.created',
-      targetType: 'job',
-      targetId: id,
-      meta: {
-        infohash: submission.infohash,
-        source: submission.source,
-        mode: mode.stored ? 'instant' : leader ? 'follow' : 'new',
-      },
-    }),
-  ])
+  if (takesSlot && results[dropped]!.meta.changes > 0)
+    throw quotaError(activeJobsLimitReached(plan))
 
   const progress = jobProgress(c.env, id)
   if (leader) await jobProgress(c.env, leader.id).followersChanged()

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { endpoints, type Endpoint, type JobAction } from '@tseeder/shared'
-import { auditStatement } from '../db/audit.ts'
+import { auditRecord, auditStatement } from '../db/audit.ts'
 import { getJobRow, listJobsPage, toJob, type JobRow } from '../db/jobs.ts'
 import type { AppEnv } from '../env.ts'
 import { runJobAction } from '../jobs/actions.ts'
@@ -34,15 +34,15 @@ for (const [endpoint, action] of ACTIONS) {
   route(adminJobRoutes, endpoint, async (c, { params, body }) => {
     const job = await anyJob(c.env.DB, params.id)
     // The owner's job, the owner's plan: a retry still needs a free active-job slot of theirs.
-    await runJobAction(c.env, job.id, action, { operatorReason: body.reason })
-    await c.env.DB.batch([
-      auditStatement(c, {
+    await runJobAction(c.env, job.id, action, {
+      operatorReason: body.reason,
+      audit: auditRecord(c, {
         action: `admin.job_${action}`,
         targetType: 'job',
         targetId: job.id,
         meta: { reason: body.reason, ownerId: job.user_id },
       }),
-    ])
+    })
     return toAdminJob((await getJobRow(c.env.DB, job.id))!)
   })
 }

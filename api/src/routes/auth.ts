@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { deleteCookie, setCookie } from 'hono/cookie'
 import { endpoints, type User } from '@tseeder/shared'
 import type { AppContext, AppEnv } from '../env.ts'
-import { auditStatement, clientIp } from '../db/audit.ts'
+import { auditRecord, auditStatement, clientIp } from '../db/audit.ts'
 import { getPlan } from '../db/plans.ts'
 import { getUsage } from '../db/usage.ts'
 import { deviceLabelFrom } from '../db/sessions.ts'
@@ -56,9 +56,21 @@ async function startSession(c: AppContext, user: UserRow, deviceLabel?: string):
   // Signing in again from a browser that still holds a session replaces that session.
   const previous = c.get('auth')
   if (previous?.via === 'session' && previous.user.id === user.id && previous.sessionId) {
-    await sessions.revokeSession(user.id, previous.sessionId, 'relogin')
+    await sessions.revokeSession(
+      user.id,
+      previous.sessionId,
+      'relogin',
+      auditRecord(c, {
+        action: 'session.replaced',
+        actorId: null,
+        actorType: 'system',
+        targetType: 'session',
+        targetId: previous.sessionId,
+        meta: { userId: user.id, reason: 'relogin', by: sessionId },
+      }),
+    )
   }
-  const evicted = await sessions.openSession(
+  await sessions.openSession(
     {
       id: sessionId,
       userId: user.id,
@@ -71,26 +83,23 @@ async function startSession(c: AppContext, user: UserRow, deviceLabel?: string):
       expiresAt: now + SESSION_TTL,
     },
     plan.maxSessions,
-  )
-  await c.env.DB.batch([
-    auditStatement(c, {
-      action: 'session.created',
-      actorId: user.id,
-      actorType: user.role === 'admin' ? 'admin' : 'user',
-      targetType: 'session',
-      targetId: sessionId,
-    }),
-    ...evicted.map((id) =>
-      auditStatement(c, {
+    {
+      created: auditRecord(c, {
+        action: 'session.created',
+        actorId: user.id,
+        actorType: user.role === 'admin' ? 'admin' : 'user',
+        targetType: 'session',
+        targetId: sessionId,
+      }),
+      evicted: auditRecord(c, {
         action: 'session.evicted',
         actorId: null,
         actorType: 'system',
         targetType: 'session',
-        targetId: id,
         meta: { userId: user.id, reason: 'session_limit', limit: plan.maxSessions },
       }),
-    ),
-  ])
+    },
+  )
   setCookie(c, SESSION_COOKIE, token, {
     httpOnly: true,
     secure: true,
@@ -184,14 +193,12 @@ route(
 
 route(authRoutes, endpoints.logout, async (c) => {
   const auth = requireAuth(c)
-  await userSessions(c.env, auth.user.id).revokeSession(auth.user.id, auth.sessionId!, 'logout')
-  await c.env.DB.batch([
-    auditStatement(c, {
-      action: 'session.logout',
-      targetType: 'session',
-      targetId: auth.sessionId!,
-    }),
-  ])
+  await userSessions(c.env, auth.user.id).revokeSession(
+    auth.user.id,
+    auth.sessionId!,
+    'logout',
+    auditRecord(c, { action: 'session.logout', targetType: 'session', targetId: auth.sessionId! }),
+  )
   deleteCookie(c, SESSION_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'Strict' })
   return undefined
 })

@@ -17,7 +17,7 @@ import { getPlan } from '../db/plans.ts'
 import { getUsage } from '../db/usage.ts'
 import type { UserRow } from '../db/users.ts'
 import { quotaError, storageProblem } from '../lib/quotas.ts'
-import { auditStatement } from '../db/audit.ts'
+import { auditRecord, auditStatement } from '../db/audit.ts'
 import { listJobFileRows, toJobFile } from '../db/job-files.ts'
 import { checkSelectionExists } from '../jobs/selection.ts'
 import { linePlaces, type LinePlace } from '../db/dispatch-line.ts'
@@ -167,10 +167,10 @@ for (const [endpoint, action] of ACTIONS) {
     const selectedFiles =
       'body' in input ? (input.body as ResumeJobBody | undefined)?.selectedFiles : undefined
     if (selectedFiles) await checkChosenFiles(c, user, job, selectedFiles)
-    await runJobAction(c.env, job.id, action, { selectedFiles })
-    await c.env.DB.batch([
-      auditStatement(c, { action: `job.${action}`, targetType: 'job', targetId: job.id }),
-    ])
+    await runJobAction(c.env, job.id, action, {
+      selectedFiles,
+      audit: auditRecord(c, { action: `job.${action}`, targetType: 'job', targetId: job.id }),
+    })
     const [shown] = await withPlaceInLine(c.env.DB, user.id, [
       (await getOwnJobRow(c.env.DB, job.id, user.id))!,
     ])

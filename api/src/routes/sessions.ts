@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { deleteCookie } from 'hono/cookie'
 import { endpoints } from '@tseeder/shared'
 import type { AppEnv } from '../env.ts'
-import { auditStatement } from '../db/audit.ts'
+import { auditRecord } from '../db/audit.ts'
 import { listActiveSessions, toDeviceSession } from '../db/sessions.ts'
 import { userSessions } from '../durable/user-session.ts'
 import { SESSION_COOKIE } from '../middleware/authenticate.ts'
@@ -19,11 +19,13 @@ route(sessionRoutes, endpoints.listSessions, async (c) => {
 
 route(sessionRoutes, endpoints.revokeSession, async (c, { params }) => {
   const { user, sessionId } = requireAuth(c)
-  const revoked = await userSessions(c.env, user.id).revokeSession(user.id, params.id, 'revoked')
+  const revoked = await userSessions(c.env, user.id).revokeSession(
+    user.id,
+    params.id,
+    'revoked',
+    auditRecord(c, { action: 'session.revoked', targetType: 'session', targetId: params.id }),
+  )
   if (!revoked) throw new HttpError(404, 'not_found', 'No such active session.')
-  await c.env.DB.batch([
-    auditStatement(c, { action: 'session.revoked', targetType: 'session', targetId: params.id }),
-  ])
   if (params.id === sessionId) {
     deleteCookie(c, SESSION_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'Strict' })
   }

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { endpoints } from '@tseeder/shared'
 import type { AppEnv } from '../env.ts'
-import { auditStatement } from '../db/audit.ts'
+import { auditRecord, auditStatement } from '../db/audit.ts'
 import { userSessions } from '../durable/user-session.ts'
 import {
   countActiveTokens,
@@ -59,11 +59,13 @@ route(tokenRoutes, endpoints.createToken, async (c, { body }) => {
 
 route(tokenRoutes, endpoints.revokeToken, async (c, { params }) => {
   const { user } = requireAuth(c)
-  if (!(await revokeToken(c.env.DB, params.id, user.id, Date.now())))
+  const audit = auditRecord(c, {
+    action: 'token.revoked',
+    targetType: 'api_token',
+    targetId: params.id,
+  })
+  if (!(await revokeToken(c.env.DB, params.id, user.id, Date.now(), audit)))
     throw new HttpError(404, 'not_found', 'No such token.')
   await userSessions(c.env, user.id).closeStreams(params.id)
-  await c.env.DB.batch([
-    auditStatement(c, { action: 'token.revoked', targetType: 'api_token', targetId: params.id }),
-  ])
   return undefined
 })

@@ -27,6 +27,7 @@ export const ErrorCode = z.enum([
   'rate_limited',
   'internal_error',
   'service_unavailable',
+  'misconfigured',
   'invalid_signature',
   'replayed',
   'link_invalid',
