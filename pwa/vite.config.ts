@@ -83,6 +83,8 @@ export default defineConfig({
   build: {
     target: 'es2022',
     sourcemap: true,
+    // dist/.vite/manifest.json: the bench reads which chunks the first page loads from it.
+    manifest: true,
     rollupOptions: {
       output: {
         // zod and the module that makes it jitless share a chunk, so the setting is in place
