@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { IdParams } from './schemas/common.ts'
-import type { JobAction } from './lifecycle.ts'
+import type { JobAction } from './schemas/status.ts'
 import {
   AdminUserList,
   AdminUserPatch,
@@ -404,12 +404,3 @@ export const endpoints = {
 
 export type Endpoints = typeof endpoints
 export type EndpointName = keyof Endpoints
-
-/**
- * Server-sent event streams (not JSON, so not in the table above): `event:` is the job event's
- * type, `id:` its sequence number, resumable with `Last-Event-ID`.
- */
-export const streams = {
-  jobEvents: { path: '/api/jobs/:id/events', scope: 'jobs:read' },
-  userEvents: { path: '/api/events', scope: 'jobs:read' },
-} as const satisfies Record<string, { path: `/${string}`; scope: Scope }>

@@ -8,9 +8,10 @@ import {
   RUNNING_STATUSES,
   isActiveStatus,
   isFinalStatus,
+  isJobStatus,
   JOB_TRANSITIONS,
-  JobStatus,
 } from './lifecycle.ts'
+import { JobStatus } from './schemas/status.ts'
 
 describe('job lifecycle', () => {
   it('follows the seed: submitted → metadata_fetch → downloading → uploading → completed', () => {
@@ -65,5 +66,12 @@ describe('job lifecycle', () => {
     expect(allowedActions('failed')).toEqual(['retry'])
     expect(allowedActions('completed')).toEqual([])
     expect(allowedActions('cancelled')).toEqual([])
+  })
+
+  it('tells a status from any other value without zod, as the status schema does', () => {
+    for (const status of JobStatus.options) expect(isJobStatus(status)).toBe(true)
+    for (const value of ['', 'done', 'Queued', null, 3]) {
+      expect(isJobStatus(value)).toBe(JobStatus.safeParse(value).success)
+    }
   })
 })

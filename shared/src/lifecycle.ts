@@ -1,7 +1,9 @@
-import { z } from 'zod'
+// No zod here: the web app's first page uses these rules and labels without loading zod (the
+// `JobStatus` and `JobAction` schemas are built from these lists in schemas/status.ts).
+import type { JobAction, JobStatus } from './schemas/status.ts'
 
 /** The seed's job lifecycle. */
-export const JobStatus = z.enum([
+export const JOB_STATUSES = [
   'submitted',
   'metadata_fetch',
   'queued',
@@ -11,8 +13,12 @@ export const JobStatus = z.enum([
   'paused',
   'failed',
   'cancelled',
-])
-export type JobStatus = z.infer<typeof JobStatus>
+] as const
+
+/** True when `value` is one of the lifecycle's statuses (e.g. a filter read from the URL). */
+export function isJobStatus(value: unknown): value is JobStatus {
+  return (JOB_STATUSES as readonly unknown[]).includes(value)
+}
 
 /**
  * Allowed moves between statuses. `queued` is also where a job goes back to when its agent
@@ -78,8 +84,7 @@ export function isFinalStatus(status: JobStatus): boolean {
 }
 
 /** What a job's owner can ask of it (deleting is always possible and is not a lifecycle move). */
-export const JobAction = z.enum(['pause', 'resume', 'cancel', 'retry'])
-export type JobAction = z.infer<typeof JobAction>
+export const JOB_ACTIONS = ['pause', 'resume', 'cancel', 'retry'] as const
 
 /** The status each action moves a job to. */
 export const ACTION_TARGETS: Readonly<Record<JobAction, JobStatus>> = {
@@ -97,7 +102,7 @@ export const ACTION_TARGETS: Readonly<Record<JobAction, JobStatus>> = {
  * @example allowedActions('downloading') // ['pause', 'cancel']
  */
 export function allowedActions(status: JobStatus): JobAction[] {
-  return JobAction.options.filter((action) => {
+  return JOB_ACTIONS.filter((action) => {
     if (action === 'resume') return status === 'paused'
     if (action === 'retry') return status === 'failed'
     return canTransition(status, ACTION_TARGETS[action])

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { ApiError } from './client.ts'
+import { parseJobEvent } from './schemas/events.ts'
 import type { LiveStreamHandlers } from './live-client.ts'
 import {
   type EventSourceLike,
@@ -38,7 +39,7 @@ describe('eventSourceTransport', () => {
   it('passes job events on, including one named "error", and skips what does not parse', () => {
     const source = new FakeEventSource()
     const on = handlers()
-    eventSourceTransport(() => source).open(on)
+    eventSourceTransport(() => source, parseJobEvent).open(on)
     source.dispatch('open', new Event('open'))
     source.dispatch('status', new MessageEvent('status', { data: JSON.stringify(status) }))
     const error = { type: 'error', jobId: 'a', seq: 2, code: 'tracker', message: 'down' }
@@ -52,7 +53,7 @@ describe('eventSourceTransport', () => {
   it('reports a blip as interrupted and a stream the browser gave up on as closed', () => {
     const source = new FakeEventSource()
     const on = handlers()
-    const stream = eventSourceTransport(() => source).open(on)
+    const stream = eventSourceTransport(() => source, parseJobEvent).open(on)
     source.dispatch('error', new Event('error'))
     expect(on.onInterrupted).toHaveBeenCalledTimes(1)
     source.readyState = 2
@@ -71,7 +72,7 @@ describe('fetchStreamTransport', () => {
   it('reads events until the server ends the stream, then reports it closed with no error', async () => {
     const on = handlers()
     const body = `: hello\n\nevent: status\ndata: ${JSON.stringify(status)}\n\n`
-    fetchStreamTransport(async () => eventStream(body)).open(on)
+    fetchStreamTransport(async () => eventStream(body), parseJobEvent).open(on)
     await vi.waitFor(() => expect(on.onClosed).toHaveBeenCalledWith())
     expect(on.onOpen).toHaveBeenCalledTimes(1)
     expect(on.onEvent).toHaveBeenCalledWith(status)
@@ -79,7 +80,7 @@ describe('fetchStreamTransport', () => {
 
   it('closes a refused stream with an ApiError carrying its status', async () => {
     const on = handlers()
-    fetchStreamTransport(async () => new Response('no', { status: 401 })).open(on)
+    fetchStreamTransport(async () => new Response('no', { status: 401 }), parseJobEvent).open(on)
     await vi.waitFor(() => expect(on.onClosed).toHaveBeenCalled())
     expect(on.onClosed.mock.calls[0]![0]).toBeInstanceOf(ApiError)
     expect((on.onClosed.mock.calls[0]![0] as ApiError).status).toBe(401)
@@ -95,6 +96,7 @@ describe('fetchStreamTransport', () => {
           aborted = signal
           signal.addEventListener('abort', () => reject(signal.reason))
         }),
+      parseJobEvent,
     ).open(on)
     stream.close()
     await new Promise((resolve) => setTimeout(resolve, 0))

@@ -1,5 +1,5 @@
-import { ApiError } from './client.ts'
-import { parseJobEvent } from './live.ts'
+import { ApiError } from './client-core.ts'
+import { JOB_EVENT_TYPES, type JobEventReader } from './live.ts'
 import type { LiveJobsTransport } from './live-client.ts'
 import { readEventStream } from './sse.ts'
 
@@ -10,7 +10,6 @@ export interface EventSourceLike {
   close(): void
 }
 
-const EVENT_TYPES = ['progress', 'status', 'metadata', 'error'] as const
 const CLOSED = 2
 
 /** What an `EventSource` that gave up reports: it never says why (401, wrong type, server down). */
@@ -24,23 +23,26 @@ export class StreamRefusedError extends Error {
 /**
  * Opens the stream with `EventSource` (the web app: the session cookie rides along). The browser
  * reconnects a dropped stream by itself, resending Last-Event-ID; only a stream it gave up on is
- * reported closed.
+ * reported closed. `readEvent`: `readJobEvent` for the page's own origin, `parseJobEvent` else.
  *
  * @example
- * eventSourceTransport(() => new EventSource('/api/events'))
+ * eventSourceTransport(() => new EventSource('/api/events'), readJobEvent)
  */
-export function eventSourceTransport(open: () => EventSourceLike): LiveJobsTransport {
+export function eventSourceTransport(
+  open: () => EventSourceLike,
+  readEvent: JobEventReader,
+): LiveJobsTransport {
   return {
     open(handlers) {
       const source = open()
       source.addEventListener('open', () => handlers.onOpen())
-      for (const type of EVENT_TYPES) {
+      for (const type of JOB_EVENT_TYPES) {
         source.addEventListener(type, (event) => {
           // `error` is both a job event type and EventSource's own failure signal; only the
           // former is a MessageEvent with data.
           const data = (event as MessageEvent).data
           if (typeof data === 'string') {
-            const parsed = parseJobEvent({ data })
+            const parsed = readEvent({ data })
             if (parsed) handlers.onEvent(parsed)
           } else if (type === 'error') {
             if (source.readyState === CLOSED) handlers.onClosed(new StreamRefusedError())
@@ -56,13 +58,14 @@ export function eventSourceTransport(open: () => EventSourceLike): LiveJobsTrans
 /**
  * Opens the stream with fetch, for clients that send a bearer token (`EventSource` cannot).
  * A refused stream closes with an `ApiError` carrying the status (401: token revoked), a dropped
- * one with the network's error, and one the server ended with no error.
+ * one with the network's error, and one the server ended with no error. `readEvent` as above.
  *
  * @example
- * fetchStreamTransport(() => fetch(url + '/api/events', { headers, signal }))
+ * fetchStreamTransport((signal) => fetch(url + '/api/events', { headers, signal }), parseJobEvent)
  */
 export function fetchStreamTransport(
   request: (signal: AbortSignal) => Promise<Response>,
+  readEvent: JobEventReader,
 ): LiveJobsTransport {
   return {
     open(handlers) {
@@ -80,7 +83,7 @@ export function fetchStreamTransport(
           }
           handlers.onOpen()
           for await (const message of readEventStream(response.body)) {
-            const event = parseJobEvent(message)
+            const event = readEvent(message)
             if (event) handlers.onEvent(event)
           }
           if (!signal.aborted) handlers.onClosed()

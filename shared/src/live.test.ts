@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { emptyLiveJobs, isUnknownJob, parseJobEvent, reduceLiveJobs } from './live.ts'
-import type { JobStatus } from './lifecycle.ts'
+import { emptyLiveJobs, isUnknownJob, readJobEvent, reduceLiveJobs } from './live.ts'
+import { parseJobEvent } from './schemas/events.ts'
+import type { JobStatus } from './schemas/status.ts'
 import type { Job } from './schemas/job.ts'
 import { testJob, testProgress } from './test-fixtures.ts'
 
@@ -194,5 +195,17 @@ describe('parseJobEvent', () => {
     expect(parseJobEvent({ data: JSON.stringify(progress('x', 1, 5)) })).toMatchObject({ seq: 1 })
     expect(parseJobEvent({ data: 'not json' })).toBeNull()
     expect(parseJobEvent({ data: '{"type":"progress"}' })).toBeNull()
+  })
+})
+
+describe('readJobEvent', () => {
+  it('reads what the live store needs to place an event and refuses anything else', () => {
+    const event = progress('x', 1, 5)
+    expect(readJobEvent({ data: JSON.stringify(event) })).toEqual(event)
+    expect(readJobEvent({ data: 'not json' })).toBeNull()
+    expect(readJobEvent({ data: 'null' })).toBeNull()
+    expect(readJobEvent({ data: '{"type":"progress","jobId":"x"}' })).toBeNull()
+    expect(readJobEvent({ data: '{"type":"renamed","jobId":"x","seq":2}' })).toBeNull()
+    expect(readJobEvent({ data: '{"type":"status","jobId":7,"seq":2}' })).toBeNull()
   })
 })

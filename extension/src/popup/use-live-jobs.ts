@@ -1,6 +1,13 @@
 // The popup's job list: the cached list at once, then the server's list, then live events
 // until the popup closes. Reconnects with a backoff when the stream drops.
-import { ApiError, fetchStreamTransport, type Job, LiveJobsClient, streams } from '@tseeder/shared'
+import {
+  ApiError,
+  fetchStreamTransport,
+  type Job,
+  LiveJobsClient,
+  parseJobEvent,
+  streams,
+} from '@tseeder/shared'
 import { useEffect, useState, useSyncExternalStore } from 'react'
 import { describeFailure } from '../failures.ts'
 import { markRevoked } from '../jobs-poller.ts'
@@ -34,11 +41,13 @@ export function useLiveJobs(connection: Connection, cache: JobCache | null): Liv
     const api = clientFor({ serverUrl, token })
     const client: LiveJobsClient = new LiveJobsClient({
       // EventSource cannot send the bearer token: the stream is read with fetch.
-      transport: fetchStreamTransport((streamSignal) =>
-        fetch(serverUrl + streams.userEvents.path, {
-          headers: { accept: 'text/event-stream', authorization: `Bearer ${token}` },
-          signal: streamSignal,
-        }),
+      transport: fetchStreamTransport(
+        (streamSignal) =>
+          fetch(serverUrl + streams.userEvents.path, {
+            headers: { accept: 'text/event-stream', authorization: `Bearer ${token}` },
+            signal: streamSignal,
+          }),
+        parseJobEvent,
       ),
       getJob: (id) => api.getJob({ params: { id } }, { signal }),
       async resync() {

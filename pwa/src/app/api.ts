@@ -1,4 +1,4 @@
-import { createClient } from '@tseeder/shared'
+import { createSameOriginClient } from '@tseeder/shared'
 import { offlineAwareFetch } from './offline.ts'
 
 /**
@@ -12,8 +12,11 @@ export function requestSessionCheck(): void {
   sessionChecks.dispatchEvent(new Event('check'))
 }
 
-/** The PWA's one client: same origin, session cookie, CSRF token kept from auth answers. */
-export const api = createClient({
+/**
+ * The PWA's one client: same origin, session cookie, CSRF token kept from auth answers. Answers
+ * are typed, not parsed (see pwa/README.md "First load"): zod stays off the first page.
+ */
+export const api = createSameOriginClient({
   baseUrl: '',
   auth: { type: 'cookie' },
   async fetch(request) {

@@ -21,6 +21,7 @@ import {
   type JobWaiting,
   LiveJobsClient,
   type LiveTimers,
+  readJobEvent,
   streams,
 } from '@tseeder/shared'
 import { useEffect, useSyncExternalStore } from 'react'
@@ -69,7 +70,7 @@ export class LiveJobsStore {
 
   constructor(private deps: LiveJobsDeps) {
     this.client = new LiveJobsClient({
-      transport: eventSourceTransport(() => deps.openEvents(streams.userEvents.path)),
+      transport: eventSourceTransport(() => deps.openEvents(streams.userEvents.path), readJobEvent),
       getJob: (id) => deps.getJob(id),
       // The browser resends Last-Event-ID itself, but events of jobs created meanwhile on
       // another device, or older than the server's replay window, only a fresh list brings.

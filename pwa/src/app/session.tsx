@@ -9,7 +9,7 @@
  * Offline, `/api/auth/me` cannot be reached: the last known answer (kept in localStorage without
  * its CSRF token) stands in, so the cached job list still shows instead of a sign-in screen.
  */
-import { ApiError, MeResponse } from '@tseeder/shared'
+import { ApiError, type MeResponse } from '@tseeder/shared'
 import { createContext, type ReactNode, use, useCallback, useEffect, useState } from 'react'
 import { api, sessionChecks } from './api.ts'
 import { clearApiCache } from './offline.ts'
@@ -49,10 +49,10 @@ function hasSignedInBefore(): boolean {
   }
 }
 
-function lastKnownMe(): MeResponse | null {
+async function lastKnownMe(): Promise<MeResponse | null> {
   try {
-    const parsed = MeResponse.safeParse(JSON.parse(localStorage.getItem(LAST_ME_KEY) ?? 'null'))
-    return parsed.success ? parsed.data : null
+    const { parseStoredMe } = await import('./stored-me.ts')
+    return parseStoredMe(localStorage.getItem(LAST_ME_KEY))
   } catch {
     return null
   }
@@ -87,7 +87,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         setState({ status: 'signed-out' })
         return
       }
-      const last = isNetworkFailure(error) ? lastKnownMe() : null
+      const last = isNetworkFailure(error) ? await lastKnownMe() : null
       if (last) setState({ status: 'signed-in', me: last, offline: true })
       else setState({ status: 'error', error: error as Error })
     }

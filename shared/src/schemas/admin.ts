@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { Cursor, Id, Infohash, Limit, Timestamp } from './common.ts'
 import { Job } from './job.ts'
-import { JobStatus } from '../lifecycle.ts'
+import { JobStatus } from './status.ts'
 import { PlanId } from './plan.ts'
 import { Role, User } from './user.ts'
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Id } from './common.ts'
-import { JobStatus } from '../lifecycle.ts'
+import { JobStatus } from './status.ts'
 
 /**
  * Why a job that moves no bytes waits. In the API's line: `in_line` (its place in the queue),
@@ -78,3 +78,13 @@ export const JobEvent = z.discriminatedUnion('type', [
   EventBase.extend({ type: z.literal('error'), code: z.string(), message: z.string() }),
 ])
 export type JobEvent = z.infer<typeof JobEvent>
+
+/** Parses one server-sent event into a `JobEvent`, checking every field; `null` for anything else. */
+export function parseJobEvent(message: { data: string }): JobEvent | null {
+  try {
+    const parsed = JobEvent.safeParse(JSON.parse(message.data))
+    return parsed.success ? parsed.data : null
+  } catch {
+    return null
+  }
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { Id } from './common.ts'
 import { ProgressFields } from './events.ts'
-import { JobStatus } from '../lifecycle.ts'
+import { JobStatus } from './status.ts'
 
 /**
  * A job's live state as its Durable Object keeps it in storage between changes. Parsed on load:

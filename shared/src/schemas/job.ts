@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Cursor, Id, Infohash, Limit, Timestamp } from './common.ts'
-import { JobStatus } from '../lifecycle.ts'
+import { JobStatus } from './status.ts'
 import { JobEvent, JobWaiting, ProgressFields } from './events.ts'
 
 export const JobError = z.object({ code: z.string(), message: z.string() })

@@ -1,4 +1,5 @@
-import { type JobStatus, STATUS_LABELS } from '../lifecycle.ts'
+import { STATUS_LABELS } from '../lifecycle.ts'
+import type { JobStatus } from '../schemas/status.ts'
 
 /** The status pill; the label text comes from `STATUS_LABELS`, the colour from `ui.css`. */
 export function StatusBadge({ status }: { status: JobStatus }) {

@@ -1,4 +1,4 @@
-import { type JobStatus, JobStatus as JobStatusSchema, STATUS_LABELS } from '@tseeder/shared'
+import { isJobStatus, type JobStatus, STATUS_LABELS } from '@tseeder/shared'
 import { JobSummary } from '@tseeder/shared/ui'
 import { useEffect } from 'react'
 import { Link, useSearchParams } from 'react-router'
@@ -13,8 +13,7 @@ import { useJobActions } from '../job-actions/use-job-actions.tsx'
 import { FILTER_STATUSES, matchesSearch } from './job-filters.ts'
 
 function parseStatus(value: string | null): JobStatus | null {
-  const parsed = JobStatusSchema.safeParse(value)
-  return parsed.success ? parsed.data : null
+  return isJobStatus(value) ? value : null
 }
 
 /** Every job with live progress; filter chips, search and actions. */
