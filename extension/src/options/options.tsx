@@ -4,7 +4,7 @@ import { ConnectError, connect } from '../connect.ts'
 import { RECONNECT_MESSAGE } from '../failures.ts'
 import { POLL_MESSAGE } from '../messages.ts'
 import { dashboardUrl } from '../server.ts'
-import { parseServerUrl, tokenPageUrl } from '../settings.ts'
+import { parseServerUrl, serverUrlPreview, tokenPageUrl } from '../settings.ts'
 import { hasAllSitesAccess, requestAllSitesAccess } from '../site-access.ts'
 import {
   type Connection,
@@ -92,6 +92,7 @@ function ConnectForm({ previous }: { previous: Connection | null }) {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<ConnectError | null>(null)
   const server = parseServerUrl(fields.serverUrl)
+  const preview = serverUrlPreview(fields.serverUrl)
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault()
@@ -130,8 +131,20 @@ function ConnectForm({ previous }: { previous: Connection | null }) {
               value={fields[field]}
               onChange={(event) => setFields({ ...fields, [field]: event.target.value })}
               aria-invalid={error?.field === field || undefined}
-              aria-describedby={error ? 'connect-error' : undefined}
+              aria-describedby={
+                [
+                  field === 'serverUrl' && preview ? 'connect-preview' : '',
+                  error ? 'connect-error' : '',
+                ]
+                  .filter(Boolean)
+                  .join(' ') || undefined
+              }
             />
+            {field === 'serverUrl' && preview && (
+              <p id="connect-preview" className="hint">
+                {preview}
+              </p>
+            )}
           </Fragment>
         )
       })}
