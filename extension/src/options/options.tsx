@@ -13,6 +13,7 @@ import {
   type Preferences,
   preferencesItem,
 } from '../storage.ts'
+import { downloadScopeNote, EXTENSION_SCOPES_TEXT } from '../token-scopes.ts'
 import { useStoredValue } from '../ui/use-stored-value.ts'
 
 export function Options({
@@ -45,6 +46,7 @@ export function Options({
 }
 
 function ConnectedAccount({ connection }: { connection: Connection }) {
+  const scopeNote = downloadScopeNote(connection.scopes)
   return (
     <div className="account" aria-live="polite">
       <p>
@@ -55,6 +57,11 @@ function ConnectedAccount({ connection }: { connection: Connection }) {
         as <strong data-testid="account-email">{connection.email}</strong> on the{' '}
         <strong data-testid="account-plan">{connection.planName}</strong> plan.
       </p>
+      {scopeNote && (
+        <p role="status" className="hint">
+          {scopeNote}
+        </p>
+      )}
       <button
         type="button"
         className="secondary"
@@ -156,7 +163,7 @@ function ConnectForm({ previous }: { previous: Connection | null }) {
         ) : (
           'Enter the Server URL to get a link to the page where tokens are created.'
         )}{' '}
-        Give it the scopes jobs:read and jobs:write.
+        Give it the scopes {EXTENSION_SCOPES_TEXT}.
       </p>
       {error && (
         <p id="connect-error" role="alert" className="error">
