@@ -1,6 +1,13 @@
 // The popup's job list: the cached list at once, then the server's list, then live events
 // until the popup closes. Reconnects with a backoff when the stream drops.
-import { ApiError, fetchStreamTransport, type Job, LiveJobsClient, streams } from '@tseeder/shared'
+import {
+  ApiError,
+  fetchStreamTransport,
+  type Job,
+  LiveJobsClient,
+  type LiveJobsAction,
+  streams,
+} from '@tseeder/shared'
 import { useEffect, useState, useSyncExternalStore } from 'react'
 import { describeFailure } from '../failures.ts'
 import { markRevoked } from '../jobs-poller.ts'
@@ -18,6 +25,8 @@ export interface LiveJobsView {
   /** False until the cache or the server gave a list. */
   loaded: boolean
   freshness: Freshness
+  /** Applies a change the popup made (an action's answer) before the stream reports it. */
+  dispatch(action: LiveJobsAction): void
 }
 
 const MAX_BACKOFF_MS = 15_000
@@ -74,5 +83,5 @@ export function useLiveJobs(connection: Connection, cache: JobCache | null): Liv
 
   // The same snapshot serves a server render: tests paint the popup from its cache that way.
   const { live } = useSyncExternalStore(client.subscribe, client.getSnapshot, client.getSnapshot)
-  return { jobs: live.jobs, loaded, freshness }
+  return { jobs: live.jobs, loaded, freshness, dispatch: (action) => client.dispatch(action) }
 }
