@@ -4,6 +4,7 @@ import { browser } from 'wxt/browser'
 import { defineBackground } from 'wxt/utils/define-background'
 import { onMenuClick, setUpContextMenu } from '../src/context-menu.ts'
 import { listenForDownloads } from '../src/download-catcher.ts'
+import { onInstalled } from '../src/first-run.ts'
 import { POLL_ALARM, pollJobs, schedulePolling } from '../src/jobs-poller.ts'
 import { notificationTarget } from '../src/notifications.ts'
 import { onMessage } from '../src/on-message.ts'
@@ -19,6 +20,7 @@ export default defineBackground(() => {
   })
   browser.runtime.onMessage.addListener((message, sender) => void onMessage(message, sender))
   browser.notifications.onClicked.addListener((id) => void openNotification(id))
+  browser.runtime.onInstalled.addListener((details) => void onInstalled(details))
   listenForDownloads()
   watchMagnetCatching()
   // Registered so the worker starts with the browser and writes the content scripts' copy of the

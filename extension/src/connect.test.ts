@@ -1,6 +1,6 @@
-import type { Client, MeResponse } from '@tseeder/shared'
+import { ApiError, type Client, type MeResponse, type Scope } from '@tseeder/shared'
 import { describe, expect, it } from 'vitest'
-import { connect } from './connect.ts'
+import { connect, ConnectError } from './connect.ts'
 
 const TOKEN = 'tsd_' + 'A1b2-C3d4_E5f6G7h8I9j0'
 
@@ -37,13 +37,39 @@ const me: MeResponse = {
   },
 }
 
+/** A server that knows the token and lets it hold `scopes` (its probes find no such job). */
+function serverWith(scopes: Scope[]): () => Client {
+  const probe = (scope: Scope) => async () => {
+    throw scopes.includes(scope)
+      ? new ApiError(404, 'not_found', 'No such job.')
+      : new ApiError(403, 'insufficient_scope', `This API token lacks the "${scope}" scope.`)
+  }
+  return () =>
+    ({
+      me: async () => me,
+      getJob: probe('jobs:read'),
+      pauseJob: probe('jobs:write'),
+      createFileLink: probe('files:read'),
+    }) as unknown as Client
+}
+
+const connectWith = (scopes: Scope[]) =>
+  connect(
+    { serverUrl: 'https://tseeder.example', token: TOKEN },
+    {
+      requestAccess: async () => true,
+      client: serverWith(scopes),
+      now: () => new Date('2026-11-28T09:00:00.000Z'),
+    },
+  )
+
 describe('connect', () => {
   it('keeps the account, its plan and how many transfers the plan runs at a time', async () => {
     const connection = await connect(
       { serverUrl: 'https://tseeder.example', token: TOKEN },
       {
         requestAccess: async () => true,
-        client: () => ({ me: async () => me }) as unknown as Client,
+        client: serverWith(['jobs:read', 'jobs:write', 'files:read']),
         now: () => new Date('2026-11-28T09:00:00.000Z'),
       },
     )
@@ -55,6 +81,22 @@ describe('connect', () => {
       maxTransfers: 2,
       connectedAt: '2026-11-28T09:00:00.000Z',
       revoked: false,
+      scopes: ['jobs:read', 'jobs:write', 'files:read'],
     })
+  })
+
+  it('refuses a token that cannot add jobs, and says what it lacks in words', async () => {
+    const refused = await connectWith(['jobs:read']).catch((error: unknown) => error)
+    expect(refused).toBeInstanceOf(ConnectError)
+    expect(refused).toMatchObject({
+      field: 'token',
+      message:
+        'This token can see jobs and their progress, but not add, pause, resume, cancel and delete jobs; or download files. Create a token with jobs:read, jobs:write and files:read in tseeder (Settings → API tokens) and paste it here.',
+    })
+  })
+
+  it('connects a token that cannot download files, and keeps which scopes it has', async () => {
+    const connection = await connectWith(['jobs:read', 'jobs:write'])
+    expect(connection.scopes).toEqual(['jobs:read', 'jobs:write'])
   })
 })

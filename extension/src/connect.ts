@@ -1,10 +1,11 @@
 // The options page's "Connect": check the fields, get host access to the server, verify the
-// token with `GET /api/auth/me`, and keep the result.
-import type { Client } from '@tseeder/shared'
+// token with `GET /api/auth/me`, check its scopes, and keep the result.
+import type { Client, MeResponse, Scope } from '@tseeder/shared'
 import { describeFailure } from './failures.ts'
 import { clientFor } from './server.ts'
 import { parseApiToken, parseServerUrl } from './settings.ts'
 import type { Connection } from './storage.ts'
+import { missingScopesMessage, probeScopes, REQUIRED_SCOPES } from './token-scopes.ts'
 
 export class ConnectError extends Error {
   override readonly name = 'ConnectError'
@@ -41,28 +42,40 @@ export async function connect(
     )
   }
   const serverUrl = server.value.origin
+  const client = (deps.client ?? clientFor)({ serverUrl, token: token.value })
+  let me: MeResponse
+  let scopes: Scope[]
   try {
-    const me = await (deps.client ?? clientFor)({ serverUrl, token: token.value }).me()
-    return {
-      serverUrl,
-      token: token.value,
-      email: me.user.email,
-      planName: me.plan.name,
-      maxTransfers: me.plan.maxActiveJobs,
-      connectedAt: (deps.now?.() ?? new Date()).toISOString(),
-      revoked: false,
-    }
+    me = await client.me()
+    scopes = await probeScopes(client)
   } catch (error) {
-    const failure = describeFailure(error, serverUrl)
-    if (failure.kind === 'revoked') {
-      throw new ConnectError(
-        'tseeder did not accept this API token: it is mistyped or was revoked. Create a new token in tseeder and paste it here.',
-        'token',
-      )
-    }
-    throw new ConnectError(
-      failure.message,
-      failure.kind === 'unreachable' || failure.kind === 'not_tseeder' ? 'serverUrl' : undefined,
+    throw connectFailure(error, serverUrl)
+  }
+  if (REQUIRED_SCOPES.some((scope) => !scopes.includes(scope))) {
+    throw new ConnectError(missingScopesMessage(scopes)!, 'token')
+  }
+  return {
+    serverUrl,
+    token: token.value,
+    email: me.user.email,
+    planName: me.plan.name,
+    maxTransfers: me.plan.maxActiveJobs,
+    connectedAt: (deps.now?.() ?? new Date()).toISOString(),
+    revoked: false,
+    scopes,
+  }
+}
+
+function connectFailure(error: unknown, serverUrl: string): ConnectError {
+  const failure = describeFailure(error, serverUrl)
+  if (failure.kind === 'revoked') {
+    return new ConnectError(
+      'tseeder did not accept this API token: it is mistyped or was revoked. Create a new token in tseeder and paste it here.',
+      'token',
     )
   }
+  return new ConnectError(
+    failure.message,
+    failure.kind === 'unreachable' || failure.kind === 'not_tseeder' ? 'serverUrl' : undefined,
+  )
 }

@@ -1,5 +1,6 @@
 // Turns whatever a call to the server threw into one sentence a person can act on.
 import { ApiError } from '@tseeder/shared'
+import { scopeFailureMessage } from './token-scopes.ts'
 
 export type FailureKind = 'revoked' | 'unreachable' | 'not_tseeder' | 'refused'
 
@@ -20,6 +21,8 @@ export function describeFailure(error: unknown, serverUrl: string): Failure {
   if (error instanceof ApiError) {
     if (error.status === 401) return { kind: 'revoked', message: RECONNECT_MESSAGE }
     if (error.code === 'http_error') return notTseeder(serverUrl)
+    const lacking = scopeFailureMessage(error)
+    if (lacking) return { kind: 'refused', message: lacking }
     return { kind: 'refused', message: error.message }
   }
   if (error instanceof SyntaxError || (error instanceof Error && error.name === 'ZodError')) {

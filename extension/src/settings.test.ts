@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseApiToken, parseServerUrl, tokenPageUrl } from './settings.ts'
+import { parseApiToken, parseServerUrl, serverUrlPreview, tokenPageUrl } from './settings.ts'
 
 describe('settings validation', () => {
   it('keeps only the origin of the server URL and asks for the host on any port', () => {
@@ -16,6 +16,29 @@ describe('settings validation', () => {
   it('assumes https for a bare host name', () => {
     const parsed = parseServerUrl('tseeder.app')
     expect(parsed.ok && parsed.value.origin).toBe('https://tseeder.app')
+  })
+
+  it('assumes http for a bare address on this computer (loopback or localhost), https elsewhere', () => {
+    const origin = (input: string) => {
+      const parsed = parseServerUrl(input)
+      return parsed.ok ? parsed.value.origin : parsed.message
+    }
+    expect(origin('127.0.0.1:8787')).toBe('http://127.0.0.1:8787')
+    expect(origin('localhost:8787')).toBe('http://localhost:8787')
+    expect(origin('localhost')).toBe('http://localhost')
+    expect(origin('127.0.0.2:8787/jobs')).toBe('http://127.0.0.2:8787')
+    expect(origin('[::1]:8787')).toBe('http://[::1]:8787')
+    expect(origin('tseeder.example.com:8787')).toBe('https://tseeder.example.com:8787')
+    expect(origin('192.168.1.10:8787')).toBe('https://192.168.1.10:8787')
+    // Typed in full, the scheme is kept.
+    expect(origin('https://localhost:8787')).toBe('https://localhost:8787')
+  })
+
+  it('says where it will connect, once the field reads as an address', () => {
+    expect(serverUrlPreview('127.0.0.1:8787')).toBe('Connects to http://127.0.0.1:8787')
+    expect(serverUrlPreview('tseeder.app/')).toBe('Connects to https://tseeder.app')
+    expect(serverUrlPreview('')).toBeNull()
+    expect(serverUrlPreview('http://tseeder.example.com')).toBeNull()
   })
 
   it('refuses plain http to another computer, since the token would travel unencrypted', () => {

@@ -12,11 +12,26 @@ export interface ServerAddress {
   permission: string
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
+/** A server on this computer: `localhost`, the IPv4 loopback block (127/8) or `[::1]`. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname)
+}
+
+/** The scheme a bare address gets: http for this computer (what `npm start` serves), else https. */
+function withScheme(text: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return text
+  try {
+    if (isLoopback(new URL(`http://${text}`).hostname)) return `http://${text}`
+  } catch {
+    // Not an address at all: https below fails the same way, with the usual message.
+  }
+  return `https://${text}`
+}
 
 /**
- * Reads the "Server URL" field. A bare host name gets `https://`; plain `http://` is accepted
- * only for a server on this computer, since the API token would otherwise travel unencrypted.
+ * Reads the "Server URL" field. A bare address gets `http://` on this computer and `https://`
+ * elsewhere; plain `http://` is accepted only for a server on this computer, since the API token
+ * would otherwise travel unencrypted.
  */
 export function parseServerUrl(input: string): Checked<ServerAddress> {
   const text = input.trim()
@@ -28,7 +43,7 @@ export function parseServerUrl(input: string): Checked<ServerAddress> {
   }
   let url: URL
   try {
-    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`)
+    url = new URL(withScheme(text))
   } catch {
     return { ok: false, message: `"${text}" is not a web address. Use e.g. https://tseeder.app.` }
   }
@@ -38,7 +53,7 @@ export function parseServerUrl(input: string): Checked<ServerAddress> {
   if (url.username || url.password) {
     return { ok: false, message: 'Leave the user name and password out of the server URL.' }
   }
-  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
     return {
       ok: false,
       message:
@@ -49,6 +64,15 @@ export function parseServerUrl(input: string): Checked<ServerAddress> {
     ok: true,
     value: { origin: url.origin, permission: `${url.protocol}//${url.hostname}/*` },
   }
+}
+
+/**
+ * The address Connect will use, shown under the field while it is typed (a bare
+ * `127.0.0.1:8787` becomes `http://127.0.0.1:8787`); null until the field reads as one.
+ */
+export function serverUrlPreview(input: string): string | null {
+  const server = parseServerUrl(input)
+  return server.ok ? `Connects to ${server.value.origin}` : null
 }
 
 /** Reads the "API token" field: tseeder's tokens are `tsd_` followed by the secret. */

@@ -1,7 +1,7 @@
 // Everything the extension keeps, as typed storage items. All of it lives in `local` storage of
 // this browser profile: the token never syncs to other devices, and survives a restart. Content
 // scripts are kept out of it where the browser allows (see `storage-access.ts`).
-import type { Job } from '@tseeder/shared'
+import type { Job, Scope } from '@tseeder/shared'
 import { storage } from 'wxt/utils/storage'
 
 /** A verified link to one tseeder account. */
@@ -17,6 +17,11 @@ export interface Connection {
    */
   maxTransfers?: number | null
   connectedAt: string
+  /**
+   * The token's scopes, as probed on Connect (absent on connections stored before). It always
+   * has `jobs:read` and `jobs:write`; without `files:read` the popup offers no downloads.
+   */
+  scopes?: Scope[]
   /** Set when the server stopped accepting the token (401): the UI asks to reconnect. */
   revoked: boolean
 }

@@ -4,7 +4,7 @@ import { ConnectError, connect } from '../connect.ts'
 import { RECONNECT_MESSAGE } from '../failures.ts'
 import { POLL_MESSAGE } from '../messages.ts'
 import { dashboardUrl } from '../server.ts'
-import { parseServerUrl, tokenPageUrl } from '../settings.ts'
+import { parseServerUrl, serverUrlPreview, tokenPageUrl } from '../settings.ts'
 import { hasAllSitesAccess, requestAllSitesAccess } from '../site-access.ts'
 import {
   type Connection,
@@ -13,6 +13,7 @@ import {
   type Preferences,
   preferencesItem,
 } from '../storage.ts'
+import { downloadScopeNote, EXTENSION_SCOPES_TEXT } from '../token-scopes.ts'
 import { useStoredValue } from '../ui/use-stored-value.ts'
 
 export function Options({
@@ -45,6 +46,7 @@ export function Options({
 }
 
 function ConnectedAccount({ connection }: { connection: Connection }) {
+  const scopeNote = downloadScopeNote(connection.scopes)
   return (
     <div className="account" aria-live="polite">
       <p>
@@ -55,6 +57,11 @@ function ConnectedAccount({ connection }: { connection: Connection }) {
         as <strong data-testid="account-email">{connection.email}</strong> on the{' '}
         <strong data-testid="account-plan">{connection.planName}</strong> plan.
       </p>
+      {scopeNote && (
+        <p role="status" className="hint">
+          {scopeNote}
+        </p>
+      )}
       <button
         type="button"
         className="secondary"
@@ -92,6 +99,7 @@ function ConnectForm({ previous }: { previous: Connection | null }) {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<ConnectError | null>(null)
   const server = parseServerUrl(fields.serverUrl)
+  const preview = serverUrlPreview(fields.serverUrl)
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault()
@@ -130,8 +138,20 @@ function ConnectForm({ previous }: { previous: Connection | null }) {
               value={fields[field]}
               onChange={(event) => setFields({ ...fields, [field]: event.target.value })}
               aria-invalid={error?.field === field || undefined}
-              aria-describedby={error ? 'connect-error' : undefined}
+              aria-describedby={
+                [
+                  field === 'serverUrl' && preview ? 'connect-preview' : '',
+                  error ? 'connect-error' : '',
+                ]
+                  .filter(Boolean)
+                  .join(' ') || undefined
+              }
             />
+            {field === 'serverUrl' && preview && (
+              <p id="connect-preview" className="hint">
+                {preview}
+              </p>
+            )}
           </Fragment>
         )
       })}
@@ -143,7 +163,7 @@ function ConnectForm({ previous }: { previous: Connection | null }) {
         ) : (
           'Enter the Server URL to get a link to the page where tokens are created.'
         )}{' '}
-        Give it the scopes jobs:read and jobs:write.
+        Give it the scopes {EXTENSION_SCOPES_TEXT}.
       </p>
       {error && (
         <p id="connect-error" role="alert" className="error">

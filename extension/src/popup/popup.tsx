@@ -1,13 +1,13 @@
-import { type Job, parseMagnet } from '@tseeder/shared'
-import { JobSummary } from '@tseeder/shared/ui'
+import { parseMagnet } from '@tseeder/shared'
 import { type FormEvent, useState } from 'react'
 import { browser } from 'wxt/browser'
 import { describeFailure, RECONNECT_MESSAGE } from '../failures.ts'
 import { markRevoked } from '../jobs-poller.ts'
 import { POLL_MESSAGE } from '../messages.ts'
-import { clientFor, dashboardUrl, jobPageUrl } from '../server.ts'
+import { clientFor, dashboardUrl } from '../server.ts'
 import { type Connection, connectionItem, type JobCache } from '../storage.ts'
 import { useStoredValue } from '../ui/use-stored-value.ts'
+import { JobRow } from './job-row.tsx'
 import { type Freshness, useLiveJobs } from './use-live-jobs.ts'
 
 export function Popup({
@@ -70,7 +70,7 @@ export function Popup({
 }
 
 function Connected({ connection, cache }: { connection: Connection; cache: JobCache | null }) {
-  const { jobs, loaded, freshness } = useLiveJobs(connection, cache)
+  const { jobs, loaded, freshness, dispatch } = useLiveJobs(connection, cache)
   return (
     <>
       <SendMagnetForm connection={connection} />
@@ -92,11 +92,7 @@ function Connected({ connection, cache }: { connection: Connection; cache: JobCa
           <ul className="job-list">
             {jobs.map((job) => (
               <li key={job.id}>
-                <JobRow
-                  job={job}
-                  serverUrl={connection.serverUrl}
-                  maxTransfers={connection.maxTransfers}
-                />
+                <JobRow job={job} connection={connection} onChange={dispatch} />
               </li>
             ))}
           </ul>
@@ -104,35 +100,6 @@ function Connected({ connection, cache }: { connection: Connection; cache: JobCa
       </section>
       <FreshnessLine freshness={freshness} loaded={loaded} />
     </>
-  )
-}
-
-function JobRow({
-  job,
-  serverUrl,
-  maxTransfers,
-}: {
-  job: Job
-  serverUrl: string
-  maxTransfers: number | null | undefined
-}) {
-  const href = jobPageUrl(serverUrl, job.id)
-  return (
-    <JobSummary
-      compact
-      job={job}
-      maxTransfers={maxTransfers}
-      title={
-        <a href={href} target="_blank" rel="noreferrer">
-          {job.name}
-        </a>
-      }
-      actions={
-        <a href={href} target="_blank" rel="noreferrer" aria-label={`Open ${job.name} in tseeder`}>
-          {job.awaitingFiles ? 'Choose files in tseeder' : 'Open in tseeder'}
-        </a>
-      }
-    />
   )
 }
 

@@ -5,6 +5,7 @@ import {
   fetchStreamTransport,
   type Job,
   LiveJobsClient,
+  type LiveJobsAction,
   parseJobEvent,
   streams,
 } from '@tseeder/shared'
@@ -25,6 +26,8 @@ export interface LiveJobsView {
   /** False until the cache or the server gave a list. */
   loaded: boolean
   freshness: Freshness
+  /** Applies a change the popup made (an action's answer) before the stream reports it. */
+  dispatch(action: LiveJobsAction): void
 }
 
 const MAX_BACKOFF_MS = 15_000
@@ -83,5 +86,5 @@ export function useLiveJobs(connection: Connection, cache: JobCache | null): Liv
 
   // The same snapshot serves a server render: tests paint the popup from its cache that way.
   const { live } = useSyncExternalStore(client.subscribe, client.getSnapshot, client.getSnapshot)
-  return { jobs: live.jobs, loaded, freshness }
+  return { jobs: live.jobs, loaded, freshness, dispatch: (action) => client.dispatch(action) }
 }
