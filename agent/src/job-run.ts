@@ -254,6 +254,9 @@ export class JobRun {
     record.status = 'completed'
     dropGrant(record)
     await ctx.state.save(record)
+    // The slot is free before the API hears of the completion: it fills the slot at once, and a
+    // /start arriving before the release would be refused as "no room".
+    ctx.slots.release(jobId)
     await this.emit({
       type: 'completed',
       files: record.selected!.map((i) => {
@@ -265,7 +268,6 @@ export class JobRun {
     if (this.generation === generation) this.generation++
     await ctx.engine().remove(jobId, { removeData: true })
     this.torrent = null
-    ctx.slots.release(jobId)
     await rm(ctx.jobDir(jobId), { recursive: true, force: true })
     ctx.activeChanged()
     ctx.log.info({ jobId, files: record.selected!.length }, 'job completed')

@@ -211,8 +211,11 @@ describe('the dispatch line', () => {
       status: 'queued',
       waiting: { reason: 'in_line' },
     })
-    await fetch(`${doubleUrl()}/_refuse?agent=${full}&on=0`)
+    // The full agent leaves before it stops refusing: a fill in flight (the job's queue notice)
+    // must not find it with room.
     await env.DB.prepare('UPDATE agents SET last_heartbeat_at = 0').run()
+    await dispatchLine(env).fillNow()
+    await fetch(`${doubleUrl()}/_refuse?agent=${full}&on=0`)
 
     const before = await queuedAt(job.id)
     await registerBrokenAgent()
