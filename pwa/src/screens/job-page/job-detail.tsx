@@ -4,6 +4,7 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } fro
 import { Link, useNavigate, useParams } from 'react-router'
 import { api } from '../../app/api.ts'
 import { liveJobs, useLiveJob } from '../../app/live.ts'
+import { isStale, useOffline } from '../../app/offline.ts'
 import { useRefreshWhileQueued } from '../../app/queue-refresh.ts'
 import { useMe } from '../../app/session.tsx'
 import { Icon } from '../../ui/icon.tsx'
@@ -117,6 +118,7 @@ export default function JobDetail() {
 function JobView({ job, onChanged }: { job: JobWithFiles; onChanged(job: Job): void }) {
   const navigate = useNavigate()
   const { plan } = useMe()
+  const stale = isStale(useOffline())
   // "Add it again" deletes first; the deletion then opens Add with the link instead of the list.
   const readding = useRef(false)
   const actions = useJobActions({
@@ -155,6 +157,7 @@ function JobView({ job, onChanged }: { job: JobWithFiles; onChanged(job: Job): v
       <section className="card job-status" aria-label="Status">
         <JobSummary
           job={job}
+          stale={stale}
           maxTransfers={plan.maxActiveJobs}
           actions={<JobActionButtons job={job} actions={actions} />}
         />
