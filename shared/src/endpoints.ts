@@ -37,13 +37,11 @@ import {
 } from './schemas/job.ts'
 import { PushKey, PushSubscriptionBody } from './schemas/push.ts'
 import { CreatedToken, CreateTokenBody, type Scope, TokenList } from './schemas/token.ts'
+import { accountEndpoints } from './account-endpoints.ts'
 import {
   AuthResponse,
   AupBody,
-  ChangePasswordBody,
-  DeleteAccountBody,
   LoginBody,
-  ResetPasswordResponse,
   MeResponse,
   RegisterBody,
   SessionList,
@@ -173,29 +171,7 @@ export const endpoints = {
     status: 204,
   }),
 
-  changePassword: endpoint({
-    method: 'POST',
-    path: '/api/account/password',
-    access: 'session',
-    body: ChangePasswordBody,
-    response: null,
-    status: 204,
-  }),
-  signOutEverywhere: endpoint({
-    method: 'POST',
-    path: '/api/account/sign-out-everywhere',
-    access: 'session',
-    response: null,
-    status: 204,
-  }),
-  deleteAccount: endpoint({
-    method: 'POST',
-    path: '/api/account/delete',
-    access: 'session',
-    body: DeleteAccountBody,
-    response: null,
-    status: 204,
-  }),
+  ...accountEndpoints,
 
   listTokens: endpoint({
     method: 'GET',
@@ -417,14 +393,6 @@ export const endpoints = {
     params: IdParams,
     body: AdminUserPatch,
     response: z.object({ user: User }),
-    status: 200,
-  }),
-  adminResetPassword: endpoint({
-    method: 'POST',
-    path: '/api/admin/users/:id/reset-password',
-    access: 'admin',
-    params: IdParams,
-    response: ResetPasswordResponse,
     status: 200,
   }),
   adminAudit: endpoint({
