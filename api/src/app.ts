@@ -15,6 +15,7 @@ import { healthRoutes } from './routes/health.ts'
 import { internalRoutes } from './routes/internal.ts'
 import { jobRoutes } from './routes/jobs.ts'
 import { pushRoutes } from './routes/push.ts'
+import { accountRoutes } from './routes/account.ts'
 import { sessionRoutes } from './routes/sessions.ts'
 import { shareRoutes } from './routes/share.ts'
 import { tokenRoutes } from './routes/tokens.ts'
@@ -25,6 +26,7 @@ export const routeModules = {
   config: configRoutes,
   auth: authRoutes,
   sessions: sessionRoutes,
+  account: accountRoutes,
   tokens: tokenRoutes,
   jobs: jobRoutes,
   files: fileRoutes,

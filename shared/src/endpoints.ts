@@ -37,6 +37,7 @@ import {
 } from './schemas/job.ts'
 import { PushKey, PushSubscriptionBody } from './schemas/push.ts'
 import { CreatedToken, CreateTokenBody, type Scope, TokenList } from './schemas/token.ts'
+import { accountEndpoints } from './account-endpoints.ts'
 import {
   AuthResponse,
   AupBody,
@@ -169,6 +170,8 @@ export const endpoints = {
     response: null,
     status: 204,
   }),
+
+  ...accountEndpoints,
 
   listTokens: endpoint({
     method: 'GET',

@@ -1,10 +1,15 @@
 // What tseeder accepts from a .torrent, in one place, each limit with its reason. The parser
 // (`parseTorrentFile`) checks every one before anything is stored or sent to an agent.
 
+import { formatBytes } from './format.ts'
+
 const count = (n: number): string => n.toLocaleString('en-US')
 
-/** Largest .torrent file accepted: real ones are a few KB to 2 MB, even for 10,000 files. */
-export const MAX_TORRENT_BYTES = 5 * 1024 * 1024
+/**
+ * Largest .torrent file accepted: real ones are a few KB to 2 MB, even for 10,000 files. In
+ * decimal units, as every size the user reads is (`formatBytes`), so the limit reads "5 MB".
+ */
+export const MAX_TORRENT_BYTES = 5_000_000
 
 /**
  * Most files a torrent may list, from a .torrent or from a magnet's metadata. Each file is one
@@ -42,8 +47,11 @@ export function tooManyFilesMessage(files: number): string {
 
 /** The sentences for each limit a .torrent can pass, with the number it reached. */
 export const limitMessages = {
-  bytes: (bytes: number) =>
-    `The .torrent file is ${count(bytes)} bytes; tseeder accepts .torrent files of up to 5 MiB. Check that you picked a .torrent and not the download itself.`,
+  bytes: (bytes: number) => {
+    const limit = formatBytes(MAX_TORRENT_BYTES)
+    const size = formatBytes(bytes) === limit ? `over ${limit}` : formatBytes(bytes)
+    return `The .torrent file is ${size}; tseeder accepts .torrent files of up to ${limit}. Check that you picked a .torrent and not the download itself.`
+  },
   pieces: (pieces: number) =>
     `This torrent has ${count(pieces)} pieces; tseeder accepts torrents of up to ${count(MAX_TORRENT_PIECES)} pieces.`,
   depth: (depth: number) =>

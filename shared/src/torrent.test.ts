@@ -76,8 +76,11 @@ describe('parseTorrentFile', () => {
     )
   })
 
-  it('rejects a torrent larger than 5 MiB', async () => {
-    expect(await refusal(new Uint8Array(MAX_TORRENT_BYTES + 1))).toMatch(/5 MiB/)
+  it('rejects a torrent larger than 5 MB, in the units the apps show sizes in', async () => {
+    expect(await refusal(new Uint8Array(MAX_TORRENT_BYTES + 1))).toMatch(
+      /is over 5 MB; .*up to 5 MB\./,
+    )
+    expect(await refusal(new Uint8Array(30_000_000))).toMatch(/is 30 MB; .*up to 5 MB\./)
   })
 
   it('rejects negative file sizes', async () => {

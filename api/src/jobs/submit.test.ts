@@ -79,10 +79,11 @@ describe('POST /api/jobs input', () => {
     expect(outside.message).toMatch(/file 3.*1 files/)
   })
 
-  it('refuses a .torrent larger than 5 MiB with 413', async () => {
+  it('refuses a .torrent larger than 5 MB with 413, in the units the web app shows', async () => {
     const user = await signUp()
     const error = await apiError(upload(user, new Blob([new Uint8Array(5 * 1024 * 1024 + 1)])))
     expect(error.status).toBe(413)
+    expect(error.message).toMatch(/is 5\.24 MB; tseeder accepts \.torrent files of up to 5 MB\./)
   })
 
   it('refuses a .torrent of more than 10,000 files with a clear 400 invalid_torrent', async () => {

@@ -11,7 +11,7 @@ import {
   type JobAction,
   type ResumeJobBody,
 } from '@tseeder/shared'
-import { MAX_TORRENT_BYTES, parseTorrentFile } from '@tseeder/shared/torrent'
+import { limitMessages, MAX_TORRENT_BYTES, parseTorrentFile } from '@tseeder/shared/torrent'
 import type { AppContext, AppEnv } from '../env.ts'
 import { getPlan } from '../db/plans.ts'
 import { getUsage } from '../db/usage.ts'
@@ -53,7 +53,7 @@ async function toSubmission(body: CreateJobBody | CreateJobForm): Promise<Submis
     }
   }
   if (body.torrent.size > MAX_TORRENT_BYTES) {
-    throw new HttpError(413, 'payload_too_large', 'The .torrent file is larger than 5 MiB.')
+    throw new HttpError(413, 'payload_too_large', limitMessages.bytes(body.torrent.size))
   }
   const bytes = new Uint8Array(await body.torrent.arrayBuffer())
   const parsed = await parseTorrentFile(bytes)

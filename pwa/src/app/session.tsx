@@ -31,9 +31,23 @@ export interface Session {
 
 const SessionContext = createContext<Session | null>(null)
 const LAST_ME_KEY = 'tseeder.lastMe'
+/** Kept after sign-out: only says this browser has been signed in to some account before. */
+const RETURNING_KEY = 'tseeder.returning'
+
+/** True when this browser has been signed in before, so "welcome back" is true. */
+export function isReturningVisitor(): boolean {
+  try {
+    return (
+      localStorage.getItem(RETURNING_KEY) !== null || localStorage.getItem(LAST_ME_KEY) !== null
+    )
+  } catch {
+    return false
+  }
+}
 
 function rememberMe(me: MeResponse | null) {
   try {
+    if (me) localStorage.setItem(RETURNING_KEY, '1')
     if (me) localStorage.setItem(LAST_ME_KEY, JSON.stringify({ ...me, csrfToken: null }))
     else localStorage.removeItem(LAST_ME_KEY)
   } catch {

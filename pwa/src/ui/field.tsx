@@ -14,34 +14,39 @@ export interface FieldControlProps {
   'aria-describedby': string | undefined
 }
 
+/**
+ * The error takes the hint's place (the hint says the same thing, less urgently), and
+ * `reserveMessage` keeps a line free for one, so an error appearing does not move the form.
+ */
 export function Field({
   label,
   error,
   hint,
+  reserveMessage = false,
   children,
 }: {
   label: ReactNode
   error?: string | null
   hint?: ReactNode
+  reserveMessage?: boolean
   children(props: FieldControlProps): ReactNode
 }) {
   const id = useId()
-  const hintId = hint ? `${id}-hint` : undefined
-  const errorId = error ? `${id}-error` : undefined
-  const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined
+  const messageId = error || hint ? `${id}-${error ? 'error' : 'hint'}` : undefined
   return (
     <div className="field" data-invalid={error ? true : undefined}>
       <label htmlFor={id}>{label}</label>
-      {children({ id, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy })}
-      {hint && (
-        <p id={hintId} className="field-hint">
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p id={errorId} className="field-error">
+      {children({ id, 'aria-invalid': error ? true : undefined, 'aria-describedby': messageId })}
+      {error ? (
+        <p id={messageId} className="field-error">
           {error}
         </p>
+      ) : hint ? (
+        <p id={messageId} className="field-hint">
+          {hint}
+        </p>
+      ) : (
+        reserveMessage && <p className="field-hint" aria-hidden="true" />
       )}
     </div>
   )
@@ -90,8 +95,18 @@ export function TextField({
  */
 export function fieldErrors(error: unknown): Record<string, string> {
   if (!(error instanceof ApiError) || !error.issues) return {}
+  return issueMessages(error.issues)
+}
+
+/**
+ * Field-level messages from schema issues (a zod `safeParse` failure in the browser, or an
+ * `ApiError`'s issues), keyed by the first path segment, first issue per field.
+ */
+export function issueMessages(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+): Record<string, string> {
   const errors: Record<string, string> = {}
-  for (const issue of error.issues) {
+  for (const issue of issues) {
     const key = String(issue.path[0] ?? '')
     if (key && !errors[key]) errors[key] = capitalise(issue.message)
   }

@@ -1,15 +1,19 @@
 import { useOffline } from '../app/offline.ts'
 
-/** "Offline — showing data from HH:MM" while the network is down or answers come from the cache. */
+/**
+ * While the network is down or answers come from the cache: how old what is on screen is, and
+ * that actions wait for the connection (they are disabled, not queued).
+ */
 export function OfflineBanner() {
-  const { online, cachedAt } = useOffline()
+  const { online, cachedAt, offlineSince } = useOffline()
   if (online && cachedAt === null) return null
+  const asOf = cachedAt ?? offlineSince
   return (
     <div className="banner banner-offline" role="status">
       <span className="banner-dot" aria-hidden="true" />
-      {cachedAt !== null
-        ? `Offline — showing data from ${formatClock(cachedAt)}`
-        : 'Offline — changes will wait until you are back online'}
+      {asOf !== null
+        ? `Offline — showing data from ${formatClock(asOf)}. Actions need a connection.`
+        : 'Offline — what is shown may be out of date. Actions need a connection.'}
     </div>
   )
 }

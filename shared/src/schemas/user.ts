@@ -64,3 +64,20 @@ export const DeviceSession = z.object({
 export type DeviceSession = z.infer<typeof DeviceSession>
 
 export const SessionList = z.object({ sessions: z.array(DeviceSession) })
+
+/** `POST /api/account/password`: the current password proves it is the owner, not a left-open tab. */
+export const ChangePasswordBody = z.object({
+  currentPassword: z.string().min(1, 'is required').max(256),
+  newPassword: Password,
+})
+export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>
+
+/** `POST /api/account/delete`: deleting everything asks for the password once more. */
+export const DeleteAccountBody = z.object({
+  password: z.string().min(1, 'is required').max(256),
+})
+export type DeleteAccountBody = z.infer<typeof DeleteAccountBody>
+
+/** An admin's reset: a password shown once to the admin, to hand to the user (no email service). */
+export const ResetPasswordResponse = z.object({ password: z.string() })
+export type ResetPasswordResponse = z.infer<typeof ResetPasswordResponse>

@@ -15,6 +15,11 @@ export interface JobSummaryProps {
   compact?: boolean
   /** The owner's plan's transfers at a time, named when the job waits for its own transfers. */
   maxTransfers?: number | null
+  /**
+   * The figures are the last known, not live (offline): speed, time left and peers, which only
+   * mean something now, are left out; the host app says how old the data is.
+   */
+  stale?: boolean
 }
 
 /**
@@ -28,13 +33,14 @@ export function JobSummary({
   actions,
   compact = false,
   maxTransfers,
+  stale = false,
 }: JobSummaryProps) {
   const waiting = isWaiting(job)
   const now = useNow(waiting)
   const waitText = waiting ? waitingText(job, { now, maxTransfers }) : null
   // A waiting job shows what it already has; empty figures ("0 B of ?") would say nothing.
   const figures = !waiting || job.bytesDownloaded > 0
-  const running = !waiting && (job.status === 'downloading' || job.status === 'uploading')
+  const running = !stale && !waiting && (job.status === 'downloading' || job.status === 'uploading')
   // Once every byte is down, what is left to wait for is storage.
   const stored = job.status === 'uploading' ? job.bytesStored : undefined
   return (
@@ -43,6 +49,7 @@ export function JobSummary({
       data-status={job.status}
       data-waiting={waiting ? (job.waiting?.reason ?? 'in_line') : undefined}
       data-compact={compact || undefined}
+      data-stale={stale || undefined}
     >
       <header className="ts-job-head">
         <h3 className="ts-job-name" title={job.name}>

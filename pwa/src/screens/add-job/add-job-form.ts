@@ -49,12 +49,14 @@ export function validateAddJob(
   if (!magnet) {
     return { ok: false, errors: { magnet: 'Paste a magnet link, or pick a .torrent file below.' } }
   }
+
   const error = magnetError(magnet)
   if (error) return { ok: false, errors: { magnet: error } }
   return { ok: true, request: { kind: 'magnet', magnet, chooseFiles: input.chooseFiles } }
 }
 
-function magnetError(text: string): string | null {
+/** What is wrong with one magnet link, in the user's words; null when it is fine. */
+export function magnetError(text: string): string | null {
   if (/^https?:\/\//i.test(text)) {
     return /\.torrent(\?|#|$)/i.test(text)
       ? 'That is a link to a .torrent file. Download the file, then pick it below.'
@@ -70,7 +72,9 @@ export function torrentFileError(file: File): string | null {
   if (!looksLikeTorrent) return `"${file.name}" is not a .torrent file.`
   if (file.size === 0) return `"${file.name}" is empty.`
   if (file.size > MAX_TORRENT_BYTES) {
-    return `"${file.name}" is ${formatBytes(file.size)}; .torrent files can be at most ${formatBytes(MAX_TORRENT_BYTES)}.`
+    const limit = formatBytes(MAX_TORRENT_BYTES)
+    const size = formatBytes(file.size) === limit ? `over ${limit}` : formatBytes(file.size)
+    return `"${file.name}" is ${size}; .torrent files can be at most ${limit}. Check that you picked a .torrent and not the download itself.`
   }
   return null
 }

@@ -1,3 +1,4 @@
+import { formatBytes } from '@tseeder/shared'
 import { type DragEvent, type FormEvent, useEffect, useRef, useState } from 'react'
 import { useNavigate, useSearchParams } from 'react-router'
 import { api } from '../../app/api.ts'
@@ -13,6 +14,8 @@ import {
   describeCreateError,
   validateAddJob,
 } from './add-job-form.ts'
+import { addMagnetLines, type LineOutcome, magnetLines, summariseReport } from './add-many.ts'
+import { AddReport } from './add-report.tsx'
 import { checkTorrentFile, type TorrentCheck } from './torrent-check.ts'
 import { TorrentContents } from './torrent-contents.tsx'
 
@@ -30,6 +33,7 @@ export default function AddJob() {
   const [busy, setBusy] = useState(false)
   const [dragging, setDragging] = useState(false)
   const [sharedNote, setSharedNote] = useState<string | null>(null)
+  const [report, setReport] = useState<LineOutcome[] | null>(null)
   const fileInput = useRef<HTMLInputElement>(null)
   const formError = useRef<HTMLDivElement>(null)
 
@@ -97,8 +101,45 @@ export default function AddJob() {
     }
   }
 
+  async function addEachLine(lines: string[]) {
+    setBusy(true)
+    setErrors({})
+    setReport(null)
+    try {
+      const outcomes = await addMagnetLines(lines, {
+        chooseFiles,
+        known: new Set(liveJobs.getSnapshot().all.map((job) => job.id)),
+        plan: me.plan,
+        async create(body) {
+          const job = await api.createJob({ body })
+          liveJobs.upsert(job)
+          return job
+        },
+      })
+      setReport(outcomes)
+      // The refused lines stay in the box, to fix and send again.
+      setMagnet(
+        outcomes
+          .filter((entry) => entry.outcome === 'refused')
+          .map((entry) => entry.line)
+          .join('\n'),
+      )
+      toast(summariseReport(outcomes), {
+        tone: outcomes.some((entry) => entry.outcome === 'refused') ? 'error' : 'success',
+      })
+    } finally {
+      setBusy(false)
+    }
+  }
+
   async function submit(event: FormEvent) {
     event.preventDefault()
+    const lines = magnetLines(magnet)
+    if (lines.length > 1 && !torrent) {
+      await addEachLine(lines)
+      return
+    }
+    setReport(null)
     const result = validateAddJob({ magnet, torrent, chooseFiles })
     if (!result.ok) {
       setErrors(result.errors)
@@ -141,7 +182,11 @@ export default function AddJob() {
             </div>
           </div>
         )}
-        <Field label="Magnet link" error={errors.magnet} hint="Starts with magnet:?xt=urn:btih:">
+        <Field
+          label="Magnet link"
+          error={errors.magnet}
+          hint="Starts with magnet:?xt=urn:btih: · several links: one per line"
+        >
           {(props) => (
             <textarea
               {...props}
@@ -181,6 +226,7 @@ export default function AddJob() {
               <div className="picked-file">
                 <Icon name="file" />
                 <span title={torrent.name}>{torrent.name}</span>
+                <small className="muted">{formatBytes(torrent.size)}</small>
                 <button
                   type="button"
                   className="icon-button"
@@ -248,6 +294,7 @@ export default function AddJob() {
           {busy ? 'Adding…' : 'Add torrent'}
         </button>
       </form>
+      {report && <AddReport report={report} />}
     </div>
   )
 }

@@ -57,6 +57,12 @@ describe('checkTorrentFile', () => {
   it('refuses a file too large or not a .torrent before reading it', async () => {
     const big = new File([new Uint8Array(MAX_TORRENT_BYTES + 1)], 'big.torrent')
     expect(await checkTorrentFile(big)).toMatchObject({ state: 'refused', message: /at most 5/ })
+    const thirty = new File([new Uint8Array(30_000_000)], 'movie.torrent')
+    expect(await checkTorrentFile(thirty)).toMatchObject({
+      message: expect.stringMatching(
+        /^"movie\.torrent" is 30 MB; \.torrent files can be at most 5 MB\./,
+      ),
+    })
     const photo = new File([new Uint8Array(3)], 'photo.jpg', { type: 'image/jpeg' })
     expect(await checkTorrentFile(photo)).toMatchObject({
       message: '"photo.jpg" is not a .torrent file.',

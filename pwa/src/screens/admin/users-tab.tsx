@@ -8,6 +8,7 @@ import { errorMessage } from '../../ui/states.tsx'
 import { toast } from '../../ui/toast.tsx'
 import { FilterForm, useTextFilter } from './filter-form.tsx'
 import { PagedTable } from './paged-table.tsx'
+import { usePasswordReset } from './password-reset.tsx'
 import { formatDateTime } from './time.ts'
 import { useCursorList } from './use-cursor-list.ts'
 
@@ -31,12 +32,13 @@ function describePatch(user: User, patch: AdminUserPatch): { title: string; done
   }
 }
 
-/** `/admin/users`: search accounts; change role and plan; suspend and unsuspend. */
+/** `/admin/users`: search accounts; change role and plan; suspend and unsuspend; reset a password. */
 export function UsersTab() {
   const me = useMe()
   const search = useTextFilter()
   const [saving, setSaving] = useState<string | null>(null)
   const { confirm, dialog } = useConfirm()
+  const passwordReset = usePasswordReset(confirm)
 
   const fetchPage = useCallback(
     async (cursor: string | undefined) => {
@@ -77,6 +79,7 @@ export function UsersTab() {
     <section aria-labelledby="users-heading">
       {dialog}
       <h2 id="users-heading">Users</h2>
+      {passwordReset.notice}
       <FilterForm search submitLabel="Search" onFilter={search.apply}>
         <TextField
           label="Search by email"
@@ -148,6 +151,17 @@ export function UsersTab() {
                 </td>
                 <td className="nowrap">{formatDateTime(user.createdAt)}</td>
                 <td>
+                  {!self && (
+                    <button
+                      type="button"
+                      className="button button-small"
+                      disabled={busy}
+                      aria-label={`Reset the password of ${user.email}`}
+                      onClick={() => void passwordReset.reset(user)}
+                    >
+                      Reset password
+                    </button>
+                  )}
                   {!self && (
                     <button
                       type="button"

@@ -1,9 +1,9 @@
-import { ApiError, formatEta } from '@tseeder/shared'
-import { type FormEvent, useEffect, useState } from 'react'
+import { ApiError, formatClockTime, formatEta, LoginBody, RegisterBody } from '@tseeder/shared'
+import { type FormEvent, useEffect, useRef, useState } from 'react'
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router'
 import { api } from '../../app/api.ts'
-import { useSession } from '../../app/session.tsx'
-import { Field, fieldErrors } from '../../ui/field.tsx'
+import { isReturningVisitor, useSession } from '../../app/session.tsx'
+import { Field, fieldErrors, issueMessages } from '../../ui/field.tsx'
 import { errorMessage } from '../../ui/states.tsx'
 import { safeNext } from './safe-next.ts'
 import { Turnstile } from './turnstile.tsx'
@@ -40,17 +40,31 @@ export function AuthForm({ mode }: { mode: Mode }) {
   const [resetKey, setResetKey] = useState(0)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(null)
+  const [localErrors, setLocalErrors] = useState<Record<string, string>>({})
   const [widgetError, setWidgetError] = useState<string | null>(null)
+  const [returning] = useState(isReturningVisitor)
+  const emailRef = useRef<HTMLInputElement>(null)
+  const passwordRef = useRef<HTMLInputElement>(null)
 
   if (state.status === 'signed-in' && !busy) return <Navigate to={next} replace />
 
-  const fields = fieldErrors(error)
-  const formMessage =
-    error && Object.keys(fields).length === 0 ? describeAuthError(error, mode) : null
+  // The browser's own check and the server's issues both land on the fields; a refusal that is
+  // about the whole form (a 429, wrong credentials) shows above them without hiding them.
+  const fields = { ...fieldErrors(error), ...localErrors }
+  const formMessage = error && !hasIssues(error) ? describeAuthError(error, mode) : null
   const needsToken = Boolean(siteKey)
 
   async function submit(event: FormEvent) {
     event.preventDefault()
+    const schema = mode === 'signup' ? RegisterBody : LoginBody
+    const checked = schema.safeParse({ email, password })
+    const found = checked.success ? {} : issueMessages(checked.error.issues)
+    setLocalErrors(found)
+    if (!checked.success) {
+      if (hasIssues(error)) setError(null)
+      ;(found.email ? emailRef : passwordRef).current?.focus()
+      return
+    }
     if (needsToken && !token) {
       setError(null)
       setWidgetError('Complete the human check first.')
@@ -83,18 +97,26 @@ export function AuthForm({ mode }: { mode: Mode }) {
         <p className="lede">
           {mode === 'signup'
             ? 'Send a magnet link or a .torrent; tseeder fetches it in the cloud for you.'
-            : 'Welcome back. Your downloads kept going while you were away.'}
+            : returning
+              ? 'Welcome back. Your downloads kept going while you were away.'
+              : 'First time here? tseeder downloads torrents in the cloud for you, to stream or save on any device. An account is free; if you already have one, sign in below.'}
         </p>
+        {mode === 'signin' && !returning && (
+          <Link to={otherLink} className="button button-block auth-first-signup">
+            Create a free account
+          </Link>
+        )}
         <form onSubmit={submit} noValidate>
           {formMessage && (
             <div className="form-error" role="alert">
               <p>{formMessage}</p>
             </div>
           )}
-          <Field label="Email" error={fields.email}>
+          <Field label="Email" error={fields.email} reserveMessage>
             {(props) => (
               <input
                 {...props}
+                ref={emailRef}
                 type="email"
                 name="email"
                 autoComplete="email"
@@ -109,10 +131,12 @@ export function AuthForm({ mode }: { mode: Mode }) {
             label="Password"
             error={fields.password}
             hint={mode === 'signup' ? 'At least 10 characters.' : undefined}
+            reserveMessage
           >
             {(props) => (
               <input
                 {...props}
+                ref={passwordRef}
                 type="password"
                 name="password"
                 autoComplete={mode === 'signup' ? 'new-password' : 'current-password'}
@@ -170,12 +194,25 @@ function describeAuthError(error: unknown, mode: Mode): string {
     case 'turnstile_failed':
       return 'The human check failed. Try again.'
     case 'rate_limited':
-      return error.retryAfter
-        ? `Too many attempts. Try again in ${formatEta(error.retryAfter)}.`
-        : 'Too many attempts. Wait a moment and try again.'
+      return tryAgainText(error.retryAfter, Date.now())
     default:
       return error.message
   }
+}
+
+function hasIssues(error: unknown): boolean {
+  return Object.keys(fieldErrors(error)).length > 0
+}
+
+/**
+ * The 429 sentence: how long, and the clock time that is, so it stays true while the page sits.
+ *
+ * @example tryAgainText(300, now) // "Too many attempts from this network. Try again in 5m, at 16:45."
+ */
+export function tryAgainText(retryAfter: number | undefined, now: number): string {
+  if (!retryAfter) return 'Too many attempts from this network. Wait a minute and try again.'
+  const at = formatClockTime(new Date(now + retryAfter * 1000).toISOString(), now)
+  return `Too many attempts from this network. Try again in ${formatEta(retryAfter)}, at ${at}.`
 }
 
 /** The logo above the sign-in, sign-up and policy cards. */

@@ -3,7 +3,7 @@ import { JobSummary } from '@tseeder/shared/ui'
 import { useEffect } from 'react'
 import { Link, useSearchParams } from 'react-router'
 import { liveJobs, useLiveJobs } from '../../app/live.ts'
-import { useOffline } from '../../app/offline.ts'
+import { isStale, useOffline } from '../../app/offline.ts'
 import { useRefreshWhileQueued } from '../../app/queue-refresh.ts'
 import { useMe } from '../../app/session.tsx'
 import { Icon } from '../../ui/icon.tsx'
@@ -19,7 +19,7 @@ function parseStatus(value: string | null): JobStatus | null {
 /** Every job with live progress; filter chips, search and actions. */
 export default function Dashboard() {
   const live = useLiveJobs()
-  const { online } = useOffline()
+  const stale = isStale(useOffline())
   const [params, setParams] = useSearchParams()
   const filter = parseStatus(params.get('status'))
   const query = params.get('q') ?? ''
@@ -56,7 +56,7 @@ export default function Dashboard() {
       <div className="page-head">
         <h1>Jobs</h1>
         <span className="live-dot" data-live={live.connected || undefined}>
-          {live.connected ? 'Live' : online ? 'Connecting…' : 'Offline'}
+          {stale ? 'Offline' : live.connected ? 'Live' : 'Connecting…'}
         </span>
         <Link to="/add" className="button button-primary" style={{ marginLeft: 'auto' }}>
           <Icon name="plus" />
@@ -147,6 +147,7 @@ export default function Dashboard() {
               <li key={job.id} className="job-card">
                 <JobSummary
                   job={job}
+                  stale={stale}
                   maxTransfers={plan.maxActiveJobs}
                   title={<Link to={`/jobs/${encodeURIComponent(job.id)}`}>{job.name}</Link>}
                   actions={

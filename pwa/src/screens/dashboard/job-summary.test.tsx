@@ -144,3 +144,14 @@ describe('JobSummary (dashboard card and extension popup)', () => {
     expect(screen.getByText('An agent failed; trying again in 35s')).toBeTruthy()
   })
 })
+
+describe('JobSummary with stale figures (offline)', () => {
+  it('leaves out speed, time left and peers, which only mean something live', () => {
+    render(<JobSummary job={job({})} stale />)
+    expect(screen.queryByLabelText('Download speed')).toBeNull()
+    expect(screen.queryByLabelText('Time left')).toBeNull()
+    expect(screen.queryByText(/peers/)).toBeNull()
+    expect(screen.getByText('400 kB of 1 MB')).toBeTruthy()
+    expect(screen.getByRole('article').getAttribute('data-stale')).toBe('true')
+  })
+})

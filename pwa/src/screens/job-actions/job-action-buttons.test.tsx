@@ -1,6 +1,6 @@
 import type { Job } from '@tseeder/shared'
 import { testJob } from '@tseeder/shared/test-fixtures'
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react'
+import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 
 const calls = vi.hoisted(() => ({
@@ -81,5 +81,18 @@ describe('JobActionButtons with useJobActions', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Pause Big file' }))
     await screen.findByText('Could not pause “Big file”: Agent unreachable')
     expect(held()?.status).toBe('downloading')
+  })
+})
+
+describe('JobActionButtons offline', () => {
+  it('disables every action, since each needs the server', () => {
+    render(<Card />)
+    act(() => void window.dispatchEvent(new Event('offline')))
+    const jobButtons = () => screen.getAllByRole('button', { name: /Big file$/ })
+    expect(jobButtons()).toHaveLength(3)
+    expect(jobButtons().every((button) => button.hasAttribute('disabled'))).toBe(true)
+    expect(jobButtons()[0]!.getAttribute('title')).toBe('Needs a connection')
+    act(() => void window.dispatchEvent(new Event('online')))
+    expect(jobButtons().some((button) => button.hasAttribute('disabled'))).toBe(false)
   })
 })

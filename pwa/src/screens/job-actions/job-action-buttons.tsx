@@ -1,4 +1,5 @@
 import type { Job } from '@tseeder/shared'
+import { isStale, useOffline } from '../../app/offline.ts'
 import { Icon } from '../../ui/icon.tsx'
 import { availableActions } from './available-actions.ts'
 import { ACTION_UI, type JobActions } from './use-job-actions.tsx'
@@ -17,6 +18,8 @@ export function JobActionButtons({
   small?: boolean
 }) {
   const running = actions.pending[job.id]
+  // Every action asks the server; offline, a click could only fail.
+  const offline = isStale(useOffline())
   return availableActions(job).map((action) => {
     const ui = ACTION_UI[action]
     const tone =
@@ -33,7 +36,8 @@ export function JobActionButtons({
         type="button"
         className={['button', small && 'button-small', tone].filter(Boolean).join(' ')}
         aria-label={`${ui.label} ${job.name}`}
-        disabled={running !== undefined}
+        disabled={running !== undefined || offline}
+        title={offline ? 'Needs a connection' : undefined}
         onClick={() => void actions.run(job, action)}
       >
         <Icon name={ui.icon} size={small ? 18 : undefined} />

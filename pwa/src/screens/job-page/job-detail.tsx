@@ -1,9 +1,10 @@
 import { ApiError, formatBytes, type Job, type JobFile, type JobWithFiles } from '@tseeder/shared'
 import { JobSummary } from '@tseeder/shared/ui'
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react'
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { Link, useNavigate, useParams } from 'react-router'
 import { api } from '../../app/api.ts'
 import { liveJobs, useLiveJob } from '../../app/live.ts'
+import { isStale, useOffline } from '../../app/offline.ts'
 import { useRefreshWhileQueued } from '../../app/queue-refresh.ts'
 import { useMe } from '../../app/session.tsx'
 import { Icon } from '../../ui/icon.tsx'
@@ -16,11 +17,19 @@ import { FileTree } from './file-tree.tsx'
 import { buildFileTree } from './file-tree-model.ts'
 import { JobHistory } from './job-history.tsx'
 import { copyFileLink, downloadFile } from './file-links.ts'
-import { isPlayable } from './playable.ts'
+import { EndedNotice, readdLink } from './ended-notice.tsx'
+import { previewKind, type PreviewKind } from './playable.ts'
 import { WaitingDetails } from './waiting-details.tsx'
 import './job.css'
 
 const MediaPlayer = lazy(() => import('./media-player.tsx'))
+const FilePreview = lazy(() => import('./file-preview.tsx'))
+
+const PREVIEW_LABELS: Record<Exclude<PreviewKind, null>, string> = {
+  media: 'Play',
+  image: 'View',
+  text: 'Read',
+}
 
 type DetailState =
   | { status: 'loading' }
@@ -109,19 +118,30 @@ export default function JobDetail() {
 function JobView({ job, onChanged }: { job: JobWithFiles; onChanged(job: Job): void }) {
   const navigate = useNavigate()
   const { plan } = useMe()
+  const stale = isStale(useOffline())
+  // "Add it again" deletes first; the deletion then opens Add with the link instead of the list.
+  const readding = useRef(false)
   const actions = useJobActions({
     onChanged,
-    onDeleted: () => void navigate('/', { replace: true }),
+    onDeleted: (deleted) =>
+      void navigate(
+        readding.current ? `/add?magnet=${encodeURIComponent(readdLink(deleted))}` : '/',
+        { replace: true },
+      ),
   })
-  const [playing, setPlaying] = useState<{ file: JobFile; url: string } | null>(null)
+  const [playing, setPlaying] = useState<{
+    file: JobFile
+    url: string
+    kind: Exclude<PreviewKind, null>
+  } | null>(null)
   const tree = useMemo(() => buildFileTree(job.files), [job.files])
   const shownFiles = job.files.filter((file) => file.selected)
   const available = job.files.filter((file) => file.available).length
 
-  async function play(file: JobFile) {
+  async function play(file: JobFile, kind: Exclude<PreviewKind, null>) {
     try {
       const { url } = await api.createFileLink({ params: { id: file.id } })
-      setPlaying({ file, url })
+      setPlaying({ file, url, kind })
     } catch (error) {
       toast(errorMessage(error), { tone: 'error' })
     }
@@ -137,6 +157,7 @@ function JobView({ job, onChanged }: { job: JobWithFiles; onChanged(job: Job): v
       <section className="card job-status" aria-label="Status">
         <JobSummary
           job={job}
+          stale={stale}
           maxTransfers={plan.maxActiveJobs}
           actions={<JobActionButtons job={job} actions={actions} />}
         />
@@ -171,16 +192,37 @@ function JobView({ job, onChanged }: { job: JobWithFiles; onChanged(job: Job): v
             )}
           </div>
           {playing && (
-            <Suspense fallback={<LoadingState label="Loading the player" />}>
-              <MediaPlayer
-                key={playing.url}
-                file={playing.file}
-                url={playing.url}
-                onClose={() => setPlaying(null)}
-              />
+            <Suspense fallback={<LoadingState label="Loading the preview" />}>
+              {playing.kind === 'media' ? (
+                <MediaPlayer
+                  key={playing.url}
+                  file={playing.file}
+                  url={playing.url}
+                  onClose={() => setPlaying(null)}
+                />
+              ) : (
+                <FilePreview
+                  key={playing.url}
+                  file={playing.file}
+                  kind={playing.kind}
+                  url={playing.url}
+                  onClose={() => setPlaying(null)}
+                />
+              )}
             </Suspense>
           )}
-          {job.files.length === 0 ? (
+          {job.files.length === 0 && (job.status === 'cancelled' || job.status === 'failed') ? (
+            <EndedNotice
+              job={job}
+              actions={actions}
+              onReadd={() => {
+                readding.current = true
+                void actions.run(job, 'delete').finally(() => {
+                  readding.current = false
+                })
+              }}
+            />
+          ) : job.files.length === 0 ? (
             <EmptyState title="No files yet">
               <p>The file list appears once the torrent’s metadata has been fetched.</p>
             </EmptyState>
@@ -190,16 +232,18 @@ function JobView({ job, onChanged }: { job: JobWithFiles; onChanged(job: Job): v
                 root={tree}
                 renderFileActions={(file) => {
                   const name = file.path.split('/').pop() ?? file.path
+                  const kind = previewKind(file)
                   return (
                     <>
-                      {isPlayable(file) && (
+                      {kind && (
                         <button
                           type="button"
                           className="button button-small button-primary"
-                          aria-label={`Play ${name}`}
-                          onClick={() => void play(file)}
+                          aria-label={`${PREVIEW_LABELS[kind]} ${name}`}
+                          onClick={() => void play(file, kind)}
                         >
-                          <Icon name="play" size={16} /> Play
+                          {kind === 'media' && <Icon name="play" size={16} />}{' '}
+                          {PREVIEW_LABELS[kind]}
                         </button>
                       )}
                       <button

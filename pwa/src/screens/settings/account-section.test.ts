@@ -1,6 +1,6 @@
 import type { Plan, Usage } from '@tseeder/shared'
 import { describe, expect, it } from 'vitest'
-import { meters, monthName, planLimits } from './account-section.tsx'
+import { meters, monthName, planAllowances, planLimits } from './account-section.tsx'
 
 const plan: Plan = {
   id: 'free',
@@ -47,5 +47,17 @@ describe('the plan’s room for jobs', () => {
     expect(byLabel['Transfers']).toMatchObject({ used: 2, limit: 2 })
     expect(byLabel['Waiting']).toMatchObject({ used: 3, limit: 10 })
     expect(byLabel['Active jobs']).toBeUndefined()
+  })
+})
+
+describe('the plan’s allowances', () => {
+  it('reads the device limit as a limit, not as a count of the user’s devices', () => {
+    const free = { ...plan, maxSessions: 3, retentionDays: 7, maxFileBytes: 2_000_000_000 }
+    expect(planAllowances(free)).toEqual([
+      'files up to 2 GB',
+      'files kept 7 days',
+      'up to 3 signed-in devices',
+    ])
+    expect(planAllowances({ ...plan, maxSessions: 1 })).toEqual(['up to 1 signed-in device'])
   })
 })

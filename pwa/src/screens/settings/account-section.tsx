@@ -6,6 +6,7 @@ import { useMe, useSession } from '../../app/session.tsx'
 import { errorMessage } from '../../ui/states.tsx'
 import { toast } from '../../ui/toast.tsx'
 import { NotificationsSection } from './notifications-section.tsx'
+import { ChangePasswordForm, DeleteAccountSection, SignOutEverywhere } from './security-section.tsx'
 
 interface Meter {
   label: string
@@ -72,6 +73,16 @@ function UsageMeter({ meter }: { meter: Meter }) {
   )
 }
 
+/** What the plan allows beyond the meters; each is a limit, so it reads "up to". */
+export function planAllowances(plan: Plan): string[] {
+  return [
+    plan.maxFileBytes !== null && `files up to ${formatBytes(plan.maxFileBytes)}`,
+    plan.retentionDays !== null && `files kept ${plan.retentionDays} days`,
+    plan.maxSessions !== null &&
+      `up to ${plan.maxSessions} signed-in ${plan.maxSessions === 1 ? 'device' : 'devices'}`,
+  ].filter((line): line is string => typeof line === 'string')
+}
+
 /** `/settings`: the plan, what is used of it, notifications and sign-out. */
 export function AccountSection() {
   const { user, plan, usage } = useMe()
@@ -90,11 +101,7 @@ export function AccountSection() {
     }
   }
 
-  const limits = [
-    plan.maxFileBytes !== null && `files up to ${formatBytes(plan.maxFileBytes)}`,
-    plan.retentionDays !== null && `files kept ${plan.retentionDays} days`,
-    plan.maxSessions !== null && `${plan.maxSessions} signed-in devices`,
-  ].filter(Boolean)
+  const limits = planAllowances(plan)
 
   return (
     <>
@@ -117,21 +124,28 @@ export function AccountSection() {
 
       <NotificationsSection />
 
+      <ChangePasswordForm />
+
       <section className="card settings-card" aria-labelledby="signout-heading">
         <h2 id="signout-heading">Sign out</h2>
         <p className="section-meta">
-          Signs this device out and stops its notifications. Other devices stay signed in; manage
-          them under Devices.
+          Sign out signs this device out and stops its notifications; manage other devices under
+          Devices. Sign out everywhere signs out every device, this one too.
         </p>
-        <button
-          type="button"
-          className="button button-danger"
-          disabled={signingOut}
-          onClick={() => void leave()}
-        >
-          {signingOut ? 'Signing out…' : 'Sign out'}
-        </button>
+        <div className="button-row">
+          <button
+            type="button"
+            className="button button-danger"
+            disabled={signingOut}
+            onClick={() => void leave()}
+          >
+            {signingOut ? 'Signing out…' : 'Sign out'}
+          </button>
+          <SignOutEverywhere />
+        </div>
       </section>
+
+      <DeleteAccountSection />
     </>
   )
 }

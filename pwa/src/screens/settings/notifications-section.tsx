@@ -16,6 +16,7 @@ export function NotificationsSection() {
   const [configured, setConfigured] = useState<boolean | null>(null)
   const [working, setWorking] = useState(false)
   const [problem, setProblem] = useState<string | null>(null)
+  const [result, setResult] = useState<string | null>(null)
 
   useEffect(() => {
     let live = true
@@ -34,12 +35,15 @@ export function NotificationsSection() {
   async function toggle(on: boolean) {
     setWorking(true)
     setProblem(null)
+    setResult(null)
     try {
       if (on) await enablePush()
       else await disablePush()
-      toast(on ? 'Notifications are on for this device' : 'Notifications are off', {
-        tone: 'success',
-      })
+      const done = on
+        ? 'Notifications are on for this device.'
+        : 'Notifications are off for this device.'
+      setResult(done)
+      toast(done, { tone: 'success' })
     } catch (error) {
       setProblem(errorMessage(error))
     } finally {
@@ -77,6 +81,16 @@ export function NotificationsSection() {
         <span>Job notifications on this device</span>
       </label>
       <p className="section-meta">{note}</p>
+      <p className="section-meta push-progress" role="status">
+        {working ? (
+          <>
+            <span className="spinner" aria-hidden="true" /> Asking the browser’s push service… this
+            can take up to 20 seconds.
+          </>
+        ) : (
+          result
+        )}
+      </p>
       {problem && (
         <p className="form-error" role="alert">
           {problem}

@@ -23,6 +23,9 @@ const SCOPE_HELP: Record<Scope, string> = {
 export function TokensSection() {
   const [state, setState] = useState<ListState>({ status: 'loading' })
   const [created, setCreated] = useState<CreatedToken | null>(null)
+  // A token made or revoked anywhere on the page starts the form afresh: no message from an
+  // earlier try stays under it.
+  const [formKey, setFormKey] = useState(0)
   const { confirm, dialog } = useConfirm()
 
   const load = useCallback(async () => {
@@ -50,6 +53,7 @@ export function TokensSection() {
       await api.revokeToken({ params: { id: token.id } })
       if (created?.id === token.id) setCreated(null)
       toast(`Token “${token.name}” revoked`, { tone: 'success' })
+      setFormKey((key) => key + 1)
       await load()
     } catch (error) {
       toast(errorMessage(error), { tone: 'error' })
@@ -58,13 +62,19 @@ export function TokensSection() {
 
   const onCreated = (token: CreatedToken) => {
     setCreated(token)
+    setFormKey((key) => key + 1)
     void load()
   }
 
   return (
     <>
       {dialog}
-      <ExtensionHelper onCreated={() => void load()} />
+      <ExtensionHelper
+        onCreated={() => {
+          setFormKey((key) => key + 1)
+          void load()
+        }}
+      />
 
       <section className="card settings-card" aria-labelledby="tokens-heading">
         <h2 id="tokens-heading">API tokens</h2>
@@ -76,8 +86,11 @@ export function TokensSection() {
         {state.status === 'loading' && <LoadingState label="Loading your tokens" />}
         {state.status === 'error' && <ErrorState error={state.error} retry={() => void load()} />}
         {state.status === 'ready' && state.tokens.length === 0 && (
-          <EmptyState title="No tokens yet">
-            <p>Create one below, or use the extension helper above.</p>
+          <EmptyState title="No API tokens">
+            <p>
+              Nothing can use your account without your password. Create a token below, or use the
+              extension helper above.
+            </p>
           </EmptyState>
         )}
         {state.status === 'ready' && state.tokens.length > 0 && (
@@ -105,7 +118,7 @@ export function TokensSection() {
             ))}
           </ul>
         )}
-        <CreateTokenForm onCreated={onCreated} />
+        <CreateTokenForm key={formKey} onCreated={onCreated} />
       </section>
     </>
   )
@@ -155,7 +168,11 @@ function CreateTokenForm({ onCreated }: { onCreated(token: CreatedToken): void }
           placeholder="e.g. Backup script"
           aria-invalid={errors.name ? true : undefined}
           aria-describedby={errors.name ? 'token-name-error' : undefined}
-          onChange={(event) => setName(event.target.value)}
+          onChange={(event) => {
+            setName(event.target.value)
+            if (errors.name || errors.form)
+              setErrors({ ...errors, name: undefined, form: undefined })
+          }}
         />
         {errors.name && (
           <p id="token-name-error" className="field-error">
@@ -178,6 +195,7 @@ function CreateTokenForm({ onCreated }: { onCreated(token: CreatedToken): void }
                 if (event.target.checked) next.add(scope)
                 else next.delete(scope)
                 setScopes(next)
+                if (errors.scopes) setErrors({ ...errors, scopes: undefined })
               }}
             />
             <span>
