@@ -54,6 +54,10 @@ export const routes = {
   adminListUsers: { method: 'GET', path: '/api/admin/users' },
   adminUpdateUser: { method: 'PATCH', path: '/api/admin/users/:id' },
   adminAudit: { method: 'GET', path: '/api/admin/audit' },
+  changePassword: { method: 'POST', path: '/api/account/password', response: null },
+  signOutEverywhere: { method: 'POST', path: '/api/account/sign-out-everywhere', response: null },
+  deleteAccount: { method: 'POST', path: '/api/account/delete', response: null },
+  adminResetPassword: { method: 'POST', path: '/api/admin/users/:id/reset-password' },
 } as const satisfies { [N in EndpointName]: RouteOf<Endpoints[N]> }
 
 /**
