@@ -55,7 +55,8 @@ export class UserSessionDO extends DurableObject<Env> {
     if (id % 100 === 0) deleteFeedUpTo(sql, id - FEED_REPLAY)
     this.hub.broadcast({ id, type: event.type, data: event })
     // The job's own streams, numbered as the job numbers its events (as its replay is).
-    this.hub.send(event.jobId, encodeEvent({ id: event.seq, type: event.type, data: event }))
+    if (this.hub.count(event.jobId) > 0)
+      this.hub.send(event.jobId, encodeEvent({ id: event.seq, type: event.type, data: event }))
   }
 
   /** The job was deleted: its streams end (a reconnecting client then hears 404). */
