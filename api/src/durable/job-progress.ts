@@ -18,7 +18,6 @@ import { getJobRow } from '../db/jobs.ts'
 import { log } from '../lib/log.ts'
 import { JobMeter } from '../metrics/job-phases.ts'
 import { SerialQueue } from '../lib/serial.ts'
-import { SseHub } from '../lib/sse-hub.ts'
 import { notifyJobFinished } from '../push/notify.ts'
 import { enqueueDispatch, fillLine } from '../queue/dispatch-queue.ts'
 import { userSessions } from './user-session.ts'
@@ -71,7 +70,6 @@ const GAVE_UP_ON_AGENTS = new Set<LifecycleInput['type'] | null>(['agent_callbac
 export class JobProgressDO extends DurableObject<Env> {
   private state: JobProgressState | null = null
   private readonly queue = new SerialQueue()
-  private readonly hub = new SseHub()
   private readonly events: JobEventLog
   private readonly followers: Followers
   /** The input being performed: see {@link GAVE_UP_ON_AGENTS}. */
@@ -163,8 +161,12 @@ export class JobProgressDO extends DurableObject<Env> {
   }
 
   /** The job row is being deleted: end streams, stop the agent, hand followers over, forget. */
-  deleted(jobId: string): Promise<void> {
-    return this.run(jobId, () => ({ type: 'deleted' }))
+  async deleted(jobId: string): Promise<void> {
+    const owner =
+      (this.state ?? this.stored())?.userId ?? (await getJobRow(this.env.DB, jobId))?.user_id
+    await this.run(jobId, () => ({ type: 'deleted' }))
+    // The job's streams are its owner's object's: they end there.
+    if (owner) await userSessions(this.env, owner).closeJobStreams(jobId)
   }
 
   /** Runs the watchdog now (the cron calls it for jobs whose agent stopped heartbeating). */
@@ -186,9 +188,13 @@ export class JobProgressDO extends DurableObject<Env> {
     return this.queue.run(async () => this.followers.changed())
   }
 
-  /** `GET /api/jobs/:id/events`, forwarded by the Worker after the ownership check. */
+  /**
+   * The job's events after `Last-Event-ID` (none: the latest of each kind), as JSON, for its
+   * owner's `UserSessionDO`, which serves `GET /api/jobs/:id/events` and gets the live events
+   * in `publish`.
+   */
   override async fetch(request: Request): Promise<Response> {
-    return this.hub.subscribe(this.events.replay(Number(request.headers.get('last-event-id'))))
+    return Response.json(this.events.replay(Number(request.headers.get('last-event-id'))))
   }
 
   /**
@@ -276,7 +282,6 @@ export class JobProgressDO extends DurableObject<Env> {
       case 'publish': {
         const { event } = effect
         this.events.append(event)
-        this.hub.broadcast({ id: event.seq, type: event.type, data: event })
         await userSessions(env, effect.userId).publish(event)
         this.meter.published(event, this.state)
         if (event.type !== 'progress') await recordJobEvent(env.DB, event, Date.now())
@@ -323,7 +328,6 @@ export class JobProgressDO extends DurableObject<Env> {
         log[effect.level](effect.event, effect.fields)
         return
       case 'forget':
-        this.hub.close()
         this.state = null
         await this.ctx.storage.deleteAll()
         return

@@ -12,7 +12,7 @@ import {
 } from '../db/sessions.ts'
 import { SerialQueue } from '../lib/serial.ts'
 import { writeMetric } from '../metrics/points.ts'
-import { type HubEvent, SseHub } from '../lib/sse-hub.ts'
+import { encodeEvent, type HubEvent, SseHub } from '../lib/sse-hub.ts'
 
 /** Events the user feed keeps for `Last-Event-ID` resumption. */
 const FEED_REPLAY = 500
@@ -22,7 +22,7 @@ const FEED_REPLAY = 500
  * the rows every request reads; this object serialises changes, so two logins at once cannot
  * both slip under the plan's session limit) and serves the user's live streams: `GET /api/events`,
  * carrying every job event of the user, and each job's own `GET /api/jobs/:id/events`, relayed
- * from the job's `JobProgressDO`. Every stream is tagged with the credential (session or API
+ * from the job's `JobProgressDO`: its replay is fetched there, its live events come in `publish`. Every stream is tagged with the credential (session or API
  * token) that opened it, so ending a credential here (sign-out, revocation, eviction,
  * suspension) ends all of its streams, the job streams included: the job objects themselves
  * know nothing of credentials.
@@ -54,6 +54,14 @@ export class UserSessionDO extends DurableObject<Env> {
     const id = appendFeedEvent(sql, event.type, event)
     if (id % 100 === 0) deleteFeedUpTo(sql, id - FEED_REPLAY)
     this.hub.broadcast({ id, type: event.type, data: event })
+    // The job's own streams, numbered as the job numbers its events (as its replay is).
+    if (this.hub.count(event.jobId) > 0)
+      this.hub.send(event.jobId, encodeEvent({ id: event.seq, type: event.type, data: event }))
+  }
+
+  /** The job was deleted: its streams end (a reconnecting client then hears 404). */
+  async closeJobStreams(jobId: string): Promise<void> {
+    this.hub.closeChannel(jobId)
   }
 
   /**
@@ -67,7 +75,7 @@ export class UserSessionDO extends DurableObject<Env> {
     const lastEventId = request.headers.get('last-event-id') ?? ''
     const jobId = new URL(request.url).searchParams.get('job')
     const stream = jobId
-      ? this.hub.relay(await this.jobStream(jobId, lastEventId), credential)
+      ? await this.jobStream(jobId, lastEventId, credential)
       : this.hub.subscribe(this.replay(Number(lastEventId)), credential)
     // Registered first, checked second: a revocation either reached D1 before this check, or it
     // calls close() after the stream is registered. Either way the stream does not outlive it.
@@ -88,13 +96,26 @@ export class UserSessionDO extends DurableObject<Env> {
     }))
   }
 
-  /** The job's own stream; `jobProgress()` is not imported, as job-progress.ts imports this module. */
-  private async jobStream(jobId: string, lastEventId: string): Promise<ReadableStream<Uint8Array>> {
-    const job = this.env.JOB_PROGRESS.get(this.env.JOB_PROGRESS.idFromName(jobId))
-    const response = await job.fetch(
-      new Request('https://job-progress/events', { headers: { 'last-event-id': lastEventId } }),
-    )
-    return response.body!
+  /**
+   * A job's stream. Its live events come through `publish`, which the job's `JobProgressDO`
+   * calls for each one anyway, so however many streams follow a job, each event reaches this
+   * object once and is encoded once. The stream is registered before the job's replay is
+   * fetched: each event reaches it in the replay or live (the hub skips what the replay held).
+   */
+  private async jobStream(jobId: string, lastEventId: string, tag: string): Promise<Response> {
+    const { response, start, end } = this.hub.open(tag, jobId)
+    try {
+      // `jobProgress()` is not imported, as job-progress.ts imports this module.
+      const job = this.env.JOB_PROGRESS.get(this.env.JOB_PROGRESS.idFromName(jobId))
+      const replay = await job.fetch(
+        new Request('https://job-progress/replay', { headers: { 'last-event-id': lastEventId } }),
+      )
+      start(((await replay.json()) as HubEvent[]).map(encodeEvent))
+    } catch (error) {
+      end()
+      throw error
+    }
+    return response
   }
 
   /**

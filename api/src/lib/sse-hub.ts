@@ -1,5 +1,7 @@
 const encoder = new TextEncoder()
 const KEEPALIVE_MS = 20_000
+const KEEPALIVE = encoder.encode(': keep-alive\n\n')
+const RETRY = encoder.encode('retry: 3000\n\n')
 /** A subscriber this far behind (bytes queued) is too slow to keep: it is dropped. */
 const MAX_BUFFERED = 1024 * 1024
 
@@ -9,18 +11,30 @@ export interface HubEvent {
   data: unknown
 }
 
+/** One event as sent: its id and its encoded bytes, shared by every subscriber it goes to. */
+export interface Frame {
+  id: number
+  bytes: Uint8Array
+}
+
 interface Subscriber {
   writer: WritableStreamDefaultWriter<Uint8Array>
   tag: string | null
+  /** null: the hub's own events; else the relayed stream (a job's) it carries. */
+  channel: string | null
   openedAt: number
-  /** Set on a relayed stream: it carries another hub's events (and keep-alives), not this one's. */
-  upstream?: ReadableStreamDefaultReader<Uint8Array>
+  /** Only events past this id are written (a relayed stream's replay may overlap live events). */
+  after: number
+  /** Live frames that came while the replay was being fetched: written once it is. */
+  held: Frame[] | null
 }
 
 /** A stream opened or closed: `open` streams remain; `openMs`: how long a closed one was open. */
 export interface StreamChange {
   change: 'open' | 'close'
   relayed: boolean
+  /** The relayed stream it carries (null: the hub's own events). */
+  channel: string | null
   open: number
   openMs: number
 }
@@ -29,13 +43,20 @@ export function formatEvent(event: HubEvent): string {
   return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`
 }
 
+export function encodeEvent(event: HubEvent): Frame {
+  return { id: event.id, bytes: encoder.encode(formatEvent(event)) }
+}
+
 /**
- * The subscribers of one Durable Object's event stream. Writes never throw: a subscriber whose
+ * The subscribers of one Durable Object's event streams: its own events, and relayed channels
+ * (another object's events, fed in with `send`). Each event is encoded once and the same bytes
+ * are queued on every subscriber, without waiting on any. Writes never throw: a subscriber whose
  * connection is gone (or that falls too far behind) is dropped, as the Durable Object notices
  * disconnects only a moment later.
  */
 export class SseHub {
   private subscribers = new Set<Subscriber>()
+  private channels = new Map<string | null, Set<Subscriber>>()
   private keepalive: ReturnType<typeof setInterval> | null = null
 
   /** `onChange` hears of every stream opened or closed (for metrics). */
@@ -45,37 +66,61 @@ export class SseHub {
     return this.subscribers.size
   }
 
+  /** How many streams carry `channel`. */
+  count(channel: string | null): number {
+    return this.channels.get(channel)?.size ?? 0
+  }
+
   /** A new `text/event-stream` response, starting with `replay`. `tag` groups streams to close later. */
   subscribe(replay: HubEvent[], tag: string | null = null): Response {
-    const { readable, writer } = bufferedPipe()
-    const subscriber: Subscriber = { writer, tag, openedAt: Date.now() }
-    this.add(subscriber)
-    this.write(subscriber, `retry: 3000\n\n${replay.map(formatEvent).join('')}`)
-    this.keepalive ??= setInterval(() => this.ping(), KEEPALIVE_MS)
-    return eventStreamResponse(readable)
+    const { response, start } = this.open(tag, null)
+    start(replay.map(encodeEvent))
+    return response
   }
 
   /**
-   * Passes another object's event stream through as one of this hub's streams, so that
-   * `close(tag)` ends it like the hub's own; when either side ends, so does the other.
+   * A stream of `channel` registered now, so that it misses no live event, whose replay comes
+   * later: `start(replay)` writes it, then the live events held meanwhile that it does not hold.
    */
-  relay(upstream: ReadableStream<Uint8Array>, tag: string | null = null): Response {
+  open(
+    tag: string | null,
+    channel: string | null,
+  ): { response: Response; start: (replay: Frame[]) => void; end: () => void } {
     const { readable, writer } = bufferedPipe()
     const subscriber: Subscriber = {
       writer,
       tag,
+      channel,
       openedAt: Date.now(),
-      upstream: upstream.getReader(),
+      after: -1,
+      held: [],
     }
     this.add(subscriber)
-    void this.pump(subscriber)
-    return eventStreamResponse(readable)
+    this.keepalive ??= setInterval(() => this.ping(), KEEPALIVE_MS)
+    const start = (replay: Frame[]) => {
+      const held = subscriber.held ?? []
+      subscriber.held = null
+      // One write: the retry line, the replay and the live events held meanwhile.
+      const frames = [{ id: -1, bytes: RETRY }]
+      for (const frame of [...replay, ...held]) {
+        if (frame.id <= subscriber.after) continue
+        subscriber.after = frame.id
+        frames.push(frame)
+      }
+      this.write(subscriber, concat(frames.map((f) => f.bytes)))
+    }
+    return { response: eventStreamResponse(readable), start, end: () => this.drop(subscriber) }
   }
 
   broadcast(event: HubEvent): void {
-    const text = formatEvent(event)
-    for (const subscriber of this.subscribers) {
-      if (!subscriber.upstream) this.write(subscriber, text)
+    this.send(null, encodeEvent(event))
+  }
+
+  /** Queues `frame` on every stream of `channel` (null: the hub's own events). */
+  send(channel: string | null, frame: Frame): void {
+    for (const subscriber of this.channels.get(channel) ?? []) {
+      if (subscriber.held) subscriber.held.push(frame)
+      else this.deliver(subscriber, frame)
     }
   }
 
@@ -86,9 +131,14 @@ export class SseHub {
     }
   }
 
+  /** Ends the streams of `channel`. */
+  closeChannel(channel: string | null): void {
+    for (const subscriber of this.channels.get(channel) ?? []) this.drop(subscriber)
+  }
+
   private ping(): void {
     for (const subscriber of this.subscribers) {
-      if (!subscriber.upstream) this.write(subscriber, ': keep-alive\n\n')
+      if (!subscriber.held) this.write(subscriber, KEEPALIVE)
     }
     if (this.subscribers.size === 0 && this.keepalive) {
       clearInterval(this.keepalive)
@@ -96,38 +146,34 @@ export class SseHub {
     }
   }
 
-  private write(subscriber: Subscriber, text: string): void {
+  private deliver(subscriber: Subscriber, frame: Frame): void {
+    if (frame.id <= subscriber.after) return
+    subscriber.after = frame.id
+    this.write(subscriber, frame.bytes)
+  }
+
+  private write(subscriber: Subscriber, bytes: Uint8Array): void {
     const { writer } = subscriber
     if (writer.desiredSize !== null && writer.desiredSize <= 0) {
       this.drop(subscriber)
       return
     }
-    writer.write(encoder.encode(text)).catch(() => this.drop(subscriber))
-  }
-
-  private async pump(subscriber: Subscriber): Promise<void> {
-    const { upstream, writer } = subscriber
-    try {
-      for (;;) {
-        const chunk = await upstream!.read()
-        if (chunk.done || !this.subscribers.has(subscriber)) break
-        await writer.write(chunk.value)
-      }
-    } catch {
-      // The client left (the write failed) or the upstream broke: both ends are closed below.
-    }
-    this.drop(subscriber)
+    writer.write(bytes).catch(() => this.drop(subscriber))
   }
 
   private add(subscriber: Subscriber): void {
     this.subscribers.add(subscriber)
+    let channel = this.channels.get(subscriber.channel)
+    if (!channel) this.channels.set(subscriber.channel, (channel = new Set()))
+    channel.add(subscriber)
     this.changed('open', subscriber)
   }
 
   private changed(change: StreamChange['change'], subscriber: Subscriber): void {
     this.onChange({
       change,
-      relayed: Boolean(subscriber.upstream),
+      relayed: subscriber.channel !== null,
+      channel: subscriber.channel,
       open: this.subscribers.size,
       openMs: change === 'close' ? Date.now() - subscriber.openedAt : 0,
     })
@@ -135,16 +181,28 @@ export class SseHub {
 
   private drop(subscriber: Subscriber): void {
     if (!this.subscribers.delete(subscriber)) return
-    this.changed('close', subscriber)
+    const channel = this.channels.get(subscriber.channel)
+    channel?.delete(subscriber)
+    if (channel?.size === 0) this.channels.delete(subscriber.channel)
     subscriber.writer.close().catch(() => undefined)
-    subscriber.upstream?.cancel().catch(() => undefined)
+    this.changed('close', subscriber)
   }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let at = 0
+  for (const part of parts) {
+    bytes.set(part, at)
+    at += part.length
+  }
+  return bytes
 }
 
 function bufferedPipe() {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>(
     undefined,
-    undefined,
+    // The writer's side, whose `desiredSize` `write` checks: up to MAX_BUFFERED bytes queued.
     new ByteLengthQueuingStrategy({ highWaterMark: MAX_BUFFERED }),
   )
   return { readable, writer: writable.getWriter() }

@@ -89,6 +89,19 @@ describe("a job's event stream", () => {
     expect(await outcome(bySession)).toBe('closed')
   })
 
+  it('ends when the job is deleted, and only that job\u2019s streams', async () => {
+    const { user, job } = await userWithJob()
+    const other = await user.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } })
+    const first = await openJobStream(user.fetch, job.id)
+    const second = await openJobStream(user.fetch, job.id)
+    const otherJob = await openJobStream(user.fetch, other.id)
+    await user.api.deleteJob({ params: { id: job.id } })
+    expect(await outcome(first)).toBe('closed')
+    expect(await outcome(second)).toBe('closed')
+    expect(await outcome(otherJob, 500)).toBe('still open')
+    await otherJob.cancel()
+  })
+
   it('is refused when its credential ended between the Worker\u2019s check and the opening', async () => {
     const { user, job } = await userWithJob()
     const { id } = await tokenClient(user, ['jobs:read'])

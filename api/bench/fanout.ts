@@ -1,0 +1,281 @@
+// npm run bench -w api (after pipeline.ts): the Worker under `wrangler dev` (local workerd),
+// measured from outside. Opens FANOUT_SUBSCRIBERS (500) streams on one job's
+// /api/jobs/:id/events, drives FANOUT_EVENTS (50) progress events through signed agent
+// callbacks, and prints the spread between the first and the last subscriber receiving each
+// event (p50/p99/max), and whether every subscriber got every event, in order.
+// Each event is sent once the previous one reached every subscriber (or 10 s passed).
+import { spawn } from 'node:child_process'
+import { setMaxListeners } from 'node:events'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { Agent, createServer, get, type IncomingMessage } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { cpus, tmpdir } from 'node:os'
+import path from 'node:path'
+import { createClient, deriveAgentSecret, signedHeaders } from '@tseeder/shared'
+import { createOrPromoteAdmin } from '@tseeder/testkit/admin'
+import { freePort } from '@tseeder/testkit/processes'
+import { S3RVER_CREDENTIALS, startS3 } from '@tseeder/testkit/s3'
+
+const SUBSCRIBERS = Number(process.env.FANOUT_SUBSCRIBERS ?? 500)
+const EVENTS = Number(process.env.FANOUT_EVENTS ?? 50)
+const root = path.resolve(import.meta.dirname, '../..')
+const SIGNING_KEY = 'bench-agent-signing-key'
+const quiet = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: 'false',
+  WRANGLER_SEND_ERROR_REPORTS: 'false',
+  WRANGLER_HIDE_BANNER: 'true',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+}
+
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[
+    Math.min(values.length - 1, Math.floor((p / 100) * values.length))
+  ]!
+const ms = (n: number) => `${n.toFixed(1)} ms`
+const sleep = (t: number) => new Promise((r) => setTimeout(r, t))
+
+const state = await mkdtemp(path.join(tmpdir(), 'tseeder-fanout-'))
+const port = await freePort('127.0.0.1')
+const s3 = await startS3()
+
+// A stand-in agent that accepts every /start.
+const starts: string[] = []
+const agentServer = createServer((req, res) => {
+  let body = ''
+  req.on('data', (c) => (body += c))
+  req.on('end', () => {
+    const { jobId, infohash } = JSON.parse(body) as { jobId: string; infohash: string }
+    if (req.url?.endsWith('/start')) starts.push(jobId)
+    const view = { jobId, infohash, status: 'metadata_fetch', progressPct: 0 }
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(view))
+  })
+}).listen(0, '127.0.0.1')
+await new Promise((r) => agentServer.once('listening', r))
+const agentUrl = `http://127.0.0.1:${(agentServer.address() as AddressInfo).port}/`
+
+const vars = {
+  S3_ENDPOINT: s3.endpoint,
+  S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+  S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+  AGENT_SIGNING_KEY: SIGNING_KEY,
+  LINK_SIGNING_KEY: 'bench-link-key',
+  TURNSTILE_SECRET: '',
+  R2_API_TOKEN: '',
+  VAPID_PRIVATE_KEY: '',
+  ALERT_WEBHOOK_SECRET: '',
+}
+const wrangler = path.join(root, 'node_modules/.bin/wrangler')
+const persist = path.join(state, 'wrangler')
+const migrate = spawn(
+  wrangler,
+  ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist],
+  { cwd: root, env: quiet, stdio: 'ignore' },
+)
+await new Promise((r) => migrate.once('exit', r))
+await createOrPromoteAdmin(
+  { remote: false, persistTo: persist },
+  'bench@example.test',
+  'bench-password-1',
+  root,
+)
+const worker = spawn(
+  wrangler,
+  [
+    'dev',
+    '--local',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--persist-to',
+    persist,
+    ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+  ],
+  { cwd: root, env: quiet, stdio: 'ignore', detached: true },
+)
+// wrangler dev runs in its own process group: end it however this script ends.
+process.once('exit', () => {
+  try {
+    process.kill(-worker.pid!, 'SIGKILL')
+  } catch {
+    // already gone
+  }
+})
+process.once('uncaughtException', (error) => {
+  console.error(error)
+  process.exit(1)
+})
+process.once('unhandledRejection', (error) => {
+  console.error(error)
+  process.exit(1)
+})
+const base = `http://127.0.0.1:${port}`
+for (let i = 0; ; i++) {
+  try {
+    if ((await fetch(`${base}/api/health`)).ok) break
+  } catch {
+    if (i > 240) throw new Error('wrangler dev did not start')
+  }
+  await sleep(250)
+}
+
+let cookie = ''
+const api = createClient({
+  baseUrl: base,
+  fetch: async (request) => {
+    if (cookie) request.headers.set('cookie', cookie)
+    const response = await fetch(request)
+    const set = response.headers.get('set-cookie')
+    if (set) cookie = set.split(';')[0]!
+    return response
+  },
+})
+await api.login({ body: { email: 'bench@example.test', password: 'bench-password-1' } })
+await api.acceptAup({ body: { accept: true } })
+
+const agentId = 'bench-agent'
+const secret = await deriveAgentSecret(SIGNING_KEY, agentId)
+const signed = async (route: string, body: unknown) => {
+  const text = JSON.stringify(body)
+  const response = await fetch(`${base}${route}`, {
+    method: 'POST',
+    headers: {
+      ...(await signedHeaders(agentId, secret, {
+        direction: 'agent-to-api',
+        method: 'POST',
+        path: route,
+        body: text,
+      })),
+      'content-type': 'application/json',
+    },
+    body: text,
+  })
+  if (!response.ok) throw new Error(`${route}: ${response.status} ${await response.text()}`)
+}
+const heartbeat = (activeJobs: number) =>
+  signed('/internal/agents/heartbeat', {
+    agentId,
+    url: agentUrl,
+    capacity: 10,
+    activeJobs,
+    freeDiskBytes: 1e12,
+    version: 'bench',
+  })
+await heartbeat(0)
+// The agent keeps heartbeating, or the watchdog takes its job away mid-run.
+const heartbeats = setInterval(() => void heartbeat(1).catch(() => undefined), 5000)
+const hex = () =>
+  [...crypto.getRandomValues(new Uint8Array(20))]
+    .map((b) => b.toString(16).padStart(2, '0'))
+    .join('')
+const infohash = hex()
+const job = await api.createJob({ body: { magnet: `magnet:?xt=urn:btih:${infohash}&dn=fanout` } })
+while (!starts.includes(job.id)) await sleep(100)
+let seq = 0
+await signed('/internal/jobs/callback', {
+  jobId: job.id,
+  attempt: 1,
+  seq: ++seq,
+  type: 'metadata_ready',
+  infohash,
+  name: 'fanout',
+  bytesTotal: 1000,
+  files: [{ index: 0, path: 'fanout.bin', size: 1000 }],
+})
+
+// The subscribers: all the same signed-in user (no per-user or per-IP stream limit applies).
+// Each records, per progress event (keyed by progressPct), when it arrived.
+const arrivals = Array.from({ length: SUBSCRIBERS }, () => new Map<number, number>())
+const orders: number[][] = Array.from({ length: SUBSCRIBERS }, () => [])
+const controller = new AbortController()
+setMaxListeners(SUBSCRIBERS + 10, controller.signal)
+const streams = new Agent({ keepAlive: false, maxSockets: Infinity })
+let opened = 0
+await Promise.all(
+  arrivals.map(async (arrived, i) => {
+    // node:http, not fetch: Node's web streams cost enough per chunk, over 500 streams on one
+    // thread, to widen the spread they measure. Each chunk is timed as it arrives.
+    const response = await new Promise<IncomingMessage>((resolve, reject) =>
+      get(
+        `${base}/api/jobs/${job.id}/events`,
+        { headers: { cookie }, agent: streams, signal: controller.signal },
+        resolve,
+      ).once('error', reject),
+    )
+    if (response.statusCode !== 200) throw new Error(`stream ${i}: ${response.statusCode}`)
+    opened++
+    let rest = ''
+    response.setEncoding('utf8')
+    response.on('error', () => undefined)
+    response.on('data', (text: string) => {
+      const at = performance.now()
+      const frames = (rest + text).split('\n\n')
+      rest = frames.pop()!
+      for (const frame of frames) {
+        const pct = /^event: progress\ndata: .*"progressPct":(\d+)/m.exec(frame)?.[1]
+        if (pct === undefined) continue
+        arrived.set(Number(pct), at)
+        orders[i]!.push(Number(pct))
+      }
+    })
+  }),
+)
+await sleep(1000)
+
+const spreads: number[] = []
+const latencies: number[] = []
+for (let round = 1; round <= EVENTS; round++) {
+  const sent = performance.now()
+  await signed(`/internal/jobs/callback`, {
+    jobId: job.id,
+    attempt: 1,
+    seq: ++seq,
+    type: 'progress_update',
+    phase: 'downloading',
+    progressPct: round,
+    bytesDownloaded: round * 10,
+    bytesTotal: 1000,
+    downloadSpeed: 1,
+    uploadSpeed: 0,
+    eta: 1,
+    peers: 1,
+    seeds: 1,
+  })
+  const deadline = performance.now() + 10_000
+  const count = () => arrivals.filter((a) => a.has(round)).length
+  while (count() < SUBSCRIBERS && performance.now() < deadline) await sleep(2)
+  const times = arrivals.flatMap((a) => (a.has(round) ? [a.get(round)!] : []))
+  if (times.length === 0) continue
+  spreads.push(Math.max(...times) - Math.min(...times))
+  latencies.push(Math.max(...times) - sent)
+}
+controller.abort()
+clearInterval(heartbeats)
+
+const expected = Array.from({ length: EVENTS }, (_, i) => i + 1)
+const complete = orders.filter((o) => o.join() === expected.join()).length
+console.log(
+  `SSE fan-out, ${SUBSCRIBERS} subscribers (${opened} opened) on one job × ${EVENTS} progress events, ${cpus().length} cores:`,
+)
+console.log(
+  `  spread first → last subscriber: p50 ${ms(percentile(spreads, 50))}, p99 ${ms(percentile(spreads, 99))}, max ${ms(Math.max(...spreads))}`,
+)
+console.log(
+  `  callback sent → last subscriber: p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}`,
+)
+console.log(
+  `  every event, in order: ${complete}/${SUBSCRIBERS} subscribers${complete === SUBSCRIBERS ? '' : ' — MISSING OR OUT OF ORDER'}`,
+)
+
+process.kill(-worker.pid!, 'SIGTERM')
+await sleep(2000)
+try {
+  process.kill(-worker.pid!, 'SIGKILL')
+} catch {
+  // already gone
+}
+agentServer.close()
+await s3.close()
+await rm(state, { recursive: true, force: true })
+process.exit(complete === SUBSCRIBERS ? 0 : 1)

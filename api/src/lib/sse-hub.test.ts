@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest'
+import { encodeEvent, SseHub } from './sse-hub.ts'
+
+/** The ids of the events on `response`'s stream, read until `count` have come. */
+async function idsOf(response: Response, count: number): Promise<number[]> {
+  const reader = response.body!.getReader()
+  const decoder = new TextDecoder()
+  let text = ''
+  for (;;) {
+    const ids = [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]))
+    if (ids.length >= count) {
+      await reader.cancel()
+      return ids
+    }
+    const chunk = await reader.read()
+    if (chunk.done) return ids
+    text += decoder.decode(chunk.value, { stream: true })
+  }
+}
+
+const event = (id: number) => ({ id, type: 'progress', data: { id } })
+
+describe('the SSE hub', () => {
+  it('keeps a stream that is sent several events before its reader reads', async () => {
+    const hub = new SseHub()
+    const response = hub.subscribe([event(1)])
+    for (let id = 2; id <= 5; id++) hub.broadcast(event(id))
+    expect(hub.size).toBe(1)
+    expect(await idsOf(response, 5)).toEqual([1, 2, 3, 4, 5])
+  })
+
+  it('writes a stream opened before its replay came each event once, in order', async () => {
+    const hub = new SseHub()
+    const { response, start } = hub.open('credential', 'job-1')
+    // Live events while the replay is fetched: 3 is in the replay too, 4 is not.
+    hub.send('job-1', encodeEvent(event(3)))
+    hub.send('job-1', encodeEvent(event(4)))
+    hub.send('job-2', encodeEvent(event(9)))
+    start([1, 2, 3].map((id) => encodeEvent(event(id))))
+    hub.send('job-1', encodeEvent(event(4)))
+    hub.send('job-1', encodeEvent(event(5)))
+    expect(await idsOf(response, 5)).toEqual([1, 2, 3, 4, 5])
+  })
+
+  it("ends a channel's streams, and only those", async () => {
+    const hub = new SseHub()
+    hub.open(null, 'job-1').start([])
+    hub.open(null, 'job-2').start([])
+    hub.closeChannel('job-1')
+    expect([hub.count('job-1'), hub.count('job-2')]).toEqual([0, 1])
+  })
+})
