@@ -20,6 +20,8 @@ export type AppEnv = {
     auth: AuthContext | null
     /** Why a presented credential was not accepted, for a precise 401. */
     authProblem: 'session_expired' | null
+    /** The route's first read, batched with the credential lookup (`batchWithCredential`). */
+    prefetched: unknown
     /** The agent that signed an `/internal/*` request, with its raw body. */
     agent: { id: string; signedAt: number; body: string }
   }

@@ -1,6 +1,7 @@
 import type { DeviceSession } from '@tseeder/shared'
 import { iso } from '../lib/time.ts'
 import { auditEachStatement, auditRecordStatement, type AuditRecord } from './audit.ts'
+import type { CredentialOwner } from './sql.ts'
 import { USER_COLUMNS, type UserRow } from './users.ts'
 
 export type RevokeReason = 'logout' | 'revoked' | 'session_limit' | 'suspended' | 'relogin'
@@ -49,14 +50,27 @@ export async function listActiveSessions(db: D1Database, userId: string): Promis
   return results
 }
 
+export type SessionUserRow = UserRow & {
+  session_id: string
+  csrf_token: string
+  session_last_seen_at: number
+}
+
 /** The caller behind a session cookie, with the session's id, CSRF token and last use; null when closed or expired. */
 export function findUserBySession(
   db: D1Database,
   tokenHash: string,
   now: number,
-): Promise<
-  (UserRow & { session_id: string; csrf_token: string; session_last_seen_at: number }) | null
-> {
+): Promise<SessionUserRow | null> {
+  return findUserBySessionStatement(db, tokenHash, now).first()
+}
+
+/** `findUserBySession` as a statement, to batch with statements filtered by `sessionOwner`. */
+export function findUserBySessionStatement(
+  db: D1Database,
+  tokenHash: string,
+  now: number,
+): D1PreparedStatement {
   return db
     .prepare(
       `SELECT ${USER_COLUMNS}, s.id AS session_id, s.csrf_token, s.last_seen_at AS session_last_seen_at
@@ -64,7 +78,14 @@ export function findUserBySession(
        WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ?`,
     )
     .bind(tokenHash, now)
-    .first()
+}
+
+/** The user behind an open session cookie, as `findUserBySession` finds it. */
+export function sessionOwner(tokenHash: string, now: number): CredentialOwner {
+  return {
+    sql: '(SELECT user_id FROM sessions WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?)',
+    binds: [tokenHash, now],
+  }
 }
 
 /**

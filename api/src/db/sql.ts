@@ -10,3 +10,13 @@ import type { JobStatus } from '@tseeder/shared'
 export function sqlList(statuses: readonly JobStatus[]): string {
   return statuses.map((status) => `'${status}'`).join(', ')
 }
+
+/**
+ * The user id behind a credential, as a scalar subquery with its bound values: a statement that
+ * filters by it is batched with the credential's own lookup and can never see another user's rows,
+ * and a credential closed meanwhile matches nothing.
+ */
+export interface CredentialOwner {
+  sql: string
+  binds: unknown[]
+}

@@ -1,6 +1,7 @@
 import type { ApiToken, Scope } from '@tseeder/shared'
 import { iso } from '../lib/time.ts'
 import { auditEachStatement, type AuditRecord } from './audit.ts'
+import type { CredentialOwner } from './sql.ts'
 import { USER_COLUMNS, type UserRow } from './users.ts'
 
 export interface TokenRow {
@@ -31,13 +32,19 @@ export function toApiToken(row: TokenRow): ApiToken {
   }
 }
 
+export type TokenUserRow = UserRow & {
+  token_id: string
+  token_scopes: string
+  token_last_used_at: number | null
+}
+
 /** The caller behind an API token, with the token's id, scopes and last use; null when revoked or unknown. */
-export function findUserByToken(
-  db: D1Database,
-  tokenHash: string,
-): Promise<
-  (UserRow & { token_id: string; token_scopes: string; token_last_used_at: number | null }) | null
-> {
+export function findUserByToken(db: D1Database, tokenHash: string): Promise<TokenUserRow | null> {
+  return findUserByTokenStatement(db, tokenHash).first()
+}
+
+/** `findUserByToken` as a statement, to batch with statements filtered by `tokenOwner`. */
+export function findUserByTokenStatement(db: D1Database, tokenHash: string): D1PreparedStatement {
   return db
     .prepare(
       `SELECT ${USER_COLUMNS}, t.id AS token_id, t.scopes AS token_scopes, t.last_used_at AS token_last_used_at
@@ -45,7 +52,14 @@ export function findUserByToken(
        WHERE t.token_hash = ? AND t.revoked_at IS NULL`,
     )
     .bind(tokenHash)
-    .first()
+}
+
+/** The user behind an unrevoked API token, as `findUserByToken` finds it. */
+export function tokenOwner(tokenHash: string): CredentialOwner {
+  return {
+    sql: '(SELECT user_id FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL)',
+    binds: [tokenHash],
+  }
 }
 
 export async function touchToken(db: D1Database, id: string, now: number): Promise<void> {

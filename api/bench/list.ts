@@ -1,0 +1,219 @@
+// npm run bench:list -w api (also part of `npm run bench -w api`): requests per second of an
+// authenticated GET /api/jobs (a user with BENCH_JOBS jobs, session cookie) against /api/health,
+// side by side in one run against `wrangler dev` (local workerd), with a fixed number of
+// keep-alive connections. Rounds alternate health and list so drift hits both alike.
+import { spawn } from 'node:child_process'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import http from 'node:http'
+import { cpus, tmpdir } from 'node:os'
+import path from 'node:path'
+import { createClient } from '@tseeder/shared'
+import { createOrPromoteAdmin, d1, sql } from '@tseeder/testkit/admin'
+import { freePort } from '@tseeder/testkit/processes'
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20)
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
+const JOBS = Number(process.env.BENCH_JOBS ?? 20)
+
+const root = path.resolve(import.meta.dirname, '../..')
+const quiet = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: 'false',
+  WRANGLER_SEND_ERROR_REPORTS: 'false',
+  WRANGLER_HIDE_BANNER: 'true',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+}
+const state = await mkdtemp(path.join(tmpdir(), 'tseeder-bench-list-'))
+const persist = path.join(state, 'wrangler')
+const wrangler = path.join(root, 'node_modules/.bin/wrangler')
+const migrate = spawn(
+  wrangler,
+  ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist],
+  { cwd: root, env: quiet, stdio: 'ignore' },
+)
+await new Promise((r) => migrate.once('exit', r))
+
+// The user and their jobs are written straight into D1 before the Worker starts: what a
+// dashboard shows after a while of use (mostly finished, a few running, none waiting in line).
+const email = 'bench-list@example.test'
+const password = 'bench-password-1'
+const target = { remote: false as const, persistTo: persist }
+await createOrPromoteAdmin(target, email, password, root)
+const [user] = await d1(target, `SELECT id FROM users WHERE email = ${sql(email)}`, root)
+const userId = String(user!.id)
+const now = Date.now()
+const statuses = ['completed', 'completed', 'completed', 'downloading', 'paused'] as const
+const jobs = Array.from({ length: JOBS }, (_, i) => {
+  const status = statuses[i % statuses.length]!
+  const infohash = (i + 1).toString(16).padStart(40, '0')
+  const done = status === 'completed'
+  return `INSERT INTO jobs (id, user_id, infohash, name, source, magnet, status, progress_pct,
+      bytes_downloaded, bytes_total, stored_bytes, created_at, updated_at, completed_at)
+    VALUES (${sql(crypto.randomUUID())}, ${sql(userId)}, ${sql(infohash)}, ${sql(`Bench job ${i + 1}`)},
+      'magnet', ${sql(`magnet:?xt=urn:btih:${infohash}`)}, ${sql(status)}, ${done ? 100 : 42},
+      ${done ? 1e9 : 42e7}, 1000000000, ${done ? 1e9 : 0}, ${now - (JOBS - i) * 60_000},
+      ${now - (JOBS - i) * 30_000}, ${done ? now - (JOBS - i) * 30_000 : 'NULL'});`
+})
+await d1(
+  target,
+  `UPDATE users SET aup_accepted_at = ${now} WHERE id = ${sql(userId)}; ${jobs.join('\n')}`,
+  root,
+)
+
+const port = await freePort('127.0.0.1')
+// The secrets `wrangler dev` expects; nothing here reaches S3, an agent or a push service.
+const vars = {
+  S3_ACCESS_KEY_ID: 'bench',
+  S3_SECRET_ACCESS_KEY: 'bench',
+  AGENT_SIGNING_KEY: 'bench-agent-signing-key',
+  LINK_SIGNING_KEY: 'bench-link-key',
+  TURNSTILE_SECRET: '',
+  R2_API_TOKEN: '',
+  VAPID_PRIVATE_KEY: '',
+  ALERT_WEBHOOK_SECRET: '',
+}
+const worker = spawn(
+  wrangler,
+  [
+    'dev',
+    '--local',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--persist-to',
+    persist,
+    ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+  ],
+  { cwd: root, env: quiet, stdio: 'ignore', detached: true },
+)
+const base = `http://127.0.0.1:${port}`
+for (let i = 0; ; i++) {
+  try {
+    if ((await fetch(`${base}/api/health`)).ok) break
+  } catch {
+    if (i > 240) throw new Error('wrangler dev did not start')
+  }
+  await new Promise((r) => setTimeout(r, 250))
+}
+
+let cookie = ''
+const api = createClient({
+  baseUrl: base,
+  fetch: async (request) => {
+    const response = await fetch(request)
+    const set = response.headers.get('set-cookie')
+    if (set) cookie = set.split(';')[0]!
+    return response
+  },
+})
+await api.login({ body: { email, password } })
+const listed = await fetch(`${base}/api/jobs`, { headers: { cookie } })
+const shown = (await listed.json()) as { jobs: unknown[] }
+if (listed.status !== 200 || shown.jobs.length !== Math.min(JOBS, 50))
+  throw new Error(`GET /api/jobs answered ${listed.status} with ${shown.jobs?.length} jobs`)
+
+// The load comes from node:http rather than fetch: fetch's streams cost the client several times
+// the CPU per answer, and on 2 shared cores the client's work lands on the server's figure (more
+// for the larger list answer than for health's). CONNECTIONS loops, each waiting for its answer
+// before the next request, keep CONNECTIONS keep-alive sockets busy, as wrk -c does.
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS })
+function get(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent, headers }, (response) => {
+        response.on('data', () => {})
+        response.on('end', () => resolve(response.statusCode ?? 0))
+        response.on('error', reject)
+      })
+      .on('error', reject)
+  })
+}
+// CPU time of the Worker's processes (wrangler, its workerd): under other load on the machine,
+// CPU per answer moves far less than answers per second do.
+async function serverCpuMs(): Promise<number> {
+  let ticks = 0
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (Number(fields[2]) === worker.pid) ticks += Number(fields[11]) + Number(fields[12])
+  }
+  return ticks * 10
+}
+async function load(url: string, headers: Record<string, string>, seconds: number) {
+  const cpuBefore = await serverCpuMs()
+  let done = 0
+  let failed = 0
+  const started = performance.now()
+  const end = started + seconds * 1000
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (performance.now() < end) {
+        if ((await get(url, headers)) === 200) done++
+        else failed++
+      }
+    }),
+  )
+  const elapsed = (performance.now() - started) / 1000
+  return { done, failed, elapsed, cpuMs: (await serverCpuMs()) - cpuBefore }
+}
+const health = () => load(`${base}/api/health`, {}, SECONDS)
+const list = () => load(`${base}/api/jobs`, { cookie }, SECONDS)
+
+await load(`${base}/api/health`, {}, 1)
+await load(`${base}/api/jobs`, { cookie }, 1)
+const totals = {
+  health: { done: 0, failed: 0, elapsed: 0, cpuMs: 0 },
+  list: { done: 0, failed: 0, elapsed: 0, cpuMs: 0 },
+}
+const ratios: number[] = []
+for (let round = 0; round < ROUNDS; round++) {
+  const h = await health()
+  const l = await list()
+  for (const [sum, one] of [
+    [totals.health, h],
+    [totals.list, l],
+  ] as const) {
+    sum.done += one.done
+    sum.failed += one.failed
+    sum.elapsed += one.elapsed
+    sum.cpuMs += one.cpuMs
+  }
+  ratios.push(l.done / l.elapsed / (h.done / h.elapsed))
+}
+const rate = (t: { done: number; elapsed: number }) => t.done / t.elapsed
+const ratio = rate(totals.list) / rate(totals.health)
+
+console.log(
+  `GET /api/jobs vs /api/health: ${CONNECTIONS} keep-alive connections, ${ROUNDS} rounds × ${SECONDS} s each, ${JOBS} jobs (${[...new Set(statuses)].join('/')}), session cookie; ${cpus().length} cores, Node ${process.version}`,
+)
+const cpu = (t: { done: number; cpuMs: number }) => t.cpuMs / t.done
+for (const [label, t] of [
+  ['/api/health', totals.health],
+  ['/api/jobs  ', totals.list],
+] as const)
+  console.log(
+    `  ${label}: ${rate(t).toFixed(0)} req/s, Worker CPU ${cpu(t).toFixed(2)} ms per answer (${t.failed} not 200)`,
+  )
+// Other work on a shared machine comes and goes between rounds: the median round is the figure
+// least moved by it; the ratio of the totals is printed beside it.
+const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!
+console.log(
+  `  ratio: ${median.toFixed(2)}× median of rounds, ${ratio.toFixed(2)}× of totals (rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')}; goal ≥ 0.5×)`,
+)
+console.log(
+  `  Worker CPU per answer, health ÷ list: ${(cpu(totals.health) / cpu(totals.list)).toFixed(2)}× (the ratio the server alone would allow)`,
+)
+
+process.kill(-worker.pid!, 'SIGTERM')
+await new Promise((r) => setTimeout(r, 2000))
+try {
+  process.kill(-worker.pid!, 'SIGKILL')
+} catch {
+  // already gone
+}
+agent.destroy()
+await rm(state, { recursive: true, force: true })
+process.exit(0)
