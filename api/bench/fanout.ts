@@ -4,57 +4,43 @@
 // callbacks, and prints the spread between the first and the last subscriber receiving each
 // event (p50/p99/max), and whether every subscriber got every event, in order.
 // Each event is sent once the previous one reached every subscriber (or 10 s passed).
-import { spawn } from 'node:child_process'
 import { setMaxListeners } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { Agent, createServer, get, type IncomingMessage } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { Agent, get, type IncomingMessage } from 'node:http'
 import { cpus, tmpdir } from 'node:os'
 import path from 'node:path'
 import { createClient, deriveAgentSecret, signedHeaders } from '@tseeder/shared'
 import { createOrPromoteAdmin } from '@tseeder/testkit/admin'
-import { freePort } from '@tseeder/testkit/processes'
 import { S3RVER_CREDENTIALS, startS3 } from '@tseeder/testkit/s3'
+import {
+  migrateLocalD1,
+  ms,
+  percentile,
+  root,
+  startLocalWorker,
+  startStandInAgent,
+} from './local-worker.ts'
 
 const SUBSCRIBERS = Number(process.env.FANOUT_SUBSCRIBERS ?? 500)
 const EVENTS = Number(process.env.FANOUT_EVENTS ?? 50)
-const root = path.resolve(import.meta.dirname, '../..')
 const SIGNING_KEY = 'bench-agent-signing-key'
-const quiet = {
-  ...process.env,
-  WRANGLER_SEND_METRICS: 'false',
-  WRANGLER_SEND_ERROR_REPORTS: 'false',
-  WRANGLER_HIDE_BANNER: 'true',
-  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-}
-
-const percentile = (values: number[], p: number) =>
-  [...values].sort((a, b) => a - b)[
-    Math.min(values.length - 1, Math.floor((p / 100) * values.length))
-  ]!
-const ms = (n: number) => `${n.toFixed(1)} ms`
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t))
 
 const state = await mkdtemp(path.join(tmpdir(), 'tseeder-fanout-'))
-const port = await freePort('127.0.0.1')
 const s3 = await startS3()
+const agent = await startStandInAgent()
+const { starts } = agent
+const agentUrl = agent.url
 
-// A stand-in agent that accepts every /start.
-const starts: string[] = []
-const agentServer = createServer((req, res) => {
-  let body = ''
-  req.on('data', (c) => (body += c))
-  req.on('end', () => {
-    const { jobId, infohash } = JSON.parse(body) as { jobId: string; infohash: string }
-    if (req.url?.endsWith('/start')) starts.push(jobId)
-    const view = { jobId, infohash, status: 'metadata_fetch', progressPct: 0 }
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(view))
-  })
-}).listen(0, '127.0.0.1')
-await new Promise((r) => agentServer.once('listening', r))
-const agentUrl = `http://127.0.0.1:${(agentServer.address() as AddressInfo).port}/`
-
-const vars = {
+const persist = path.join(state, 'wrangler')
+await migrateLocalD1(persist)
+await createOrPromoteAdmin(
+  { remote: false, persistTo: persist },
+  'bench@example.test',
+  'bench-password-1',
+  root,
+)
+const worker = await startLocalWorker(persist, {
   S3_ENDPOINT: s3.endpoint,
   S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
   S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
@@ -64,43 +50,6 @@ const vars = {
   R2_API_TOKEN: '',
   VAPID_PRIVATE_KEY: '',
   ALERT_WEBHOOK_SECRET: '',
-}
-const wrangler = path.join(root, 'node_modules/.bin/wrangler')
-const persist = path.join(state, 'wrangler')
-const migrate = spawn(
-  wrangler,
-  ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist],
-  { cwd: root, env: quiet, stdio: 'ignore' },
-)
-await new Promise((r) => migrate.once('exit', r))
-await createOrPromoteAdmin(
-  { remote: false, persistTo: persist },
-  'bench@example.test',
-  'bench-password-1',
-  root,
-)
-const worker = spawn(
-  wrangler,
-  [
-    'dev',
-    '--local',
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--persist-to',
-    persist,
-    ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
-  ],
-  { cwd: root, env: quiet, stdio: 'ignore', detached: true },
-)
-// wrangler dev runs in its own process group: end it however this script ends.
-process.once('exit', () => {
-  try {
-    process.kill(-worker.pid!, 'SIGKILL')
-  } catch {
-    // already gone
-  }
 })
 process.once('uncaughtException', (error) => {
   console.error(error)
@@ -110,15 +59,7 @@ process.once('unhandledRejection', (error) => {
   console.error(error)
   process.exit(1)
 })
-const base = `http://127.0.0.1:${port}`
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(`${base}/api/health`)).ok) break
-  } catch {
-    if (i > 240) throw new Error('wrangler dev did not start')
-  }
-  await sleep(250)
-}
+const { base } = worker
 
 let cookie = ''
 const api = createClient({
@@ -268,14 +209,8 @@ console.log(
   `  every event, in order: ${complete}/${SUBSCRIBERS} subscribers${complete === SUBSCRIBERS ? '' : ' — MISSING OR OUT OF ORDER'}`,
 )
 
-process.kill(-worker.pid!, 'SIGTERM')
-await sleep(2000)
-try {
-  process.kill(-worker.pid!, 'SIGKILL')
-} catch {
-  // already gone
-}
-agentServer.close()
+await worker.stop()
+agent.close()
 await s3.close()
 await rm(state, { recursive: true, force: true })
 process.exit(complete === SUBSCRIBERS ? 0 : 1)

@@ -2,37 +2,22 @@
 // authenticated GET /api/jobs (a user with BENCH_JOBS jobs, session cookie) against /api/health,
 // side by side in one run against `wrangler dev` (local workerd), with a fixed number of
 // keep-alive connections. Rounds alternate health and list so drift hits both alike.
-import { spawn } from 'node:child_process'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import http from 'node:http'
 import { cpus, tmpdir } from 'node:os'
 import path from 'node:path'
 import { createClient } from '@tseeder/shared'
 import { createOrPromoteAdmin, d1, sql } from '@tseeder/testkit/admin'
-import { freePort } from '@tseeder/testkit/processes'
+import { migrateLocalD1, root, startLocalWorker } from './local-worker.ts'
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
 const JOBS = Number(process.env.BENCH_JOBS ?? 20)
 
-const root = path.resolve(import.meta.dirname, '../..')
-const quiet = {
-  ...process.env,
-  WRANGLER_SEND_METRICS: 'false',
-  WRANGLER_SEND_ERROR_REPORTS: 'false',
-  WRANGLER_HIDE_BANNER: 'true',
-  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-}
 const state = await mkdtemp(path.join(tmpdir(), 'tseeder-bench-list-'))
 const persist = path.join(state, 'wrangler')
-const wrangler = path.join(root, 'node_modules/.bin/wrangler')
-const migrate = spawn(
-  wrangler,
-  ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist],
-  { cwd: root, env: quiet, stdio: 'ignore' },
-)
-await new Promise((r) => migrate.once('exit', r))
+await migrateLocalD1(persist)
 
 // The user and their jobs are written straight into D1 before the Worker starts: what a
 // dashboard shows after a while of use (mostly finished, a few running, none waiting in line).
@@ -61,7 +46,6 @@ await d1(
   root,
 )
 
-const port = await freePort('127.0.0.1')
 // The secrets `wrangler dev` expects; nothing here reaches S3, an agent or a push service.
 const vars = {
   S3_ACCESS_KEY_ID: 'bench',
@@ -73,30 +57,8 @@ const vars = {
   VAPID_PRIVATE_KEY: '',
   ALERT_WEBHOOK_SECRET: '',
 }
-const worker = spawn(
-  wrangler,
-  [
-    'dev',
-    '--local',
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--persist-to',
-    persist,
-    ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
-  ],
-  { cwd: root, env: quiet, stdio: 'ignore', detached: true },
-)
-const base = `http://127.0.0.1:${port}`
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(`${base}/api/health`)).ok) break
-  } catch {
-    if (i > 240) throw new Error('wrangler dev did not start')
-  }
-  await new Promise((r) => setTimeout(r, 250))
-}
+const worker = await startLocalWorker(persist, vars)
+const { base } = worker
 
 let cookie = ''
 const api = createClient({
@@ -138,7 +100,7 @@ async function serverCpuMs(): Promise<number> {
     if (!/^\d+$/.test(entry)) continue
     const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    if (Number(fields[2]) === worker.pid) ticks += Number(fields[11]) + Number(fields[12])
+    if (Number(fields[2]) === worker.process.pid) ticks += Number(fields[11]) + Number(fields[12])
   }
   return ticks * 10
 }
@@ -207,13 +169,7 @@ console.log(
   `  Worker CPU per answer, health ÷ list: ${(cpu(totals.health) / cpu(totals.list)).toFixed(2)}× (the ratio the server alone would allow)`,
 )
 
-process.kill(-worker.pid!, 'SIGTERM')
-await new Promise((r) => setTimeout(r, 2000))
-try {
-  process.kill(-worker.pid!, 'SIGKILL')
-} catch {
-  // already gone
-}
+await worker.stop()
 agent.destroy()
 await rm(state, { recursive: true, force: true })
 process.exit(0)

@@ -1,54 +1,40 @@
 // npm run bench -w api: the Worker under `wrangler dev` (local workerd), measured from outside.
 // Prints POST /api/jobs latency (500 sequential requests), SSE delivery latency from an agent
 // callback to 100 subscribers, and download throughput through /dl/ in the default mode.
-import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { AwsClient } from 'aws4fetch'
 import { createClient, deriveAgentSecret, readEventStream, signedHeaders } from '@tseeder/shared'
 import { createOrPromoteAdmin } from '@tseeder/testkit/admin'
-import { freePort } from '@tseeder/testkit/processes'
 import { S3RVER_CREDENTIALS, startS3 } from '@tseeder/testkit/s3'
+import {
+  migrateLocalD1,
+  ms,
+  percentile,
+  root,
+  startLocalWorker,
+  startStandInAgent,
+} from './local-worker.ts'
 
-const root = path.resolve(import.meta.dirname, '../..')
 const SIGNING_KEY = 'bench-agent-signing-key'
-const quiet = {
-  ...process.env,
-  WRANGLER_SEND_METRICS: 'false',
-  WRANGLER_HIDE_BANNER: 'true',
-  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-}
-
-const percentile = (values: number[], p: number) =>
-  [...values].sort((a, b) => a - b)[
-    Math.min(values.length - 1, Math.floor((p / 100) * values.length))
-  ]!
-const ms = (n: number) => `${n.toFixed(1)} ms`
 
 const state = await mkdtemp(path.join(tmpdir(), 'tseeder-bench-'))
-const port = await freePort('127.0.0.1')
 const s3 = await startS3()
+const agent = await startStandInAgent()
+const { starts } = agent
+const agentUrl = agent.url
 
-// A stand-in agent that accepts every /start.
-const starts: string[] = []
-const agentServer = createServer((req, res) => {
-  let body = ''
-  req.on('data', (c) => (body += c))
-  req.on('end', () => {
-    const { jobId, infohash } = JSON.parse(body) as { jobId: string; infohash: string }
-    if (req.url?.endsWith('/start')) starts.push(jobId)
-    // The API validates an agent's answer: the job as the agent sees it.
-    const view = { jobId, infohash, status: 'metadata_fetch', progressPct: 0 }
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(view))
-  })
-}).listen(0, '127.0.0.1')
-await new Promise((r) => agentServer.once('listening', r))
-const agentUrl = `http://127.0.0.1:${(agentServer.address() as AddressInfo).port}/`
-
-const vars = {
+const persist = path.join(state, 'wrangler')
+await migrateLocalD1(persist)
+// The bench's admin is made in D1 before the Worker starts, as `npm run admin:create` does.
+await createOrPromoteAdmin(
+  { remote: false, persistTo: persist },
+  'bench@example.test',
+  'bench-password-1',
+  root,
+)
+const worker = await startLocalWorker(persist, {
   S3_ENDPOINT: s3.endpoint,
   S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
   S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
@@ -58,46 +44,8 @@ const vars = {
   R2_API_TOKEN: '',
   VAPID_PRIVATE_KEY: '',
   ALERT_WEBHOOK_SECRET: '',
-}
-const persist = path.join(state, 'wrangler')
-const migrate = spawn(
-  path.join(root, 'node_modules/.bin/wrangler'),
-  ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist],
-  { cwd: root, env: quiet, stdio: 'ignore' },
-)
-await new Promise((r) => migrate.once('exit', r))
-// The bench's admin is made in D1 before the Worker starts, as `npm run admin:create` does.
-await createOrPromoteAdmin(
-  { remote: false, persistTo: persist },
-  'bench@example.test',
-  'bench-password-1',
-  root,
-)
-const wrangler = path.join(root, 'node_modules/.bin/wrangler')
-const worker = spawn(
-  wrangler,
-  [
-    'dev',
-    '--local',
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--persist-to',
-    persist,
-    ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
-  ],
-  { cwd: root, env: quiet, stdio: 'ignore', detached: true },
-)
-const base = `http://127.0.0.1:${port}`
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(`${base}/api/health`)).ok) break
-  } catch {
-    if (i > 240) throw new Error('wrangler dev did not start')
-  }
-  await new Promise((r) => setTimeout(r, 250))
-}
+})
+const { base } = worker
 
 function browser() {
   const jar = { cookie: '' }
@@ -251,7 +199,7 @@ const s3client = new AwsClient({
   region: 'auto',
   service: 's3',
 })
-await s3client.fetch(`${vars.S3_ENDPOINT}/tseeder/content/${infohash}/0`, { method: 'PUT', body })
+await s3client.fetch(`${s3.endpoint}/tseeder/content/${infohash}/0`, { method: 'PUT', body })
 await signed('/internal/jobs/callback', {
   jobId: job.id,
   attempt: 1,
@@ -277,14 +225,8 @@ console.log(
   `download via /dl/ (redirect to local S3), ${(bytes / 1e6).toFixed(0)} MB: ${(bytes / 1e6 / seconds).toFixed(0)} MB/s`,
 )
 
-process.kill(-worker.pid!, 'SIGTERM')
-await new Promise((r) => setTimeout(r, 2000))
-try {
-  process.kill(-worker.pid!, 'SIGKILL')
-} catch {
-  // already gone
-}
-agentServer.close()
+await worker.stop()
+agent.close()
 await s3.close()
 await rm(state, { recursive: true, force: true })
 process.exit(0)

@@ -1,0 +1,115 @@
+// What the api benches share: the Worker under `wrangler dev` (local workerd) on a D1 of its own,
+// a stand-in agent that accepts every /start, and the figures' formatting.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import { freePort } from '@tseeder/testkit/processes'
+
+export const root = path.resolve(import.meta.dirname, '../..')
+const wrangler = path.join(root, 'node_modules/.bin/wrangler')
+
+/** wrangler without telemetry, banner or network lookups. */
+export const quiet = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: 'false',
+  WRANGLER_SEND_ERROR_REPORTS: 'false',
+  WRANGLER_HIDE_BANNER: 'true',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+}
+
+export const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[
+    Math.min(values.length - 1, Math.floor((p / 100) * values.length))
+  ]!
+export const ms = (n: number) => `${n.toFixed(1)} ms`
+
+/** Applies the migrations to a local D1 kept in `persist`. */
+export async function migrateLocalD1(persist: string): Promise<void> {
+  const migrate = spawn(
+    wrangler,
+    ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist],
+    { cwd: root, env: quiet, stdio: 'ignore' },
+  )
+  await new Promise((r) => migrate.once('exit', r))
+}
+
+export interface LocalWorker {
+  base: string
+  /** The `wrangler dev` process (its own process group). */
+  process: ChildProcess
+  stop(): Promise<void>
+}
+
+/**
+ * Starts `wrangler dev` on a free port with `vars`, on the D1 in `persist`, and waits for
+ * `/api/health`. It runs in its own process group, ended however the bench ends.
+ */
+export async function startLocalWorker(
+  persist: string,
+  vars: Record<string, string>,
+): Promise<LocalWorker> {
+  const port = await freePort('127.0.0.1')
+  const child = spawn(
+    wrangler,
+    [
+      'dev',
+      '--local',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--persist-to',
+      persist,
+      ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+    ],
+    { cwd: root, env: quiet, stdio: 'ignore', detached: true },
+  )
+  const kill = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal)
+    } catch {
+      // already gone
+    }
+  }
+  process.once('exit', () => kill('SIGKILL'))
+  const base = `http://127.0.0.1:${port}`
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/api/health`)).ok) break
+    } catch {
+      if (i > 240) throw new Error('wrangler dev did not start')
+    }
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  return {
+    base,
+    process: child,
+    async stop() {
+      kill('SIGTERM')
+      await new Promise((r) => setTimeout(r, 2000))
+      kill('SIGKILL')
+    },
+  }
+}
+
+/** A stand-in agent that accepts every /start (answering the job as an agent sees it). */
+export async function startStandInAgent() {
+  const starts: string[] = []
+  const server = createServer((req, res) => {
+    let body = ''
+    req.on('data', (c) => (body += c))
+    req.on('end', () => {
+      const { jobId, infohash } = JSON.parse(body) as { jobId: string; infohash: string }
+      if (req.url?.endsWith('/start')) starts.push(jobId)
+      const view = { jobId, infohash, status: 'metadata_fetch', progressPct: 0 }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(view))
+    })
+  }).listen(0, '127.0.0.1')
+  await new Promise((r) => server.once('listening', r))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    starts,
+    close: () => server.close(),
+  }
+}
