@@ -5,52 +5,20 @@
 // event (p50/p99/max), and whether every subscriber got every event, in order.
 // Each event is sent once the previous one reached every subscriber (or 10 s passed).
 import { setMaxListeners } from 'node:events'
-import { mkdtemp, rm } from 'node:fs/promises'
 import { Agent, get, type IncomingMessage } from 'node:http'
-import { cpus, tmpdir } from 'node:os'
-import path from 'node:path'
+import { cpus } from 'node:os'
 import { createClient, deriveAgentSecret, signedHeaders } from '@tseeder/shared'
-import { createOrPromoteAdmin } from '@tseeder/testkit/admin'
-import { S3RVER_CREDENTIALS, startS3 } from '@tseeder/testkit/s3'
-import {
-  migrateLocalD1,
-  ms,
-  percentile,
-  root,
-  startLocalWorker,
-  startStandInAgent,
-} from './local-worker.ts'
+import { BENCH_SIGNING_KEY, ms, percentile, startBenchStack } from './local-worker.ts'
 
 const SUBSCRIBERS = Number(process.env.FANOUT_SUBSCRIBERS ?? 500)
 const EVENTS = Number(process.env.FANOUT_EVENTS ?? 50)
-const SIGNING_KEY = 'bench-agent-signing-key'
+
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t))
 
-const state = await mkdtemp(path.join(tmpdir(), 'tseeder-fanout-'))
-const s3 = await startS3()
-const agent = await startStandInAgent()
+const stack = await startBenchStack('fanout')
+const { base, agent } = stack
 const { starts } = agent
 const agentUrl = agent.url
-
-const persist = path.join(state, 'wrangler')
-await migrateLocalD1(persist)
-await createOrPromoteAdmin(
-  { remote: false, persistTo: persist },
-  'bench@example.test',
-  'bench-password-1',
-  root,
-)
-const worker = await startLocalWorker(persist, {
-  S3_ENDPOINT: s3.endpoint,
-  S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-  S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-  AGENT_SIGNING_KEY: SIGNING_KEY,
-  LINK_SIGNING_KEY: 'bench-link-key',
-  TURNSTILE_SECRET: '',
-  R2_API_TOKEN: '',
-  VAPID_PRIVATE_KEY: '',
-  ALERT_WEBHOOK_SECRET: '',
-})
 process.once('uncaughtException', (error) => {
   console.error(error)
   process.exit(1)
@@ -59,7 +27,6 @@ process.once('unhandledRejection', (error) => {
   console.error(error)
   process.exit(1)
 })
-const { base } = worker
 
 let cookie = ''
 const api = createClient({
@@ -76,7 +43,7 @@ await api.login({ body: { email: 'bench@example.test', password: 'bench-password
 await api.acceptAup({ body: { accept: true } })
 
 const agentId = 'bench-agent'
-const secret = await deriveAgentSecret(SIGNING_KEY, agentId)
+const secret = await deriveAgentSecret(BENCH_SIGNING_KEY, agentId)
 const signed = async (route: string, body: unknown) => {
   const text = JSON.stringify(body)
   const response = await fetch(`${base}${route}`, {
@@ -209,8 +176,5 @@ console.log(
   `  every event, in order: ${complete}/${SUBSCRIBERS} subscribers${complete === SUBSCRIBERS ? '' : ' — MISSING OR OUT OF ORDER'}`,
 )
 
-await worker.stop()
-agent.close()
-await s3.close()
-await rm(state, { recursive: true, force: true })
+await stack.stop()
 process.exit(complete === SUBSCRIBERS ? 0 : 1)

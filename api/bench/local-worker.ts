@@ -1,10 +1,14 @@
 // What the api benches share: the Worker under `wrangler dev` (local workerd) on a D1 of its own,
 // a stand-in agent that accepts every /start, and the figures' formatting.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { createOrPromoteAdmin } from '@tseeder/testkit/admin'
 import { freePort } from '@tseeder/testkit/processes'
+import { S3RVER_CREDENTIALS, startS3 } from '@tseeder/testkit/s3'
 
 export const root = path.resolve(import.meta.dirname, '../..')
 const wrangler = path.join(root, 'node_modules/.bin/wrangler')
@@ -111,5 +115,48 @@ export async function startStandInAgent() {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     starts,
     close: () => server.close(),
+  }
+}
+
+/** The agent signing key of the bench stack (its stand-in agent signs callbacks with it). */
+export const BENCH_SIGNING_KEY = 'bench-agent-signing-key'
+
+/**
+ * The whole bench stack: s3rver, a stand-in agent, and the Worker on a fresh D1 whose admin
+ * (bench@example.test / bench-password-1) is made before it starts, as `npm run admin:create` does.
+ */
+export async function startBenchStack(name: string) {
+  const state = await mkdtemp(path.join(tmpdir(), `tseeder-${name}-`))
+  const s3 = await startS3()
+  const agent = await startStandInAgent()
+  const persist = path.join(state, 'wrangler')
+  await migrateLocalD1(persist)
+  await createOrPromoteAdmin(
+    { remote: false, persistTo: persist },
+    'bench@example.test',
+    'bench-password-1',
+    root,
+  )
+  const worker = await startLocalWorker(persist, {
+    S3_ENDPOINT: s3.endpoint,
+    S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    AGENT_SIGNING_KEY: BENCH_SIGNING_KEY,
+    LINK_SIGNING_KEY: 'bench-link-key',
+    TURNSTILE_SECRET: '',
+    R2_API_TOKEN: '',
+    VAPID_PRIVATE_KEY: '',
+    ALERT_WEBHOOK_SECRET: '',
+  })
+  return {
+    base: worker.base,
+    s3,
+    agent,
+    async stop() {
+      await worker.stop()
+      agent.close()
+      await s3.close()
+      await rm(state, { recursive: true, force: true })
+    },
   }
 }

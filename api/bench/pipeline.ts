@@ -1,51 +1,15 @@
 // npm run bench -w api: the Worker under `wrangler dev` (local workerd), measured from outside.
 // Prints POST /api/jobs latency (500 sequential requests), SSE delivery latency from an agent
 // callback to 100 subscribers, and download throughput through /dl/ in the default mode.
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { AwsClient } from 'aws4fetch'
 import { createClient, deriveAgentSecret, readEventStream, signedHeaders } from '@tseeder/shared'
-import { createOrPromoteAdmin } from '@tseeder/testkit/admin'
-import { S3RVER_CREDENTIALS, startS3 } from '@tseeder/testkit/s3'
-import {
-  migrateLocalD1,
-  ms,
-  percentile,
-  root,
-  startLocalWorker,
-  startStandInAgent,
-} from './local-worker.ts'
+import { S3RVER_CREDENTIALS } from '@tseeder/testkit/s3'
+import { BENCH_SIGNING_KEY, ms, percentile, startBenchStack } from './local-worker.ts'
 
-const SIGNING_KEY = 'bench-agent-signing-key'
-
-const state = await mkdtemp(path.join(tmpdir(), 'tseeder-bench-'))
-const s3 = await startS3()
-const agent = await startStandInAgent()
+const stack = await startBenchStack('bench')
+const { base, s3, agent } = stack
 const { starts } = agent
 const agentUrl = agent.url
-
-const persist = path.join(state, 'wrangler')
-await migrateLocalD1(persist)
-// The bench's admin is made in D1 before the Worker starts, as `npm run admin:create` does.
-await createOrPromoteAdmin(
-  { remote: false, persistTo: persist },
-  'bench@example.test',
-  'bench-password-1',
-  root,
-)
-const worker = await startLocalWorker(persist, {
-  S3_ENDPOINT: s3.endpoint,
-  S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-  S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-  AGENT_SIGNING_KEY: SIGNING_KEY,
-  LINK_SIGNING_KEY: 'bench-link-key',
-  TURNSTILE_SECRET: '',
-  R2_API_TOKEN: '',
-  VAPID_PRIVATE_KEY: '',
-  ALERT_WEBHOOK_SECRET: '',
-})
-const { base } = worker
 
 function browser() {
   const jar = { cookie: '' }
@@ -99,7 +63,7 @@ for (let account = 0; account < 10; account++) {
 
 // SSE: one job, 100 subscribers, progress callbacks from the agent.
 const agentId = 'bench-agent'
-const secret = await deriveAgentSecret(SIGNING_KEY, agentId)
+const secret = await deriveAgentSecret(BENCH_SIGNING_KEY, agentId)
 const signed = async (route: string, body: unknown) => {
   const text = JSON.stringify(body)
   return fetch(`${base}${route}`, {
@@ -225,8 +189,5 @@ console.log(
   `download via /dl/ (redirect to local S3), ${(bytes / 1e6).toFixed(0)} MB: ${(bytes / 1e6 / seconds).toFixed(0)} MB/s`,
 )
 
-await worker.stop()
-agent.close()
-await s3.close()
-await rm(state, { recursive: true, force: true })
+await stack.stop()
 process.exit(0)
