@@ -1,10 +1,13 @@
 import {
   AGENT_STALE_MS,
   DISPATCH_STATUSES,
+  isDispatchStatus,
   RUNNING_STATUSES,
+  type Job,
   type JobWaiting,
 } from '@tseeder/shared'
 import { iso } from '../lib/time.ts'
+import { getJobRows, toJob, type JobRow } from './jobs.ts'
 import { sqlList } from './sql.ts'
 
 // The dispatch line: every job waiting for an agent, across the fleet, in one fair order. Its
@@ -91,23 +94,49 @@ interface LineRow {
   transfers: number
 }
 
-/** The place in line of `userId`'s queued jobs (all of them, or `jobId` only). */
+/** The place in line of each job of `ids` that is in line now; a job missing from the map is not. */
 export async function linePlaces(
   db: D1Database,
-  userId: string,
+  ids: string[],
   now: number,
-  jobId?: string,
 ): Promise<Map<string, LinePlace>> {
   const { results } = await db
     .prepare(
       `WITH line AS (${LINE}),
        ranked AS (SELECT line.*, ROW_NUMBER() OVER (ORDER BY ${LINE_ORDER}) AS position FROM line)
        SELECT id, position, queued_at, not_before, max_queue_wait_ms, max_active_jobs, transfers
-       FROM ranked WHERE user_id = ?1 AND (?2 IS NULL OR id = ?2)`,
+       FROM ranked WHERE id IN (SELECT value FROM json_each(?1))`,
     )
-    .bind(userId, jobId ?? null)
+    .bind(JSON.stringify(ids))
     .all<LineRow>()
   return new Map(results.map((row) => [row.id, placeOf(row, now)]))
+}
+
+/**
+ * The jobs as the API returns them: one waiting for dispatch with its place in the line (a
+ * follower with its leader's). The line is read after the rows, so a job it dispatched in between
+ * is read again and shown as it is now, never as `queued` without a place.
+ */
+export async function withPlaceInLine(db: D1Database, rows: JobRow[]): Promise<Job[]> {
+  const placeOf = (row: JobRow) => row.follows_job_id ?? row.id
+  const waiting = rows.filter((row) => isDispatchStatus(row.status))
+  if (waiting.length === 0) return rows.map((row) => toJob(row))
+  const places = await linePlaces(db, waiting.map(placeOf), Date.now())
+  const movedOn = waiting.filter((row) => !places.has(placeOf(row)))
+  const now = new Map(
+    movedOn.length === 0
+      ? []
+      : (
+          await getJobRows(
+            db,
+            movedOn.map((row) => row.id),
+          )
+        ).map((row) => [row.id, row]),
+  )
+  return rows.map((row) => {
+    const current = now.get(row.id) ?? row
+    return toJob(current, places.get(placeOf(current)))
+  })
 }
 
 function placeOf(row: LineRow, now: number): LinePlace {

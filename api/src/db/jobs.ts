@@ -98,6 +98,15 @@ export function getJobRow(db: D1Database, id: string): Promise<JobRow | null> {
   return db.prepare('SELECT * FROM jobs WHERE id = ?').bind(id).first<JobRow>()
 }
 
+/** The jobs of `ids` that exist, in no particular order. */
+export async function getJobRows(db: D1Database, ids: string[]): Promise<JobRow[]> {
+  const { results } = await db
+    .prepare('SELECT * FROM jobs WHERE id IN (SELECT value FROM json_each(?))')
+    .bind(JSON.stringify(ids))
+    .all<JobRow>()
+  return results
+}
+
 /** The job if it belongs to `userId`; other tenants' jobs read as missing (404). */
 export function getOwnJobRow(db: D1Database, id: string, userId: string): Promise<JobRow | null> {
   return db

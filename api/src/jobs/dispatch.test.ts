@@ -10,6 +10,8 @@ import {
 import { describe, expect, it, vi } from 'vitest'
 import worker from '../index.ts'
 import { jobProgress, type JobProgressDO } from '../durable/job-progress.ts'
+import { withPlaceInLine } from '../db/dispatch-line.ts'
+import { getJobRow } from '../db/jobs.ts'
 import type { DispatchMessage } from '@tseeder/shared'
 import { backoffSeconds, dispatchLine, MAX_ATTEMPTS } from '../queue/dispatch-queue.ts'
 import { CRONS } from './maintenance.ts'
@@ -100,6 +102,28 @@ describe('the dispatch line', () => {
       queuePosition: null,
       waiting: null,
     })
+  })
+
+  it('shows a follower the place of the job it follows, and a job the line took after it was read as it is now', async () => {
+    await emptyFleet()
+    const [a, b] = await Promise.all([signUp(), signUp()])
+    const magnet = magnetFor(randomInfohash())
+    const leader = await a.api.createJob({ body: { magnet } })
+    const follower = await b.api.createJob({ body: { magnet } })
+    expect(follower.id).not.toBe(leader.id)
+    expect(await b.api.getJob({ params: { id: follower.id } })).toMatchObject({
+      status: 'queued',
+      queuePosition: 1,
+      waiting: { reason: 'in_line' },
+    })
+
+    // Read while queued, then dispatched before the line is read: never "queued" without a place.
+    const stale = (await getJobRow(env.DB, leader.id))!
+    await registerAgent()
+    await waitFor(async () => (await getJobRow(env.DB, leader.id))?.status !== 'queued')
+    const [shown] = await withPlaceInLine(env.DB, [stale])
+    expect(shown!.status).not.toBe('queued')
+    expect(shown).toMatchObject({ queuePosition: null })
   })
 
   it('writes how long each job it hands to an agent waited in line', async () => {

@@ -2,7 +2,6 @@ import { Hono } from 'hono'
 import type { CreateJobForm } from '@tseeder/shared'
 import {
   endpoints,
-  isDispatchStatus,
   isRunningStatus,
   parseMagnet,
   streams,
@@ -20,8 +19,8 @@ import { quotaError, storageProblem } from '../lib/quotas.ts'
 import { auditRecord, auditStatement } from '../db/audit.ts'
 import { listJobFileRows, toJobFile } from '../db/job-files.ts'
 import { checkSelectionExists } from '../jobs/selection.ts'
-import { linePlaces, type LinePlace } from '../db/dispatch-line.ts'
-import { getOwnJobRow, listJobsPage, toJob, type JobRow } from '../db/jobs.ts'
+import { withPlaceInLine } from '../db/dispatch-line.ts'
+import { getOwnJobRow, listJobsPage, type JobRow } from '../db/jobs.ts'
 import { ownJobsPageQuery } from '../db/own-jobs.ts'
 import type { Page } from '../db/pages.ts'
 import { jobProgress } from '../durable/job-progress.ts'
@@ -78,19 +77,9 @@ route(jobRoutes, endpoints.createJob, async (c, { body }) => {
   const { user } = requireAuth(c)
   await consume(c, RATE_LIMITS.jobCreatePerAccount, user.id)
   const { created, job } = await submitJob(c, user, await toSubmission(body))
-  const [shown] = await withPlaceInLine(c.env.DB, user.id, [job])
+  const [shown] = await withPlaceInLine(c.env.DB, [job])
   return c.json(endpoints.createJob.response.parse(shown), created ? 201 : 200)
 })
-
-/** The jobs as the API returns them: a queued one with its place in the dispatch line. */
-async function withPlaceInLine(db: D1Database, userId: string, rows: JobRow[]) {
-  const queued = rows.filter((row) => isDispatchStatus(row.status))
-  const places =
-    queued.length === 0
-      ? new Map<string, LinePlace>()
-      : await linePlaces(db, userId, Date.now(), queued.length === 1 ? queued[0]!.id : undefined)
-  return rows.map((row) => toJob(row, places.get(row.id)))
-}
 
 // The list is the app's and the extension's most frequent request: read with the caller's
 // credential in one D1 round trip.
@@ -106,7 +95,7 @@ route(jobRoutes, endpoints.listJobs, async (c, { query }) => {
   const page =
     (c.get('prefetched') as Page<JobRow> | undefined) ??
     (await listJobsPage(c.env.DB, { ...query, userId: user.id }))
-  return { jobs: await withPlaceInLine(c.env.DB, user.id, page.rows), nextCursor: page.nextCursor }
+  return { jobs: await withPlaceInLine(c.env.DB, page.rows), nextCursor: page.nextCursor }
 })
 
 route(jobRoutes, endpoints.getJob, async (c, { params }) => {
@@ -120,7 +109,7 @@ route(jobRoutes, endpoints.getJob, async (c, { params }) => {
   // The row's status is always current; its progress may be up to 10 s old: the DO's is not. A
   // queued job's wait is the line's, not the DO's.
   const { waiting, ...progress } = live?.status === job.status ? live.progress : {}
-  const [shown] = await withPlaceInLine(c.env.DB, user.id, [job])
+  const [shown] = await withPlaceInLine(c.env.DB, [job])
   return {
     ...shown!,
     ...progress,
@@ -185,7 +174,7 @@ for (const [endpoint, action] of ACTIONS) {
       selectedFiles,
       audit: auditRecord(c, { action: `job.${action}`, targetType: 'job', targetId: job.id }),
     })
-    const [shown] = await withPlaceInLine(c.env.DB, user.id, [
+    const [shown] = await withPlaceInLine(c.env.DB, [
       (await getOwnJobRow(c.env.DB, job.id, user.id))!,
     ])
     return shown!
