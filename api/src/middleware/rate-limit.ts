@@ -2,6 +2,7 @@ import { createMiddleware } from 'hono/factory'
 import type { AppContext, AppEnv } from '../env.ts'
 import type { RateLimitResult } from '../durable/rate-limiter.ts'
 import { clientIp } from '../db/audit.ts'
+import { limitAddress } from '../lib/address.ts'
 import { HttpError } from '../lib/errors.ts'
 import { MINUTE, HOUR } from '../lib/time.ts'
 
@@ -67,14 +68,20 @@ export async function ensureUnderLimit(
  */
 export function limitPerIp(rule: RateLimitRule) {
   return createMiddleware<AppEnv>(async function limitPerIp(c, next) {
-    await consume(c, rule, clientIp(c) ?? 'unknown')
+    await consume(c, rule, addressKey(c))
     return next()
   })
 }
 
+/** The caller's address as per-address limits count it (an IPv6 address by its /64). */
+function addressKey(c: AppContext): string {
+  const address = clientIp(c)
+  return address === null ? 'unknown' : limitAddress(address)
+}
+
 /** The account-and-address key of a sign-in: the guesser's address, not the owner's. */
 function accountAddress(c: AppContext, email: string): string {
-  return `${email}|${clientIp(c) ?? 'unknown'}`
+  return `${email}|${addressKey(c)}`
 }
 
 /**

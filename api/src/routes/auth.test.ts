@@ -138,6 +138,26 @@ describe('POST /api/auth/register', () => {
     expect((await admin.api.adminListUsers()).users.length).toBeGreaterThan(0)
   })
 
+  it('counts every IPv6 address of one /64 as one address, so rotating within it does not escape the limit', async () => {
+    const hex = () => Math.floor(Math.random() * 0xffff).toString(16)
+    const prefix = `2001:db8:${hex()}:${hex()}`
+    for (let i = 0; i < 10; i++) {
+      await browser(`${prefix}::${(i + 1).toString(16)}`).api.register({
+        body: { email: uniqueEmail('v6'), password: PASSWORD },
+      })
+    }
+    const error = await apiError(
+      browser(`${prefix}:${hex()}:${hex()}:${hex()}:${hex()}`).api.register({
+        body: { email: uniqueEmail(), password: PASSWORD },
+      }),
+    )
+    expect(error.status).toBe(429)
+    // Another /64 is another party.
+    await browser(`2001:db8:${hex()}:${hex()}::1`).api.register({
+      body: { email: uniqueEmail(), password: PASSWORD },
+    })
+  })
+
   it('limits registrations per IP address', async () => {
     const ip = randomIp()
     for (let i = 0; i < 10; i++) {
