@@ -14,6 +14,7 @@ import { fileRoutes } from './routes/files.ts'
 import { healthRoutes } from './routes/health.ts'
 import { internalRoutes } from './routes/internal.ts'
 import { jobRoutes } from './routes/jobs.ts'
+import { openApiRoutes } from './routes/openapi.ts'
 import { pushRoutes } from './routes/push.ts'
 import { accountRoutes } from './routes/account.ts'
 import { sessionRoutes } from './routes/sessions.ts'
@@ -24,6 +25,7 @@ import { tokenRoutes } from './routes/tokens.ts'
 export const routeModules = {
   health: healthRoutes,
   config: configRoutes,
+  openApi: openApiRoutes,
   auth: authRoutes,
   sessions: sessionRoutes,
   account: accountRoutes,

@@ -6,6 +6,7 @@ import { endpoint, type Endpoint } from './endpoint.ts'
 import { jobEndpoints } from './job-endpoints.ts'
 import { pushEndpoints } from './push-endpoints.ts'
 import { PublicConfig } from './schemas/job.ts'
+import { OpenApiDocumentSchema } from './schemas/openapi.ts'
 
 export { endpoint, type Access, type Endpoint } from './endpoint.ts'
 
@@ -30,6 +31,15 @@ export const endpoints = {
     path: '/api/config',
     access: 'public',
     response: PublicConfig,
+    status: 200,
+  }),
+
+  /** This table as an OpenAPI 3.1 document (`buildOpenApiDocument`); a page of it is `/api/docs`. */
+  openApi: endpoint({
+    method: 'GET',
+    path: '/api/openapi.json',
+    access: 'public',
+    response: OpenApiDocumentSchema,
     status: 200,
   }),
 

@@ -13,6 +13,7 @@ export const routes = {
   health: { method: 'GET', path: '/api/health' },
 
   config: { method: 'GET', path: '/api/config' },
+  openApi: { method: 'GET', path: '/api/openapi.json' },
   register: { method: 'POST', path: '/api/auth/register' },
   login: { method: 'POST', path: '/api/auth/login' },
   logout: { method: 'POST', path: '/api/auth/logout', response: null },
