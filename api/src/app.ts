@@ -14,6 +14,7 @@ import { fileRoutes } from './routes/files.ts'
 import { healthRoutes } from './routes/health.ts'
 import { internalRoutes } from './routes/internal.ts'
 import { jobRoutes } from './routes/jobs.ts'
+import { linkListRoutes } from './routes/link-lists.ts'
 import { openApiRoutes } from './routes/openapi.ts'
 import { pushRoutes } from './routes/push.ts'
 import { accountRoutes } from './routes/account.ts'
@@ -32,6 +33,7 @@ export const routeModules = {
   tokens: tokenRoutes,
   jobs: jobRoutes,
   files: fileRoutes,
+  linkLists: linkListRoutes,
   push: pushRoutes,
   admin: adminRoutes,
   adminJobs: adminJobRoutes,

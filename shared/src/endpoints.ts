@@ -4,6 +4,7 @@ import { adminEndpoints } from './admin-endpoints.ts'
 import { authEndpoints, tokenEndpoints } from './auth-endpoints.ts'
 import { endpoint, type Endpoint } from './endpoint.ts'
 import { jobEndpoints } from './job-endpoints.ts'
+import { linkListEndpoints } from './link-list-endpoints.ts'
 import { pushEndpoints } from './push-endpoints.ts'
 import { PublicConfig } from './schemas/job.ts'
 import { OpenApiDocumentSchema } from './schemas/openapi.ts'
@@ -47,6 +48,7 @@ export const endpoints = {
   ...accountEndpoints,
   ...tokenEndpoints,
   ...jobEndpoints,
+  ...linkListEndpoints,
   ...pushEndpoints,
   ...adminEndpoints,
 } as const satisfies Record<string, Endpoint>

@@ -35,6 +35,7 @@ export const routes = {
   jobHistory: { method: 'GET', path: '/api/jobs/:id/history' },
   listJobFiles: { method: 'GET', path: '/api/jobs/:id/files' },
   createFileLink: { method: 'POST', path: '/api/files/:id/link' },
+  createLinkList: { method: 'POST', path: '/api/jobs/:id/link-list' },
   pushKey: { method: 'GET', path: '/api/push/key' },
   subscribePush: { method: 'POST', path: '/api/push/subscriptions', response: null },
   unsubscribePush: { method: 'DELETE', path: '/api/push/subscriptions', response: null },
