@@ -21,6 +21,7 @@ import { accountRoutes } from './routes/account.ts'
 import { sessionRoutes } from './routes/sessions.ts'
 import { shareRoutes } from './routes/share.ts'
 import { tokenRoutes } from './routes/tokens.ts'
+import { webhookRoutes } from './routes/webhooks.ts'
 
 /** Every route module, mounted in this order; a test checks each endpoint of the table is here. */
 export const routeModules = {
@@ -35,6 +36,7 @@ export const routeModules = {
   files: fileRoutes,
   linkLists: linkListRoutes,
   push: pushRoutes,
+  webhooks: webhookRoutes,
   admin: adminRoutes,
   adminJobs: adminJobRoutes,
   internal: internalRoutes,

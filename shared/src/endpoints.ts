@@ -6,6 +6,7 @@ import { endpoint, type Endpoint } from './endpoint.ts'
 import { jobEndpoints } from './job-endpoints.ts'
 import { linkListEndpoints } from './link-list-endpoints.ts'
 import { pushEndpoints } from './push-endpoints.ts'
+import { webhookEndpoints } from './webhook-endpoints.ts'
 import { PublicConfig } from './schemas/job.ts'
 import { OpenApiDocumentSchema } from './schemas/openapi.ts'
 
@@ -50,6 +51,7 @@ export const endpoints = {
   ...jobEndpoints,
   ...linkListEndpoints,
   ...pushEndpoints,
+  ...webhookEndpoints,
   ...adminEndpoints,
 } as const satisfies Record<string, Endpoint>
 
