@@ -25,6 +25,9 @@ export default defineConfig(async () => {
   // The tests' alert webhook receiver (test/alert-receiver.ts), started by global-setup.ts.
   const alertPort = await freePort()
   process.env.TSEEDER_TEST_ALERT_PORT = String(alertPort)
+  // The tests' stand-in for users' webhook endpoints (test/webhook-receiver.ts), same way.
+  const webhookPort = await freePort()
+  process.env.TSEEDER_TEST_WEBHOOK_PORT = String(webhookPort)
   // Seeds the tests' shuffles (internal.test.ts); a failing order replays with the same seed.
   const testSeed = process.env.TEST_SEED ?? String(Math.floor(Math.random() * 2 ** 31))
   console.log(`test shuffle seed ${testSeed} (replay with TEST_SEED=${testSeed})`)
@@ -50,6 +53,10 @@ export default defineConfig(async () => {
                   PUSH_SERVICE_HOSTS: 'push.example.test',
                   ALERT_WEBHOOK_URL: `http://127.0.0.1:${alertPort}/hook`,
                   ALERT_WEBHOOK_SECRET: 'test-alert-webhook-secret',
+                  // Users' webhooks must be public https hosts; the tests' receiver is allowed
+                  // here only (production ignores this var: webhooks/endpoint-rules.ts).
+                  WEBHOOK_LOCAL_HOSTS: '127.0.0.1',
+                  TEST_WEBHOOK_RECEIVER: `http://127.0.0.1:${webhookPort}`,
                   TEST_SEED: testSeed,
                 },
               },

@@ -14,23 +14,29 @@ import { fileRoutes } from './routes/files.ts'
 import { healthRoutes } from './routes/health.ts'
 import { internalRoutes } from './routes/internal.ts'
 import { jobRoutes } from './routes/jobs.ts'
+import { linkListRoutes } from './routes/link-lists.ts'
+import { openApiRoutes } from './routes/openapi.ts'
 import { pushRoutes } from './routes/push.ts'
 import { accountRoutes } from './routes/account.ts'
 import { sessionRoutes } from './routes/sessions.ts'
 import { shareRoutes } from './routes/share.ts'
 import { tokenRoutes } from './routes/tokens.ts'
+import { webhookRoutes } from './routes/webhooks.ts'
 
 /** Every route module, mounted in this order; a test checks each endpoint of the table is here. */
 export const routeModules = {
   health: healthRoutes,
   config: configRoutes,
+  openApi: openApiRoutes,
   auth: authRoutes,
   sessions: sessionRoutes,
   account: accountRoutes,
   tokens: tokenRoutes,
   jobs: jobRoutes,
   files: fileRoutes,
+  linkLists: linkListRoutes,
   push: pushRoutes,
+  webhooks: webhookRoutes,
   admin: adminRoutes,
   adminJobs: adminJobRoutes,
   internal: internalRoutes,

@@ -7,6 +7,8 @@ declare global {
       TEST_MIGRATIONS: D1Migration[]
       /** Set by vitest.config.ts: the seed of the tests' shuffles (`TEST_SEED` in the environment). */
       TEST_SEED: string
+      /** Set by vitest.config.ts: the origin of test/webhook-receiver.ts. */
+      TEST_WEBHOOK_RECEIVER: string
     }
   }
 }

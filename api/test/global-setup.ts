@@ -2,6 +2,7 @@ import { startS3 } from '@tseeder/testkit/s3'
 import type { TestProject } from 'vitest/node'
 import { startAgentDouble } from './agent-double.ts'
 import { startAlertReceiver } from './alert-receiver.ts'
+import { startWebhookReceiver } from './webhook-receiver.ts'
 
 export const TEST_AGENT_SIGNING_KEY = 'test-agent-signing-key'
 export const TEST_ALERT_WEBHOOK_SECRET = 'test-alert-webhook-secret'
@@ -21,7 +22,10 @@ export default async function setup(project: TestProject) {
     TEST_ALERT_WEBHOOK_SECRET,
     Number(process.env.TSEEDER_TEST_ALERT_PORT),
   )
+  // Users' webhook endpoints; vitest.config.ts names this port in TEST_WEBHOOK_RECEIVER.
+  const webhooks = await startWebhookReceiver(Number(process.env.TSEEDER_TEST_WEBHOOK_PORT))
   return async () => {
+    await new Promise<void>((resolve) => webhooks.server.close(() => resolve()))
     await new Promise<void>((resolve) => double.server.close(() => resolve()))
     await new Promise<void>((resolve) => receiver.server.close(() => resolve()))
     await s3.close()

@@ -1,10 +1,6 @@
-import type { Endpoint } from './endpoints.ts'
+import { endpoint, type Endpoint } from './endpoint.ts'
 import { IdParams } from './schemas/common.ts'
 import { ChangePasswordBody, DeleteAccountBody, ResetPasswordResponse } from './schemas/user.ts'
-
-function endpoint<const E extends Endpoint>(e: E): E {
-  return e
-}
 
 /**
  * The account's own endpoints (password, all sessions, deletion) and the admin's password reset;

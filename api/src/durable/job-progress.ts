@@ -19,6 +19,7 @@ import { log } from '../lib/log.ts'
 import { JobMeter } from '../metrics/job-phases.ts'
 import { SerialQueue } from '../lib/serial.ts'
 import { notifyJobFinished } from '../push/notify.ts'
+import { deliverDueWebhooks, queueJobWebhooks } from '../webhooks/deliver.ts'
 import { enqueueDispatch, fillLine } from '../queue/dispatch-queue.ts'
 import { userSessions } from './user-session.ts'
 import { JobEventLog } from '../db/job-event-log.ts'
@@ -314,6 +315,7 @@ export class JobProgressDO extends DurableObject<Env> {
             log.error('push_failed', { jobId: effect.jobId, error: String(e) }),
           ),
         )
+        await this.sendWebhooks(effect.userId, effect.jobId)
         return
       case 'mirror_to_followers':
         await this.followers.mirror(effect.jobId, effect.change)
@@ -331,6 +333,19 @@ export class JobProgressDO extends DurableObject<Env> {
         this.state = null
         await this.ctx.storage.deleteAll()
         return
+    }
+  }
+
+  /**
+   * Queues the owner's completion webhooks (stored before this input finishes, so the cron
+   * retries them even if this object goes away) and sends them in the background.
+   */
+  private async sendWebhooks(userId: string, jobId: string): Promise<void> {
+    try {
+      const ids = await queueJobWebhooks(this.env, userId, jobId)
+      if (ids.length) this.ctx.waitUntil(deliverDueWebhooks(this.env, Date.now(), ids))
+    } catch (error) {
+      log.error('webhooks_not_queued', { jobId, error: String(error) })
     }
   }
 

@@ -10,6 +10,7 @@ import { log } from '../lib/log.ts'
 import { billingPeriod, DAY } from '../lib/time.ts'
 import { abortMultipartUpload, listStaleMultipartUploads } from '../storage/multipart.ts'
 import { dispatchLine } from '../queue/dispatch-queue.ts'
+import { deliverDueWebhooks } from '../webhooks/deliver.ts'
 import { removeJob } from './remove.ts'
 
 export const CRONS = {
@@ -110,7 +111,10 @@ export async function runScheduled(cron: string, env: Env): Promise<void> {
     try {
       await requeueStuckJobs(env)
     } finally {
-      // Alerts are evaluated even when the rest of the minute's work failed.
+      // Webhook retries and alerts run even when the rest of the minute's work failed.
+      await deliverDueWebhooks(env).catch((error) =>
+        log.error('webhook_retries_failed', { error: String(error) }),
+      )
       await runAlertStep(env)
     }
   }

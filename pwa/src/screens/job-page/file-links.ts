@@ -32,9 +32,27 @@ export async function downloadFile(file: JobFile): Promise<void> {
 }
 
 /**
- * Copies a fresh signed link to the clipboard. The link is written as a promise where the
+ * Writes text that is still being made to the clipboard. It is written as a promise where the
  * browser allows it (`ClipboardItem`), so Safari still counts the click as the user's gesture.
  */
+export async function copyPromisedText(text: Promise<string>): Promise<void> {
+  if (typeof ClipboardItem !== 'undefined' && navigator.clipboard?.write) {
+    try {
+      await navigator.clipboard.write([
+        new ClipboardItem({
+          'text/plain': text.then((made) => new Blob([made], { type: 'text/plain' })),
+        }),
+      ])
+      return
+    } catch (error) {
+      // Some browsers refuse promised clipboard items; the plain text path still works there.
+      if (!(error instanceof DOMException)) throw error
+    }
+  }
+  await navigator.clipboard.writeText(await text)
+}
+
+/** Copies a fresh signed link to the clipboard (see `copyPromisedText`). */
 export async function copyFileLink(file: JobFile): Promise<void> {
   let expiresAt = ''
   const link = fileLink(file).then((made) => {
@@ -42,21 +60,7 @@ export async function copyFileLink(file: JobFile): Promise<void> {
     return made.url
   })
   try {
-    if (typeof ClipboardItem !== 'undefined' && navigator.clipboard?.write) {
-      try {
-        await navigator.clipboard.write([
-          new ClipboardItem({
-            'text/plain': link.then((url) => new Blob([url], { type: 'text/plain' })),
-          }),
-        ])
-      } catch (error) {
-        // Some browsers refuse promised clipboard items; the plain text path still works there.
-        if (!(error instanceof DOMException)) throw error
-        await navigator.clipboard.writeText(await link)
-      }
-    } else {
-      await navigator.clipboard.writeText(await link)
-    }
+    await copyPromisedText(link)
     toast(
       `Link to ${fileName(file)} copied. It works until ${clock.format(new Date(expiresAt))}.`,
       {

@@ -16,6 +16,7 @@ import { FileChooser } from './file-chooser.tsx'
 import { FileTree } from './file-tree.tsx'
 import { buildFileTree } from './file-tree-model.ts'
 import { JobHistory } from './job-history.tsx'
+import { LinkListActions } from './link-list-actions.tsx'
 import { copyFileLink, downloadFile } from './file-links.ts'
 import { EndedNotice, readdLink } from './ended-notice.tsx'
 import { previewKind, type PreviewKind } from './playable.ts'
@@ -191,6 +192,7 @@ function JobView({ job, onChanged }: { job: JobWithFiles; onChanged(job: Job): v
               </p>
             )}
           </div>
+          {available > 0 && <LinkListActions jobId={job.id} plan={plan.id} />}
           {playing && (
             <Suspense fallback={<LoadingState label="Loading the preview" />}>
               {playing.kind === 'media' ? (

@@ -2,14 +2,15 @@ import { useEffect } from 'react'
 import { Navigate, NavLink, Route, Routes } from 'react-router'
 import { useSession } from '../../app/session.tsx'
 import { AccountSection } from './account-section.tsx'
+import { IntegrationsSection } from './integrations-section.tsx'
 import { SessionsSection } from './sessions-section.tsx'
 import { TokensSection } from './tokens-section.tsx'
 import './sections.css'
 import './settings.css'
 
 /**
- * `/settings/*`: account (plan, usage, notifications, sign out), device sessions and API
- * tokens. `/settings/tokens` is linked from the browser extension, so it is a route of its own.
+ * `/settings/*`: account (plan, usage, notifications, sign out), device sessions, API
+ * tokens, and integrations (link lists' lifetime, webhooks). `/settings/tokens` is linked from the browser extension, so it is a route of its own.
  */
 export default function Settings() {
   const { refresh } = useSession()
@@ -27,11 +28,13 @@ export default function Settings() {
         </NavLink>
         <NavLink to="/settings/devices">Devices</NavLink>
         <NavLink to="/settings/tokens">API tokens</NavLink>
+        <NavLink to="/settings/integrations">Integrations</NavLink>
       </nav>
       <Routes>
         <Route index element={<AccountSection />} />
         <Route path="devices" element={<SessionsSection />} />
         <Route path="tokens" element={<TokensSection />} />
+        <Route path="integrations" element={<IntegrationsSection />} />
         <Route path="*" element={<Navigate to="/settings" replace />} />
       </Routes>
     </div>
