@@ -19,6 +19,7 @@ import { accountRoutes } from './routes/account.ts'
 import { sessionRoutes } from './routes/sessions.ts'
 import { shareRoutes } from './routes/share.ts'
 import { tokenRoutes } from './routes/tokens.ts'
+import { zipRoutes } from './routes/zip.ts'
 
 /** Every route module, mounted in this order; a test checks each endpoint of the table is here. */
 export const routeModules = {
@@ -30,6 +31,7 @@ export const routeModules = {
   tokens: tokenRoutes,
   jobs: jobRoutes,
   files: fileRoutes,
+  zip: zipRoutes,
   push: pushRoutes,
   admin: adminRoutes,
   adminJobs: adminJobRoutes,

@@ -38,6 +38,7 @@ import {
 import { PushKey, PushSubscriptionBody } from './schemas/push.ts'
 import { CreatedToken, CreateTokenBody, type Scope, TokenList } from './schemas/token.ts'
 import { accountEndpoints } from './account-endpoints.ts'
+import { zipEndpoints } from './zip-endpoints.ts'
 import {
   AuthResponse,
   AupBody,
@@ -172,6 +173,7 @@ export const endpoints = {
   }),
 
   ...accountEndpoints,
+  ...zipEndpoints,
 
   listTokens: endpoint({
     method: 'GET',
