@@ -175,7 +175,7 @@ describe('zips of a job', () => {
     })
   })
 
-  it('serve a single Range as 206 with Content-Range, and 416 for one past the end', async () => {
+  it('serve a single Range as 206 with Content-Range, HEAD without charge, and 416 past the end', async () => {
     const user = await signUp()
     const { job } = await zippableJob(user)
     const { url, size } = await user.api.createZipLink({ params: { id: job.id } })
@@ -192,6 +192,11 @@ describe('zips of a job', () => {
       expect(part.headers.get('content-length')).toBe(String(end - start + 1))
       expect(new Uint8Array(await part.arrayBuffer())).toEqual(whole.subarray(start, end + 1))
     }
+    const before = (await user.api.me()).usage.bandwidthBytes
+    const head = await user.fetch(path(url), { method: 'HEAD' })
+    expect(head.status).toBe(200)
+    expect(head.headers.get('content-length')).toBe(String(size))
+    expect((await user.api.me()).usage.bandwidthBytes).toBe(before)
     const past = await user.fetch(path(url), { headers: { range: `bytes=${size}-` } })
     expect(past.status).toBe(416)
     expect(past.headers.get('content-range')).toBe(`bytes */${size}`)
