@@ -262,7 +262,14 @@ export class JobRun {
       files: record.selected!.map((i) => {
         const f = fileWithIndex(record.files!, i)!
         const u = record.uploaded[i]!
-        return { index: i, path: f.path, size: f.size, key: u.key, mimeType: u.mimeType }
+        return {
+          index: i,
+          path: f.path,
+          size: f.size,
+          key: u.key,
+          mimeType: u.mimeType,
+          crc32: u.crc32,
+        }
       }),
     })
     if (this.generation === generation) this.generation++

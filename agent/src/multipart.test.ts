@@ -6,6 +6,7 @@ import { grantFor } from '@tseeder/testkit/fake-api'
 import { startS3, type S3 } from '@tseeder/testkit/s3'
 import { tempDir } from '@tseeder/testkit/wait'
 import type { ApiClient } from './api-client.ts'
+import { crc32 } from './crc32.ts'
 import { PartSlots, uploadWhileDownloading } from './multipart.ts'
 import { GrantSource, createS3Client, partSizeFor } from './upload.ts'
 
@@ -87,7 +88,8 @@ describe('uploadWhileDownloading', () => {
       wake()
       await expect.poll(() => stored.length).toBe(ready.size)
     }
-    await upload
+    // Parts arrive out of order; their CRCs are joined in file order.
+    expect(await upload).toBe(crc32(data))
     expect(stored).toEqual([4 * MiB, 8 * MiB, 8 * MiB])
     expect(await s3.objectSha256(`${grant.prefix}0`)).toBe(sha256(data))
   })
@@ -97,7 +99,7 @@ describe('uploadWhileDownloading', () => {
     const path = join(dir, 'small')
     await writeFile(path, data)
     const { grant, s3: client } = target('d'.repeat(40))
-    await uploadWhileDownloading({
+    const crc = await uploadWhileDownloading({
       s3: client,
       bucket: grant.bucket,
       key: `${grant.prefix}0`,
@@ -112,5 +114,6 @@ describe('uploadWhileDownloading', () => {
     expect(await s3.objectSha256(`${grant.prefix}0`)).toBe(sha256(data))
     expect(await s3.objectType(`${grant.prefix}0`)).toBe('image/jpeg')
     expect(s3.created.get(`${grant.prefix}0`)).toBe(1)
+    expect(crc).toBe(crc32(data))
   })
 })

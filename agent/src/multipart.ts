@@ -7,6 +7,7 @@ import {
   UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3'
+import { crc32, crc32Combine } from './crc32.ts'
 import { partSizeFor, verifyStoredSize } from './upload.ts'
 
 /** Counts parts in flight across every file of a job, so memory stays bounded (slots × part size). */
@@ -49,9 +50,10 @@ export interface PartUploadOptions {
 /**
  * Uploads a file while it downloads: each multipart part is sent as soon as the pieces under it
  * are verified, in whatever order they arrive, so the download keeps its rarest-first order and
- * the upload ends shortly after the last piece. A HeadObject size check follows.
+ * the upload ends shortly after the last piece. A HeadObject size check follows. Resolves to the
+ * file's CRC-32, joined from each part's (parts are read in any order).
  */
-export async function uploadWhileDownloading(o: PartUploadOptions): Promise<void> {
+export async function uploadWhileDownloading(o: PartUploadOptions): Promise<number> {
   const partSize = partSizeFor(o.size)
   const file = await open(o.path, 'r').catch(() => null)
   const read = async (start: number, end: number) => {
@@ -71,12 +73,14 @@ export async function uploadWhileDownloading(o: PartUploadOptions): Promise<void
     }
     o.signal.throwIfAborted()
   }
+  let crc = 0
   try {
     if (o.size <= partSize) {
       await waitReady(0, o.size)
       await o.slots.take()
       try {
         const body = await read(0, o.size)
+        crc = crc32(body)
         await o.s3.send(
           new PutObjectCommand({
             Bucket: o.bucket,
@@ -92,12 +96,17 @@ export async function uploadWhileDownloading(o: PartUploadOptions): Promise<void
         o.slots.give()
       }
     } else {
-      await uploadParts(o, partSize, read, waitReady)
+      const partCrcs = await uploadParts(o, partSize, read, waitReady)
+      partCrcs.forEach((partCrc, i) => {
+        const length = Math.min(o.size, (i + 1) * partSize) - i * partSize
+        crc = i === 0 ? partCrc : crc32Combine(crc, partCrc, length)
+      })
     }
   } finally {
     await file?.close()
   }
   await verifyStoredSize(o.s3, o.bucket, o.key, o.size)
+  return crc
 }
 
 async function uploadParts(
@@ -105,13 +114,14 @@ async function uploadParts(
   partSize: number,
   read: (start: number, end: number) => Promise<Buffer>,
   waitReady: (start: number, end: number) => Promise<void>,
-): Promise<void> {
+): Promise<number[]> {
   const { UploadId } = await o.s3.send(
     new CreateMultipartUploadCommand({ Bucket: o.bucket, Key: o.key, ContentType: o.contentType }),
     { abortSignal: o.signal },
   )
   const count = Math.ceil(o.size / partSize)
   const etags: string[] = new Array(count)
+  const crcs: number[] = new Array(count)
   const remaining = new Set(Array.from({ length: count }, (_, i) => i))
   const inFlight = new Set<Promise<void>>()
   let failure: unknown = null
@@ -121,6 +131,7 @@ async function uploadParts(
     const end = Math.min(o.size, start + partSize)
     try {
       const body = await read(start, end)
+      crcs[i] = crc32(body)
       const { ETag } = await o.s3.send(
         new UploadPartCommand({
           Bucket: o.bucket,
@@ -167,6 +178,7 @@ async function uploadParts(
         MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
       }),
     )
+    return crcs
   } catch (error) {
     await Promise.allSettled(inFlight)
     // Best effort: some servers (s3rver) do not implement it; a bucket lifecycle rule cleans up.

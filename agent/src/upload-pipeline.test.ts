@@ -10,6 +10,7 @@ import { startS3, type S3 } from '@tseeder/testkit/s3'
 import { tempDir } from '@tseeder/testkit/wait'
 import type { ApiClient } from './api-client.ts'
 import type { EngineTorrent } from './engine/torrent-engine.ts'
+import { crc32 } from './crc32.ts'
 import { JobStateStore } from './job-state.ts'
 import { createLogger } from './log.ts'
 import { createMetrics } from './metrics.ts'
@@ -142,7 +143,10 @@ describe('uploadAll', () => {
         key: key(0),
         size: 300_000,
         mimeType: 'image/jpeg',
+        crc32: crc32(files[0]![1]),
       })
+      for (const [i, [, data]] of files.entries())
+        expect(record.uploaded[i]!.crc32).toBe(crc32(data))
       expect(Object.keys(record.uploaded)).toEqual(['0', '1', '2'])
       expect(await readdir(join(dir, 'files'))).toEqual([])
       const [saved] = (await state.loadAll()).filter((r) => r.start.jobId === record.start.jobId)
@@ -157,6 +161,8 @@ describe('uploadAll', () => {
     expect(await uploadAll(again.job, options(true), [0])).toBe(true)
     expect(s3.created.get(first.key(0))).toBe(1)
     expect(again.record.uploaded[0]!.key).toBe(first.key(0))
+    // Its CRC comes from the local copy still on disk.
+    expect(again.record.uploaded[0]!.crc32).toBe(crc32(files[0]![1]))
   })
 
   it('waits for the whole torrent before uploading when uploads do not stream', async () => {

@@ -9,7 +9,7 @@ import type { JobStateStore } from './job-state.ts'
 import type { Logger } from './log.ts'
 import type { Metrics } from './metrics.ts'
 import { type PartSlots, uploadWhileDownloading } from './multipart.ts'
-import { type GrantSource, alreadyUploaded, objectKey, uploadFile } from './upload.ts'
+import { type GrantSource, alreadyUploaded, crc32OfFile, objectKey, uploadFile } from './upload.ts'
 
 const FILES_IN_FLIGHT = 3
 const UPLOAD_ATTEMPTS = 3
@@ -86,8 +86,11 @@ async function uploadOne(job: UploadingJob, o: UploadPipelineOptions, index: num
   const grant = job.grants.current
   const key = objectKey(grant, index)
   const mimeType = mimeTypeOf(file.path)
+  let crc32: number | undefined
   if (await alreadyUploaded(job.s3, grant.bucket, key, file.size)) {
     o.log.info({ jobId, index }, 'file already in storage, not uploading again')
+    // A run that stopped between storing and recording the file: its local copy is still there.
+    crc32 = file.size === 0 ? 0 : await crc32OfFile(torrent.filePath(index))
   } else {
     for (let attempt = 1; ; attempt++) {
       if (!job.isCurrent()) return
@@ -95,7 +98,7 @@ async function uploadOne(job: UploadingJob, o: UploadPipelineOptions, index: num
       job.uploadedBytes.set(index, 0)
       try {
         if (o.streamUpload) {
-          await uploadWhileDownloading({
+          crc32 = await uploadWhileDownloading({
             s3: job.s3,
             bucket: grant.bucket,
             key,
@@ -110,7 +113,7 @@ async function uploadOne(job: UploadingJob, o: UploadPipelineOptions, index: num
               job.uploadedBytes.set(index, (job.uploadedBytes.get(index) ?? 0) + bytes),
           })
         } else {
-          await uploadFile({
+          crc32 = await uploadFile({
             s3: job.s3,
             bucket: grant.bucket,
             key,
@@ -136,7 +139,7 @@ async function uploadOne(job: UploadingJob, o: UploadPipelineOptions, index: num
     }
   }
   if (!job.isCurrent()) return
-  record.uploaded[index] = { index, key, size: file.size, mimeType }
+  record.uploaded[index] = { index, key, size: file.size, mimeType, crc32 }
   job.uploadedBytes.set(index, file.size)
   await o.state.save(record)
   // The bytes are safe in storage; the local copy only costs disk from here on.

@@ -1,8 +1,10 @@
-import type { Readable } from 'node:stream'
+import { createReadStream } from 'node:fs'
+import { type Readable, Transform } from 'node:stream'
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import { agentProtocol, type StorageGrant } from '@tseeder/shared'
 import type { ApiClient } from './api-client.ts'
+import { crc32 } from './crc32.ts'
 
 const MIN_PART_BYTES = 8 * 1024 * 1024
 const MAX_PARTS = 10_000
@@ -116,17 +118,38 @@ export interface UploadFileOptions {
   onProgress?: (loaded: number) => void
 }
 
+/** A pass-through that keeps the CRC-32 of every byte that went through it. */
+function crcTap(): Transform & { crc: number } {
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      tap.crc = crc32(chunk, tap.crc)
+      callback(null, chunk)
+    },
+  }) as Transform & { crc: number }
+  tap.crc = 0
+  return tap
+}
+
 /**
  * Multipart upload (parts ≥ 8 MiB, at most 4 in flight) followed by a HeadObject check that the
- * stored size is the expected one.
+ * stored size is the expected one. Resolves to the CRC-32 of the bytes sent.
  */
-export async function uploadFile(options: UploadFileOptions): Promise<void> {
+export async function uploadFile(options: UploadFileOptions): Promise<number> {
+  let body: Readable | Uint8Array = options.body
+  let crcOf = () => crc32(options.body as Uint8Array)
+  if (!(options.body instanceof Uint8Array)) {
+    const source = options.body
+    const tap = crcTap()
+    source.on('error', (error) => tap.destroy(error))
+    body = source.pipe(tap)
+    crcOf = () => tap.crc
+  }
   const upload = new Upload({
     client: options.s3,
     params: {
       Bucket: options.bucket,
       Key: options.key,
-      Body: options.body,
+      Body: body,
       ContentType: options.contentType,
     },
     partSize: partSizeFor(options.size),
@@ -144,6 +167,20 @@ export async function uploadFile(options: UploadFileOptions): Promise<void> {
     options.signal?.removeEventListener('abort', abort)
   }
   await verifyStoredSize(options.s3, options.bucket, options.key, options.size)
+  return crcOf()
+}
+
+/** The CRC-32 of a file on disk, or undefined when it cannot be read. */
+export async function crc32OfFile(path: string): Promise<number | undefined> {
+  try {
+    let crc = 0
+    for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
+      crc = crc32(chunk as Buffer, crc)
+    }
+    return crc
+  } catch {
+    return undefined
+  }
 }
 
 /** True when the object already exists with the expected size (a previous run uploaded it). */

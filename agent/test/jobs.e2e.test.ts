@@ -5,6 +5,7 @@ import type { Torrent } from 'webtorrent'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startAgent, type RunningAgent } from '../src/agent.ts'
 import { loadConfig } from '../src/config.ts'
+import { crc32 } from '../src/crc32.ts'
 import { createLogger } from '../src/log.ts'
 import { buildTorrent, content, type TorrentFixture } from '@tseeder/testkit/fixtures'
 import {
@@ -92,6 +93,7 @@ describe('a job on a real swarm', () => {
     for (const [i, file] of done.files.entries()) {
       expect(await s3.objectSha256(file.key)).toBe(fixture.sha256[i])
       expect(file.size).toBe(fixture.files[i]!.data.length)
+      expect(file.crc32).toBe(crc32(fixture.files[i]!.data))
     }
     expect(done.files[1]).toMatchObject({ path: 'album/disc 1/track.mp3', mimeType: 'audio/mpeg' })
     expect(await s3.objectType(done.files[0]!.key)).toBe('image/jpeg')

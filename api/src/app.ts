@@ -22,6 +22,7 @@ import { sessionRoutes } from './routes/sessions.ts'
 import { shareRoutes } from './routes/share.ts'
 import { tokenRoutes } from './routes/tokens.ts'
 import { webhookRoutes } from './routes/webhooks.ts'
+import { zipRoutes } from './routes/zip.ts'
 
 /** Every route module, mounted in this order; a test checks each endpoint of the table is here. */
 export const routeModules = {
@@ -35,6 +36,7 @@ export const routeModules = {
   jobs: jobRoutes,
   files: fileRoutes,
   linkLists: linkListRoutes,
+  zip: zipRoutes,
   push: pushRoutes,
   webhooks: webhookRoutes,
   admin: adminRoutes,

@@ -7,6 +7,7 @@ import { jobEndpoints } from './job-endpoints.ts'
 import { linkListEndpoints } from './link-list-endpoints.ts'
 import { pushEndpoints } from './push-endpoints.ts'
 import { webhookEndpoints } from './webhook-endpoints.ts'
+import { zipEndpoints } from './zip-endpoints.ts'
 import { PublicConfig } from './schemas/job.ts'
 import { OpenApiDocumentSchema } from './schemas/openapi.ts'
 
@@ -50,6 +51,7 @@ export const endpoints = {
   ...tokenEndpoints,
   ...jobEndpoints,
   ...linkListEndpoints,
+  ...zipEndpoints,
   ...pushEndpoints,
   ...webhookEndpoints,
   ...adminEndpoints,

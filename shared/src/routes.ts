@@ -65,6 +65,7 @@ export const routes = {
   signOutEverywhere: { method: 'POST', path: '/api/account/sign-out-everywhere', response: null },
   deleteAccount: { method: 'POST', path: '/api/account/delete', response: null },
   adminResetPassword: { method: 'POST', path: '/api/admin/users/:id/reset-password' },
+  createZipLink: { method: 'POST', path: '/api/jobs/:id/zip' },
 } as const satisfies { [N in EndpointName]: RouteOf<Endpoints[N]> }
 
 /**

@@ -18,6 +18,8 @@ export interface TestStack extends Stack {
 export interface TestStackOptions {
   /** `AGENT_*` variables for every agent, over npm start's defaults (capacity, timeouts…). */
   agentEnv?: Record<string, string>
+  /** `--var NAME:value` overrides for the Worker (e.g. `DOWNLOAD_MODE`). */
+  extraVars?: Record<string, string>
 }
 
 export async function startTestStack(
@@ -34,6 +36,7 @@ export async function startTestStack(
     buildWebApp: 'if-missing',
     // npm start's defaults, pinned: a developer's exported AGENT_* must not change the test.
     agentEnv: { ...LOCAL_AGENT_DEFAULTS, ...options.agentEnv },
+    ...(options.extraVars ? { extraVars: options.extraVars } : {}),
   })
   // If the test process dies, even while the stack is still starting (a hook timeout), no child
   // outlives it.

@@ -7,9 +7,9 @@ export async function listStoredFiles(
 ): Promise<StoredFileEntry[]> {
   const { results } = await db
     .prepare(
-      'SELECT file_index AS "index", path, size, storage_key AS key, mime_type AS mimeType FROM content_objects WHERE infohash = ?',
+      'SELECT file_index AS "index", path, size, storage_key AS key, mime_type AS mimeType, crc32 FROM content_objects WHERE infohash = ?',
     )
     .bind(infohash)
-    .all<StoredFileEntry>()
-  return results
+    .all<StoredFileEntry & { crc32: number | null }>()
+  return results.map(({ crc32, ...file }) => (crc32 === null ? file : { ...file, crc32 }))
 }

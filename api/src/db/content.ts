@@ -45,10 +45,11 @@ export function recordContent(
     ...objects.map((f) =>
       db
         .prepare(
-          `INSERT INTO content_objects (infohash, file_index, storage_key, size, mime_type, path) VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT (infohash, file_index) DO UPDATE SET storage_key = excluded.storage_key, size = excluded.size, path = excluded.path`,
+          `INSERT INTO content_objects (infohash, file_index, storage_key, size, mime_type, path, crc32) VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (infohash, file_index) DO UPDATE SET storage_key = excluded.storage_key, size = excluded.size, path = excluded.path,
+             crc32 = COALESCE(excluded.crc32, content_objects.crc32)`,
         )
-        .bind(infohash, f.index, f.key, f.size, f.mimeType, f.path),
+        .bind(infohash, f.index, f.key, f.size, f.mimeType, f.path, f.crc32 ?? null),
     ),
   ]
 }

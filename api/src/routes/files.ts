@@ -6,6 +6,7 @@ import { getOwnJobRow } from '../db/jobs.ts'
 import { getPlan } from '../db/plans.ts'
 import { meterBandwidth } from '../db/usage.ts'
 import { bandwidthExhausted, quotaError } from '../lib/quotas.ts'
+import { requestedRange } from '../lib/byte-range.ts'
 import { HttpError } from '../lib/errors.ts'
 import { LINK_TTL_MS, signLink, verifyLink } from '../lib/download-tokens.ts'
 import { log } from '../lib/log.ts'
@@ -52,26 +53,6 @@ route(fileRoutes, endpoints.createFileLink, async (c, { params }) => {
     expiresAt: new Date(expiresAt).toISOString(),
   }
 })
-
-/** The bytes a request asks for, from its Range header (single ranges only). */
-function requestedRange(
-  header: string | undefined,
-  size: number,
-): { start: number; end: number } | null | 'invalid' {
-  if (!header) return null
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim())
-  if (!match || (match[1] === '' && match[2] === '')) return 'invalid'
-  let start: number
-  let end: number
-  if (match[1] === '') {
-    start = Math.max(0, size - Number(match[2]))
-    end = size - 1
-  } else {
-    start = Number(match[1])
-    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1)
-  }
-  return start > end || start >= size ? 'invalid' : { start, end }
-}
 
 /** How `/dl/` delivers: `DOWNLOAD_MODE` when set, else streaming in production only. */
 export function downloadMode(

@@ -49,6 +49,13 @@ function fakeClient() {
       url: `${SERVER}/dl/signed-token`,
       expiresAt: '2026-11-28T10:00:00.000Z',
     })),
+    createZipLink: vi.fn(async () => ({
+      url: `${SERVER}/dl/zip/zip-token`,
+      expiresAt: '2026-11-28T10:00:00.000Z',
+      name: 'Album.zip',
+      size: 2200,
+      files: 2,
+    })),
   }
 }
 
@@ -126,15 +133,46 @@ describe('popup job row', () => {
     expect(client.createFileLink).toHaveBeenCalledWith({ params: { id: 'f1' } })
   })
 
-  it('opens the job page for a job of several files, where they are chosen', async () => {
+  it('offers a zip of a job of several files, and downloads it under its name', async () => {
     client.listJobFiles.mockResolvedValue({
       files: [file('f1'), file('f2', { index: 1 }), file('f3', { index: 2, selected: false })],
     })
-    const open = vi.spyOn(fakeBrowser.tabs, 'create').mockResolvedValue({} as never)
+    const download = vi.spyOn(fakeBrowser.downloads, 'download').mockResolvedValue(1)
+    renderRow(testJob({ id: 'j1', name: 'Album', status: 'completed' }))
+    fireEvent.click(button('Download'))
+    await waitFor(() =>
+      expect(
+        screen.getByText('“Album” has 2 files, 2 kB. Download them as one zip?'),
+      ).toBeTruthy(),
+    )
+    expect(client.createFileLink).not.toHaveBeenCalled()
+    expect(screen.getByRole('link', { name: 'Open in tseeder' }).getAttribute('href')).toBe(
+      `${SERVER}/jobs/j1`,
+    )
+    fireEvent.click(button('Zip'))
+    await waitFor(() =>
+      expect(download).toHaveBeenCalledWith({
+        url: `${SERVER}/dl/zip/zip-token`,
+        filename: 'Album.zip',
+      }),
+    )
+    expect(client.createZipLink).toHaveBeenCalledWith({ params: { id: 'j1' } })
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Zip' })).toBeNull())
+  })
+
+  it('says why a zip could not be made', async () => {
+    client.listJobFiles.mockResolvedValue({ files: [file('f1'), file('f2', { index: 1 })] })
+    client.createZipLink.mockRejectedValue(
+      new ApiError(
+        409,
+        'zip_needs_checksums',
+        'These files were stored before tseeder recorded the checksums a zip needs, so they cannot be zipped; download them one by one instead.',
+      ),
+    )
     renderRow(testJob({ id: 'j1', status: 'completed' }))
     fireEvent.click(button('Download'))
-    await waitFor(() => expect(open).toHaveBeenCalledWith({ url: `${SERVER}/jobs/j1` }))
-    expect(client.createFileLink).not.toHaveBeenCalled()
+    fireEvent.click(await screen.findByRole('button', { name: 'Zip' }))
+    expect(await screen.findByText(/Could not zip: These files were stored before/)).toBeTruthy()
   })
 
   it('offers no download when the token cannot download files', () => {

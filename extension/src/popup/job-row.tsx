@@ -1,6 +1,6 @@
 // One job in the popup: the shared summary (status, figures, why it waits), its peers, and what
 // can be done with it from here: pause/resume, retry, cancel and delete (both asked first), open
-// its page, and download a completed single-file job.
+// its page, download a completed single-file job, and zip a completed job of several files.
 import {
   allowedActions,
   type Client,
@@ -10,13 +10,13 @@ import {
 } from '@tseeder/shared'
 import { JobSummary } from '@tseeder/shared/ui'
 import { useState } from 'react'
-import { browser } from 'wxt/browser'
 import { describeFailure } from '../failures.ts'
+import { downloadJob, downloadZip } from './job-download.ts'
 import { markRevoked } from '../jobs-poller.ts'
 import { clientFor, jobPageUrl } from '../server.ts'
 import type { Connection } from '../storage.ts'
 
-type RowAction = JobAction | 'delete' | 'download'
+type RowAction = JobAction | 'delete' | 'download' | 'zip'
 
 const LABELS: Record<RowAction, string> = {
   pause: 'Pause',
@@ -25,6 +25,7 @@ const LABELS: Record<RowAction, string> = {
   cancel: 'Cancel',
   delete: 'Delete',
   download: 'Download',
+  zip: 'Zip',
 }
 
 /** The actions that cannot be undone ask first, in the web app's words. */
@@ -56,6 +57,8 @@ export function JobRow({ job, connection, onChange, client }: JobRowProps) {
   const [asking, setAsking] = useState<RowAction | null>(null)
   const [busy, setBusy] = useState<RowAction | null>(null)
   const [problem, setProblem] = useState<string | null>(null)
+  /** Set once Download found several files: the row then offers a zip of them. */
+  const [several, setSeveral] = useState<string | null>(null)
   const href = jobPageUrl(connection.serverUrl, job.id)
   const actions = rowActions(job, connection)
   const confirmation = asking ? CONFIRMATIONS[asking]?.(job) : undefined
@@ -71,7 +74,11 @@ export function JobRow({ job, connection, onChange, client }: JobRowProps) {
         await api.deleteJob(params)
         onChange({ type: 'remove', id: job.id })
       } else if (action === 'download') {
-        await download(api, job, connection.serverUrl)
+        const outcome = await downloadJob(api, job, connection.serverUrl)
+        setSeveral(outcome.kind === 'several' ? outcome.summary : null)
+      } else if (action === 'zip') {
+        await downloadZip(api, job, connection.serverUrl)
+        setSeveral(null)
       } else {
         onChange({ type: 'upsert', job: await api[`${action}Job`](params) })
       }
@@ -109,6 +116,21 @@ export function JobRow({ job, connection, onChange, client }: JobRowProps) {
               </button>
               <button type="button" className="secondary" onClick={() => setAsking(null)}>
                 {confirmation.no}
+              </button>
+            </div>
+          ) : several ? (
+            <div className="job-confirm" role="group" aria-label={`${job.name}: ${several}`}>
+              <p>
+                “{job.name}” has {several}. Download them as one zip?
+              </p>
+              <button type="button" disabled={busy !== null} onClick={() => void run('zip')}>
+                {busy === 'zip' ? 'Zip…' : 'Zip'}
+              </button>
+              <a href={href} target="_blank" rel="noreferrer">
+                Open in tseeder
+              </a>
+              <button type="button" className="secondary" onClick={() => setSeveral(null)}>
+                Back
               </button>
             </div>
           ) : (
@@ -161,21 +183,6 @@ function rowActions(job: Job, connection: Connection): RowAction[] {
 /** A job that moves bytes (or looks for them): its swarm. A waiting job says why instead. */
 function showsPeers(job: Job): boolean {
   return (job.status === 'downloading' || job.status === 'metadata_fetch') && job.waiting === null
-}
-
-/**
- * Downloads a job of one file through a fresh signed link; a job of several opens its page,
- * where the files are listed (the job list does not say how many files a job has).
- */
-async function download(api: Client, job: Job, serverUrl: string): Promise<void> {
-  const { files } = await api.listJobFiles({ params: { id: job.id } })
-  const kept = files.filter((file) => file.selected && file.available)
-  if (kept.length !== 1) {
-    await browser.tabs.create({ url: jobPageUrl(serverUrl, job.id) })
-    return
-  }
-  const link = await api.createFileLink({ params: { id: kept[0]!.id } })
-  await browser.downloads.download({ url: new URL(link.url, serverUrl).href })
 }
 
 function plural(count: number, noun: string): string {

@@ -36,6 +36,10 @@ export const ErrorCode = z.enum([
   'storage_unavailable',
   'not_assigned',
   'duplicate_event',
+  // Zips of a job's files (api/src/routes/zip.ts).
+  'job_not_completed',
+  'zip_needs_checksums',
+  'zip_changed',
 ])
 export type ErrorCode = z.infer<typeof ErrorCode>
 

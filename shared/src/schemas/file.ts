@@ -16,5 +16,10 @@ export type FileEntry = z.infer<typeof FileEntry>
 export const StoredFileEntry = FileEntry.extend({
   key: z.string().min(1).max(1024),
   mimeType: z.string().max(255).optional(),
+  /**
+   * CRC-32 of the bytes, recorded by the agent as it uploads (ZIP archives are built from it).
+   * Absent for files stored before agents recorded it.
+   */
+  crc32: z.number().int().min(0).max(0xffffffff).optional(),
 })
 export type StoredFileEntry = z.infer<typeof StoredFileEntry>

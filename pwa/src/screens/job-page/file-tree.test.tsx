@@ -66,4 +66,17 @@ describe('FileTree', () => {
     expect(toggle.getAttribute('aria-expanded')).toBe('false')
     expect(screen.getByText('ep1.mp4').closest('ul')?.hidden).toBe(true)
   })
+
+  it("offers each folder's actions, but not while choosing files", () => {
+    render(
+      <FileTree
+        root={buildFileTree(files)}
+        renderFolderActions={(folder) => <button type="button">Zip {folder.path}</button>}
+      />,
+    )
+    expect(screen.getByRole('button', { name: 'Zip Show' })).toBeTruthy()
+    cleanup()
+    render(<Chooser />)
+    expect(screen.queryByRole('button', { name: /^Zip/ })).toBeNull()
+  })
 })

@@ -7,12 +7,19 @@ export interface FileTreeProps {
   root: FolderNode
   /** What each file row offers (download, copy, play); absent in choosing mode. */
   renderFileActions?: (file: JobFile) => React.ReactNode
+  /** What each folder row offers (a zip of it); absent in choosing mode. */
+  renderFolderActions?: (folder: FolderNode) => React.ReactNode
   /** Choosing mode: checkboxes on every file and folder. */
   selection?: { selected: ReadonlySet<number>; onChange(next: Set<number>): void }
 }
 
 /** The job's files as nested folders that open and close, optionally with checkboxes. */
-export function FileTree({ root, renderFileActions, selection }: FileTreeProps) {
+export function FileTree({
+  root,
+  renderFileActions,
+  renderFolderActions,
+  selection,
+}: FileTreeProps) {
   return (
     <ul className="file-tree" data-choosing={selection ? true : undefined}>
       {root.children.map((node) => (
@@ -21,6 +28,7 @@ export function FileTree({ root, renderFileActions, selection }: FileTreeProps) 
           node={node}
           depth={0}
           renderFileActions={renderFileActions}
+          renderFolderActions={renderFolderActions}
           selection={selection}
         />
       ))}
@@ -33,7 +41,7 @@ interface RowProps extends Omit<FileTreeProps, 'root'> {
   depth: number
 }
 
-function TreeRow({ node, depth, renderFileActions, selection }: RowProps) {
+function TreeRow({ node, depth, renderFileActions, renderFolderActions, selection }: RowProps) {
   if (node.kind === 'file') {
     const { file } = node
     const pending = !selection && file.selected && !file.available
@@ -76,12 +84,19 @@ function TreeRow({ node, depth, renderFileActions, selection }: RowProps) {
       node={node}
       depth={depth}
       renderFileActions={renderFileActions}
+      renderFolderActions={renderFolderActions}
       selection={selection}
     />
   )
 }
 
-function FolderRow({ node, depth, renderFileActions, selection }: RowProps & { node: FolderNode }) {
+function FolderRow({
+  node,
+  depth,
+  renderFileActions,
+  renderFolderActions,
+  selection,
+}: RowProps & { node: FolderNode }) {
   // Big deep trees start folded below the second level so a season pack does not fill the phone.
   const [open, setOpen] = useState(depth < 2 || node.fileCount <= 12)
   const state = selection ? selectionOf(node, selection.selected) : 'none'
@@ -128,6 +143,9 @@ function FolderRow({ node, depth, renderFileActions, selection }: RowProps & { n
             · {node.fileCount} {node.fileCount === 1 ? 'file' : 'files'}
           </span>
         </span>
+        {!selection && renderFolderActions && (
+          <span className="tree-actions">{renderFolderActions(node)}</span>
+        )}
       </div>
       <ul id={listId} hidden={!open}>
         {node.children.map((child) => (
@@ -136,6 +154,7 @@ function FolderRow({ node, depth, renderFileActions, selection }: RowProps & { n
             node={child}
             depth={depth + 1}
             renderFileActions={renderFileActions}
+            renderFolderActions={renderFolderActions}
             selection={selection}
           />
         ))}

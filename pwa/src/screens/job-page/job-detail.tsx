@@ -21,6 +21,7 @@ import { copyFileLink, downloadFile } from './file-links.ts'
 import { EndedNotice, readdLink } from './ended-notice.tsx'
 import { previewKind, type PreviewKind } from './playable.ts'
 import { WaitingDetails } from './waiting-details.tsx'
+import { downloadZip } from './zip-download.ts'
 import './job.css'
 
 const MediaPlayer = lazy(() => import('./media-player.tsx'))
@@ -138,6 +139,8 @@ function JobView({ job, onChanged }: { job: JobWithFiles; onChanged(job: Job): v
   const tree = useMemo(() => buildFileTree(job.files), [job.files])
   const shownFiles = job.files.filter((file) => file.selected)
   const available = job.files.filter((file) => file.available).length
+  // A zip is offered for a completed job with more than one stored file, and for its folders.
+  const zippable = job.status === 'completed' && available > 1
 
   async function play(file: JobFile, kind: Exclude<PreviewKind, null>) {
     try {
@@ -191,6 +194,15 @@ function JobView({ job, onChanged }: { job: JobWithFiles; onChanged(job: Job): v
                 {formatBytes(shownFiles.reduce((sum, file) => sum + file.size, 0))}
               </p>
             )}
+            {zippable && (
+              <button
+                type="button"
+                className="button button-small"
+                onClick={() => void downloadZip(job.id)}
+              >
+                Download as zip
+              </button>
+            )}
           </div>
           {available > 0 && <LinkListActions jobId={job.id} plan={plan.id} />}
           {playing && (
@@ -232,6 +244,20 @@ function JobView({ job, onChanged }: { job: JobWithFiles; onChanged(job: Job): v
             <div className="card card-flush">
               <FileTree
                 root={tree}
+                renderFolderActions={
+                  zippable
+                    ? (folder) => (
+                        <button
+                          type="button"
+                          className="button button-small"
+                          aria-label={`Download folder ${folder.name} as zip`}
+                          onClick={() => void downloadZip(job.id, folder.path)}
+                        >
+                          Zip
+                        </button>
+                      )
+                    : undefined
+                }
                 renderFileActions={(file) => {
                   const name = file.path.split('/').pop() ?? file.path
                   const kind = previewKind(file)
