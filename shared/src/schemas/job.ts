@@ -17,6 +17,11 @@ export const JobFile = z.object({
   selected: z.boolean(),
   /** True once the file's bytes are in storage and can be linked. */
   available: z.boolean(),
+  /**
+   * Bytes of the file downloaded so far, as its agent last reported (its size once available;
+   * absent before any report). Live: the job's `progress` events carry the changes in `fileBytes`.
+   */
+  bytesDownloaded: z.number().int().nonnegative().optional(),
 })
 export type JobFile = z.infer<typeof JobFile>
 
