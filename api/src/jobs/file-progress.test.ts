@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { signUp } from '../../test/helpers.ts'
 import {
+  completed,
   dispatchedJob,
   followedDownload,
   magnetFor,
@@ -59,5 +60,36 @@ describe('per-file progress', () => {
       5000,
       'the late follower’s per-file bytes',
     )
+  })
+})
+
+describe('the job list’s downloads', () => {
+  it('counts a completed job’s downloadable files and names the only one', async () => {
+    const one = await dispatchedJob()
+    const single = [{ index: 0, path: 'demo/a.txt', size: 600 }]
+    await one.agent.send(metadata(one.infohash, single))
+    await one.agent.send(completed(one.infohash, single))
+    const many = await dispatchedJob()
+    await many.agent.send(metadata(many.infohash))
+    await many.agent.send(completed(many.infohash))
+
+    const [listed] = (await one.user.api.listJobs()).jobs
+    const { files } = await one.user.api.getJob(one.params)
+    expect(listed).toMatchObject({
+      status: 'completed',
+      availableFiles: 1,
+      singleFileId: files[0]!.id,
+    })
+    const [several] = (await many.user.api.listJobs()).jobs
+    expect(several).toMatchObject({ availableFiles: 2, singleFileId: null })
+  })
+
+  it('counts nothing before the files are stored', async () => {
+    const { user, agent, infohash } = await dispatchedJob()
+    await agent.send(metadata(infohash))
+    expect((await user.api.listJobs()).jobs[0]).toMatchObject({
+      availableFiles: 0,
+      singleFileId: null,
+    })
   })
 })

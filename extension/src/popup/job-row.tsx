@@ -1,6 +1,6 @@
 // One job in the popup: the shared summary (status, figures, why it waits), its peers, and what
 // can be done with it from here: pause/resume, retry, cancel and delete (both asked first), open
-// its page, and download a completed single-file job.
+// its page, and download a completed job's only file (a job of several files is opened instead).
 import {
   allowedActions,
   type Client,
@@ -9,7 +9,7 @@ import {
   type LiveJobsAction,
 } from '@tseeder/shared'
 import { JobSummary } from '@tseeder/shared/ui'
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import { browser } from 'wxt/browser'
 import { describeFailure } from '../failures.ts'
 import { markRevoked } from '../jobs-poller.ts'
@@ -59,6 +59,17 @@ export function JobRow({ job, connection, onChange, client }: JobRowProps) {
   const href = jobPageUrl(connection.serverUrl, job.id)
   const actions = rowActions(job, connection)
   const confirmation = asking ? CONFIRMATIONS[asking]?.(job) : undefined
+
+  // A job that completed while the popup watched has its files counted only in a fresh read.
+  const uncounted = job.status === 'completed' && job.availableFiles === 0
+  useEffect(() => {
+    if (!uncounted) return
+    const api = client ?? clientFor(connection)
+    api.getJob({ params: { id: job.id } }).then(
+      (read) => onChange({ type: 'upsert', job: read }),
+      () => {}, // the row keeps "Open in tseeder"; the next list brings the count
+    )
+  }, [uncounted, job.id]) // once per job that turns completed (the client and callback are stable enough)
 
   async function run(action: RowAction) {
     setAsking(null)
@@ -154,7 +165,9 @@ function rowActions(job: Job, connection: Connection): RowAction[] {
     (action) => !(action === 'resume' && job.awaitingFiles),
   )
   const mayDownload = !connection.scopes || connection.scopes.includes('files:read')
-  if (job.status === 'completed' && mayDownload) actions.unshift('download')
+  // A server older than `singleFileId` leaves it out: the files are then read on Download.
+  const oneFile = job.singleFileId !== null
+  if (job.status === 'completed' && mayDownload && oneFile) actions.unshift('download')
   return [...actions, 'delete']
 }
 
@@ -164,10 +177,15 @@ function showsPeers(job: Job): boolean {
 }
 
 /**
- * Downloads a job of one file through a fresh signed link; a job of several opens its page,
- * where the files are listed (the job list does not say how many files a job has).
+ * Downloads a job's only file through a fresh signed link. From a server whose job list does not
+ * say which file that is, the files are read first, and a job of several opens its page instead.
  */
 async function download(api: Client, job: Job, serverUrl: string): Promise<void> {
+  if (job.singleFileId) {
+    const link = await api.createFileLink({ params: { id: job.singleFileId } })
+    await browser.downloads.download({ url: new URL(link.url, serverUrl).href })
+    return
+  }
   const { files } = await api.listJobFiles({ params: { id: job.id } })
   const kept = files.filter((file) => file.selected && file.available)
   if (kept.length !== 1) {

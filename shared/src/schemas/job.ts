@@ -48,6 +48,13 @@ export const Job = z.object({
   createdAt: Timestamp,
   updatedAt: Timestamp,
   completedAt: Timestamp.optional(),
+  /**
+   * How many of its files can be downloaded now (selected and in storage), and the id of the only
+   * one when there is exactly one: what a job list needs to offer "Download" without reading the
+   * file list. Absent from servers older than these fields.
+   */
+  availableFiles: z.number().int().nonnegative().optional(),
+  singleFileId: Id.nullable().optional(),
 })
 export type Job = z.infer<typeof Job>
 
