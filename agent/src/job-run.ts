@@ -18,6 +18,8 @@ import {
   phaseOf,
   progressOf,
   progressUpdate,
+  changedFileBytes,
+  fileBytesOf,
   tickVerdict,
 } from './progress.ts'
 import type { Reporter } from './reporter.ts'
@@ -72,6 +74,8 @@ export class JobRun {
   private uploads = new AbortController()
   private timers: NodeJS.Timeout[] = []
   private readonly uploadedBytes = new Map<number, number>()
+  /** Each file's bytes as this launch last reported them (a new launch reports every file). */
+  private sentFileBytes = new Map<number, number>()
   private watch = freshWatch(Date.now())
   private lastReceived = 0
   private fetchStart = Date.now()
@@ -105,6 +109,7 @@ export class JobRun {
     this.watch = freshWatch(Date.now())
     this.fetchStart = Date.now()
     this.lastReceived = 0
+    this.sentFileBytes = new Map()
     this.ctx.activeChanged()
     void this.run(generation).catch((error: Error) => {
       if (this.generation !== generation) return
@@ -363,7 +368,9 @@ export class JobRun {
 
   private emitProgress(phase: ProgressPhase): Promise<void> {
     const waiting = this.ctx.slots.waiting(this.jobId)
-    return this.emit({ ...progressUpdate(this.progress(), phase), waiting })
+    const progress = this.progress()
+    const fileBytes = changedFileBytes(fileBytesOf(this.record, progress.live), this.sentFileBytes)
+    return this.emit({ ...progressUpdate(progress, phase, fileBytes), waiting })
   }
 
   /** Allocates the next `seq` (persisted first, so a crash can skip a number but never reuse one). */

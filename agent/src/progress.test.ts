@@ -2,6 +2,8 @@ import type { AgentJobRecord } from '@tseeder/shared'
 import { describe, expect, it } from 'vitest'
 import type { EngineProgress } from './engine/torrent-engine.ts'
 import {
+  changedFileBytes,
+  fileBytesOf,
   freshWatch,
   pendingFiles,
   phaseOf,
@@ -182,5 +184,60 @@ describe('tickVerdict', () => {
     expect(
       tickVerdict(freshWatch(0), 'downloading', { done: 0, total: 0 }, 1, stall).downloaded,
     ).toBe(false)
+  })
+})
+
+describe('per-file progress', () => {
+  it('counts each selected file: its size once stored, else what the engine verified of it', () => {
+    const perFile = live({ fileBytes: new Map([[2, 250]]) })
+    expect(fileBytesOf(record({ uploaded: stored }), perFile)).toEqual(
+      new Map([
+        [0, 100],
+        [2, 250],
+      ]),
+    )
+    expect(fileBytesOf(record(), null)).toEqual(
+      new Map([
+        [0, 0],
+        [2, 0],
+      ]),
+    )
+  })
+
+  it('reports every file the first time, then only the files whose bytes changed', () => {
+    const sent = new Map<number, number>()
+    expect(
+      changedFileBytes(
+        new Map([
+          [0, 0],
+          [2, 10],
+        ]),
+        sent,
+      ),
+    ).toEqual({ 0: 0, 2: 10 })
+    expect(
+      changedFileBytes(
+        new Map([
+          [0, 0],
+          [2, 10],
+        ]),
+        sent,
+      ),
+    ).toEqual({})
+    expect(
+      changedFileBytes(
+        new Map([
+          [0, 40],
+          [2, 10],
+        ]),
+        sent,
+      ),
+    ).toEqual({ 0: 40 })
+  })
+
+  it('carries the changed files on the progress report, and leaves the field out when none did', () => {
+    const progress = progressOf(record(), live({ bytesDone: 50 }), new Map())
+    expect(progressUpdate(progress, 'downloading', { 2: 50 }).fileBytes).toEqual({ 2: 50 })
+    expect(progressUpdate(progress, 'downloading', {})).not.toHaveProperty('fileBytes')
   })
 })

@@ -45,16 +45,55 @@ export function progressOf(
   return { total, done, uploaded, pct, live }
 }
 
+/**
+ * Downloaded bytes of each selected file: its size once stored, else what the engine verified
+ * (0 before metadata, or from an engine that does not count per file).
+ */
+export function fileBytesOf(
+  record: AgentJobRecord,
+  live: EngineProgress | null,
+): Map<number, number> {
+  const files = record.files ?? []
+  return new Map(
+    (record.selected ?? []).map((i) => [
+      i,
+      record.uploaded[i] ? (fileWithIndex(files, i)?.size ?? 0) : (live?.fileBytes?.get(i) ?? 0),
+    ]),
+  )
+}
+
+/**
+ * The files of `current` whose bytes differ from what was last `sent` (which it updates), as
+ * `{ fileIndex: bytes }`: a report carries only these, so a thousand-file torrent does not
+ * resend them all every time.
+ */
+export function changedFileBytes(
+  current: ReadonlyMap<number, number>,
+  sent: Map<number, number>,
+): Record<string, number> {
+  const changed: Record<string, number> = {}
+  for (const [index, bytes] of current) {
+    if (sent.get(index) === bytes) continue
+    changed[index] = bytes
+    sent.set(index, bytes)
+  }
+  return changed
+}
+
 /** The phase a progress report names for a job in `status`. */
 export function phaseOf(status: AgentJobStatus): ProgressPhase {
   if (status === 'metadata_fetch' || status === 'uploading') return status
   return 'downloading'
 }
 
-/** The `progress_update` callback for a job's progress (speeds and ETA rounded). */
+/**
+ * The `progress_update` callback for a job's progress (speeds and ETA rounded), with the files
+ * whose bytes changed (see {@link changedFileBytes}) when there are any.
+ */
 export function progressUpdate(
   progress: JobProgress,
   phase: ProgressPhase,
+  fileBytes: Record<string, number> = {},
 ): Omit<ProgressUpdate, 'jobId' | 'seq' | 'attempt'> {
   const { total, done, uploaded, pct, live } = progress
   const speed = live?.downloadSpeed ?? 0
@@ -70,6 +109,7 @@ export function progressUpdate(
     peers: live?.peers ?? 0,
     seeds: live?.seeds ?? 0,
     bytesUploaded: uploaded,
+    ...(Object.keys(fileBytes).length ? { fileBytes } : {}),
   }
 }
 

@@ -117,6 +117,37 @@ async function openExtensionPage(page: string): Promise<Page> {
 }
 
 describe('the tseeder extension in Chromium', () => {
+  it('opens its options page by itself on first install, where it is connected', async () => {
+    const options = await until('the options page opened on install', async () =>
+      browser.context.pages().find((page) => page.url().startsWith(browser.url('options.html'))),
+    )
+    await options.getByLabel('Server URL').waitFor()
+    await options.close()
+  })
+
+  it('names what a read-only token cannot do, and connects to this computer over http', async () => {
+    const options = await openExtensionPage('options.html')
+    const readOnly = await user.api.createToken({
+      body: { name: 'Read only', scopes: ['jobs:read'] },
+    })
+    // A bare address of this computer: shown as what it will connect to, with http.
+    const bare = stack.url.replace(/^http:\/\//, '')
+    await options.getByLabel('Server URL').fill(bare)
+    await expect
+      .poll(() => options.locator('#connect-preview').textContent())
+      .toBe(`Connects to ${stack.url}`)
+    await options.getByLabel('API token').fill(readOnly.token)
+    await options.getByRole('button', { name: 'Connect' }).click()
+    // The missing scopes are named in words, with the scopes to ask for.
+    await expect
+      .poll(() => options.locator('#connect-error').textContent(), { timeout: 20_000 })
+      .toMatch(
+        /^This token can see jobs and their progress, but not add, pause, resume, cancel and delete jobs;? or download files\. Create a token with jobs:read, jobs:write and files:read/,
+      )
+    await expect(options.getByTestId('account-email').count()).resolves.toBe(0)
+    await options.close()
+  })
+
   it('connects through the options page and shows the account and plan', async () => {
     const options = await openExtensionPage('options.html')
     await options.getByLabel('Server URL').fill('http://127.0.0.1:1')
@@ -200,7 +231,7 @@ describe('the tseeder extension in Chromium', () => {
     expect(await jobWithInfohash(fixtures.click.infohash)).toBeUndefined()
     const sends = (await notifications())
       .slice(shownBefore)
-      .filter((n) => n.title === 'Sent to tseeder' || n.title === 'Not sent')
+      .filter((n) => ['Sent to tseeder', 'Already in tseeder', 'Not sent'].includes(n.title))
     expect(sends).toEqual([])
 
     await page.locator('#magnet').click()
@@ -239,6 +270,13 @@ describe('the tseeder extension in Chromium', () => {
     await expect
       .poll(() => popup.getByText('Live', { exact: true }).count(), { timeout: 20_000 })
       .toBe(1)
+
+    // A magnet that is already the user's job is said to be, not "Sent".
+    await popup.getByLabel('Magnet link').fill(fixtures.menu.magnet)
+    await popup.getByRole('button', { name: 'Send' }).click()
+    await expect
+      .poll(() => popup.locator('#send-status').textContent())
+      .toBe('Already in your list: ext-menu')
 
     const live = await user.api.createJob({ body: { magnet: fixtures.live.magnet } })
     const bar = jobs.getByRole('progressbar', { name: 'Progress of ext-live' })

@@ -28,8 +28,12 @@ export async function sendAndNotify(target: SendTarget): Promise<void> {
         `tseeder may not read .torrent files from ${new URL(target.url).host} yet. Allow it in the extension\u2019s options ("Read .torrent files with your cookies"), then send it again.`,
       )
     }
-    const job = await sendTarget(target, { api: clientFor(connection) })
-    await showNotification({ kind: 'job', jobId: job.id }, 'Sent to tseeder', `Sent: ${job.name}`)
+    const { job, created } = await sendTarget(target, { api: clientFor(connection) })
+    await showNotification(
+      { kind: 'job', jobId: job.id },
+      created ? 'Sent to tseeder' : 'Already in tseeder',
+      `${created ? 'Sent' : 'Already in your list'}: ${job.name}`,
+    )
     void pollJobs()
   } catch (error) {
     if (error instanceof TorrentFetchError || error instanceof InvalidLinkError) {

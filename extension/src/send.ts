@@ -1,5 +1,5 @@
 // Sends a magnet or a .torrent link to tseeder as a new job.
-import { type Client, type Job, parseMagnet } from '@tseeder/shared'
+import { type Client, type CreatedJob, createJobTelling, parseMagnet } from '@tseeder/shared'
 import type { SendTarget } from './sendable-links.ts'
 import { fetchTorrentFile } from './torrent-file.ts'
 
@@ -17,16 +17,17 @@ export class InvalidLinkError extends Error {
 /**
  * Creates the job. Magnets are checked first (a broken link throws {@link InvalidLinkError}
  * with the parser's readable sentence); .torrent links are downloaded with the user's cookies and uploaded as multipart
- * `torrent`. Throws the server's `ApiError` as is (quota, blocked, invalid).
+ * `torrent`. Says whether the job is new or was already the user's. Throws the server's
+ * `ApiError` as is (quota, blocked, invalid).
  */
-export async function sendTarget(target: SendTarget, deps: SendDeps): Promise<Job> {
+export async function sendTarget(target: SendTarget, deps: SendDeps): Promise<CreatedJob> {
   if (target.kind === 'magnet') {
     const parsed = parseMagnet(target.magnet)
     if (!parsed.ok) throw new InvalidLinkError(parsed.message)
-    return deps.api.createJob({ body: { magnet: parsed.magnet } })
+    return createJobTelling(deps.api, { body: { magnet: parsed.magnet } })
   }
   const { file } = await fetchTorrentFile(target.url, deps.fetch)
   const form = new FormData()
   form.set('torrent', file, file.name)
-  return deps.api.createJob({ body: form })
+  return createJobTelling(deps.api, { body: form })
 }

@@ -33,6 +33,11 @@ type CallArgs<E extends Endpoint> =
 
 export interface CallInit {
   signal?: AbortSignal
+  /**
+   * Told the status of a successful answer, for the few endpoints where it means something:
+   * `createJob` answers 201 for a new job and 200 for one the user already had.
+   */
+  onStatus?(status: number): void
 }
 
 export type Client = {
@@ -162,6 +167,7 @@ export function createClientFrom(
       }),
     )
     if (!response.ok) throw await toApiError(response, readError)
+    init?.onStatus?.(response.status)
     if (endpoint.response === null || response.status === 204) return undefined
 
     const json: unknown = await response.json()

@@ -40,6 +40,19 @@ describe('reduceLiveJobs', () => {
     expect(c).toBe(a)
   })
 
+  it('keeps every file’s bytes while each progress event names only the files that changed', () => {
+    const a = reduceLiveJobs(start, {
+      type: 'event',
+      event: testProgress('old', 1, 10, { fileBytes: { 0: 100, 1: 0 } }),
+    })
+    const b = reduceLiveJobs(a, {
+      type: 'event',
+      event: testProgress('old', 2, 20, { fileBytes: { 1: 50 } }),
+    })
+    const c = reduceLiveJobs(b, { type: 'event', event: testProgress('old', 3, 25) })
+    expect(c.jobs.find((j) => j.id === 'old')?.fileBytes).toEqual({ 0: 100, 1: 50 })
+  })
+
   it('completes a job with full progress and no speed, and keeps a failure reason', () => {
     const done = reduceLiveJobs(start, {
       type: 'event',

@@ -20,6 +20,8 @@ export interface EngineMetadata {
 export interface EngineProgress {
   /** Verified bytes of the given files. */
   bytesDone: number
+  /** The same, per file index (engines that cannot tell leave it out). */
+  fileBytes?: ReadonlyMap<number, number>
   /** Raw bytes received from peers since the torrent was added. */
   received: number
   downloadSpeed: number

@@ -125,8 +125,10 @@ class WebTorrentJob extends EventEmitter implements EngineTorrent {
 
   progress(fileIndexes: readonly number[]): EngineProgress {
     const t = this.torrent
+    const fileBytes = new Map(fileIndexes.map((i) => [i, downloadedBytes(t, i)]))
     return {
-      bytesDone: fileIndexes.reduce((sum, i) => sum + downloadedBytes(t, i), 0),
+      bytesDone: [...fileBytes.values()].reduce((sum, bytes) => sum + bytes, 0),
+      fileBytes,
       received: t.received,
       downloadSpeed: t.downloadSpeed,
       uploadSpeed: t.uploadSpeed,

@@ -2,19 +2,24 @@
 import type { PasswordHash } from '../lib/crypto.ts'
 import type { JobRow } from './jobs.ts'
 
-/** Stores a new password hash for the user. */
+/**
+ * Stores a new password hash for the user. `mustChange`: a one-time password an operator set,
+ * which signs in only to choose a new one (a password the user chose clears it).
+ */
 export function setPasswordStatement(
   db: D1Database,
   userId: string,
   password: PasswordHash,
   now: number,
+  mustChange = false,
 ): D1PreparedStatement {
   return db
     .prepare(
-      `UPDATE users SET password_hash = ?, password_salt = ?, password_iterations = ?, updated_at = ?
+      `UPDATE users SET password_hash = ?, password_salt = ?, password_iterations = ?, updated_at = ?,
+         must_change_password = ?
        WHERE id = ?`,
     )
-    .bind(password.hash, password.salt, password.iterations, now, userId)
+    .bind(password.hash, password.salt, password.iterations, now, mustChange ? 1 : 0, userId)
 }
 
 /**

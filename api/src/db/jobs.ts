@@ -50,6 +50,10 @@ export interface JobRow {
   created_at: number
   updated_at: number
   completed_at: number | null
+  /** Selected files in storage (see {@link setJobDownloads}). */
+  available_files: number
+  /** The id of the only one of them, when there is exactly one. */
+  single_file_id: string | null
 }
 
 export function selectedFilesOf(row: Pick<JobRow, 'selected_files'>): number[] | null {
@@ -91,6 +95,8 @@ export function toJob(row: JobRow, line?: LinePlace): Job {
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
     ...(row.completed_at ? { completedAt: iso(row.completed_at) } : {}),
+    availableFiles: row.available_files ?? 0,
+    singleFileId: row.single_file_id ?? null,
   }
 }
 
@@ -337,6 +343,22 @@ export function setJobStoredBytes(
   bytes: number,
 ): D1PreparedStatement {
   return db.prepare('UPDATE jobs SET stored_bytes = ? WHERE id = ?').bind(bytes, jobId)
+}
+
+/**
+ * Counts the job's downloadable files (selected and stored) and keeps the id of the only one, so
+ * job lists can offer a download without reading file lists. Run after its files are stored.
+ */
+export function setJobDownloads(db: D1Database, jobId: string): D1PreparedStatement {
+  const downloadable =
+    'FROM job_files WHERE job_id = ?1 AND selected = 1 AND storage_key IS NOT NULL'
+  return db
+    .prepare(
+      `UPDATE jobs SET available_files = (SELECT COUNT(*) ${downloadable}),
+         single_file_id = (SELECT CASE WHEN COUNT(*) = 1 THEN MIN(id) END ${downloadable})
+       WHERE id = ?1`,
+    )
+    .bind(jobId)
 }
 
 /** The owner's choice of files (null: all), which ends the wait for it. */

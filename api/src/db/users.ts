@@ -14,12 +14,14 @@ export interface UserRow {
   plan_id: PlanId
   suspended: number
   aup_accepted_at: number | null
+  /** 1 after an operator's password reset, until the user chooses a new password. */
+  must_change_password: number
   created_at: number
   updated_at: number
 }
 
 export const USER_COLUMNS =
-  'u.id, u.email, u.password_hash, u.password_salt, u.password_iterations, u.role, u.plan_id, u.suspended, u.aup_accepted_at, u.created_at, u.updated_at'
+  'u.id, u.email, u.password_hash, u.password_salt, u.password_iterations, u.role, u.plan_id, u.suspended, u.aup_accepted_at, u.must_change_password, u.created_at, u.updated_at'
 
 export function toUser(row: UserRow): User {
   return {
@@ -29,6 +31,7 @@ export function toUser(row: UserRow): User {
     plan: row.plan_id,
     suspended: row.suspended === 1,
     aupAcceptedAt: iso(row.aup_accepted_at),
+    mustChangePassword: row.must_change_password === 1,
     createdAt: iso(row.created_at),
   }
 }

@@ -3,6 +3,7 @@ import {
   canTransition,
   isActiveStatus,
   isRunningStatus,
+  mergeFileBytes,
   ProgressFields,
   type JobEvent,
   type JobProgressState,
@@ -74,7 +75,12 @@ export function apply(d: Draft, change: JobChange, force = false): boolean {
     s.bytesTotal = storedBytes
   }
   if (change.progress)
-    Object.assign(s, { ...change.progress, bytesTotal: s.bytesTotal || change.progress.bytesTotal })
+    // The state keeps every file's count; a report or a leader's change brings only the changed.
+    Object.assign(s, {
+      ...change.progress,
+      bytesTotal: s.bytesTotal || change.progress.bytesTotal,
+      fileBytes: mergeFileBytes(s.fileBytes, change.progress.fileBytes),
+    })
   if (statusChanged) {
     s.status = change.status!
     if (s.status === 'completed') {
@@ -97,7 +103,15 @@ export function apply(d: Draft, change: JobChange, force = false): boolean {
     })
   }
   if (change.error && !statusChanged) events.push({ type: 'error', ...change.error })
-  if (change.progress) events.push({ type: 'progress', ...ProgressFields.parse(s) })
+  if (change.progress) {
+    const { fileBytes: _all, ...progress } = ProgressFields.parse(s)
+    const changed = change.progress.fileBytes
+    events.push({
+      type: 'progress',
+      ...progress,
+      ...(changed && Object.keys(changed).length ? { fileBytes: changed } : {}),
+    })
+  }
 
   // Parking and unparking are written at once: the dispatch line counts transfers from D1.
   const waitingChanged = s.waiting?.reason !== waitedFor

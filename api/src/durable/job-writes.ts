@@ -4,6 +4,7 @@ import { recordJobFiles, recordStoredJobFiles, selectJobFiles } from '../db/job-
 import {
   setJobName,
   setJobSelection,
+  setJobDownloads,
   setJobStoredBytes,
   unfollowJob,
   updateJobLifecycle,
@@ -34,6 +35,7 @@ export function statementsFor(db: D1Database, write: DbWrite): D1PreparedStateme
         ...recordContent(db, write.infohash, write.jobId, objects, write.at),
         ...recordStoredJobFiles(db, write.jobId, objects, write.selectedFiles),
         setJobStoredBytes(db, write.jobId, write.storedBytes),
+        setJobDownloads(db, write.jobId),
         adjustStorageStatement(db, write.userId, write.storedBytesDelta, write.at),
       ]
     }

@@ -1,6 +1,6 @@
 import type { Hono, MiddlewareHandler } from 'hono'
 import { createMiddleware } from 'hono/factory'
-import type { Endpoint, EndpointOutput } from '@tseeder/shared'
+import { endpoints, type Endpoint, type EndpointOutput } from '@tseeder/shared'
 import type { z } from 'zod'
 import type { AppContext, AppEnv, AuthContext } from '../env.ts'
 import { limitBody } from '../middleware/body-limit.ts'
@@ -25,6 +25,13 @@ export type RouteHandler<E extends Endpoint> = (
 ) => Promise<EndpointOutput<E> | Response>
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/** What a user signed in with an operator's one-time password may do: read who they are, choose. */
+const BEFORE_PASSWORD_CHANGE = new Set<Endpoint>([
+  endpoints.me,
+  endpoints.logout,
+  endpoints.changePassword,
+])
 
 /** The signed-in caller of a route whose access is not `public`. */
 export function requireAuth(c: AppContext): AuthContext {
@@ -52,6 +59,13 @@ export function authorize(endpoint: Endpoint): MiddlewareHandler<AppEnv> {
     }
     if (auth.user.suspended) {
       throw new HttpError(403, 'account_suspended', 'This account is suspended. Contact support.')
+    }
+    if (auth.user.must_change_password === 1 && !BEFORE_PASSWORD_CHANGE.has(endpoint)) {
+      throw new HttpError(
+        403,
+        'password_change_required',
+        'Choose a new password first: the one you signed in with was for one sign-in only.',
+      )
     }
     if (auth.via === 'token') {
       if (endpoint.access === 'session' || endpoint.access === 'admin') {

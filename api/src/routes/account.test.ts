@@ -115,6 +115,35 @@ describe('an admin resetting a password', () => {
     expect(JSON.stringify(row)).not.toContain(password)
   })
 
+  it('makes the one-time password lead only to choosing a new one', async () => {
+    const admin = await signUpAdmin()
+    const user = await signUp()
+    const token = await tokenClient(user, ['jobs:read'])
+    const { password } = await admin.api.adminResetPassword({ params: { id: user.userId } })
+    const device = browser()
+    const { user: signedIn } = await device.api.login({ body: { email: user.email, password } })
+    expect(signedIn.mustChangePassword).toBe(true)
+    expect((await device.api.me()).user.mustChangePassword).toBe(true)
+    // Every other call, by the new session or an API token, is refused with a code to act on.
+    const calls = [
+      () => device.api.listJobs(),
+      () => device.api.listTokens(),
+      () => token.api.listJobs(),
+    ]
+    for (const call of calls) {
+      expect(await apiError(call())).toMatchObject({
+        status: 403,
+        code: 'password_change_required',
+      })
+    }
+    await device.api.changePassword({
+      body: { currentPassword: password, newPassword: NEW_PASSWORD },
+    })
+    expect((await device.api.me()).user.mustChangePassword).toBe(false)
+    expect(await device.api.listJobs()).toMatchObject({ jobs: [] })
+    expect(await token.api.listJobs()).toMatchObject({ jobs: [] })
+  })
+
   it('is for admins only', async () => {
     const user = await signUp()
     const other = await signUp()

@@ -147,7 +147,7 @@ route(accountRoutes, endpoints.adminResetPassword, async (c, { params }) => {
   // 15 random bytes: 20 characters to read out or paste, shown to the admin this once only.
   const password = randomToken(15)
   await c.env.DB.batch([
-    setPasswordStatement(c.env.DB, target.id, await hashPassword(password), Date.now()),
+    setPasswordStatement(c.env.DB, target.id, await hashPassword(password), Date.now(), true),
     auditStatement(c, {
       action: 'admin.password_reset',
       targetType: 'user',

@@ -3,6 +3,7 @@ import type { CreateJobForm } from '@tseeder/shared'
 import {
   endpoints,
   isRunningStatus,
+  mergeFileBytes,
   parseMagnet,
   streams,
   type CreateJobBody,
@@ -17,7 +18,8 @@ import { getUsage } from '../db/usage.ts'
 import type { UserRow } from '../db/users.ts'
 import { quotaError, storageProblem } from '../lib/quotas.ts'
 import { auditRecord, auditStatement } from '../db/audit.ts'
-import { listJobFileRows, toJobFile } from '../db/job-files.ts'
+import { listJobFileRows } from '../db/job-files.ts'
+import { filesWithProgress } from '../jobs/file-progress.ts'
 import { checkSelectionExists } from '../jobs/selection.ts'
 import { withPlaceInLine } from '../db/dispatch-line.ts'
 import { getOwnJobRow, listJobsPage, type JobRow } from '../db/jobs.ts'
@@ -102,19 +104,21 @@ route(jobRoutes, endpoints.getJob, async (c, { params }) => {
   const { user } = requireAuth(c)
   const job = await getOwnJobRow(c.env.DB, params.id, user.id)
   if (!job) throw notFound()
-  const [files, live] = await Promise.all([
+  const [files, live, leader] = await Promise.all([
     listJobFileRows(c.env.DB, job.id),
     jobProgress(c.env, job.id).live(),
+    // A follower that joined mid-download has heard only the changes since: its leader has all.
+    job.follows_job_id ? jobProgress(c.env, job.follows_job_id).live() : null,
   ])
   // The row's status is always current; its progress may be up to 10 s old: the DO's is not. A
   // queued job's wait is the line's, not the DO's.
-  const { waiting, ...progress } = live?.status === job.status ? live.progress : {}
+  const { waiting, fileBytes, ...progress } = live?.status === job.status ? live.progress : {}
   const [shown] = await withPlaceInLine(c.env.DB, [job])
   return {
     ...shown!,
     ...progress,
     ...(waiting !== undefined && isRunningStatus(job.status) ? { waiting } : {}),
-    files: files.map(toJobFile),
+    files: filesWithProgress(files, mergeFileBytes(leader?.progress.fileBytes, fileBytes)),
   }
 })
 

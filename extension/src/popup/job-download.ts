@@ -1,6 +1,6 @@
-// Downloads from the popup: a completed job of one file through its signed link; for a job of
-// several files the popup offers a zip of them all (the job list does not say how many files a
-// job has, so the files request made on Download tells).
+// Downloads from the popup: a completed job of one file through its signed link, a job of several
+// as one zip. A server whose job list does not say which file or how many (no `singleFileId`) has
+// the files read on Download, which then offers the zip.
 import { formatBytes, type Client, type Job } from '@tseeder/shared'
 import { browser } from 'wxt/browser'
 
@@ -13,6 +13,11 @@ export async function downloadJob(
   job: Job,
   serverUrl: string,
 ): Promise<DownloadOutcome> {
+  if (job.singleFileId) {
+    const link = await api.createFileLink({ params: { id: job.singleFileId } })
+    await browser.downloads.download({ url: new URL(link.url, serverUrl).href })
+    return { kind: 'started' }
+  }
   const { files } = await api.listJobFiles({ params: { id: job.id } })
   const kept = files.filter((file) => file.selected && file.available)
   if (kept.length !== 1) {

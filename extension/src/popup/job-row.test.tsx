@@ -45,6 +45,9 @@ function fakeClient() {
     retryJob: vi.fn(),
     deleteJob: vi.fn(async () => undefined),
     listJobFiles: vi.fn(async () => ({ files: [file('f1')] })),
+    getJob: vi.fn(async ({ params }: { params: { id: string } }) =>
+      testJob({ id: params.id, status: 'completed', availableFiles: 1, singleFileId: 'f9' }),
+    ),
     createFileLink: vi.fn(async () => ({
       url: `${SERVER}/dl/signed-token`,
       expiresAt: '2026-11-28T10:00:00.000Z',
@@ -141,9 +144,7 @@ describe('popup job row', () => {
     renderRow(testJob({ id: 'j1', name: 'Album', status: 'completed' }))
     fireEvent.click(button('Download'))
     await waitFor(() =>
-      expect(
-        screen.getByText('“Album” has 2 files, 2 kB. Download them as one zip?'),
-      ).toBeTruthy(),
+      expect(screen.getByText('“Album” has 2 files, 2 kB. Download them as one zip?')).toBeTruthy(),
     )
     expect(client.createFileLink).not.toHaveBeenCalled()
     expect(screen.getByRole('link', { name: 'Open in tseeder' }).getAttribute('href')).toBe(
@@ -173,6 +174,47 @@ describe('popup job row', () => {
     fireEvent.click(button('Download'))
     fireEvent.click(await screen.findByRole('button', { name: 'Zip' }))
     expect(await screen.findByText(/Could not zip: These files were stored before/)).toBeTruthy()
+  })
+
+  it('downloads the only file the job list names, without reading the files', async () => {
+    const download = vi.spyOn(fakeBrowser.downloads, 'download').mockResolvedValue(1)
+    renderRow(testJob({ id: 'j1', status: 'completed', availableFiles: 1, singleFileId: 'f7' }))
+    fireEvent.click(button('Download'))
+    await waitFor(() => expect(download).toHaveBeenCalledWith({ url: `${SERVER}/dl/signed-token` }))
+    expect(client.createFileLink).toHaveBeenCalledWith({ params: { id: 'f7' } })
+    expect(client.listJobFiles).not.toHaveBeenCalled()
+  })
+
+  it('offers Zip straight away for a completed job the list says has several files', async () => {
+    const download = vi.spyOn(fakeBrowser.downloads, 'download').mockResolvedValue(1)
+    renderRow(testJob({ id: 'j1', status: 'completed', availableFiles: 3, singleFileId: null }))
+    expect(screen.queryByRole('button', { name: 'Download' })).toBeNull()
+    fireEvent.click(button('Zip'))
+    await waitFor(() =>
+      expect(download).toHaveBeenCalledWith({
+        url: `${SERVER}/dl/zip/zip-token`,
+        filename: 'Album.zip',
+      }),
+    )
+    expect(client.listJobFiles).not.toHaveBeenCalled()
+  })
+
+  it('offers only Open for a completed job with no file available', () => {
+    renderRow(testJob({ id: 'j1', status: 'completed', availableFiles: 0, singleFileId: null }))
+    expect(screen.queryByRole('button', { name: 'Download' })).toBeNull()
+    expect(screen.queryByRole('button', { name: 'Zip' })).toBeNull()
+    expect(screen.getByRole('link', { name: /Open .* in tseeder/ })).toBeTruthy()
+  })
+
+  it('reads a job that completed while the popup watched, then offers its Download', async () => {
+    renderRow(testJob({ id: 'j1', status: 'completed', availableFiles: 0, singleFileId: null }))
+    await waitFor(() =>
+      expect(onChange).toHaveBeenCalledWith({
+        type: 'upsert',
+        job: expect.objectContaining({ id: 'j1', singleFileId: 'f9' }),
+      }),
+    )
+    expect(client.getJob).toHaveBeenCalledTimes(1)
   })
 
   it('offers no download when the token cannot download files', () => {

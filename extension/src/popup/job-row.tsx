@@ -9,7 +9,7 @@ import {
   type LiveJobsAction,
 } from '@tseeder/shared'
 import { JobSummary } from '@tseeder/shared/ui'
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import { describeFailure } from '../failures.ts'
 import { downloadJob, downloadZip } from './job-download.ts'
 import { markRevoked } from '../jobs-poller.ts'
@@ -62,6 +62,17 @@ export function JobRow({ job, connection, onChange, client }: JobRowProps) {
   const href = jobPageUrl(connection.serverUrl, job.id)
   const actions = rowActions(job, connection)
   const confirmation = asking ? CONFIRMATIONS[asking]?.(job) : undefined
+
+  // A job that completed while the popup watched has its files counted only in a fresh read.
+  const uncounted = job.status === 'completed' && job.availableFiles === 0
+  useEffect(() => {
+    if (!uncounted) return
+    const api = client ?? clientFor(connection)
+    api.getJob({ params: { id: job.id } }).then(
+      (read) => onChange({ type: 'upsert', job: read }),
+      () => {}, // the row keeps "Open in tseeder"; the next list brings the count
+    )
+  }, [uncounted, job.id]) // once per job that turns completed (the client and callback are stable enough)
 
   async function run(action: RowAction) {
     setAsking(null)
@@ -176,7 +187,12 @@ function rowActions(job: Job, connection: Connection): RowAction[] {
     (action) => !(action === 'resume' && job.awaitingFiles),
   )
   const mayDownload = !connection.scopes || connection.scopes.includes('files:read')
-  if (job.status === 'completed' && mayDownload) actions.unshift('download')
+  if (job.status === 'completed' && mayDownload) {
+    // A server older than `singleFileId` leaves both out: the files are then read on Download,
+    // which offers a zip when there are several.
+    if (job.availableFiles !== undefined && job.availableFiles > 1) actions.unshift('zip')
+    else if (job.singleFileId !== null) actions.unshift('download')
+  }
   return [...actions, 'delete']
 }
 

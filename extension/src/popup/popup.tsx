@@ -1,13 +1,10 @@
-import { parseMagnet } from '@tseeder/shared'
-import { type FormEvent, useState } from 'react'
 import { browser } from 'wxt/browser'
-import { describeFailure, RECONNECT_MESSAGE } from '../failures.ts'
-import { markRevoked } from '../jobs-poller.ts'
-import { POLL_MESSAGE } from '../messages.ts'
-import { clientFor, dashboardUrl } from '../server.ts'
+import { RECONNECT_MESSAGE } from '../failures.ts'
+import { dashboardUrl } from '../server.ts'
 import { type Connection, connectionItem, type JobCache } from '../storage.ts'
 import { useStoredValue } from '../ui/use-stored-value.ts'
 import { JobRow } from './job-row.tsx'
+import { SendMagnetForm } from './send-magnet-form.tsx'
 import { type Freshness, useLiveJobs } from './use-live-jobs.ts'
 
 export function Popup({
@@ -118,66 +115,4 @@ function FreshnessLine({ freshness, loaded }: { freshness: Freshness; loaded: bo
         </p>
       )
   }
-}
-
-type SendState =
-  | { state: 'idle' }
-  | { state: 'sending' }
-  | { state: 'sent'; name: string }
-  | { state: 'error'; message: string }
-
-function SendMagnetForm({ connection }: { connection: Connection }) {
-  const [magnet, setMagnet] = useState('')
-  const [send, setSend] = useState<SendState>({ state: 'idle' })
-
-  async function onSubmit(event: FormEvent) {
-    event.preventDefault()
-    const parsed = parseMagnet(magnet)
-    if (!parsed.ok) {
-      setSend({ state: 'error', message: parsed.message })
-      return
-    }
-    const link = parsed.magnet
-    setSend({ state: 'sending' })
-    try {
-      const job = await clientFor(connection).createJob({ body: { magnet: link } })
-      setSend({ state: 'sent', name: job.name })
-      setMagnet('')
-      // The background polls (not this page), so completion notifications stay deduplicated.
-      void browser.runtime.sendMessage(POLL_MESSAGE)
-    } catch (error) {
-      const failure = describeFailure(error, connection.serverUrl)
-      if (failure.kind === 'revoked') await markRevoked()
-      setSend({ state: 'error', message: failure.message })
-    }
-  }
-
-  return (
-    <form className="send" onSubmit={(event) => void onSubmit(event)} noValidate>
-      <label htmlFor="magnet">Magnet link</label>
-      <div className="row">
-        <input
-          id="magnet"
-          name="magnet"
-          placeholder="magnet:?xt=urn:btih:…"
-          autoComplete="off"
-          spellCheck={false}
-          value={magnet}
-          aria-invalid={send.state === 'error' || undefined}
-          aria-describedby="send-status"
-          onChange={(event) => {
-            setMagnet(event.target.value)
-            if (send.state !== 'sending') setSend({ state: 'idle' })
-          }}
-        />
-        <button type="submit" disabled={send.state === 'sending' || !magnet.trim()}>
-          {send.state === 'sending' ? 'Sending…' : 'Send'}
-        </button>
-      </div>
-      <p id="send-status" role="status" className={send.state === 'error' ? 'error' : 'muted'}>
-        {send.state === 'sent' && `Sent: ${send.name}`}
-        {send.state === 'error' && send.message}
-      </p>
-    </form>
-  )
 }

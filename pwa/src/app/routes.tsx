@@ -13,19 +13,24 @@ import SignUp from '../screens/auth/sign-up.tsx'
 import Dashboard from '../screens/dashboard/dashboard.tsx'
 
 const Aup = lazy(() => import('../screens/auth/aup.tsx'))
+const ChoosePassword = lazy(() => import('../screens/auth/choose-password.tsx'))
 const AddJob = lazy(() => import('../screens/add-job/add-job.tsx'))
 const JobDetail = lazy(() => import('../screens/job-page/job-detail.tsx'))
 const Settings = lazy(() => import('../screens/settings/settings.tsx'))
 const Admin = lazy(() => import('../screens/admin/admin.tsx'))
 
 /**
- * The signed-in shell for users who accepted the AUP (others go to sign-in or the AUP first).
+ * The signed-in shell for users who accepted the AUP (others go to sign-in, "Choose a new
+ * password" after an operator's reset, or the AUP first).
  * It owns the one live event stream, so it stays mounted while moving between screens.
  */
 function RequireAuth() {
   const { state, refresh } = useSession()
   const location = useLocation()
-  const ready = state.status === 'signed-in' && state.me.user.aupAcceptedAt !== null
+  const ready =
+    state.status === 'signed-in' &&
+    state.me.user.aupAcceptedAt !== null &&
+    !state.me.user.mustChangePassword
   useLiveJobsConnection(ready)
   if (state.status === 'loading') return <LoadingState label="Loading your account" />
   if (state.status === 'error') {
@@ -37,6 +42,8 @@ function RequireAuth() {
   }
   const next = encodeURIComponent(location.pathname + location.search)
   if (state.status === 'signed-out') return <Navigate to={`/signin?next=${next}`} replace />
+  if (state.me.user.mustChangePassword)
+    return <Navigate to={`/choose-password?next=${next}`} replace />
   if (!state.me.user.aupAcceptedAt) return <Navigate to={`/aup?next=${next}`} replace />
   return <Layout />
 }
@@ -58,6 +65,7 @@ export function AppRoutes() {
           <Route path="/signin" element={<SignIn />} />
           <Route path="/signup" element={<SignUp />} />
           <Route path="/aup" element={<Aup />} />
+          <Route path="/choose-password" element={<ChoosePassword />} />
           <Route element={<RequireAuth />}>
             <Route index element={<Dashboard />} />
             <Route path="/add" element={<AddJob />} />

@@ -12,6 +12,7 @@ export const ErrorCode = z.enum([
   'forbidden',
   'csrf_failed',
   'aup_required',
+  'password_change_required',
   'blocked',
   'account_suspended',
   'insufficient_scope',

@@ -28,6 +28,28 @@ export const JobWaiting = z.object({
 })
 export type JobWaiting = z.infer<typeof JobWaiting>
 
+/**
+ * Downloaded bytes by file index (`{ "0": 1048576, "3": 0 }`): an object rather than pairs, so it
+ * keeps its type through Durable Object RPC.
+ */
+export const FileBytes = z
+  .record(z.string().regex(/^\d{1,6}$/, 'must be a file index'), z.number().int().nonnegative())
+  .refine((bytes) => Object.keys(bytes).length <= 100_000, 'lists at most 100000 files')
+export type FileBytes = z.infer<typeof FileBytes>
+
+/**
+ * `known` with the newer counts of `changed` applied, file by file.
+ *
+ * @example
+ * mergeFileBytes({ 0: 10, 1: 5 }, { 1: 8 }) // { 0: 10, 1: 8 }
+ */
+export function mergeFileBytes(
+  known: Readonly<FileBytes> | undefined,
+  changed: Readonly<FileBytes> | undefined,
+): FileBytes {
+  return { ...known, ...changed }
+}
+
 const EventBase = z.object({
   jobId: Id,
   seq: z.number().int().nonnegative(),
@@ -55,6 +77,13 @@ export const ProgressFields = z.object({
    * an agent). Absent on events stored before this field existed.
    */
   waiting: JobWaiting.nullable().optional(),
+  /**
+   * Downloaded bytes per file, by file index. On an agent's report and on a
+   * `progress` event: only the files whose count changed since the one before (absolute counts,
+   * so applying one twice is harmless); on a job read, every file the job's agent reported.
+   * Absent when no file's count changed.
+   */
+  fileBytes: FileBytes.optional(),
 })
 export type ProgressFields = z.infer<typeof ProgressFields>
 

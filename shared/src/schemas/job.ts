@@ -17,6 +17,11 @@ export const JobFile = z.object({
   selected: z.boolean(),
   /** True once the file's bytes are in storage and can be linked. */
   available: z.boolean(),
+  /**
+   * Bytes of the file downloaded so far, as its agent last reported (its size once available;
+   * absent before any report). Live: the job's `progress` events carry the changes in `fileBytes`.
+   */
+  bytesDownloaded: z.number().int().nonnegative().optional(),
 })
 export type JobFile = z.infer<typeof JobFile>
 
@@ -43,6 +48,13 @@ export const Job = z.object({
   createdAt: Timestamp,
   updatedAt: Timestamp,
   completedAt: Timestamp.optional(),
+  /**
+   * How many of its files can be downloaded now (selected and in storage), and the id of the only
+   * one when there is exactly one: what a job list needs to offer "Download" without reading the
+   * file list. Absent from servers older than these fields.
+   */
+  availableFiles: z.number().int().nonnegative().optional(),
+  singleFileId: Id.nullable().optional(),
 })
 export type Job = z.infer<typeof Job>
 

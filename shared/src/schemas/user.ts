@@ -12,6 +12,12 @@ export const User = z.object({
   plan: PlanId,
   suspended: z.boolean(),
   aupAcceptedAt: Timestamp.nullable(),
+  /**
+   * Signed in with a one-time password from an operator's reset: every call but `me`, `logout`
+   * and `changePassword` answers 403 `password_change_required` until a new one is chosen.
+   * Absent from servers older than the field.
+   */
+  mustChangePassword: z.boolean().optional(),
   createdAt: Timestamp,
 })
 export type User = z.infer<typeof User>

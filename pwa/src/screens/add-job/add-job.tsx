@@ -1,4 +1,4 @@
-import { formatBytes } from '@tseeder/shared'
+import { createJobTelling, formatBytes } from '@tseeder/shared'
 import { type DragEvent, type FormEvent, useEffect, useRef, useState } from 'react'
 import { useNavigate, useSearchParams } from 'react-router'
 import { api } from '../../app/api.ts'
@@ -111,9 +111,9 @@ export default function AddJob() {
         known: new Set(liveJobs.getSnapshot().all.map((job) => job.id)),
         plan: me.plan,
         async create(body) {
-          const job = await api.createJob({ body })
-          liveJobs.upsert(job)
-          return job
+          const answer = await createJobTelling(api, { body })
+          liveJobs.upsert(answer.job)
+          return answer
         },
       })
       setReport(outcomes)

@@ -1,4 +1,4 @@
-import { ApiError, type Job } from '@tseeder/shared'
+import { ApiError, type CreatedJob } from '@tseeder/shared'
 import { testJob } from '@tseeder/shared/test-fixtures'
 import { cleanup, render, screen } from '@testing-library/react'
 import { MemoryRouter } from 'react-router'
@@ -22,15 +22,27 @@ describe('magnetLines', () => {
 
 describe('addMagnetLines', () => {
   it('adds each line and reports added, already yours and refused with the reason', async () => {
-    const create = vi.fn(async ({ magnet }: { magnet: string }): Promise<Job> => {
+    const create = vi.fn(async ({ magnet }: { magnet: string }): Promise<CreatedJob> => {
       if (magnet.includes(hash('c'))) {
         throw new ApiError(403, 'blocked', 'blocked', undefined, undefined)
       }
-      const id = magnet.includes(hash('a')) ? 'job-a' : 'job-b'
-      return testJob({ id, name: id })
+      const id = magnet.includes(hash('a'))
+        ? 'job-a'
+        : magnet.includes(hash('d'))
+          ? 'job-d'
+          : 'job-b'
+      // job-d was added on another device: the app did not know it, the server says 200.
+      return { job: testJob({ id, name: id }), created: id === 'job-a' }
     })
     const report = await addMagnetLines(
-      [link('a', 'new'), link('b', 'old'), 'not a link', link('c', 'bad'), link('a', 'again')],
+      [
+        link('a', 'new'),
+        link('b', 'old'),
+        'not a link',
+        link('c', 'bad'),
+        link('a', 'again'),
+        link('d', 'elsewhere'),
+      ],
       { chooseFiles: false, known: new Set(['job-b']), create },
     )
     expect(report.map((entry) => entry.outcome)).toEqual([
@@ -39,15 +51,16 @@ describe('addMagnetLines', () => {
       'refused',
       'refused',
       'already',
+      'already',
     ])
-    expect(create).toHaveBeenCalledTimes(4)
+    expect(create).toHaveBeenCalledTimes(5)
     expect(report[2]).toMatchObject({ reason: expect.stringMatching(/magnet/i) })
     expect(report[3]).toMatchObject({ reason: expect.stringMatching(/blocked/) })
-    expect(summariseReport(report)).toBe('1 added, 2 already yours, 2 refused')
+    expect(summariseReport(report)).toBe('1 added, 3 already yours, 2 refused')
   })
 
   it('passes the choose-files wish with each link', async () => {
-    const create = vi.fn(async () => testJob({ id: 'x' }))
+    const create = vi.fn(async () => ({ job: testJob({ id: 'x' }), created: true }))
     await addMagnetLines([link('a', 'one'), link('b', 'two')], {
       chooseFiles: true,
       known: new Set(),

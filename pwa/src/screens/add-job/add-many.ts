@@ -1,6 +1,6 @@
 // Several magnet links pasted at once, one per line: each is checked, then sent on its own, and
 // each gets a line in the report, so nothing pasted is dropped without a word.
-import type { Job, Plan } from '@tseeder/shared'
+import type { CreatedJob, Job, Plan } from '@tseeder/shared'
 import { type AddJobRequest, describeCreateError, magnetError } from './add-job-form.ts'
 
 export type LineOutcome =
@@ -17,10 +17,13 @@ export function magnetLines(text: string): string[] {
 
 export interface AddManyOptions {
   chooseFiles: boolean
-  /** Ids of the jobs the user had before, to tell "added" from "already yours". */
+  /**
+   * Ids of the jobs the app knew of before: with the server's own answer (`created`), a job
+   * another device added, or a line pasted twice, is "already yours" too.
+   */
   known: ReadonlySet<string>
   plan?: Plan
-  create(body: { magnet: string; chooseFiles?: boolean }): Promise<Job>
+  create(body: { magnet: string; chooseFiles?: boolean }): Promise<CreatedJob>
 }
 
 /**
@@ -44,8 +47,10 @@ export async function addMagnetLines(
     }
     const request: AddJobRequest = { kind: 'magnet', magnet: line, chooseFiles }
     try {
-      const job = await create(chooseFiles ? { magnet: line, chooseFiles: true } : { magnet: line })
-      report.push({ line, outcome: seen.has(job.id) ? 'already' : 'added', job })
+      const { job, created } = await create(
+        chooseFiles ? { magnet: line, chooseFiles: true } : { magnet: line },
+      )
+      report.push({ line, outcome: created && !seen.has(job.id) ? 'added' : 'already', job })
       seen.add(job.id)
     } catch (error) {
       const described = describeCreateError(error, request, plan)

@@ -20,7 +20,7 @@ export function usePasswordReset(confirm: (options: ConfirmOptions) => Promise<b
     const ok = await confirm({
       title: `Reset the password of ${user.email}?`,
       message:
-        'Their password is replaced by a one-time password shown to you once, and they are signed out everywhere. Give it to them; they should change it under Settings.',
+        'Their password is replaced by a one-time password shown to you once, and they are signed out everywhere. Give it to them: it signs in once, straight to choosing a new password.',
       confirmLabel: 'Reset password',
       danger: true,
     })
@@ -37,7 +37,7 @@ export function usePasswordReset(confirm: (options: ConfirmOptions) => Promise<b
     <div className="new-token" role="region" aria-label={`New password for ${shown.email}`}>
       <p className="new-token-warning">
         <strong>Copy this password now.</strong> It is shown only once. Give it to {shown.email};
-        they should change it under Settings after signing in.
+        signing in with it leads them straight to choosing a new password.
       </p>
       <CopyField
         label={`One-time password for ${shown.email}`}

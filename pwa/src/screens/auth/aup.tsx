@@ -21,6 +21,11 @@ export default function Aup() {
   if (state.status === 'signed-out') {
     return <Navigate to={`/signin?next=${encodeURIComponent(`/aup?next=${next}`)}`} replace />
   }
+  if (state.me.user.mustChangePassword) {
+    return (
+      <Navigate to={`/choose-password?next=${encodeURIComponent(`/aup?next=${next}`)}`} replace />
+    )
+  }
   if (state.me.user.aupAcceptedAt && !busy) return <Navigate to={next} replace />
 
   async function accept() {

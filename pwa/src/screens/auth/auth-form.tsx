@@ -2,6 +2,7 @@ import { ApiError, formatClockTime, formatEta, LoginBody, RegisterBody } from '@
 import { type FormEvent, useEffect, useRef, useState } from 'react'
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router'
 import { api } from '../../app/api.ts'
+import { handOverOneTimePassword } from '../../app/one-time-password.ts'
 import { isReturningVisitor, useSession } from '../../app/session.tsx'
 import { Field, fieldErrors, issueMessages } from '../../ui/field.tsx'
 import { errorMessage } from '../../ui/states.tsx'
@@ -75,7 +76,8 @@ export function AuthForm({ mode }: { mode: Mode }) {
     try {
       const body = { email, password, ...(token ? { turnstileToken: token } : {}) }
       if (mode === 'signup') await api.register({ body })
-      else await api.login({ body })
+      else if ((await api.login({ body })).user.mustChangePassword)
+        handOverOneTimePassword(password)
       await refresh()
       navigate(next, { replace: true })
     } catch (failure) {

@@ -7,6 +7,7 @@ import {
   selectedSize,
   selectionOf,
   toggleSubtree,
+  withLiveFileBytes,
 } from './file-tree-model.ts'
 
 let nextIndex = 0
@@ -112,5 +113,15 @@ describe('selections', () => {
 
   it('sums the sizes of the selected files', () => {
     expect(selectedSize(files, new Set([files[0]!.index, files[2]!.index]))).toBe(15)
+  })
+})
+
+describe('withLiveFileBytes', () => {
+  const read = { ...file('a.bin', 100), available: false, bytesDownloaded: 40 }
+  it('takes the larger of the read’s and the live events’ counts, never past the size', () => {
+    expect(withLiveFileBytes([read], { [read.index]: 60 })[0]!.bytesDownloaded).toBe(60)
+    expect(withLiveFileBytes([read], { [read.index]: 20 })[0]!.bytesDownloaded).toBe(40)
+    expect(withLiveFileBytes([read], { [read.index]: 900 })[0]!.bytesDownloaded).toBe(100)
+    expect(withLiveFileBytes([read], undefined)).toEqual([read])
   })
 })

@@ -110,3 +110,22 @@ export function toggleSubtree(
 export function selectedSize(files: readonly JobFile[], selected: ReadonlySet<number>): number {
   return files.reduce((sum, file) => (selected.has(file.index) ? sum + file.size : sum), 0)
 }
+
+/**
+ * The files a job read brought, with the bytes the live job's events have reported since (the
+ * larger count wins: within a download a file's bytes only grow, and either may be the newer).
+ */
+export function withLiveFileBytes(
+  files: JobFile[],
+  fileBytes: Readonly<Record<string, number>> | undefined,
+): JobFile[] {
+  if (!fileBytes) return files
+  return files.map((file) => {
+    const live = fileBytes[file.index]
+    if (live === undefined || file.available) return file
+    return {
+      ...file,
+      bytesDownloaded: Math.min(file.size, Math.max(live, file.bytesDownloaded ?? 0)),
+    }
+  })
+}

@@ -3,7 +3,7 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { useState } from 'react'
 import { afterEach, describe, expect, it } from 'vitest'
 import { FileTree } from './file-tree.tsx'
-import { buildFileTree } from './file-tree-model.ts'
+import { buildFileTree, withLiveFileBytes } from './file-tree-model.ts'
 
 const files: JobFile[] = [
   ['Show/ep1.mp4', 100, true],
@@ -56,6 +56,18 @@ describe('FileTree', () => {
     expect(screen.getByRole('button', { name: 'Get Show/ep1.mp4' })).toBeTruthy()
     expect(screen.queryByRole('button', { name: 'Get Show/ep2.mp4' })).toBeNull()
     expect(screen.getAllByText('Pending')).toHaveLength(1)
+  })
+
+  it('shows a downloading file’s bar and bytes once its agent reported some, live', () => {
+    const big = { ...files[1]!, size: 30_000_000 }
+    const { rerender } = render(<FileTree root={buildFileTree([big])} />)
+    expect(screen.getByText('Pending')).toBeTruthy()
+    const live = withLiveFileBytes([big], { 1: 12_300_000 })
+    rerender(<FileTree root={buildFileTree(live)} />)
+    expect(screen.queryByText('Pending')).toBeNull()
+    expect(screen.getByText('41.0% · 12.3 MB of 30 MB')).toBeTruthy()
+    const bar = screen.getByRole('progressbar', { name: 'Progress of Show/ep2.mp4' })
+    expect(bar.getAttribute('aria-valuenow')).toBe('41')
   })
 
   it('folds and unfolds a folder with its button', () => {

@@ -1,4 +1,5 @@
-import { formatBytes, type JobFile } from '@tseeder/shared'
+import { formatBytes, formatPercent, type JobFile } from '@tseeder/shared'
+import { ProgressBar } from '@tseeder/shared/ui'
 import { useEffect, useRef, useState } from 'react'
 import { FileIcon } from './file-icon.tsx'
 import { type FolderNode, selectionOf, toggleSubtree, type TreeNode } from './file-tree-model.ts'
@@ -70,7 +71,7 @@ function TreeRow({ node, depth, renderFileActions, renderFolderActions, selectio
             </span>
           )}
           <span className="tree-size">{formatBytes(file.size)}</span>
-          {pending && <span className="tree-note">Pending</span>}
+          {pending && <FileProgress file={file} />}
           {skipped && <span className="tree-note">Not downloaded</span>}
           {file.available && renderFileActions && (
             <span className="tree-actions">{renderFileActions(file)}</span>
@@ -87,6 +88,21 @@ function TreeRow({ node, depth, renderFileActions, renderFolderActions, selectio
       renderFolderActions={renderFolderActions}
       selection={selection}
     />
+  )
+}
+
+/** A file still downloading: "Pending" until its agent reports bytes, then a bar and figures. */
+function FileProgress({ file }: { file: JobFile }) {
+  const bytes = file.bytesDownloaded
+  if (bytes === undefined || bytes === 0) return <span className="tree-note">Pending</span>
+  const pct = file.size ? (bytes / file.size) * 100 : 100
+  return (
+    <span className="tree-progress">
+      <ProgressBar value={pct} label={`Progress of ${file.path}`} />
+      <span className="tree-note">
+        {formatPercent(pct)} · {formatBytes(bytes)} of {formatBytes(file.size)}
+      </span>
+    </span>
   )
 }
 

@@ -14,7 +14,7 @@ import { JobActionButtons } from '../job-actions/job-action-buttons.tsx'
 import { useJobActions } from '../job-actions/use-job-actions.tsx'
 import { FileChooser } from './file-chooser.tsx'
 import { FileTree } from './file-tree.tsx'
-import { buildFileTree } from './file-tree-model.ts'
+import { buildFileTree, withLiveFileBytes } from './file-tree-model.ts'
 import { JobHistory } from './job-history.tsx'
 import { LinkListActions } from './link-list-actions.tsx'
 import { copyFileLink, downloadFile } from './file-links.ts'
@@ -103,7 +103,7 @@ export default function JobDetail() {
   }
 
   const job: JobWithFiles = liveJob
-    ? { ...state.job, ...liveJob, files: state.job.files }
+    ? { ...state.job, ...liveJob, files: withLiveFileBytes(state.job.files, liveJob.fileBytes) }
     : state.job
   return (
     <JobView

@@ -16,9 +16,18 @@ function errorsOf(error: unknown): Errors {
   return Object.keys(fields).length > 0 ? fields : { form: errorMessage(error) }
 }
 
+export interface ChangePasswordFormProps {
+  /**
+   * After an operator's reset: the form is the page's, asks for the one-time password (unless
+   * the sign-in just handed it over) and calls `onChanged` instead of showing a toast.
+   */
+  forced?: { oneTimePassword: string | null; onChanged(): Promise<void> }
+}
+
 /** Current and new password; the server signs out every other session. */
-export function ChangePasswordForm() {
-  const [currentPassword, setCurrent] = useState('')
+export function ChangePasswordForm({ forced }: ChangePasswordFormProps = {}) {
+  const [currentPassword, setCurrent] = useState(forced?.oneTimePassword ?? '')
+  const askCurrent = !forced?.oneTimePassword
   const [newPassword, setNew] = useState('')
   const [errors, setErrors] = useState<Errors>({})
   const [busy, setBusy] = useState(false)
@@ -38,6 +47,7 @@ export function ChangePasswordForm() {
     setErrors({})
     try {
       await api.changePassword({ body: checked.data })
+      if (forced) return await forced.onChanged()
       setCurrent('')
       setNew('')
       toast('Password changed. Your other devices were signed out.', { tone: 'success' })
@@ -55,17 +65,20 @@ export function ChangePasswordForm() {
     if (Object.keys(errors).length > 0) setErrors({})
   }
 
-  return (
-    <section className="card settings-card" aria-labelledby="password-heading">
-      <h2 id="password-heading">Change password</h2>
-      <p className="section-meta">Your other devices are signed out; this one stays signed in.</p>
-      <form onSubmit={(event) => void submit(event)} noValidate>
-        {errors.form && (
-          <p className="form-error" role="alert">
-            {errors.form}
-          </p>
-        )}
-        <Field label="Current password" error={errors.currentPassword} reserveMessage>
+  const form = (
+    <form onSubmit={(event) => void submit(event)} noValidate>
+      {errors.form && (
+        <p className="form-error" role="alert">
+          {errors.form}
+        </p>
+      )}
+      {(askCurrent || errors.currentPassword) && (
+        <Field
+          label={forced ? 'One-time password' : 'Current password'}
+          error={errors.currentPassword}
+          hint={forced ? 'The password your administrator gave you.' : undefined}
+          reserveMessage
+        >
           {(props) => (
             <input
               {...props}
@@ -77,22 +90,36 @@ export function ChangePasswordForm() {
             />
           )}
         </Field>
-        <Field label="New password" error={errors.newPassword} hint="At least 10 characters.">
-          {(props) => (
-            <input
-              {...props}
-              ref={newRef}
-              type="password"
-              autoComplete="new-password"
-              value={newPassword}
-              onChange={(event) => edit(setNew)(event.target.value)}
-            />
-          )}
-        </Field>
-        <button type="submit" className="button button-primary" disabled={busy}>
-          {busy ? 'Changing password…' : 'Change password'}
-        </button>
-      </form>
+      )}
+      <Field label="New password" error={errors.newPassword} hint="At least 10 characters.">
+        {(props) => (
+          <input
+            {...props}
+            ref={newRef}
+            type="password"
+            autoComplete="new-password"
+            value={newPassword}
+            onChange={(event) => edit(setNew)(event.target.value)}
+          />
+        )}
+      </Field>
+      <button type="submit" className="button button-primary" disabled={busy}>
+        {busy
+          ? forced
+            ? 'Saving…'
+            : 'Changing password…'
+          : forced
+            ? 'Save and continue'
+            : 'Change password'}
+      </button>
+    </form>
+  )
+  if (forced) return form
+  return (
+    <section className="card settings-card" aria-labelledby="password-heading">
+      <h2 id="password-heading">Change password</h2>
+      <p className="section-meta">Your other devices are signed out; this one stays signed in.</p>
+      {form}
     </section>
   )
 }
