@@ -50,9 +50,8 @@ export interface JobRow {
   created_at: number
   updated_at: number
   completed_at: number | null
-  /** Selected files in storage (see {@link setJobDownloads}). */
+  /** Selected files in storage, and the id of the only one (see `db/job-stored.ts`). */
   available_files: number
-  /** The id of the only one of them, when there is exactly one. */
   single_file_id: string | null
 }
 
@@ -335,30 +334,6 @@ const PARKED_REASONS = new Set<string>(['metadata', 'peers', 'transfer_slot'])
 
 export function setJobName(db: D1Database, jobId: string, name: string): D1PreparedStatement {
   return db.prepare('UPDATE jobs SET name = ? WHERE id = ?').bind(name, jobId)
-}
-
-export function setJobStoredBytes(
-  db: D1Database,
-  jobId: string,
-  bytes: number,
-): D1PreparedStatement {
-  return db.prepare('UPDATE jobs SET stored_bytes = ? WHERE id = ?').bind(bytes, jobId)
-}
-
-/**
- * Counts the job's downloadable files (selected and stored) and keeps the id of the only one, so
- * job lists can offer a download without reading file lists. Run after its files are stored.
- */
-export function setJobDownloads(db: D1Database, jobId: string): D1PreparedStatement {
-  const downloadable =
-    'FROM job_files WHERE job_id = ?1 AND selected = 1 AND storage_key IS NOT NULL'
-  return db
-    .prepare(
-      `UPDATE jobs SET available_files = (SELECT COUNT(*) ${downloadable}),
-         single_file_id = (SELECT CASE WHEN COUNT(*) = 1 THEN MIN(id) END ${downloadable})
-       WHERE id = ?1`,
-    )
-    .bind(jobId)
 }
 
 /** The owner's choice of files (null: all), which ends the wait for it. */

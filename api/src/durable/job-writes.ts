@@ -1,14 +1,8 @@
 import { mimeTypeOf } from '@tseeder/shared/mime'
 import { recordContent } from '../db/content.ts'
 import { recordJobFiles, recordStoredJobFiles, selectJobFiles } from '../db/job-files.ts'
-import {
-  setJobName,
-  setJobSelection,
-  setJobDownloads,
-  setJobStoredBytes,
-  unfollowJob,
-  updateJobLifecycle,
-} from '../db/jobs.ts'
+import { setJobDownloads, setJobStoredBytes } from '../db/job-stored.ts'
+import { setJobName, setJobSelection, unfollowJob, updateJobLifecycle } from '../db/jobs.ts'
 import { lineUpStatement } from '../db/dispatch-line.ts'
 import { adjustStorageStatement } from '../db/usage.ts'
 import { contentKey } from '../storage/s3.ts'
