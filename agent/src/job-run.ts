@@ -184,7 +184,14 @@ export class JobRun {
         }, timeoutMs),
       )
     }
-    this.timers.push(setInterval(() => void this.tick(generation), ctx.progressIntervalMs))
+    // A tick that fails (a record write on a full disk) is logged and the next one tries again;
+    // one of a halted generation (the agent shutting down) just ends.
+    const tick = () =>
+      this.tick(generation).catch((error: Error) => {
+        if (this.generation !== generation) return
+        ctx.log.error({ jobId, err: error.message }, 'progress tick failed')
+      })
+    this.timers.push(setInterval(() => void tick(), ctx.progressIntervalMs))
   }
 
   private async onMetadata(generation: number, metadata: EngineMetadata): Promise<void> {
