@@ -1,6 +1,7 @@
 import { env, SELF } from 'cloudflare:test'
 import { createClient, type Client, type Scope } from '@tseeder/shared'
 import { SESSION_COOKIE } from '../src/middleware/authenticate.ts'
+import { assertMatchesOpenApi } from './openapi-conformance.ts'
 
 export const PASSWORD = 'correct horse battery staple'
 export const BASE_URL = 'https://tseeder.test'
@@ -35,6 +36,7 @@ export function browser(ip = randomIp()): Browser {
       if (state.cookie) headers.set('cookie', `${SESSION_COOKIE}=${state.cookie}`)
       headers.set('cf-connecting-ip', ip)
       const response = await SELF.fetch(new Request(request, { headers }))
+      await assertMatchesOpenApi(request, response)
       const setCookie = response.headers.get('set-cookie')
       const match = setCookie && new RegExp(`^${SESSION_COOKIE}=([^;]*)`).exec(setCookie)
       if (match) state.cookie = match[1] || null
@@ -87,7 +89,11 @@ export async function tokenClient(
   const api = createClient({
     baseUrl: BASE_URL,
     auth: { type: 'bearer', token: created.token },
-    fetch: (request) => SELF.fetch(request),
+    fetch: async (request) => {
+      const response = await SELF.fetch(request)
+      await assertMatchesOpenApi(request, response)
+      return response
+    },
   })
   return { api, token: created.token, id: created.id }
 }
