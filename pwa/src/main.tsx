@@ -5,8 +5,8 @@ import { createRoot } from 'react-dom/client'
 import { BrowserRouter } from 'react-router'
 import '@tseeder/shared/ui.css'
 import './styles.css'
-// Registers its sign-out hook, so signing out drops this device's push subscription.
-import './app/push.ts'
+// Signing out drops this device's push subscription.
+import './app/push-on-sign-out.ts'
 import { AppRoutes } from './app/routes.tsx'
 import { SessionProvider } from './app/session.tsx'
 

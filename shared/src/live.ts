@@ -1,7 +1,7 @@
 import type { Job } from './schemas/job.ts'
 import { isActiveStatus } from './lifecycle.ts'
 import type { JobStatus } from './schemas/status.ts'
-import { mergeFileBytes, type JobEvent, type WaitingReason } from './schemas/events.ts'
+import type { JobEvent, WaitingReason } from './schemas/events.ts'
 import type { ServerSentEvent } from './sse.ts'
 
 /**
@@ -46,8 +46,9 @@ export function applyJobEvent<J extends Job>(job: J, event: JobEvent, at = Date.
   switch (event.type) {
     case 'progress': {
       const { type: _type, jobId: _jobId, seq: _seq, fileBytes, ...fields } = event
-      // An event names only the files whose bytes changed: the job keeps every file's count.
-      const files = fileBytes ? { fileBytes: mergeFileBytes(job.fileBytes, fileBytes) } : {}
+      // An event names only the files whose bytes changed: the job keeps every file's count
+      // (`mergeFileBytes`, spelled out: that module brings zod, which the first page never loads).
+      const files = fileBytes ? { fileBytes: { ...job.fileBytes, ...fileBytes } } : {}
       return { ...job, ...fields, ...files, updatedAt }
     }
     case 'status': {

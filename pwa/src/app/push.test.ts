@@ -12,6 +12,7 @@ vi.mock('./api.ts', () => ({ api: calls }))
 const { base64UrlToBytes, disablePush, enablePush, pushState, pushSupported } =
   await import('./push.ts')
 const { signOutHooks } = await import('./session.tsx')
+await import('./push-on-sign-out.ts')
 
 const KEY =
   'BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U'

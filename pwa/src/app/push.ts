@@ -1,6 +1,5 @@
 import type { PushSubscriptionBody } from '@tseeder/shared'
 import { api } from './api.ts'
-import { signOutHooks } from './session.tsx'
 
 /** Where this device stands with job notifications. */
 export type PushState = 'on' | 'off' | 'denied' | 'unsupported'
@@ -153,6 +152,3 @@ export function base64UrlToBytes(text: string): Uint8Array<ArrayBuffer> {
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
   return bytes
 }
-
-// Signing out must not leave this device receiving the previous user's notifications.
-signOutHooks.add(() => disablePush().catch(() => undefined))

@@ -1,15 +1,20 @@
-import { ApiError, formatClockTime, formatEta, LoginBody, RegisterBody } from '@tseeder/shared'
-import { type FormEvent, useEffect, useRef, useState } from 'react'
+import { ApiError, formatClockTime, formatEta } from '@tseeder/shared'
+import { type FormEvent, lazy, Suspense, useEffect, useRef, useState } from 'react'
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router'
 import { api } from '../../app/api.ts'
 import { handOverOneTimePassword } from '../../app/one-time-password.ts'
 import { isReturningVisitor, useSession } from '../../app/session.tsx'
-import { Field, fieldErrors, issueMessages } from '../../ui/field.tsx'
+import { Field, fieldErrors } from '../../ui/field.tsx'
 import { errorMessage } from '../../ui/states.tsx'
 import { safeNext } from './safe-next.ts'
-import { Turnstile } from './turnstile.tsx'
 
 type Mode = 'signin' | 'signup'
+
+/** Only servers that ask for a human check load its widget. */
+const Turnstile = lazy(() => import('./turnstile.tsx').then((m) => ({ default: m.Turnstile })))
+
+/** The field checks, in a chunk of their own (they bring zod); loaded once, early enough. */
+const loadChecks = () => import('./credential-checks.ts')
 
 /** `undefined` while asking the server whether forms need a Turnstile token. */
 function useTurnstileSiteKey(): string | null | undefined {
@@ -57,11 +62,10 @@ export function AuthForm({ mode }: { mode: Mode }) {
 
   async function submit(event: FormEvent) {
     event.preventDefault()
-    const schema = mode === 'signup' ? RegisterBody : LoginBody
-    const checked = schema.safeParse({ email, password })
-    const found = checked.success ? {} : issueMessages(checked.error.issues)
+    const { credentialProblems } = await loadChecks()
+    const found = credentialProblems(mode, { email, password })
     setLocalErrors(found)
-    if (!checked.success) {
+    if (Object.keys(found).length > 0) {
       if (hasIssues(error)) setError(null)
       ;(found.email ? emailRef : passwordRef).current?.focus()
       return
@@ -108,7 +112,7 @@ export function AuthForm({ mode }: { mode: Mode }) {
             Create a free account
           </Link>
         )}
-        <form onSubmit={submit} noValidate>
+        <form onSubmit={submit} onFocus={() => void loadChecks()} noValidate>
           {formMessage && (
             <div className="form-error" role="alert">
               <p>{formMessage}</p>
@@ -150,15 +154,17 @@ export function AuthForm({ mode }: { mode: Mode }) {
             )}
           </Field>
           {siteKey && (
-            <Turnstile
-              siteKey={siteKey}
-              resetKey={resetKey}
-              onToken={(value) => {
-                setToken(value)
-                if (value) setWidgetError(null)
-              }}
-              onError={setWidgetError}
-            />
+            <Suspense fallback={null}>
+              <Turnstile
+                siteKey={siteKey}
+                resetKey={resetKey}
+                onToken={(value) => {
+                  setToken(value)
+                  if (value) setWidgetError(null)
+                }}
+                onError={setWidgetError}
+              />
+            </Suspense>
           )}
           {(widgetError || fields.turnstileToken) && (
             <p className="field-error" role="alert">
