@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:test'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { apiError, signUp, tokenClient, type SignedUp } from '../../test/helpers.ts'
 import {
   agentSide,
@@ -246,5 +246,30 @@ describe('zips of a job', () => {
     const link = await bob.api.createZipLink({ params: { id: job.id } })
     const entries = readZip(new Uint8Array(await (await bob.fetch(path(link.url))).arrayBuffer()))
     expect(entries.get('demo/a.txt')).toEqual(bytes[0])
+  })
+
+  it('are logged by route pattern, never with their token', async () => {
+    const user = await signUp()
+    const { job } = await zippableJob(user)
+    const { url } = await user.api.createZipLink({ params: { id: job.id } })
+    const token = path(url).slice('/dl/zip/'.length)
+    const lines: string[] = []
+    const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
+      lines.push(String(line))
+    })
+    try {
+      await (await user.fetch(path(url), { headers: { range: 'bytes=0-9' } })).arrayBuffer()
+      expect((await user.fetch(`/dl/zip/${token}x`)).status).toBe(403)
+    } finally {
+      spy.mockRestore()
+    }
+    const requests = lines
+      .map((line) => JSON.parse(line) as { msg: string; path: string; status: number })
+      .filter((entry) => entry.msg === 'request')
+    expect(requests.map((entry) => [entry.path, entry.status])).toEqual([
+      ['/dl/zip/:token', 206],
+      ['/dl/zip/:token', 403],
+    ])
+    expect(lines.join('\n')).not.toContain(token.split('.')[1])
   })
 })
