@@ -141,9 +141,7 @@ describe('popup job row', () => {
     renderRow(testJob({ id: 'j1', name: 'Album', status: 'completed' }))
     fireEvent.click(button('Download'))
     await waitFor(() =>
-      expect(
-        screen.getByText('“Album” has 2 files, 2 kB. Download them as one zip?'),
-      ).toBeTruthy(),
+      expect(screen.getByText('“Album” has 2 files, 2 kB. Download them as one zip?')).toBeTruthy(),
     )
     expect(client.createFileLink).not.toHaveBeenCalled()
     expect(screen.getByRole('link', { name: 'Open in tseeder' }).getAttribute('href')).toBe(
