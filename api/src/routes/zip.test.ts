@@ -154,6 +154,29 @@ describe('zips of a job', () => {
     expect(await gone.json()).toMatchObject({ error: { code: 'link_revoked' } })
   })
 
+  it('zip only the stored files of a job whose other files were not selected', async () => {
+    const user = await signUp()
+    await registerAgent()
+    const infohash = randomInfohash()
+    const job = await user.api.createJob({
+      body: { magnet: magnetFor(infohash), selectedFiles: [0, 2] },
+    })
+    const { agentId } = await waitForStart(job.id)
+    const bytes = FILES.map((f) => randomBytes(f.size))
+    const chosen = [FILES[0]!, FILES[2]!]
+    for (const f of chosen) await putObject(`content/${infohash}/${f.index}`, bytes[f.index]!)
+    const agent = agentSide(job.id, agentId)
+    await agent.send(metadata(infohash, FILES))
+    const done = completed(infohash, chosen)
+    done.files.forEach((f) => Object.assign(f, { crc32: crc32(bytes[f.index]!) }))
+    await agent.send(done)
+    const link = await user.api.createZipLink({ params: { id: job.id } })
+    expect(link.files).toBe(2)
+    const entries = readZip(new Uint8Array(await (await user.fetch(path(link.url))).arrayBuffer()))
+    expect([...entries.keys()]).toEqual(['demo/a.txt', 'demo/sub/deeper/c.bin'])
+    expect(entries.get('demo/sub/deeper/c.bin')).toEqual(bytes[2])
+  })
+
   it('refuse with 409, naming why, files stored before their CRC-32 was recorded', async () => {
     const user = await signUp()
     const { job } = await zippableJob(user, { withCrc: false })
