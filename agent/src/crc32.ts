@@ -1,79 +1,14 @@
+import { crc32 as zlibCrc32 } from 'node:zlib'
+
 /**
  * CRC-32 (IEEE 802.3, as ZIP and gzip use it), computed while the agent reads a file for upload so
- * the API can build ZIP archives without hashing anything. Node's `zlib.crc32` arrives only in
- * Node 20.15/22.2; this is the slice-by-8 table method (several hundred MB/s on one core), and
- * {@link crc32Combine} joins the CRCs of parts that were read out of order.
+ * the API can build ZIP archives without hashing anything: Node's own `zlib.crc32` (Node ≥ 20.15,
+ * the project needs 20.19), and {@link crc32Combine} to join the CRCs of parts read out of order.
  */
-
-const TABLES = (() => {
-  const tables = Array.from({ length: 8 }, () => new Int32Array(256))
-  for (let n = 0; n < 256; n++) {
-    let c = n
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-    tables[0]![n] = c
-  }
-  for (let n = 0; n < 256; n++) {
-    let c = tables[0]![n]!
-    for (let t = 1; t < 8; t++) {
-      c = tables[0]![c & 0xff]! ^ (c >>> 8)
-      tables[t]![n] = c
-    }
-  }
-  return tables
-})()
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
 
 /** The CRC-32 of `bytes`, continuing from `previous` (the CRC of the bytes before them). */
 export function crc32(bytes: Uint8Array, previous = 0): number {
-  const [t0, t1, t2, t3, t4, t5, t6, t7] = TABLES as [
-    Int32Array,
-    Int32Array,
-    Int32Array,
-    Int32Array,
-    Int32Array,
-    Int32Array,
-    Int32Array,
-    Int32Array,
-  ]
-  let crc = ~previous
-  let i = 0
-  const end8 = bytes.length - (bytes.length % 8)
-  // Whole 32-bit words when the bytes are aligned (they are in Node's buffers): half the reads.
-  const words =
-    LITTLE_ENDIAN && bytes.byteOffset % 4 === 0
-      ? new Int32Array(bytes.buffer, bytes.byteOffset, end8 >>> 2)
-      : null
-  if (words) {
-    for (let w = 0; w < words.length; w += 2, i += 8) {
-      const a = words[w]! ^ crc
-      const b = words[w + 1]!
-      crc =
-        t7[a & 0xff]! ^
-        t6[(a >>> 8) & 0xff]! ^
-        t5[(a >>> 16) & 0xff]! ^
-        t4[a >>> 24]! ^
-        t3[b & 0xff]! ^
-        t2[(b >>> 8) & 0xff]! ^
-        t1[(b >>> 16) & 0xff]! ^
-        t0[b >>> 24]!
-    }
-  }
-  for (; i < end8; i += 8) {
-    const a =
-      (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) ^ crc
-    crc =
-      t7[a & 0xff]! ^
-      t6[(a >>> 8) & 0xff]! ^
-      t5[(a >>> 16) & 0xff]! ^
-      t4[a >>> 24]! ^
-      t3[bytes[i + 4]!]! ^
-      t2[bytes[i + 5]!]! ^
-      t1[bytes[i + 6]!]! ^
-      t0[bytes[i + 7]!]!
-  }
-  for (; i < bytes.length; i++) crc = t0[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8)
-  return ~crc >>> 0
+  return zlibCrc32(bytes, previous)
 }
 
 function gf2Times(matrix: Uint32Array, vector: number): number {
