@@ -9,9 +9,8 @@ describe('crc32', () => {
     expect(crc32(new Uint8Array())).toBe(0)
   })
 
-  it('agrees with Python zlib on random data of every length and alignment', () => {
+  it('agrees with Python zlib on random data of several lengths, aligned or not', () => {
     const data = randomBytes(4096 + 13)
-    // At an odd offset as well as an aligned one.
     const odd = Buffer.concat([Buffer.alloc(1), data]).subarray(1)
     const lengths = [1, 7, 8, 9, 15, 16, 17, 4096 + 13]
     const expected = execFileSync('python3', [

@@ -2,9 +2,11 @@ import { crc32 as zlibCrc32 } from 'node:zlib'
 
 /**
  * CRC-32 (IEEE 802.3, as ZIP and gzip use it), computed while the agent reads a file for upload so
- * the API can build ZIP archives without hashing anything: zlib's own (native, several GB/s; Node
- * ≥ 20.15), and {@link crc32Combine} joins the CRCs of parts that were read out of order.
+ * the API can build ZIP archives without hashing anything: Node's own `zlib.crc32` (Node ≥ 20.15,
+ * the project needs 20.19), and {@link crc32Combine} to join the CRCs of parts read out of order.
  */
+
+/** The CRC-32 of `bytes`, continuing from `previous` (the CRC of the bytes before them). */
 export function crc32(bytes: Uint8Array, previous = 0): number {
   return zlibCrc32(bytes, previous)
 }

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs'
-import { type Readable, Transform } from 'node:stream'
+import { type Readable, Transform, pipeline } from 'node:stream'
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import { agentProtocol, type StorageGrant } from '@tseeder/shared'
@@ -138,10 +138,9 @@ export async function uploadFile(options: UploadFileOptions): Promise<number> {
   let body: Readable | Uint8Array = options.body
   let crcOf = () => crc32(options.body as Uint8Array)
   if (!(options.body instanceof Uint8Array)) {
-    const source = options.body
     const tap = crcTap()
-    source.on('error', (error) => tap.destroy(error))
-    body = source.pipe(tap)
+    // Either side failing or being destroyed (an aborted upload) ends both.
+    body = pipeline(options.body, tap, () => {})
     crcOf = () => tap.crc
   }
   const upload = new Upload({

@@ -80,28 +80,30 @@ try {
   const plain: number[] = []
   const zipped: number[] = []
   const resumed: number[] = []
+  const failures: string[] = []
+  /** One measurement; a cut connection is reported and the round goes on. */
+  const measure = async (into: number[], what: string, run: () => Promise<number>) => {
+    try {
+      into.push(mbps(await timed(run)))
+    } catch (error) {
+      const cause = (error as { cause?: Error }).cause?.message ?? ''
+      failures.push(`${what}: ${(error as Error).message} ${cause}`.trim())
+    }
+  }
   for (let round = 0; round < rounds; round++) {
-    plain.push(
-      mbps(
-        await timed(async () => {
-          let bytes = 0
-          for (const file of files) {
-            const { url } = await user.api.createFileLink({ params: { id: file.id } })
-            bytes += await drain(await fetch(new URL(url, stack.url)))
-          }
-          return bytes
-        }),
-      ),
-    )
+    await measure(plain, 'plain', async () => {
+      let bytes = 0
+      for (const file of files) {
+        const { url } = await user.api.createFileLink({ params: { id: file.id } })
+        bytes += await drain(await fetch(new URL(url, stack.url)))
+      }
+      return bytes
+    })
     const link = await user.api.createZipLink({ params: { id: job.id } })
-    zipped.push(mbps(await timed(async () => drain(await fetch(link.url)))))
+    await measure(zipped, 'zip', async () => drain(await fetch(link.url)))
     const half = Math.floor(link.size / 2)
-    resumed.push(
-      mbps(
-        await timed(async () =>
-          drain(await fetch(link.url, { headers: { range: `bytes=${half}-` } })),
-        ),
-      ),
+    await measure(resumed, 'zip resumed', async () =>
+      drain(await fetch(link.url, { headers: { range: `bytes=${half}-` } })),
     )
   }
   const plainMBps = median(plain)
@@ -117,6 +119,7 @@ try {
     `  /dl/zip/ resumed at the middle (Range):                ${median(resumed).toFixed(1)} MB/s`,
   )
   console.log(`  zip / plain: ${(zipMBps / plainMBps).toFixed(2)}x   load average: ${load()}`)
+  if (failures.length > 0) console.log(`  cut connections (not counted): ${failures.join('; ')}`)
 } finally {
   await Promise.allSettled([stack.close(), swarm.close()])
 }

@@ -18,9 +18,9 @@ export const log = {
 }
 
 /**
- * A request path fit for the logs: a `/dl/` token is a bearer capability for a user's file, so
- * the access log records the route pattern in its place.
+ * A request path fit for the logs: a `/dl/` or `/dl/zip/` token is a bearer capability for a
+ * user's files, so the access log records the route pattern in its place.
  */
 export function loggablePath(path: string): string {
-  return path.replace(/^\/dl\/[^/]*/, '/dl/:token')
+  return path.replace(/^\/dl\/(zip\/)?[^/]*/, (_, zip?: string) => `/dl/${zip ?? ''}:token`)
 }

@@ -19,7 +19,8 @@ export interface ZipSource {
 }
 
 export interface ZipEntry extends ZipSource {
-  nameBytes: Uint8Array
+  /** Length of the name in UTF-8 (encoded only when a header is built). */
+  nameLength: number
   /** Offset of the local header. */
   offset: number
   /** Offset of the entry's bytes (after the local header). */
@@ -69,6 +70,24 @@ const EXTERNAL_ATTRIBUTES = (0o100644 << 16) >>> 0
 
 const encoder = new TextEncoder()
 
+/** The UTF-8 length of `text` without encoding it (lone surrogates count as U+FFFD, 3 bytes). */
+function utf8Length(text: string): number {
+  let length = 0
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code < 0x80) length += 1
+    else if (code < 0x800) length += 2
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1)
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        length += 4
+        i++
+      } else length += 3
+    } else length += 3
+  }
+  return length
+}
+
 /** MS-DOS date and time fields (UTC here), clamped to the format's 1980–2107. */
 function dosDateTime(when: Date): { dosTime: number; dosDate: number } {
   if (when.getUTCFullYear() < 1980) return { dosTime: 0, dosDate: (1 << 5) | 1 }
@@ -98,18 +117,21 @@ export function layoutZip(
   const always = options.zip64 === 'always'
   let offset = 0
   const entries: ZipEntry[] = files.map((file) => {
-    const nameBytes = encoder.encode(file.name)
-    if (nameBytes.length > MAX16) throw new RangeError(`name too long for ZIP: ${file.name}`)
+    const nameLength = utf8Length(file.name)
+    if (nameLength > MAX16) throw new RangeError(`name too long for ZIP: ${file.name}`)
     const zip64Sizes = always || file.size >= MAX32
     const zip64Central = zip64Sizes || offset >= MAX32
-    const headerLength = LOCAL_HEADER + nameBytes.length + (zip64Sizes ? LOCAL_ZIP64_EXTRA : 0)
+    const headerLength = LOCAL_HEADER + nameLength + (zip64Sizes ? LOCAL_ZIP64_EXTRA : 0)
     const entry: ZipEntry = {
-      ...file,
-      nameBytes,
+      name: file.name,
+      size: file.size,
+      crc32: file.crc32,
+      key: file.key,
+      nameLength,
       offset,
       dataOffset: offset + headerLength,
       centralOffset: 0,
-      centralLength: CENTRAL_HEADER + nameBytes.length + (zip64Central ? CENTRAL_ZIP64_EXTRA : 0),
+      centralLength: CENTRAL_HEADER + nameLength + (zip64Central ? CENTRAL_ZIP64_EXTRA : 0),
       zip64Sizes,
       zip64Central,
     }
@@ -164,9 +186,9 @@ class Writer {
     this.at += 8
     return this
   }
-  raw(bytes: Uint8Array): this {
-    this.bytes.set(bytes, this.at)
-    this.at += bytes.length
+  utf8(text: string, length: number): this {
+    encoder.encodeInto(text, this.bytes.subarray(this.at, this.at + length))
+    this.at += length
     return this
   }
 }
@@ -184,9 +206,9 @@ export function localHeader(layout: ZipLayout, entry: ZipEntry): Uint8Array {
     .u32(entry.crc32)
     .u32(size32)
     .u32(size32)
-    .u16(entry.nameBytes.length)
+    .u16(entry.nameLength)
     .u16(entry.zip64Sizes ? LOCAL_ZIP64_EXTRA : 0)
-    .raw(entry.nameBytes)
+    .utf8(entry.name, entry.nameLength)
   if (entry.zip64Sizes) w.u16(0x0001).u16(16).u64(entry.size).u64(entry.size)
   return w.bytes
 }
@@ -205,14 +227,14 @@ export function centralRecord(layout: ZipLayout, entry: ZipEntry): Uint8Array {
     .u32(entry.crc32)
     .u32(z ? MAX32 : entry.size)
     .u32(z ? MAX32 : entry.size)
-    .u16(entry.nameBytes.length)
+    .u16(entry.nameLength)
     .u16(z ? CENTRAL_ZIP64_EXTRA : 0)
     .u16(0)
     .u16(0)
     .u16(0)
     .u32(EXTERNAL_ATTRIBUTES)
     .u32(z ? MAX32 : entry.offset)
-    .raw(entry.nameBytes)
+    .utf8(entry.name, entry.nameLength)
   if (z) w.u16(0x0001).u16(24).u64(entry.size).u64(entry.size).u64(entry.offset)
   return w.bytes
 }

@@ -118,6 +118,19 @@ describe('layoutZip', () => {
     }
   })
 
+  it('measures names in UTF-8 as the headers write them (emoji, a lone surrogate)', () => {
+    const names = ['a🎵b', 'x\ud800y', 'é/ü', 'plain']
+    const layout = layoutZip(
+      names.map((name, i) => ({ name, size: 0, crc32: 0, key: `k/${i}` })),
+      modified,
+    )
+    layout.entries.forEach((entry, i) => {
+      const encoded = new TextEncoder().encode(names[i])
+      expect(entry.nameLength).toBe(encoded.length)
+      expect(localHeader(layout, entry).subarray(30)).toEqual(encoded)
+    })
+  })
+
   it('yields nothing for an empty or out-of-bounds range', () => {
     const layout = layoutZip(sources, modified)
     expect([...piecesOf(layout, 5, 5)]).toEqual([])

@@ -11,39 +11,39 @@ export class ZipStorageError extends Error {
   override readonly name = 'ZipStorageError'
 }
 
-export interface ZipStreamOptions {
+export interface ZipPumpOptions {
   layout: ZipLayout
   /** Bytes [start, end) of the archive. */
   start: number
   end: number
-  /** The bytes [start, end) of a stored object; throws {@link ZipStorageError} when storage fails. */
+  /**
+   * The bytes [start, end) of a stored object, exactly `end - start` of them; throws
+   * {@link ZipStorageError} when storage fails or answers another length.
+   */
   readObject(key: string, start: number, end: number): Promise<ReadableStream<Uint8Array>>
   /** Counts `bytes` more against the bandwidth quota; false when they do not fit. */
   charge(bytes: number): Promise<boolean>
-  /** Bytes already counted before the stream starts. */
+  /** Bytes already counted before the pump starts. */
   charged: number
-  /** Charges are made in steps of this many bytes (fewer writes), never past the range's end. */
+  /** Bytes are charged, and stored objects read, in steps of at most this many bytes. */
   step: number
-  /** Called once when the stream fails (storage, quota), before it errors. */
-  onError?(error: unknown): void
 }
 
 /**
- * The bytes [start, end) of a ZIP archive, built as they are read: literal headers from the
- * layout, entries' bytes streamed from storage with a ranged read each. Nothing is produced
- * before the reader asks (no queue), so memory stays at one chunk, and bytes are charged to the
- * quota a step ahead of what was delivered: a dropped connection costs at most one step. A
- * storage object shorter or longer than its entry, a failing read or a refused charge errors the
- * stream (the client sees a cut connection and can resume with `Range`).
+ * Writes bytes [start, end) of a ZIP archive into `sink` as it is read: literal headers from the
+ * layout, each entry's bytes from storage in ranged reads of at most one step, each piped
+ * straight into the sink (in workerd a pipe between a fetch body and a native stream moves no
+ * bytes through JavaScript). Writes wait for the reader, so memory stays at one chunk; bytes are
+ * charged to the quota before each step is sent, so a dropped connection costs at most one step.
+ * A refused charge or a failing read aborts the sink (the client sees a cut connection and can
+ * resume with `Range`); the returned promise then rejects with the cause.
  */
-export function streamZip(o: ZipStreamOptions): ReadableStream<Uint8Array> {
+export async function pumpZip(o: ZipPumpOptions, sink: WritableStream<Uint8Array>): Promise<void> {
   const pieces = piecesOf(o.layout, o.start, o.end)
-  const total = o.end - o.start
   let held: ZipPiece | null = null
-  let reader: ReadableStreamDefaultReader<Uint8Array> | null = null
-  let readerLeft = 0
-  let delivered = 0
+  let sent = 0
   let charged = o.charged
+  const total = o.end - o.start
 
   const nextPiece = (): ZipPiece | null => {
     if (held) {
@@ -56,21 +56,12 @@ export function streamZip(o: ZipStreamOptions): ReadableStream<Uint8Array> {
   }
 
   const pay = async (bytes: number) => {
-    if (charged >= delivered + bytes) return
-    const more = Math.min(total - charged, Math.max(o.step, delivered + bytes - charged))
+    if (charged >= sent + bytes) return
+    const more = Math.min(total - charged, Math.max(o.step, sent + bytes - charged))
     if (!(await o.charge(more))) {
       throw new ZipQuotaError('the monthly bandwidth quota ran out during the download')
     }
     charged += more
-  }
-
-  const send = async (
-    controller: ReadableStreamDefaultController<Uint8Array>,
-    chunk: Uint8Array,
-  ) => {
-    await pay(chunk.length)
-    delivered += chunk.length
-    controller.enqueue(chunk)
   }
 
   /** One chunk of literal bytes: this piece and any header pieces right after it. */
@@ -95,48 +86,30 @@ export function streamZip(o: ZipStreamOptions): ReadableStream<Uint8Array> {
     return chunk
   }
 
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        try {
-          for (;;) {
-            if (reader) {
-              const { done, value } = await reader.read()
-              if (done) {
-                if (readerLeft !== 0) throw new ZipStorageError('a stored object ended early')
-                reader = null
-                continue
-              }
-              if (value.length > readerLeft)
-                throw new ZipStorageError('a stored object is longer than its entry')
-              readerLeft -= value.length
-              if (value.length === 0) continue
-              await send(controller, value)
-              return
-            }
-            const piece = nextPiece()
-            if (!piece) {
-              controller.close()
-              return
-            }
-            if (piece.kind === 'bytes') {
-              await send(controller, coalesce(piece.bytes))
-              return
-            }
-            reader = (await o.readObject(piece.key, piece.start, piece.end)).getReader()
-            readerLeft = piece.end - piece.start
-          }
-        } catch (error) {
-          void reader?.cancel().catch(() => {})
-          reader = null
-          o.onError?.(error)
-          controller.error(error)
-        }
-      },
-      async cancel(reason) {
-        await reader?.cancel(reason).catch(() => {})
-      },
-    },
-    { highWaterMark: 0 },
-  )
+  let writer: WritableStreamDefaultWriter<Uint8Array> | null = sink.getWriter()
+  try {
+    for (let piece = nextPiece(); piece; piece = nextPiece()) {
+      if (piece.kind === 'bytes') {
+        const chunk = coalesce(piece.bytes)
+        await pay(chunk.length)
+        await writer!.write(chunk)
+        sent += chunk.length
+        continue
+      }
+      for (let from = piece.start; from < piece.end; from += o.step) {
+        const to = Math.min(piece.end, from + o.step)
+        await pay(to - from)
+        const body = await o.readObject(piece.key, from, to)
+        writer!.releaseLock()
+        writer = null
+        await body.pipeTo(sink, { preventClose: true })
+        writer = sink.getWriter()
+        sent += to - from
+      }
+    }
+    await writer!.close()
+  } catch (error) {
+    await (writer ?? sink).abort(error).catch(() => {})
+    throw error
+  }
 }

@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:test'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { apiError, signUp, tokenClient, type SignedUp } from '../../test/helpers.ts'
 import {
   agentSide,
@@ -154,6 +154,29 @@ describe('zips of a job', () => {
     expect(await gone.json()).toMatchObject({ error: { code: 'link_revoked' } })
   })
 
+  it('zip only the stored files of a job whose other files were not selected', async () => {
+    const user = await signUp()
+    await registerAgent()
+    const infohash = randomInfohash()
+    const job = await user.api.createJob({
+      body: { magnet: magnetFor(infohash), selectedFiles: [0, 2] },
+    })
+    const { agentId } = await waitForStart(job.id)
+    const bytes = FILES.map((f) => randomBytes(f.size))
+    const chosen = [FILES[0]!, FILES[2]!]
+    for (const f of chosen) await putObject(`content/${infohash}/${f.index}`, bytes[f.index]!)
+    const agent = agentSide(job.id, agentId)
+    await agent.send(metadata(infohash, FILES))
+    const done = completed(infohash, chosen)
+    done.files.forEach((f) => Object.assign(f, { crc32: crc32(bytes[f.index]!) }))
+    await agent.send(done)
+    const link = await user.api.createZipLink({ params: { id: job.id } })
+    expect(link.files).toBe(2)
+    const entries = readZip(new Uint8Array(await (await user.fetch(path(link.url))).arrayBuffer()))
+    expect([...entries.keys()]).toEqual(['demo/a.txt', 'demo/sub/deeper/c.bin'])
+    expect(entries.get('demo/sub/deeper/c.bin')).toEqual(bytes[2])
+  })
+
   it('refuse with 409, naming why, files stored before their CRC-32 was recorded', async () => {
     const user = await signUp()
     const { job } = await zippableJob(user, { withCrc: false })
@@ -246,5 +269,30 @@ describe('zips of a job', () => {
     const link = await bob.api.createZipLink({ params: { id: job.id } })
     const entries = readZip(new Uint8Array(await (await bob.fetch(path(link.url))).arrayBuffer()))
     expect(entries.get('demo/a.txt')).toEqual(bytes[0])
+  })
+
+  it('are logged by route pattern, never with their token', async () => {
+    const user = await signUp()
+    const { job } = await zippableJob(user)
+    const { url } = await user.api.createZipLink({ params: { id: job.id } })
+    const token = path(url).slice('/dl/zip/'.length)
+    const lines: string[] = []
+    const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
+      lines.push(String(line))
+    })
+    try {
+      await (await user.fetch(path(url), { headers: { range: 'bytes=0-9' } })).arrayBuffer()
+      expect((await user.fetch(`/dl/zip/${token}x`)).status).toBe(403)
+    } finally {
+      spy.mockRestore()
+    }
+    const requests = lines
+      .map((line) => JSON.parse(line) as { msg: string; path: string; status: number })
+      .filter((entry) => entry.msg === 'request')
+    expect(requests.map((entry) => [entry.path, entry.status])).toEqual([
+      ['/dl/zip/:token', 206],
+      ['/dl/zip/:token', 403],
+    ])
+    expect(lines.join('\n')).not.toContain(token.split('.')[1])
   })
 })

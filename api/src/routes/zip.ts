@@ -12,13 +12,13 @@ import { bandwidthExhausted, quotaError } from '../lib/quotas.ts'
 import { requireAuth, route } from '../lib/route.ts'
 import { billingPeriod } from '../lib/time.ts'
 import { planZip, type ZipArchive } from '../lib/zip-archive.ts'
-import { ZipStorageError, streamZip } from '../lib/zip-stream.ts'
+import { ZipStorageError, pumpZip } from '../lib/zip-stream.ts'
 import { writeMetric } from '../metrics/points.ts'
 import { contentDisposition, getObject } from '../storage/s3.ts'
 
 export const zipRoutes = new Hono<AppEnv>()
 
-/** Bandwidth is counted ahead of delivery in steps this large (one D1 write each). */
+/** Bandwidth is counted ahead of delivery, and storage read, in steps this large (one D1 write each). */
 const CHARGE_STEP_BYTES = 16 * 1024 * 1024
 
 function blockedError(reason: string): HttpError {
@@ -122,26 +122,30 @@ zipRoutes.get('/dl/zip/:token', async (c) => {
     bytes: end - start,
   })
 
-  const body = streamZip({
-    layout,
-    start,
-    end,
-    charged: first,
-    step: CHARGE_STEP_BYTES,
-    charge,
-    async readObject(key, from, to) {
-      const upstream = await getObject(c.env, key, `bytes=${from}-${to - 1}`)
-      if (!upstream.ok || !upstream.body) {
-        throw new ZipStorageError(`storage answered ${upstream.status}`)
-      }
-      return upstream.body
-    },
-    onError(error) {
-      log.warn('zip_stream_failed', { jobId, error: (error as Error).message })
-    },
-  })
   // A fixed-length stream gives the response its Content-Length (and a cut one is an error).
   const sized = new FixedLengthStream(end - start)
-  c.executionCtx.waitUntil(body.pipeTo(sized.writable).catch(() => {}))
+  const pumped = pumpZip(
+    {
+      layout,
+      start,
+      end,
+      charged: first,
+      step: CHARGE_STEP_BYTES,
+      charge,
+      async readObject(key, from, to) {
+        const upstream = await getObject(c.env, key, `bytes=${from}-${to - 1}`)
+        const length = upstream.headers.get('content-length')
+        if (!upstream.ok || !upstream.body || length !== String(to - from)) {
+          await upstream.body?.cancel()
+          throw new ZipStorageError(`storage answered ${upstream.status} with ${length} bytes`)
+        }
+        return upstream.body
+      },
+    },
+    sized.writable,
+  ).catch((error: unknown) => {
+    log.warn('zip_stream_failed', { jobId, error: (error as Error).message })
+  })
+  c.executionCtx.waitUntil(pumped)
   return new Response(sized.readable, { status, headers })
 })
