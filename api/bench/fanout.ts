@@ -4,9 +4,8 @@
 // callbacks, and prints the spread between the first and the last subscriber receiving each
 // event (p50/p99/max), and whether every subscriber got every event, in order.
 // Each event is sent once the previous one reached every subscriber (or 10 s passed).
-import { setMaxListeners } from 'node:events'
-import { Agent, get, type IncomingMessage } from 'node:http'
-import { cpus } from 'node:os'
+import { connect, type Socket } from 'node:net'
+import { cpus, loadavg } from 'node:os'
 import { createClient, deriveAgentSecret, signedHeaders } from '@tseeder/shared'
 import { BENCH_SIGNING_KEY, ms, percentile, startBenchStack } from './local-worker.ts'
 
@@ -96,45 +95,78 @@ await signed('/internal/jobs/callback', {
 // Each records, per progress event (keyed by progressPct), when it arrived.
 const arrivals = Array.from({ length: SUBSCRIBERS }, () => new Map<number, number>())
 const orders: number[][] = Array.from({ length: SUBSCRIBERS }, () => [])
-const controller = new AbortController()
-setMaxListeners(SUBSCRIBERS + 10, controller.signal)
-const streams = new Agent({ keepAlive: false, maxSockets: Infinity })
+const { hostname, port } = new URL(base)
+const request = `GET /api/jobs/${job.id}/events HTTP/1.1\r\nHost: ${hostname}:${port}\r\nCookie: ${cookie}\r\nAccept: text/event-stream\r\n\r\n`
+const sockets: Socket[] = []
+// The client's own time in its data handlers (all subscribers), to tell its share of a spread.
+let clientBusy = 0
 let opened = 0
 await Promise.all(
-  arrivals.map(async (arrived, i) => {
-    // node:http, not fetch: Node's web streams cost enough per chunk, over 500 streams on one
-    // thread, to widen the spread they measure. Each chunk is timed as it arrives.
-    const response = await new Promise<IncomingMessage>((resolve, reject) =>
-      get(
-        `${base}/api/jobs/${job.id}/events`,
-        { headers: { cookie }, agent: streams, signal: controller.signal },
-        resolve,
-      ).once('error', reject),
-    )
-    if (response.statusCode !== 200) throw new Error(`stream ${i}: ${response.statusCode}`)
-    opened++
-    let rest = ''
-    response.setEncoding('utf8')
-    response.on('error', () => undefined)
-    response.on('data', (text: string) => {
-      const at = performance.now()
-      const frames = (rest + text).split('\n\n')
-      rest = frames.pop()!
-      for (const frame of frames) {
-        const pct = /^event: progress\ndata: .*"progressPct":(\d+)/m.exec(frame)?.[1]
-        if (pct === undefined) continue
-        arrived.set(Number(pct), at)
-        orders[i]!.push(Number(pct))
-      }
-    })
-  }),
+  arrivals.map(
+    (arrived, i) =>
+      new Promise<void>((resolve, reject) => {
+        // A bare socket, not node:http: on one thread, 500 streams' HTTP parsing and stream
+        // plumbing delay the later chunks of a burst by the client's own work, which the spread
+        // would count. Each chunk is timed first thing, then de-chunked and scanned.
+        const socket = connect({ host: hostname, port: Number(port), noDelay: true })
+        sockets.push(socket)
+        let wire = ''
+        let body = ''
+        let head = true
+        socket.once('error', reject)
+        socket.on('data', (chunk: Buffer) => {
+          const at = performance.now()
+          wire += chunk.toString('latin1')
+          if (head) {
+            const end = wire.indexOf('\r\n\r\n')
+            if (end < 0) return
+            if (!wire.startsWith('HTTP/1.1 200 ')) {
+              reject(new Error(`stream ${i}: ${wire.split('\r\n')[0]}`))
+              return
+            }
+            head = false
+            wire = wire.slice(end + 4)
+            opened++
+            socket.removeListener('error', reject)
+            socket.on('error', () => undefined)
+            resolve()
+          }
+          body += dechunk()
+          const frames = body.split('\n\n')
+          body = frames.pop()!
+          for (const frame of frames) {
+            const pct = /^event: progress\ndata: .*"progressPct":(\d+)/m.exec(frame)?.[1]
+            if (pct === undefined) continue
+            arrived.set(Number(pct), at)
+            orders[i]!.push(Number(pct))
+          }
+          clientBusy += performance.now() - at
+        })
+        socket.write(request)
+        /** The payload of the complete HTTP chunks in `wire` (a frame may span several). */
+        function dechunk(): string {
+          let payload = ''
+          for (;;) {
+            const line = wire.indexOf('\r\n')
+            if (line < 0) return payload
+            const size = parseInt(wire.slice(0, line), 16)
+            if (wire.length < line + 2 + size + 2) return payload
+            payload += wire.slice(line + 2, line + 2 + size)
+            wire = wire.slice(line + 2 + size + 2)
+          }
+        }
+      }),
+  ),
 )
 await sleep(1000)
 
 const spreads: number[] = []
 const latencies: number[] = []
+const clientTimes: number[] = []
+const loadBefore = loadavg()
 for (let round = 1; round <= EVENTS; round++) {
   const sent = performance.now()
+  const busyBefore = clientBusy
   await signed(`/internal/jobs/callback`, {
     jobId: job.id,
     attempt: 1,
@@ -157,20 +189,24 @@ for (let round = 1; round <= EVENTS; round++) {
   if (times.length === 0) continue
   spreads.push(Math.max(...times) - Math.min(...times))
   latencies.push(Math.max(...times) - sent)
+  clientTimes.push(clientBusy - busyBefore)
 }
-controller.abort()
+for (const socket of sockets) socket.destroy()
 clearInterval(heartbeats)
 
 const expected = Array.from({ length: EVENTS }, (_, i) => i + 1)
 const complete = orders.filter((o) => o.join() === expected.join()).length
 console.log(
-  `SSE fan-out, ${SUBSCRIBERS} subscribers (${opened} opened) on one job × ${EVENTS} progress events, ${cpus().length} cores:`,
+  `SSE fan-out, ${SUBSCRIBERS} subscribers (${opened} opened) on one job × ${EVENTS} progress events, ${cpus().length} cores, load average ${loadBefore[0]!.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}:`,
 )
 console.log(
   `  spread first → last subscriber: p50 ${ms(percentile(spreads, 50))}, p99 ${ms(percentile(spreads, 99))}, max ${ms(Math.max(...spreads))}`,
 )
 console.log(
   `  callback sent → last subscriber: p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}`,
+)
+console.log(
+  `  the bench client's own handling of an event's chunks (all subscribers): p50 ${ms(percentile(clientTimes, 50))}, p99 ${ms(percentile(clientTimes, 99))}`,
 )
 console.log(
   `  every event, in order: ${complete}/${SUBSCRIBERS} subscribers${complete === SUBSCRIBERS ? '' : ' — MISSING OR OUT OF ORDER'}`,

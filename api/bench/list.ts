@@ -4,7 +4,7 @@
 // keep-alive connections. Rounds alternate health and list so drift hits both alike.
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import http from 'node:http'
-import { cpus, tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
 import { createClient } from '@tseeder/shared'
 import { createOrPromoteAdmin, d1, sql } from '@tseeder/testkit/admin'
@@ -92,17 +92,23 @@ function get(url: string, headers: Record<string, string>): Promise<number> {
       .on('error', reject)
   })
 }
-// CPU time of the Worker's processes (wrangler, its workerd): under other load on the machine,
-// CPU per answer moves far less than answers per second do.
-async function serverCpuMs(): Promise<number> {
-  let ticks = 0
+// CPU time of the Worker's processes (wrangler's Node process, its workerd): under other load on
+// the machine, CPU per answer moves far less than answers per second do. `node` is wrangler's
+// own work (its request log, and every console line and DevTools Network event of a subrequest
+// that its inspector proxy forwards and appends to its debug log file), not the Worker's.
+async function serverCpuMs(): Promise<{ total: number; node: number }> {
+  let total = 0
+  let node = 0
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    if (Number(fields[2]) === worker.process.pid) ticks += Number(fields[11]) + Number(fields[12])
+    if (Number(fields[2]) !== worker.process.pid) continue
+    const ms = (Number(fields[11]) + Number(fields[12])) * 10
+    total += ms
+    if (stat.includes('(node)')) node += ms
   }
-  return ticks * 10
+  return { total, node }
 }
 async function load(url: string, headers: Record<string, string>, seconds: number) {
   const cpuBefore = await serverCpuMs()
@@ -119,16 +125,24 @@ async function load(url: string, headers: Record<string, string>, seconds: numbe
     }),
   )
   const elapsed = (performance.now() - started) / 1000
-  return { done, failed, elapsed, cpuMs: (await serverCpuMs()) - cpuBefore }
+  const cpuAfter = await serverCpuMs()
+  return {
+    done,
+    failed,
+    elapsed,
+    cpuMs: cpuAfter.total - cpuBefore.total,
+    nodeMs: cpuAfter.node - cpuBefore.node,
+  }
 }
 const health = () => load(`${base}/api/health`, {}, SECONDS)
 const list = () => load(`${base}/api/jobs`, { cookie }, SECONDS)
 
 await load(`${base}/api/health`, {}, 1)
 await load(`${base}/api/jobs`, { cookie }, 1)
+const loadBefore = loadavg()
 const totals = {
-  health: { done: 0, failed: 0, elapsed: 0, cpuMs: 0 },
-  list: { done: 0, failed: 0, elapsed: 0, cpuMs: 0 },
+  health: { done: 0, failed: 0, elapsed: 0, cpuMs: 0, nodeMs: 0 },
+  list: { done: 0, failed: 0, elapsed: 0, cpuMs: 0, nodeMs: 0 },
 }
 const ratios: number[] = []
 for (let round = 0; round < ROUNDS; round++) {
@@ -142,6 +156,7 @@ for (let round = 0; round < ROUNDS; round++) {
     sum.failed += one.failed
     sum.elapsed += one.elapsed
     sum.cpuMs += one.cpuMs
+    sum.nodeMs += one.nodeMs
   }
   ratios.push(l.done / l.elapsed / (h.done / h.elapsed))
 }
@@ -149,15 +164,16 @@ const rate = (t: { done: number; elapsed: number }) => t.done / t.elapsed
 const ratio = rate(totals.list) / rate(totals.health)
 
 console.log(
-  `GET /api/jobs vs /api/health: ${CONNECTIONS} keep-alive connections, ${ROUNDS} rounds × ${SECONDS} s each, ${JOBS} jobs (${[...new Set(statuses)].join('/')}), session cookie; ${cpus().length} cores, Node ${process.version}`,
+  `GET /api/jobs vs /api/health: ${CONNECTIONS} keep-alive connections, ${ROUNDS} rounds × ${SECONDS} s each, ${JOBS} jobs (${[...new Set(statuses)].join('/')}), session cookie; ${cpus().length} cores, Node ${process.version}, load average ${loadBefore[0]!.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`,
 )
 const cpu = (t: { done: number; cpuMs: number }) => t.cpuMs / t.done
+const nodeCpu = (t: { done: number; nodeMs: number }) => t.nodeMs / t.done
 for (const [label, t] of [
   ['/api/health', totals.health],
   ['/api/jobs  ', totals.list],
 ] as const)
   console.log(
-    `  ${label}: ${rate(t).toFixed(0)} req/s, Worker CPU ${cpu(t).toFixed(2)} ms per answer (${t.failed} not 200)`,
+    `  ${label}: ${rate(t).toFixed(0)} req/s, Worker CPU ${cpu(t).toFixed(2)} ms per answer, of which wrangler's Node process ${nodeCpu(t).toFixed(2)} ms (${t.failed} not 200)`,
   )
 // Other work on a shared machine comes and goes between rounds: the median round is the figure
 // least moved by it; the ratio of the totals is printed beside it.

@@ -42,6 +42,26 @@ describe('the SSE hub', () => {
     expect(await idsOf(response, 5)).toEqual([1, 2, 3, 4, 5])
   })
 
+  it('drops a stream whose reader has fallen a megabyte behind, and keeps one that reads', async () => {
+    const hub = new SseHub()
+    const stalled = hub.subscribe([])
+    const reading = hub.subscribe([])
+    const reader = reading.body!.getReader()
+    const big = 'x'.repeat(64 * 1024)
+    let sent = 'retry: 3000\n\n'.length
+    let read = 0
+    for (let id = 1; id <= 20; id++) {
+      const frame = { id, type: 'progress', data: big }
+      hub.broadcast(frame)
+      sent += encodeEvent(frame).bytes.length
+      // The reading stream drains as it goes; the stalled one never reads.
+      while (read < sent) read += (await reader.read()).value?.length ?? 0
+    }
+    expect(hub.size).toBe(1)
+    await reader.cancel()
+    await stalled.body!.cancel()
+  })
+
   it("ends a channel's streams, and only those", async () => {
     const hub = new SseHub()
     hub.open(null, 'job-1').start([])

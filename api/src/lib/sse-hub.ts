@@ -18,7 +18,8 @@ export interface Frame {
 }
 
 interface Subscriber {
-  writer: WritableStreamDefaultWriter<Uint8Array>
+  /** Queues bytes on the stream's response; null once the reader has gone. */
+  queue: ReadableStreamDefaultController<Uint8Array> | null
   tag: string | null
   /** null: the hub's own events; else the relayed stream (a job's) it carries. */
   channel: string | null
@@ -86,15 +87,15 @@ export class SseHub {
     tag: string | null,
     channel: string | null,
   ): { response: Response; start: (replay: Frame[]) => void; end: () => void } {
-    const { readable, writer } = bufferedPipe()
     const subscriber: Subscriber = {
-      writer,
+      queue: null,
       tag,
       channel,
       openedAt: Date.now(),
       after: -1,
       held: [],
     }
+    const readable = queuedStream(subscriber, () => this.drop(subscriber))
     this.add(subscriber)
     this.keepalive ??= setInterval(() => this.ping(), KEEPALIVE_MS)
     const start = (replay: Frame[]) => {
@@ -153,12 +154,16 @@ export class SseHub {
   }
 
   private write(subscriber: Subscriber, bytes: Uint8Array): void {
-    const { writer } = subscriber
-    if (writer.desiredSize !== null && writer.desiredSize <= 0) {
+    const { queue } = subscriber
+    if (!queue || queue.desiredSize === null || queue.desiredSize <= 0) {
       this.drop(subscriber)
       return
     }
-    writer.write(bytes).catch(() => this.drop(subscriber))
+    try {
+      queue.enqueue(bytes)
+    } catch {
+      this.drop(subscriber)
+    }
   }
 
   private add(subscriber: Subscriber): void {
@@ -184,7 +189,12 @@ export class SseHub {
     const channel = this.channels.get(subscriber.channel)
     channel?.delete(subscriber)
     if (channel?.size === 0) this.channels.delete(subscriber.channel)
-    subscriber.writer.close().catch(() => undefined)
+    try {
+      subscriber.queue?.close()
+    } catch {
+      // Already closed or cancelled by its reader.
+    }
+    subscriber.queue = null
     this.changed('close', subscriber)
   }
 }
@@ -199,13 +209,25 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return bytes
 }
 
-function bufferedPipe() {
-  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>(
-    undefined,
-    // The writer's side, whose `desiredSize` `write` checks: up to MAX_BUFFERED bytes queued.
+/**
+ * The stream of `subscriber`'s response: bytes are queued on it synchronously, with no promise
+ * per write (a TransformStream's writer took one per chunk per stream, and its transform step
+ * more). Its `desiredSize`, which `write` checks, counts up to MAX_BUFFERED bytes queued.
+ * `gone` runs when the reader cancels (the client went away).
+ */
+function queuedStream(subscriber: Subscriber, gone: () => void): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        subscriber.queue = controller
+      },
+      cancel() {
+        subscriber.queue = null
+        gone()
+      },
+    },
     new ByteLengthQueuingStrategy({ highWaterMark: MAX_BUFFERED }),
   )
-  return { readable, writer: writable.getWriter() }
 }
 
 function eventStreamResponse(body: ReadableStream<Uint8Array>): Response {
