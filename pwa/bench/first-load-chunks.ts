@@ -10,6 +10,12 @@ export interface ManifestChunk {
 
 export type Manifest = Record<string, ManifestChunk>
 
+/** The pages a visit starts on, and the screen modules their route renders. */
+export const FIRST_PAGES = {
+  '/signin': ['src/screens/auth/sign-in.tsx'],
+  '/ (dashboard, signed in)': ['src/app/layout.tsx', 'src/screens/dashboard/dashboard.tsx'],
+}
+
 /**
  * The JavaScript files a page loads before it can show anything: the `entry` chunk, the chunk
  * of each of `screens` (the modules its route renders) that the build split off lazily, and

@@ -7,17 +7,11 @@ import { readFile } from 'node:fs/promises'
 import { cpus } from 'node:os'
 import { join, resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { firstLoadChunks, type Manifest } from './first-load-chunks.ts'
+import { FIRST_PAGES, firstLoadChunks, type Manifest } from './first-load-chunks.ts'
 
 const GOAL = 100_000
 const root = resolve(import.meta.dirname, '..')
 const dist = join(root, 'dist')
-
-/** The pages a visit starts on, and the screen modules their route renders. */
-const PAGES = {
-  '/signin': ['src/screens/auth/sign-in.tsx'],
-  '/ (dashboard, signed in)': ['src/app/layout.tsx', 'src/screens/dashboard/dashboard.tsx'],
-}
 
 const manifest = JSON.parse(
   await readFile(join(dist, '.vite', 'manifest.json'), 'utf8'),
@@ -47,7 +41,7 @@ console.log(
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}`,
 )
 let worst = 0
-for (const [page, screens] of Object.entries(PAGES)) {
+for (const [page, screens] of Object.entries(FIRST_PAGES)) {
   for (const screen of screens) {
     if (!existsSync(join(root, screen))) throw new Error(`${screen} does not exist`)
   }
