@@ -88,7 +88,7 @@ export async function spawnAgent(apiUrl: string, dataDir: string, extra: Record<
         ...process.env,
         ...agentEnv(apiUrl, dataDir, {
           AGENT_LOG_LEVEL: 'info',
-          AGENT_PROGRESS_INTERVAL_MS: '100',
+          AGENT_PROGRESS_INTERVAL_MS: process.env.BENCH_PROGRESS_MS ?? '2000',
           ...extra,
         }),
       },
