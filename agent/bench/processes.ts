@@ -64,13 +64,14 @@ export async function makeContent(
   }
 }
 
-/** Peak resident memory (VmHWM) and CPU seconds (user + system) of a process so far. */
+/** Peak resident memory (VmHWM) and CPU seconds (user + system; system) of a process so far. */
 export async function procStats(pid: number) {
   const status = await readFile(`/proc/${pid}/status`, 'utf8')
   const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024
   const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ')
-  const ticks = Number(stat[11]) + Number(stat[12])
-  return { peakRss: hwm, cpuSeconds: ticks / 100 }
+  // utime and stime, in clock ticks (100 a second).
+  const [user, system] = [Number(stat[11]) / 100, Number(stat[12]) / 100]
+  return { peakRss: hwm, cpuSeconds: user + system, systemSeconds: system }
 }
 
 /** Node flags from a `BENCH_*_NODE_ARGS` variable (space-separated), or `fallback`. */
@@ -78,10 +79,15 @@ const nodeArgs = (name: string, fallback: readonly string[]) =>
   process.env[name]?.split(' ').filter(Boolean) ?? [...fallback]
 
 /** The agent bundle (what production runs; `npm run bench` builds it first), wired to `apiUrl`. */
-export async function spawnAgent(apiUrl: string, dataDir: string, extra: Record<string, string>) {
+export async function spawnAgent(
+  apiUrl: string,
+  dataDir: string,
+  extra: Record<string, string>,
+  bundle = 'dist/main.mjs',
+) {
   const child = spawn(
     process.execPath,
-    [...nodeArgs('BENCH_AGENT_NODE_ARGS', AGENT_NODE_ARGS), 'dist/main.mjs'],
+    [...nodeArgs('BENCH_AGENT_NODE_ARGS', AGENT_NODE_ARGS), bundle],
     {
       cwd: agentRoot,
       env: {

@@ -32,6 +32,11 @@ const SIZES = env('BENCH_SIZES', '1024').split(',').filter(Boolean).map(Number)
 const ROUNDS = Number(env('BENCH_ROUNDS', '3'))
 /** `stream` (parts upload as pieces verify, the default) and/or `after` (upload once done). */
 const MODES = env('BENCH_MODES', 'stream').split(',').filter(Boolean) as ('stream' | 'after')[]
+/**
+ * Agent bundles to run, each in every round (`dist/main.mjs,dist/old.mjs` compares two builds
+ * against the same aria2c rounds); the concurrent jobs run the first.
+ */
+const BUNDLES = env('BENCH_AGENT_BUNDLES', 'dist/main.mjs').split(',').filter(Boolean)
 /** Concurrent jobs and their size in MiB (`BENCH_CONCURRENT_JOBS=0` skips them). */
 const JOBS = Number(env('BENCH_CONCURRENT_JOBS', '5'))
 const JOB_MIB = Number(env('BENCH_CONCURRENT_MIB', '1024'))
@@ -56,7 +61,7 @@ async function main() {
   )
   line(
     `settings: BENCH_SIZES=${SIZES.join(',')} BENCH_ROUNDS=${ROUNDS} BENCH_MODES=${MODES.join(',')}` +
-      ` BENCH_CONCURRENT_JOBS=${JOBS} BENCH_CONCURRENT_MIB=${JOB_MIB}` +
+      ` BENCH_AGENT_BUNDLES=${BUNDLES.join(',')} BENCH_CONCURRENT_JOBS=${JOBS} BENCH_CONCURRENT_MIB=${JOB_MIB}` +
       ` agent_node_args="${process.env.BENCH_AGENT_NODE_ARGS ?? AGENT_NODE_ARGS.join(' ')}"` +
       ` s3_node_args="${process.env.BENCH_S3_NODE_ARGS ?? ''}"`,
   )
@@ -89,12 +94,14 @@ async function main() {
   }
 
   /** Starts `contents` as jobs on one agent; resolves with its figures once all are stored. */
-  async function agentRun(contents: Seeded[], label: string, stream: boolean) {
+  async function agentRun(contents: Seeded[], label: string, stream: boolean, bundle = BUNDLES[0]) {
     const dataDir = join(root, `agent-${label}`)
-    const agent = await spawnAgent(api.url, dataDir, {
-      AGENT_STREAM_UPLOAD: String(stream),
-      AGENT_MAX_JOBS: String(Math.max(contents.length, 4)),
-    })
+    const agent = await spawnAgent(
+      api.url,
+      dataDir,
+      { AGENT_STREAM_UPLOAD: String(stream), AGENT_MAX_JOBS: String(Math.max(contents.length, 4)) },
+      bundle,
+    )
     const jobIds = contents.map((_, i) => `bench-${label}-${i}`)
     const s3Before = await procStats(s3.pid)
     const seederBefore = process.cpuUsage()
@@ -164,20 +171,23 @@ async function main() {
 
   const agentLine = (name: string, r: AgentRun, mib: number) =>
     `${name}: e2e_s ${fmt(r.e2e)}  download_s ${fmt(r.dl)} (${fmt(mib / r.dl, 1)} MiB/s)` +
-    `  cpu_s ${fmt(r.cpuSeconds)}  peak_rss_mb ${fmt(r.peakRss / 1e6, 0)}` +
+    `  cpu_s ${fmt(r.cpuSeconds)} (sys ${fmt(r.systemSeconds)})  peak_rss_mb ${fmt(r.peakRss / 1e6, 0)}` +
     `  (s3_cpu_s ${fmt(r.s3Cpu)}  seeder_cpu_s ${fmt(r.seederCpu)})`
 
   for (const mib of SIZES) {
     const label = `${mib}MiB`
     const content = await seed(mib * MiB)
     const arias: Awaited<ReturnType<typeof ariaRun>>[] = []
-    const runs = new Map(MODES.map((mode) => [mode, [] as AgentRun[]]))
+    const variants = BUNDLES.flatMap((bundle, b) =>
+      MODES.map((mode) => ({ bundle, mode, name: BUNDLES.length > 1 ? `${mode}_${b}` : mode })),
+    )
+    const runs = new Map(variants.map((v) => [v.name, [] as AgentRun[]]))
     for (let round = 1; round <= ROUNDS; round++) {
       arias.push(await ariaRun([content], `${label}-${round}`))
-      for (const mode of MODES) {
+      for (const { bundle, mode, name } of variants) {
         runs
-          .get(mode)!
-          .push(await agentRun([content], `${label}-${mode}-${round}`, mode === 'stream'))
+          .get(name)!
+          .push(await agentRun([content], `${label}-${name}-${round}`, mode === 'stream', bundle))
       }
     }
     const aria = median(arias, (r) => r.seconds)
