@@ -199,7 +199,8 @@ async function main() {
     for (const [mode, list] of runs) {
       const r = median(list, (run) => run.e2e)
       line(
-        `${agentLine(`agent_${mode}`, r, mib)}  rounds: ${list.map((run) => fmt(run.e2e)).join(' ')}`,
+        `${agentLine(`agent_${mode}`, r, mib)}  rounds: ${list.map((run) => fmt(run.e2e)).join(' ')}` +
+          `  cpu_s by round: ${list.map((run) => fmt(run.cpuSeconds)).join(' ')}`,
       )
       line(
         `agent_${mode}_e2e_over_aria2c_${label}: ${fmt(r.e2e / aria.seconds)}  (by round: ` +
