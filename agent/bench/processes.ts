@@ -74,6 +74,12 @@ export async function procStats(pid: number) {
   return { peakRss: hwm, cpuSeconds: user + system, systemSeconds: system }
 }
 
+/** CPU seconds of this process's children that have exited (aria2c's, once it has). */
+export async function exitedChildrenCpu(): Promise<number> {
+  const stat = (await readFile('/proc/self/stat', 'utf8')).split(') ')[1]!.split(' ')
+  return (Number(stat[13]) + Number(stat[14])) / 100
+}
+
 /** Node flags from a `BENCH_*_NODE_ARGS` variable (space-separated), or `fallback`. */
 const nodeArgs = (name: string, fallback: readonly string[]) =>
   process.env[name]?.split(' ').filter(Boolean) ?? [...fallback]

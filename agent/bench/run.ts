@@ -16,6 +16,7 @@ import {
   MiB,
   type Seeded,
   aria2c,
+  exitedChildrenCpu,
   makeContent,
   procStats,
   spawnAgent,
@@ -160,13 +161,15 @@ async function main() {
   async function ariaRun(contents: Seeded[], label: string) {
     const dir = join(root, `aria-${label}`)
     const seederBefore = process.cpuUsage()
+    const childrenBefore = await exitedChildrenCpu()
     const seconds = await aria2c(
       contents.map((c) => c.magnet),
       dir,
     )
     const seeder = process.cpuUsage(seederBefore)
+    const cpu = (await exitedChildrenCpu()) - childrenBefore
     await rm(dir, { recursive: true, force: true })
-    return { seconds, seederCpu: (seeder.user + seeder.system) / 1e6 }
+    return { seconds, cpu, seederCpu: (seeder.user + seeder.system) / 1e6 }
   }
 
   const agentLine = (name: string, r: AgentRun, mib: number) =>
@@ -194,7 +197,7 @@ async function main() {
     line(`## ${label} single file (median of ${ROUNDS})  load_avg ${load()}`)
     line(
       `aria2c_download_only_s: ${fmt(aria.seconds)}  (${fmt(mib / aria.seconds, 1)} MiB/s)` +
-        `  (seeder_cpu_s ${fmt(aria.seederCpu)})  rounds: ${arias.map((r) => fmt(r.seconds)).join(' ')}`,
+        `  cpu_s ${fmt(aria.cpu)}  (seeder_cpu_s ${fmt(aria.seederCpu)})  rounds: ${arias.map((r) => fmt(r.seconds)).join(' ')}`,
     )
     for (const [mode, list] of runs) {
       const r = median(list, (run) => run.e2e)
@@ -218,7 +221,7 @@ async function main() {
     line(`## ${JOBS} concurrent jobs x ${JOB_MIB} MiB on one agent  load_avg ${load()}`)
     line(
       `aria2c_download_only_s: ${fmt(aria.seconds)}  (${fmt((JOBS * JOB_MIB) / aria.seconds, 1)} MiB/s)` +
-        `  (seeder_cpu_s ${fmt(aria.seederCpu)})`,
+        `  cpu_s ${fmt(aria.cpu)}  (seeder_cpu_s ${fmt(aria.seederCpu)})`,
     )
     line(agentLine('agent_concurrent', r, JOBS * JOB_MIB))
     line(`agent_concurrent_e2e_over_aria2c_${label}: ${fmt(r.e2e / aria.seconds)}`)
