@@ -155,7 +155,8 @@ async function uploadParts(
     } catch (error) {
       failure ??= error
     } finally {
-      // The request is over (answered, failed or aborted): nothing reads the buffer any more.
+      // Answered with an ETag, the server had read the whole body. Failed or aborted, a request
+      // may still be sending from the buffer as it is lent again, but that request stores nothing.
       o.slots.give(buffer)
     }
   }
