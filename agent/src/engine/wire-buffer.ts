@@ -30,7 +30,9 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array {
  * collections. Here reads stay a list; a message within one read is a view of it, and only a
  * message that spans reads is copied (its own bytes). While the connection resynchronises after
  * an encryption handshake the stock code runs, on the list joined into one buffer as it expects.
- * Idempotent; applies to every `Wire`, so to the whole process.
+ * Idempotent; applies to every `Wire`, so to the whole process. The agent declares
+ * bittorrent-protocol at the version webtorrent uses, so npm keeps one copy: should webtorrent
+ * move to another version, its nested copy would go unpatched (stock behaviour, just slower).
  */
 export function cutMessagesWithoutCopies(): void {
   const proto = Wire.prototype as unknown as WireInternals & {
