@@ -29,6 +29,22 @@ describe('PartSlots', () => {
     await fourth
     expect(order).toEqual([3, 4])
   })
+
+  it('lends a returned buffer to the next part instead of allocating one per part', async () => {
+    const slots = new PartSlots(1)
+    const first = await slots.take(8 * MiB)
+    expect(first.length).toBe(8 * MiB)
+    slots.give(first)
+    const last = await slots.take(3 * MiB)
+    expect(last.length).toBe(3 * MiB)
+    expect(last.buffer).toBe(first.buffer)
+    slots.give(last)
+    // A larger part than any kept buffer gets a new one; only as many are kept as there are slots.
+    const larger = await slots.take(9 * MiB)
+    expect(larger.buffer).not.toBe(first.buffer)
+    slots.give(larger)
+    expect((await slots.take(9 * MiB)).buffer).toBe(larger.buffer)
+  })
 })
 
 describe('partSizeFor', () => {
@@ -91,6 +107,26 @@ describe('uploadWhileDownloading', () => {
     // Parts arrive out of order; their CRCs are joined in file order.
     expect(await upload).toBe(crc32(data))
     expect(stored).toEqual([4 * MiB, 8 * MiB, 8 * MiB])
+    expect(await s3.objectSha256(`${grant.prefix}0`)).toBe(sha256(data))
+  })
+
+  it('stores every part right when one buffer is lent to part after part', async () => {
+    const data = content(20 * MiB)
+    const path = join(dir, 'one-slot')
+    await writeFile(path, data)
+    const { grant, s3: client } = target('e'.repeat(40))
+    await uploadWhileDownloading({
+      s3: client,
+      bucket: grant.bucket,
+      key: `${grant.prefix}0`,
+      contentType: 'application/octet-stream',
+      path,
+      size: data.length,
+      slots: new PartSlots(1),
+      ready: () => true,
+      progressed: () => new Promise((resolve) => setTimeout(resolve, 20)),
+      signal: new AbortController().signal,
+    })
     expect(await s3.objectSha256(`${grant.prefix}0`)).toBe(sha256(data))
   })
 

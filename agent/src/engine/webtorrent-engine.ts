@@ -3,6 +3,7 @@ import WebTorrent, { type Torrent } from 'webtorrent'
 import type { Logger } from '../log.ts'
 import { indexedFilePath, jobChunkStore } from './job-chunk-store.ts'
 import { type Dispatcher, NetworkGuard } from './network-guard.ts'
+import { cutMessagesWithoutCopies } from './wire-buffer.ts'
 import type {
   EngineMetadata,
   EngineProgress,
@@ -187,6 +188,7 @@ export class WebTorrentEngine implements TorrentEngine {
   private readonly trackerDispatcher: Dispatcher | null = null
 
   constructor(private readonly options: WebTorrentEngineOptions) {
+    cutMessagesWithoutCopies()
     const guard = options.privateNetworks ? null : (options.guard ?? new NetworkGuard())
     if (guard && options.webSeeds) {
       options.log.warn('web seeds are off: they cannot be checked without AGENT_PRIVATE_NETWORKS')
