@@ -1,6 +1,6 @@
 import bencode from 'bencode'
 import { describe, expect, it } from 'vitest'
-import { infoSection } from './torrent-info-bytes.ts'
+import { infoSection, withInfoSection } from './torrent-info-bytes.ts'
 
 const enc = new TextEncoder()
 const text = (bytes: Uint8Array | null) => (bytes ? new TextDecoder().decode(bytes) : null)
@@ -48,5 +48,14 @@ describe('infoSection', () => {
     ]) {
       expect(infoSection(enc.encode(torrent)), torrent.slice(0, 40)).toBeNull()
     }
+  })
+})
+
+describe('withInfoSection', () => {
+  it('puts the info section back as written and keeps everything around it', () => {
+    const rewritten = enc.encode('d8:announce1:a4:infod4:name1:x6:lengthi5ee3:zzzi1ee')
+    const kept = withInfoSection(rewritten, enc.encode('d6:lengthi05e4:name1:xe'))
+    expect(text(kept)).toBe('d8:announce1:a4:infod6:lengthi05e4:name1:xe3:zzzi1ee')
+    expect(withInfoSection(enc.encode('de'), enc.encode('de'))).toEqual(enc.encode('de'))
   })
 })

@@ -91,3 +91,22 @@ export function infoSection(bytes: Uint8Array): Uint8Array | null {
   if (pos >= bytes.length) return null
   return found?.[0] === DICT ? found : null
 }
+
+/**
+ * `torrent` with its info section replaced by `info` (the same dictionary as written elsewhere):
+ * for a .torrent a library re-encoded, whose info hash changed if the keys were not sorted.
+ * `torrent` unchanged when it has no single info dictionary.
+ *
+ * @example
+ * const kept = withInfoSection(toTorrentFile(parsed), infoSection(original)!)
+ */
+export function withInfoSection(torrent: Uint8Array, info: Uint8Array): Uint8Array {
+  const current = infoSection(torrent)
+  if (!current) return torrent
+  const start = current.byteOffset - torrent.byteOffset
+  const out = new Uint8Array(torrent.byteLength - current.byteLength + info.byteLength)
+  out.set(torrent.subarray(0, start))
+  out.set(info, start)
+  out.set(torrent.subarray(start + current.byteLength), start + info.byteLength)
+  return out
+}

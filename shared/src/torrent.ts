@@ -21,7 +21,7 @@ import {
 } from './torrent-shape.ts'
 
 export * from './torrent-limits.ts'
-export { infoSection } from './torrent-info-bytes.ts'
+export { infoSection, withInfoSection } from './torrent-info-bytes.ts'
 
 export interface ParsedTorrent {
   infohash: string

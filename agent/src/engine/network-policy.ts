@@ -1,6 +1,6 @@
 import { isIP } from 'node:net'
 import decodeMagnet, { encode as encodeMagnet } from 'magnet-uri'
-import { infoSection } from '@tseeder/shared/torrent'
+import { infoSection, withInfoSection } from '@tseeder/shared/torrent'
 import parseTorrent, { toTorrentFile } from 'parse-torrent'
 import { NetworkGuard } from './network-guard.ts'
 import type { TorrentSource } from './torrent-engine.ts'
@@ -113,22 +113,7 @@ export async function withPublicEndpoints(
   const urlList = await publicOnly(torrent.urlList, dropped, guard)
   if (!dropped.length && !announce.changed && !urlList.changed) return { source, dropped }
   const rewritten = toTorrentFile({ ...torrent, announce: announce.kept, urlList: urlList.kept })
-  return { source: { torrent: withInfoSection(rewritten, source.torrent) }, dropped }
-}
-
-/**
- * `rewritten` with its info section replaced by `original`'s, byte for byte: parse-torrent
- * re-encodes the info dictionary, which changes the info hash when the original's keys were not
- * sorted (BEP 3 hashes the bytes as written).
- */
-function withInfoSection(rewritten: Uint8Array, original: Uint8Array): Uint8Array {
-  const info = infoSection(original)
-  const encoded = infoSection(rewritten)
-  if (!info || !encoded) return rewritten
-  const start = encoded.byteOffset - rewritten.byteOffset
-  return Buffer.concat([
-    rewritten.subarray(0, start),
-    info,
-    rewritten.subarray(start + encoded.byteLength),
-  ])
+  // parse-torrent re-encodes the info dictionary: put it back as written, or its hash changes.
+  const info = infoSection(source.torrent)
+  return { source: { torrent: info ? withInfoSection(rewritten, info) : rewritten }, dropped }
 }
