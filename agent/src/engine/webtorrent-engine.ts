@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import { infoSection } from '@tseeder/shared/torrent'
 import WebTorrent, { type Torrent } from 'webtorrent'
 import type { Logger } from '../log.ts'
+import { keepMagnetInfoHash, keepTorrentInfoHash } from './info-hash-as-written.ts'
 import { indexedFilePath, jobChunkStore } from './job-chunk-store.ts'
 import { type Dispatcher, NetworkGuard } from './network-guard.ts'
 import type {
@@ -72,41 +71,6 @@ export function metadataOf(torrent: Torrent): EngineMetadata {
     files,
     torrentFile: torrent.torrentFile ? new Uint8Array(torrent.torrentFile) : null,
   }
-}
-
-/** A .torrent's info section as written, and the info hash every other client computes for it. */
-interface OriginalInfo {
-  torrentFile: Uint8Array
-  infoBuffer: Uint8Array
-  infoHashBuffer: Buffer
-  infoHash: string
-}
-
-function originalInfo(torrentFile: Uint8Array): OriginalInfo | null {
-  const infoBuffer = infoSection(torrentFile)
-  if (!infoBuffer) return null
-  const infoHashBuffer = createHash('sha1').update(infoBuffer).digest()
-  return { torrentFile, infoBuffer, infoHashBuffer, infoHash: infoHashBuffer.toString('hex') }
-}
-
-/**
- * Makes webtorrent use the info hash of the info section as written (BEP 3). parse-torrent hashes
- * a re-encoding, which differs when the keys are not sorted, so webtorrent would announce and
- * handshake in a swarm nobody is in. It emits `infoHash` before it announces, connects or reads
- * the metadata (which then keeps these fields); on `metadata`, before any peer connects, its
- * ut_metadata is given the original bytes to serve and the job the original .torrent to keep.
- */
-function keepOriginalInfoHash(torrent: Torrent, original: OriginalInfo): void {
-  const fields = torrent as unknown as Record<string, unknown>
-  torrent.once('infoHash', () => {
-    fields.infoHash = original.infoHash
-    fields.infoHashBuffer = original.infoHashBuffer
-    fields.infoBuffer = original.infoBuffer
-  })
-  torrent.prependOnceListener('metadata', () => {
-    fields.metadata = original.infoBuffer
-    fields.torrentFile = original.torrentFile
-  })
 }
 
 /**
@@ -265,8 +229,8 @@ export class WebTorrentEngine implements TorrentEngine {
       // Uploads read from disk; the cache only serves peers, so keep it small per job.
       storeCacheSlots: 4,
     })
-    const original = 'torrent' in source ? originalInfo(source.torrent) : null
-    if (original) keepOriginalInfoHash(torrent, original)
+    if ('torrent' in source) keepTorrentInfoHash(torrent, source.torrent)
+    else keepMagnetInfoHash(torrent)
     const job = new WebTorrentJob(jobId, torrent, jobDir)
     this.jobs.set(jobId, job)
     torrent.on('warning', (warning: Error) => {
