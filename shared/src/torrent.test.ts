@@ -88,4 +88,38 @@ describe('parseTorrentFile', () => {
       /size of a file/,
     )
   })
+
+  it('hashes the info dictionary as written, keys out of order and odd integers included (BEP 3)', async () => {
+    // Keys in reverse order and a zero-padded integer: the decoder accepts both, and re-encoding
+    // would sort the keys and drop the zero, giving a hash no other client computes.
+    const info = concat(
+      enc.encode('d4:name5:a.bin12:piece lengthi016384e6:pieces20:'),
+      new Uint8Array(20),
+      enc.encode('6:lengthi5ee'),
+    )
+    const bytes = concat(
+      enc.encode('d8:announce20:udp://127.0.0.1:69694:info'),
+      info,
+      enc.encode('e'),
+    )
+    const torrent = await parsed(bytes)
+    expect(torrent.infohash).toBe(await sha1Hex(info))
+    expect(torrent.infohash).not.toBe(await sha1Hex(bencode.encode(bencode.decode(info))))
+    expect(torrent.files).toEqual([{ index: 0, path: 'a.bin', size: 5 }])
+  })
 })
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.byteLength, 0))
+  let offset = 0
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.byteLength
+  }
+  return out
+}
+
+async function sha1Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-1', bytes as BufferSource))
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')
+}

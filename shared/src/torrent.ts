@@ -1,4 +1,5 @@
 import bencode from 'bencode'
+import { infoSection } from './torrent-info-bytes.ts'
 import { sanitizePathSegment, sanitizeTorrentPaths } from './paths.ts'
 import type { FileEntry } from './schemas/file.ts'
 import {
@@ -20,6 +21,7 @@ import {
 } from './torrent-shape.ts'
 
 export * from './torrent-limits.ts'
+export { infoSection, withInfoSection } from './torrent-info-bytes.ts'
 
 export interface ParsedTorrent {
   infohash: string
@@ -102,12 +104,15 @@ function limitProblem(name: Uint8Array, files: RawFile[], pieces: number): strin
   return null
 }
 
-async function parseDecoded(decoded: unknown): Promise<TorrentParseResult> {
+async function parseDecoded(
+  decoded: unknown,
+  infoBytes: Uint8Array | null,
+): Promise<TorrentParseResult> {
   const root = TorrentRoot.safeParse(decoded)
   if (!root.success)
     return refuse(`This is not a valid .torrent file: it has no info dictionary. ${AGAIN}`)
   const rawInfo = root.data.info
-  if (!hasOnlyPlainDicts(rawInfo)) {
+  if (!infoBytes || !hasOnlyPlainDicts(rawInfo)) {
     return refuse(
       `This .torrent file is damaged: its metadata is not in the expected shape. ${AGAIN}`,
     )
@@ -143,7 +148,7 @@ async function parseDecoded(decoded: unknown): Promise<TorrentParseResult> {
   if (!Number.isSafeInteger(bytesTotal)) {
     return refuse(`This .torrent file is damaged: its files add up to an impossible size. ${AGAIN}`)
   }
-  const infohash = await sha1Hex(bencode.encode(rawInfo))
+  const infohash = await sha1Hex(infoBytes)
   const name = text(rawName)
   const paths = sanitizeTorrentPaths(raw.map((f) => [name, ...f.segments.map(text)]))
   const files = raw.map((f, i) => ({ index: f.index, path: paths[i]!, size: f.size }))
@@ -163,7 +168,7 @@ async function parseDecoded(decoded: unknown): Promise<TorrentParseResult> {
 
 /**
  * Reads a .torrent file (bencoded bytes): checks its shape field by field and every limit in
- * `torrent-limits.ts`, drops BEP 47 padding files and cleans every path (names inside a torrent
+ * `torrent-limits.ts`, hashes the info dictionary's bytes as written (see `infoSection`), drops BEP 47 padding files and cleans every path (names inside a torrent
  * are hostile input). Never throws: a bad file is a {@link TorrentRefusal}.
  *
  * @example
@@ -180,7 +185,7 @@ export async function parseTorrentFile(bytes: Uint8Array): Promise<TorrentParseR
     return refuse(`This is not a valid .torrent file: it could not be decoded. ${AGAIN}`)
   }
   try {
-    return await parseDecoded(decoded)
+    return await parseDecoded(decoded, infoSection(bytes))
   } catch {
     return refuse(`This .torrent file could not be read. ${AGAIN}`)
   }

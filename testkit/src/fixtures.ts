@@ -17,6 +17,16 @@ export function bencode(value: Bencodable): Buffer {
   ])
 }
 
+/** A dictionary with its keys in reverse byte order (canonical bencode sorts them). */
+export function reversedDict(dict: Record<string, Bencodable>): Buffer {
+  const keys = Object.keys(dict).sort((a, b) => Buffer.compare(Buffer.from(b), Buffer.from(a)))
+  return Buffer.concat([
+    Buffer.from('d'),
+    ...keys.flatMap((k) => [bencode(k), bencode(dict[k]!)]),
+    Buffer.from('e'),
+  ])
+}
+
 export interface FixtureFile {
   segments: string[]
   data: Buffer
@@ -49,6 +59,11 @@ export function buildTorrent(options: {
   announce: string
   pieceLength?: number
   singleFile?: boolean
+  /**
+   * Writes the info dictionary's keys in reverse order, as some old clients did: not canonical
+   * bencode, so only a client that hashes the bytes as written finds the swarm.
+   */
+  unsortedInfo?: boolean
 }): TorrentFixture {
   const pieceLength = options.pieceLength ?? 64 * 1024
   const all = Buffer.concat(options.files.map((f) => f.data))
@@ -67,7 +82,7 @@ export function buildTorrent(options: {
   }
   if (options.singleFile) info.length = options.files[0]!.data.length
   else info.files = options.files.map((f) => ({ length: f.data.length, path: f.segments }))
-  const infoBytes = bencode(info)
+  const infoBytes = options.unsortedInfo ? reversedDict(info) : bencode(info)
   const infohash = createHash('sha1').update(infoBytes).digest('hex')
   const torrent = Buffer.concat([
     Buffer.from('d'),

@@ -5,11 +5,12 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { content, sha256 } from './fixtures.ts'
+import { content, sha256, type TorrentFixture } from './fixtures.ts'
 import { tempDir } from './wait.ts'
 
 const PYTHON = '/usr/bin/python3'
-const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', 'scripts', 'lt-seed.py')
+const SCRIPTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'scripts')
+const SCRIPT = join(SCRIPTS, 'lt-seed.py')
 
 /**
  * Throws, saying what is missing and how to install it, unless Debian's python3-libtorrent can be
@@ -115,13 +116,54 @@ export async function startLibtorrentSeeder(options: {
   }
 }
 
-function firstLine(child: ChildProcess, stderr: () => string): Promise<string> {
+/**
+ * Seeds a hand-built `fixture` (named `name`, as given to `buildTorrent`) with libtorrent on
+ * 127.0.0.1, announcing to its tracker: the honest check for torrents other tools wrote, such as
+ * one whose info dictionary is not canonical bencode. `infohash` is libtorrent's own.
+ */
+export async function seedFixtureWithLibtorrent(
+  fixture: TorrentFixture,
+  { name, singleFile = false }: { name: string; singleFile?: boolean },
+): Promise<{ infohash: string; port: number; close(): Promise<void> }> {
+  requireLibtorrent()
+  const root = await tempDir('libtorrent')
+  for (const file of fixture.files) {
+    const path = singleFile ? join(root, name) : join(root, name, ...file.segments)
+    await mkdir(dirname(path), { recursive: true })
+    await writeFile(path, file.data)
+  }
+  await writeFile(join(root, 'seeded.torrent'), fixture.torrent)
+  const script = join(SCRIPTS, 'lt-seed-torrent.py')
+  const child = spawn(PYTHON, [script, join(root, 'seeded.torrent'), root], { stdio: 'pipe' })
+  let stderr = ''
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const close = async () => {
+    await stop(child)
+    await rm(root, { recursive: true, force: true })
+  }
+  try {
+    const started = JSON.parse(await firstLine(child, () => stderr, 'lt-seed-torrent.py')) as {
+      port: number
+      infohash: string
+    }
+    return { ...started, close }
+  } catch (error) {
+    await close()
+    throw error
+  }
+}
+
+function firstLine(
+  child: ChildProcess,
+  stderr: () => string,
+  script = 'lt-seed.py',
+): Promise<string> {
   return new Promise((resolve, reject) => {
     let out = ''
     const timer = setTimeout(() => fail('did not start within 60 s'), 60_000)
     const fail = (why: string) => {
       clearTimeout(timer)
-      reject(new Error(`lt-seed.py ${why}: ${stderr().trim().slice(-2000)}`))
+      reject(new Error(`${script} ${why}: ${stderr().trim().slice(-2000)}`))
     }
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString()

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTorrent, content } from '@tseeder/testkit/fixtures'
 import { startSwarm, type Swarm } from '@tseeder/testkit/swarm'
 import { tempDir } from '@tseeder/testkit/wait'
+import { infoSection } from '@tseeder/shared/torrent'
 import { NetworkGuard } from './network-guard.ts'
 import { isPrivateAddress, trackerProblem, withPublicEndpoints } from './network-policy.ts'
 import { policyEngine } from './policy-engine.ts'
@@ -147,6 +148,19 @@ describe('withPublicEndpoints', () => {
     const parsed = await parseTorrent((source as { torrent: Uint8Array }).torrent)
     expect(parsed.infoHash).toBe(fixture.infohash)
     expect(parsed.announce).toEqual([])
+  })
+
+  it('keeps the info section byte for byte when its keys are out of order', async () => {
+    const fixture = buildTorrent({
+      name: 'x',
+      files: [{ segments: ['a.bin'], data: content(1000) }],
+      announce: 'http://169.254.169.254/announce',
+      unsortedInfo: true,
+    })
+    const { source } = await withPublicEndpoints({ torrent: fixture.torrent })
+    const rewritten = (source as { torrent: Uint8Array }).torrent
+    expect(Buffer.from(infoSection(rewritten)!)).toEqual(Buffer.from(infoSection(fixture.torrent)!))
+    expect((await parseTorrent(rewritten)).announce).toEqual([])
   })
 })
 

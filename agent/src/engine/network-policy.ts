@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
 import decodeMagnet, { encode as encodeMagnet } from 'magnet-uri'
+import { infoSection, withInfoSection } from '@tseeder/shared/torrent'
 import parseTorrent, { toTorrentFile } from 'parse-torrent'
 import { NetworkGuard } from './network-guard.ts'
 import type { TorrentSource } from './torrent-engine.ts'
@@ -111,10 +112,8 @@ export async function withPublicEndpoints(
   const announce = await publicOnly(torrent.announce, dropped, guard)
   const urlList = await publicOnly(torrent.urlList, dropped, guard)
   if (!dropped.length && !announce.changed && !urlList.changed) return { source, dropped }
-  return {
-    source: {
-      torrent: toTorrentFile({ ...torrent, announce: announce.kept, urlList: urlList.kept }),
-    },
-    dropped,
-  }
+  const rewritten = toTorrentFile({ ...torrent, announce: announce.kept, urlList: urlList.kept })
+  // parse-torrent re-encodes the info dictionary: put it back as written, or its hash changes.
+  const info = infoSection(source.torrent)
+  return { source: { torrent: info ? withInfoSection(rewritten, info) : rewritten }, dropped }
 }

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import WebTorrent, { type Torrent } from 'webtorrent'
 import type { Logger } from '../log.ts'
+import { keepMagnetInfoHash, keepTorrentInfoHash } from './info-hash-as-written.ts'
 import { indexedFilePath, jobChunkStore } from './job-chunk-store.ts'
 import { type Dispatcher, NetworkGuard } from './network-guard.ts'
 import { cutMessagesWithoutCopies } from './wire-buffer.ts'
@@ -232,6 +233,8 @@ export class WebTorrentEngine implements TorrentEngine {
       // Uploads read from disk; the cache only serves peers, so keep it small per job.
       storeCacheSlots: 4,
     })
+    if ('torrent' in source) keepTorrentInfoHash(torrent, source.torrent)
+    else keepMagnetInfoHash(torrent)
     const job = new WebTorrentJob(jobId, torrent, jobDir)
     this.jobs.set(jobId, job)
     torrent.on('warning', (warning: Error) => {

@@ -70,4 +70,31 @@ describe('POST /api/jobs with odd .torrent files', () => {
     ])
     expect((await waitForStart(job.id)).body.selectedFiles).toEqual([2])
   })
+
+  it('gives a torrent whose info keys are out of order the info hash of its bytes as written', async () => {
+    await registerAgent()
+    const user = await signUp()
+    const name = `t-${crypto.randomUUID().slice(0, 6)}`
+    // Keys in reverse order (some old clients wrote them so): not canonical bencode.
+    const info = concat(
+      enc.encode(`d4:name${name.length}:${name}12:piece lengthi16384e6:pieces20:`),
+      new Uint8Array(20),
+      enc.encode('6:lengthi5ee'),
+    )
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-1', info))
+    const infohash = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')
+    const job = await upload(user, concat(enc.encode('d4:info'), info, enc.encode('e')))
+    expect(job.infohash).toBe(infohash)
+    expect((await waitForStart(job.id)).body.infohash).toBe(infohash)
+  })
 })
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.byteLength, 0))
+  let offset = 0
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.byteLength
+  }
+  return out
+}
