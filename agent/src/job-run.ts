@@ -81,6 +81,8 @@ export class JobRun {
   private fetchStart = Date.now()
   private generation = 0
   private emitting: Promise<void> = Promise.resolve()
+  private readonly tickFailed = (error: Error) =>
+    this.ctx.log.error({ jobId: this.jobId, err: error.message }, 'progress tick failed')
 
   constructor(
     readonly record: AgentJobRecord,
@@ -184,14 +186,9 @@ export class JobRun {
         }, timeoutMs),
       )
     }
-    // A tick that fails (a record write on a full disk) is logged and the next one tries again;
-    // one of a halted generation (the agent shutting down) just ends.
-    const tick = () =>
-      this.tick(generation).catch((error: Error) => {
-        if (this.generation !== generation) return
-        ctx.log.error({ jobId, err: error.message }, 'progress tick failed')
-      })
-    this.timers.push(setInterval(() => void tick(), ctx.progressIntervalMs))
+    // A failed tick (a record write on a full disk) is logged; the next one tries again.
+    const tick = () => void this.tick(generation).catch(this.tickFailed)
+    this.timers.push(setInterval(tick, ctx.progressIntervalMs))
   }
 
   private async onMetadata(generation: number, metadata: EngineMetadata): Promise<void> {
