@@ -16,7 +16,7 @@ import { FileChooser } from './file-chooser.tsx'
 import { FileTree } from './file-tree.tsx'
 import { buildFileTree, withLiveFileBytes } from './file-tree-model.ts'
 import { JobHistory } from './job-history.tsx'
-import { LinkListActions } from './link-list-actions.tsx'
+import { FolderLinksButton, LinkListActions } from './link-list-actions.tsx'
 import { copyFileLink, downloadFile } from './file-links.ts'
 import { EndedNotice, readdLink } from './ended-notice.tsx'
 import { previewKind, type PreviewKind } from './playable.ts'
@@ -245,16 +245,21 @@ function JobView({ job, onChanged }: { job: JobWithFiles; onChanged(job: Job): v
               <FileTree
                 root={tree}
                 renderFolderActions={
-                  zippable
+                  available > 0
                     ? (folder) => (
-                        <button
-                          type="button"
-                          className="button button-small"
-                          aria-label={`Download folder ${folder.name} as zip`}
-                          onClick={() => void downloadZip(job.id, folder.path)}
-                        >
-                          Zip
-                        </button>
+                        <>
+                          {zippable && (
+                            <button
+                              type="button"
+                              className="button button-small"
+                              aria-label={`Download folder ${folder.name} as zip`}
+                              onClick={() => void downloadZip(job.id, folder.path)}
+                            >
+                              Zip
+                            </button>
+                          )}
+                          <FolderLinksButton jobId={job.id} plan={plan.id} folder={folder} />
+                        </>
                       )
                     : undefined
                 }

@@ -7,7 +7,7 @@ vi.mock('../../app/api.ts', () => ({ api: calls, requestSessionCheck: vi.fn() })
 const toasts = vi.hoisted(() => ({ toast: vi.fn() }))
 vi.mock('../../ui/toast.tsx', () => toasts)
 
-const { LinkListActions } = await import('./link-list-actions.tsx')
+const { FolderLinksButton, LinkListActions } = await import('./link-list-actions.tsx')
 
 const LIST = {
   format: 'urls',
@@ -78,5 +78,18 @@ describe('LinkListActions', () => {
     await vi.waitFor(() => expect(clicked).toEqual(['demo.aria2']))
     expect(calls.createLinkList.mock.calls[0]![0].body.format).toBe('aria2')
     click.mockRestore()
+  })
+
+  it('copies the links of one folder from its row in the file tree', async () => {
+    calls.createLinkList.mockResolvedValue(LIST)
+    const writeText = vi.fn(async () => {})
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true })
+    render(<FolderLinksButton jobId="j1" plan="free" folder={{ name: 'b', path: 'demo/b' }} />)
+    fireEvent.click(screen.getByRole('button', { name: 'Copy the links of folder b' }))
+    await vi.waitFor(() => expect(writeText).toHaveBeenCalledWith(LIST.text))
+    expect(calls.createLinkList).toHaveBeenCalledWith({
+      params: { id: 'j1' },
+      body: { format: 'urls', lifetimeSeconds: 3600, folder: 'demo/b' },
+    })
   })
 })

@@ -22,6 +22,61 @@ function saveText(list: LinkList): void {
 }
 
 /**
+ * Copies the signed links of the job's available files (under `folder` when given), one per
+ * line, and says until when they work.
+ */
+async function copyLinks(jobId: string, lifetimeSeconds: number, folder?: string): Promise<void> {
+  let made: LinkList | null = null
+  const body = { format: 'urls' as const, lifetimeSeconds, ...(folder ? { folder } : {}) }
+  const list = api.createLinkList({ params: { id: jobId }, body }).then((answer) => {
+    made = answer
+    return answer.text
+  })
+  try {
+    await copyPromisedText(list)
+    const { files, expiresAt } = made as unknown as LinkList
+    toast(`${files.length} links copied. They work until ${clock.format(new Date(expiresAt))}.`, {
+      tone: 'success',
+    })
+  } catch (error) {
+    const text = await list.catch(() => null)
+    toast(
+      text
+        ? 'The browser did not allow copying. Use “aria2 file” to save the links instead.'
+        : `Could not make the links: ${errorMessage(error)}`,
+      { tone: 'error', timeoutMs: 20_000 },
+    )
+  }
+}
+
+/** A folder's "Links": its files' signed links on the clipboard. */
+export function FolderLinksButton({
+  jobId,
+  plan,
+  folder,
+}: {
+  jobId: string
+  plan: PlanId
+  folder: { name: string; path: string }
+}) {
+  const [busy, setBusy] = useState(false)
+  return (
+    <button
+      type="button"
+      className="button button-small"
+      aria-label={`Copy the links of folder ${folder.name}`}
+      disabled={busy}
+      onClick={() => {
+        setBusy(true)
+        void copyLinks(jobId, linkLifetime(plan), folder.path).finally(() => setBusy(false))
+      }}
+    >
+      Links
+    </button>
+  )
+}
+
+/**
  * A job's links for download managers: every available file's signed link on the clipboard,
  * or an aria2 input file / curl script to save, valid for the lifetime chosen in Settings.
  */
@@ -35,28 +90,8 @@ export function LinkListActions({ jobId, plan }: { jobId: string; plan: PlanId }
 
   async function copyAll() {
     setBusy(true)
-    let made: LinkList | null = null
-    const list = make('urls').then((answer) => {
-      made = answer
-      return answer.text
-    })
-    try {
-      await copyPromisedText(list)
-      const { files, expiresAt } = made as unknown as LinkList
-      toast(`${files.length} links copied. They work until ${clock.format(new Date(expiresAt))}.`, {
-        tone: 'success',
-      })
-    } catch (error) {
-      const text = await list.catch(() => null)
-      toast(
-        text
-          ? 'The browser did not allow copying. Use “aria2 file” to save the links instead.'
-          : `Could not make the links: ${errorMessage(error)}`,
-        { tone: 'error', timeoutMs: 20_000 },
-      )
-    } finally {
-      setBusy(false)
-    }
+    await copyLinks(jobId, lifetimeSeconds)
+    setBusy(false)
   }
 
   async function save(format: LinkListFormat) {
