@@ -14,31 +14,35 @@ export interface LinkClaims {
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
-/** A capability token for `/dl/:token`: the claims, base64url, then their HMAC-SHA256. */
-export async function signLink(key: string, claims: LinkClaims): Promise<string> {
-  const payload = base64url(encoder.encode(`${claims.fileId}:${claims.userId}:${claims.expiresAt}`))
+/** A signed token: the fields joined by `:`, base64url, then their HMAC-SHA256 (hex). */
+async function signFields(key: string, fields: (string | number)[]): Promise<string> {
+  const payload = base64url(encoder.encode(fields.join(':')))
   return `${payload}.${await hmacHex(key, payload)}`
+}
+
+/** The fields of a token {@link signFields} made with `key`, or null if it did not make it. */
+async function verifiedFields(key: string, token: string): Promise<string[] | null> {
+  const [payload, signature, ...rest] = token.split('.')
+  if (!payload || !signature || rest.length > 0) return null
+  if (!safeEqual(signature, await hmacHex(key, payload))) return null
+  try {
+    return decoder.decode(fromBase64url(payload)).split(':')
+  } catch {
+    return null
+  }
+}
+
+/** A capability token for `/dl/:token`: the claims, base64url, then their HMAC-SHA256. */
+export function signLink(key: string, claims: LinkClaims): Promise<string> {
+  return signFields(key, [claims.fileId, claims.userId, claims.expiresAt])
 }
 
 export type LinkCheck =
   { ok: true; claims: LinkClaims } | { ok: false; reason: 'invalid' | 'expired' }
 
 export async function verifyLink(key: string, token: string, now = Date.now()): Promise<LinkCheck> {
-  const [payload, signature, ...rest] = token.split('.')
-  if (
-    !payload ||
-    !signature ||
-    rest.length > 0 ||
-    !safeEqual(signature, await hmacHex(key, payload))
-  ) {
-    return { ok: false, reason: 'invalid' }
-  }
-  let fields: string[]
-  try {
-    fields = decoder.decode(fromBase64url(payload)).split(':')
-  } catch {
-    return { ok: false, reason: 'invalid' }
-  }
+  const fields = await verifiedFields(key, token)
+  if (!fields) return { ok: false, reason: 'invalid' }
   const [fileId, userId, expires] = fields
   if (!fileId || !userId || !expires || fields.length !== 3) return { ok: false, reason: 'invalid' }
   const expiresAt = Number(expires)
@@ -62,12 +66,9 @@ export interface ZipLinkClaims {
  * A capability token for `/dl/zip/:token`, made like {@link signLink}'s but with a `zip` tag
  * first, so neither kind of token passes for the other. The folder goes last: it is free text.
  */
-export async function signZipLink(key: string, claims: ZipLinkClaims): Promise<string> {
+export function signZipLink(key: string, claims: ZipLinkClaims): Promise<string> {
   const { jobId, userId, expiresAt, version, folder } = claims
-  const payload = base64url(
-    encoder.encode(`zip:${jobId}:${userId}:${expiresAt}:${version}:${folder}`),
-  )
-  return `${payload}.${await hmacHex(key, payload)}`
+  return signFields(key, ['zip', jobId, userId, expiresAt, version, folder])
 }
 
 export type ZipLinkCheck =
@@ -78,21 +79,8 @@ export async function verifyZipLink(
   token: string,
   now = Date.now(),
 ): Promise<ZipLinkCheck> {
-  const [payload, signature, ...rest] = token.split('.')
-  if (
-    !payload ||
-    !signature ||
-    rest.length > 0 ||
-    !safeEqual(signature, await hmacHex(key, payload))
-  ) {
-    return { ok: false, reason: 'invalid' }
-  }
-  let fields: string[]
-  try {
-    fields = decoder.decode(fromBase64url(payload)).split(':')
-  } catch {
-    return { ok: false, reason: 'invalid' }
-  }
+  const fields = await verifiedFields(key, token)
+  if (!fields) return { ok: false, reason: 'invalid' }
   const [tag, jobId, userId, expires, version, ...folder] = fields
   const expiresAt = Number(expires)
   if (tag !== 'zip' || !jobId || !userId || !version || folder.length === 0) {
