@@ -21,52 +21,24 @@ export function EndedNotice({
   actions: JobActions
   onReadd(): void
 }) {
+  const cancelled = job.status === 'cancelled'
   const running = actions.pending[job.id] !== undefined
-  if (job.status === 'cancelled') {
-    return (
-      <div className="job-ended">
-        <EmptyState title="This job was cancelled">
-          <p>
-            It was cancelled before its file list was known, so nothing was downloaded. Add it again
-            to start over (this job is removed and the Add page opens with its link), or delete it.
-          </p>
-          <div className="button-row">
-            <button
-              type="button"
-              className="button button-primary"
-              disabled={running}
-              onClick={onReadd}
-            >
-              Add it again
-            </button>
-            <button
-              type="button"
-              className="button button-subtle-danger"
-              disabled={running}
-              onClick={() => void actions.run(job, 'delete')}
-            >
-              Delete
-            </button>
-          </div>
-        </EmptyState>
-      </div>
-    )
-  }
   return (
     <div className="job-ended">
-      <EmptyState title="This job failed">
+      <EmptyState title={cancelled ? 'This job was cancelled' : 'This job failed'}>
         <p>
-          {job.error?.message ?? 'It stopped before its file list was known.'} Retry puts it back in
-          line; Delete removes it.
+          {cancelled
+            ? 'It was cancelled before its file list was known, so nothing was downloaded. Add it again to start over (this job is removed and the Add page opens with its link), or delete it.'
+            : `${job.error?.message ?? 'It stopped before its file list was known.'} Retry puts it back in line; Delete removes it.`}
         </p>
         <div className="button-row">
           <button
             type="button"
             className="button button-primary"
             disabled={running}
-            onClick={() => void actions.run(job, 'retry')}
+            onClick={cancelled ? onReadd : () => void actions.run(job, 'retry')}
           >
-            Retry
+            {cancelled ? 'Add it again' : 'Retry'}
           </button>
           <button
             type="button"
