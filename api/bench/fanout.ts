@@ -7,7 +7,13 @@
 import { connect, type Socket } from 'node:net'
 import { cpus, loadavg } from 'node:os'
 import { createClient, deriveAgentSecret, signedHeaders } from '@tseeder/shared'
-import { BENCH_SIGNING_KEY, ms, percentile, startBenchStack } from './local-worker.ts'
+import {
+  BENCH_SIGNING_KEY,
+  ms,
+  percentile,
+  progressCallback,
+  startBenchStack,
+} from './local-worker.ts'
 
 const SUBSCRIBERS = Number(process.env.FANOUT_SUBSCRIBERS ?? 500)
 const EVENTS = Number(process.env.FANOUT_EVENTS ?? 50)
@@ -167,21 +173,7 @@ const loadBefore = loadavg()
 for (let round = 1; round <= EVENTS; round++) {
   const sent = performance.now()
   const busyBefore = clientBusy
-  await signed(`/internal/jobs/callback`, {
-    jobId: job.id,
-    attempt: 1,
-    seq: ++seq,
-    type: 'progress_update',
-    phase: 'downloading',
-    progressPct: round,
-    bytesDownloaded: round * 10,
-    bytesTotal: 1000,
-    downloadSpeed: 1,
-    uploadSpeed: 0,
-    eta: 1,
-    peers: 1,
-    seeds: 1,
-  })
+  await signed('/internal/jobs/callback', progressCallback(job.id, ++seq, round))
   const deadline = performance.now() + 10_000
   const count = () => arrivals.filter((a) => a.has(round)).length
   while (count() < SUBSCRIBERS && performance.now() < deadline) await sleep(2)

@@ -119,6 +119,25 @@ export async function startStandInAgent() {
 }
 
 /** The agent signing key of the bench stack (its stand-in agent signs callbacks with it). */
+/** The `round`th progress callback of a bench job (1000 bytes in all, `round` % done). */
+export function progressCallback(jobId: string, seq: number, round: number) {
+  return {
+    jobId,
+    attempt: 1,
+    seq,
+    type: 'progress_update',
+    phase: 'downloading',
+    progressPct: round,
+    bytesDownloaded: round * 10,
+    bytesTotal: 1000,
+    downloadSpeed: 1,
+    uploadSpeed: 0,
+    eta: 1,
+    peers: 1,
+    seeds: 1,
+  }
+}
+
 export const BENCH_SIGNING_KEY = 'bench-agent-signing-key'
 
 /**

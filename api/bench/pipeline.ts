@@ -4,7 +4,13 @@
 import { AwsClient } from 'aws4fetch'
 import { createClient, deriveAgentSecret, readEventStream, signedHeaders } from '@tseeder/shared'
 import { S3RVER_CREDENTIALS } from '@tseeder/testkit/s3'
-import { BENCH_SIGNING_KEY, ms, percentile, startBenchStack } from './local-worker.ts'
+import {
+  BENCH_SIGNING_KEY,
+  ms,
+  percentile,
+  progressCallback,
+  startBenchStack,
+} from './local-worker.ts'
 
 const stack = await startBenchStack('bench')
 const { base, s3, agent } = stack
@@ -132,21 +138,7 @@ await signed('/internal/jobs/callback', {
 })
 for (let round = 1; round <= 20; round++) {
   const sent = performance.now()
-  await signed('/internal/jobs/callback', {
-    jobId: job.id,
-    attempt: 1,
-    seq: ++seq,
-    type: 'progress_update',
-    phase: 'downloading',
-    progressPct: round,
-    bytesDownloaded: round * 10,
-    bytesTotal: 1000,
-    downloadSpeed: 1,
-    uploadSpeed: 0,
-    eta: 1,
-    peers: 1,
-    seeds: 1,
-  })
+  await signed('/internal/jobs/callback', progressCallback(job.id, ++seq, round))
   const deadline = performance.now() + 5000
   while ((received.get(round)?.length ?? 0) < SUBSCRIBERS && performance.now() < deadline)
     await new Promise((r) => setTimeout(r, 2))
