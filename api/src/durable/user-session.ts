@@ -65,15 +65,18 @@ export class UserSessionDO extends DurableObject<Env> {
   }
 
   /**
-   * `GET /api/events`, or with `?job=<id>` that job's stream, forwarded by the Worker after it
-   * has authenticated the user (and checked that the job is theirs). `x-tseeder-credential`
-   * names the session or token that opened it. 401 when that credential has ended meanwhile.
+   * `GET /api/events` (`jobId` null) or that job's `GET /api/jobs/:id/events`, for the Worker once
+   * it has authenticated the user (and checked that the job is theirs): the stream's body, or null
+   * when `credential` (the session or token that opens it, which tags it) has ended meanwhile.
+   * Returned over RPC, not as a `fetch` response: each event then crosses to the Worker as bytes
+   * on the RPC stream, with no subrequest (and, under `wrangler dev`, no DevTools network event
+   * per chunk per stream).
    */
-  override async fetch(request: Request): Promise<Response> {
-    const credential = request.headers.get('x-tseeder-credential')
-    if (!credential) return new Response(null, { status: 401 })
-    const lastEventId = request.headers.get('last-event-id') ?? ''
-    const jobId = new URL(request.url).searchParams.get('job')
+  async openStream(
+    credential: string,
+    lastEventId: string,
+    jobId: string | null,
+  ): Promise<ReadableStream<Uint8Array> | null> {
     const stream = jobId
       ? await this.jobStream(jobId, lastEventId, credential)
       : this.hub.subscribe(this.replay(Number(lastEventId)), credential)
@@ -81,8 +84,8 @@ export class UserSessionDO extends DurableObject<Env> {
     // calls close() after the stream is registered. Either way the stream does not outlive it.
     if (!(await credentialIsLive(this.env.DB, credential, Date.now()))) {
       this.hub.close(credential)
-      await stream.body?.cancel().catch(() => undefined)
-      return new Response(null, { status: 401 })
+      await stream.cancel().catch(() => undefined)
+      return null
     }
     return stream
   }
@@ -102,8 +105,12 @@ export class UserSessionDO extends DurableObject<Env> {
    * object once and is encoded once. The stream is registered before the job's replay is
    * fetched: each event reaches it in the replay or live (the hub skips what the replay held).
    */
-  private async jobStream(jobId: string, lastEventId: string, tag: string): Promise<Response> {
-    const { response, start, end } = this.hub.open(tag, jobId)
+  private async jobStream(
+    jobId: string,
+    lastEventId: string,
+    tag: string,
+  ): Promise<ReadableStream<Uint8Array>> {
+    const { stream, start, end } = this.hub.open(tag, jobId)
     try {
       // `jobProgress()` is not imported, as job-progress.ts imports this module.
       const job = this.env.JOB_PROGRESS.get(this.env.JOB_PROGRESS.idFromName(jobId))
@@ -115,7 +122,7 @@ export class UserSessionDO extends DurableObject<Env> {
       end()
       throw error
     }
-    return response
+    return stream
   }
 
   /**

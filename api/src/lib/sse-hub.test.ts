@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { encodeEvent, SseHub } from './sse-hub.ts'
 
-/** The ids of the events on `response`'s stream, read until `count` have come. */
-async function idsOf(response: Response, count: number): Promise<number[]> {
-  const reader = response.body!.getReader()
+/** The ids of the events on `stream`, read until `count` have come. */
+async function idsOf(stream: ReadableStream<Uint8Array>, count: number): Promise<number[]> {
+  const reader = stream.getReader()
   const decoder = new TextDecoder()
   let text = ''
   for (;;) {
@@ -23,15 +23,15 @@ const event = (id: number) => ({ id, type: 'progress', data: { id } })
 describe('the SSE hub', () => {
   it('keeps a stream that is sent several events before its reader reads', async () => {
     const hub = new SseHub()
-    const response = hub.subscribe([event(1)])
+    const stream = hub.subscribe([event(1)])
     for (let id = 2; id <= 5; id++) hub.broadcast(event(id))
     expect(hub.size).toBe(1)
-    expect(await idsOf(response, 5)).toEqual([1, 2, 3, 4, 5])
+    expect(await idsOf(stream, 5)).toEqual([1, 2, 3, 4, 5])
   })
 
   it('writes a stream opened before its replay came each event once, in order', async () => {
     const hub = new SseHub()
-    const { response, start } = hub.open('credential', 'job-1')
+    const { stream, start } = hub.open('credential', 'job-1')
     // Live events while the replay is fetched: 3 is in the replay too, 4 is not.
     hub.send('job-1', encodeEvent(event(3)))
     hub.send('job-1', encodeEvent(event(4)))
@@ -39,14 +39,14 @@ describe('the SSE hub', () => {
     start([1, 2, 3].map((id) => encodeEvent(event(id))))
     hub.send('job-1', encodeEvent(event(4)))
     hub.send('job-1', encodeEvent(event(5)))
-    expect(await idsOf(response, 5)).toEqual([1, 2, 3, 4, 5])
+    expect(await idsOf(stream, 5)).toEqual([1, 2, 3, 4, 5])
   })
 
   it('drops a stream whose reader has fallen a megabyte behind, and keeps one that reads', async () => {
     const hub = new SseHub()
     const stalled = hub.subscribe([])
     const reading = hub.subscribe([])
-    const reader = reading.body!.getReader()
+    const reader = reading.getReader()
     const big = 'x'.repeat(64 * 1024)
     let sent = 'retry: 3000\n\n'.length
     let read = 0
@@ -59,7 +59,7 @@ describe('the SSE hub', () => {
     }
     expect(hub.size).toBe(1)
     await reader.cancel()
-    await stalled.body!.cancel()
+    await stalled.cancel()
   })
 
   it("ends a channel's streams, and only those", async () => {

@@ -72,11 +72,14 @@ export class SseHub {
     return this.channels.get(channel)?.size ?? 0
   }
 
-  /** A new `text/event-stream` response, starting with `replay`. `tag` groups streams to close later. */
-  subscribe(replay: HubEvent[], tag: string | null = null): Response {
-    const { response, start } = this.open(tag, null)
+  /**
+   * A new event stream (the body of a `text/event-stream` response, see `eventStreamResponse`),
+   * starting with `replay`. `tag` groups streams to close later.
+   */
+  subscribe(replay: HubEvent[], tag: string | null = null): ReadableStream<Uint8Array> {
+    const { stream, start } = this.open(tag, null)
     start(replay.map(encodeEvent))
-    return response
+    return stream
   }
 
   /**
@@ -86,7 +89,7 @@ export class SseHub {
   open(
     tag: string | null,
     channel: string | null,
-  ): { response: Response; start: (replay: Frame[]) => void; end: () => void } {
+  ): { stream: ReadableStream<Uint8Array>; start: (replay: Frame[]) => void; end: () => void } {
     const subscriber: Subscriber = {
       queue: null,
       tag,
@@ -95,7 +98,7 @@ export class SseHub {
       after: -1,
       held: [],
     }
-    const readable = queuedStream(subscriber, () => this.drop(subscriber))
+    const stream = queuedStream(subscriber, () => this.drop(subscriber))
     this.add(subscriber)
     this.keepalive ??= setInterval(() => this.ping(), KEEPALIVE_MS)
     const start = (replay: Frame[]) => {
@@ -110,7 +113,7 @@ export class SseHub {
       }
       this.write(subscriber, concat(frames.map((f) => f.bytes)))
     }
-    return { response: eventStreamResponse(readable), start, end: () => this.drop(subscriber) }
+    return { stream, start, end: () => this.drop(subscriber) }
   }
 
   broadcast(event: HubEvent): void {
@@ -230,7 +233,8 @@ function queuedStream(subscriber: Subscriber, gone: () => void): ReadableStream<
   )
 }
 
-function eventStreamResponse(body: ReadableStream<Uint8Array>): Response {
+/** The response that serves a hub's stream. */
+export function eventStreamResponse(body: ReadableStream<Uint8Array>): Response {
   return new Response(body, {
     headers: {
       'content-type': 'text/event-stream; charset=utf-8',

@@ -27,6 +27,7 @@ import { ownJobsPageQuery } from '../db/own-jobs.ts'
 import type { Page } from '../db/pages.ts'
 import { jobProgress } from '../durable/job-progress.ts'
 import { userSessions } from '../durable/user-session.ts'
+import { eventStreamResponse } from '../lib/sse-hub.ts'
 import { runJobAction } from '../jobs/actions.ts'
 import { removeJob } from '../jobs/remove.ts'
 import { submitJob, type Submission } from '../jobs/submit.ts'
@@ -228,19 +229,11 @@ route(jobRoutes, stream(streams.userEvents.path, streams.userEvents.scope), asyn
  */
 async function openUserStream(c: AppContext, jobId: string | null): Promise<Response> {
   const auth = requireAuth(c)
-  const url = jobId
-    ? `https://user-session/events?job=${encodeURIComponent(jobId)}`
-    : 'https://user-session/events'
-  const stream = await userSessions(c.env, auth.user.id).fetch(
-    new Request(url, {
-      headers: {
-        'last-event-id': c.req.header('last-event-id') ?? '',
-        'x-tseeder-credential': auth.sessionId ?? auth.tokenId ?? '',
-      },
-    }),
+  const stream = await userSessions(c.env, auth.user.id).openStream(
+    auth.sessionId ?? auth.tokenId ?? '',
+    c.req.header('last-event-id') ?? '',
+    jobId,
   )
-  if (stream.status === 401) {
-    throw new HttpError(401, 'not_signed_in', 'This sign-in has ended. Sign in again.')
-  }
-  return new Response(stream.body, stream)
+  if (!stream) throw new HttpError(401, 'not_signed_in', 'This sign-in has ended. Sign in again.')
+  return eventStreamResponse(stream)
 }
