@@ -4,6 +4,7 @@
 // callbacks, and prints the spread between the first and the last subscriber receiving each
 // event (p50/p99/max), and whether every subscriber got every event, in order.
 // Each event is sent once the previous one reached every subscriber (or 10 s passed).
+import { readdir, readFile } from 'node:fs/promises'
 import { connect, type Socket } from 'node:net'
 import { cpus, loadavg } from 'node:os'
 import { createClient, deriveAgentSecret, signedHeaders } from '@tseeder/shared'
@@ -17,6 +18,35 @@ import {
 
 const SUBSCRIBERS = Number(process.env.FANOUT_SUBSCRIBERS ?? 500)
 const EVENTS = Number(process.env.FANOUT_EVENTS ?? 50)
+/** Events sent first and not timed (the first after 500 streams open pays for their setup). */
+const WARMUP = Number(process.env.FANOUT_WARMUP ?? 1)
+if (WARMUP + EVENTS > 100)
+  throw new Error('FANOUT_WARMUP + FANOUT_EVENTS: at most 100 (progressPct)')
+
+/**
+ * CPU ms so far of each process of the Worker's (`wrangler dev`'s process group: its Node
+ * process, its workerd processes), named `node`, `workerd`, `workerd#2`, … in pid order.
+ */
+async function workerCpuMs(): Promise<{ name: string; ms: number }[]> {
+  const found: { pid: number; comm: string; ms: number }[] = []
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (Number(fields[2]) !== stack.pid) continue
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+    if (comm === 'esbuild') continue
+    found.push({ pid: Number(entry), comm, ms: (Number(fields[11]) + Number(fields[12])) * 10 })
+  }
+  const seen = new Map<string, number>()
+  return found
+    .sort((a, b) => a.pid - b.pid)
+    .map(({ comm, ms }) => {
+      const n = (seen.get(comm) ?? 0) + 1
+      seen.set(comm, n)
+      return { name: n === 1 ? comm : `${comm}#${n}`, ms }
+    })
+}
 
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t))
 
@@ -98,9 +128,16 @@ await signed('/internal/jobs/callback', {
 })
 
 // The subscribers: all the same signed-in user (no per-user or per-IP stream limit applies).
-// Each records, per progress event (keyed by progressPct), when it arrived.
-const arrivals = Array.from({ length: SUBSCRIBERS }, () => new Map<number, number>())
-const orders: number[][] = Array.from({ length: SUBSCRIBERS }, () => [])
+// While events flow, each socket only stamps and keeps its chunks and counts the progress events
+// in them (a native byte search): on one thread, 500 streams' parsing (and the garbage it makes)
+// would delay the later chunks of a burst by the client's own work, which the spread would count.
+// The chunks are parsed once the run is over: `arrivalsOf` gives, per progress event (keyed by
+// progressPct), when its last byte came.
+const MARK = Buffer.from('event: progress\n')
+const received = Array.from({ length: SUBSCRIBERS }, () => [] as { at: number; chunk: Buffer }[])
+const seen = new Int32Array(SUBSCRIBERS)
+/** `reached[r]`: how many subscribers have had `r` progress events. */
+const reached = new Int32Array(EVENTS + WARMUP + 2)
 const { hostname, port } = new URL(base)
 const request = `GET /api/jobs/${job.id}/events HTTP/1.1\r\nHost: ${hostname}:${port}\r\nCookie: ${cookie}\r\nAccept: text/event-stream\r\n\r\n`
 const sockets: Socket[] = []
@@ -108,88 +145,108 @@ const sockets: Socket[] = []
 let clientBusy = 0
 let opened = 0
 await Promise.all(
-  arrivals.map(
-    (arrived, i) =>
+  received.map(
+    (chunks, i) =>
       new Promise<void>((resolve, reject) => {
-        // A bare socket, not node:http: on one thread, 500 streams' HTTP parsing and stream
-        // plumbing delay the later chunks of a burst by the client's own work, which the spread
-        // would count. Each chunk is timed first thing, then de-chunked and scanned.
+        // A bare socket, not node:http (whose parser and stream plumbing cost the client more).
         const socket = connect({ host: hostname, port: Number(port), noDelay: true })
         sockets.push(socket)
-        let wire = ''
-        let body = ''
-        let head = true
+        let head: Buffer | null = Buffer.alloc(0)
         socket.once('error', reject)
         socket.on('data', (chunk: Buffer) => {
           const at = performance.now()
-          wire += chunk.toString('latin1')
           if (head) {
-            const end = wire.indexOf('\r\n\r\n')
+            head = Buffer.concat([head, chunk])
+            const end = head.indexOf('\r\n\r\n')
             if (end < 0) return
-            if (!wire.startsWith('HTTP/1.1 200 ')) {
-              reject(new Error(`stream ${i}: ${wire.split('\r\n')[0]}`))
+            if (!head.toString('latin1', 0, 13).startsWith('HTTP/1.1 200 ')) {
+              reject(new Error(`stream ${i}: ${head.toString('latin1').split('\r\n')[0]}`))
               return
             }
-            head = false
-            wire = wire.slice(end + 4)
+            chunk = head.subarray(end + 4)
+            head = null
             opened++
             socket.removeListener('error', reject)
             socket.on('error', () => undefined)
             resolve()
           }
-          body += dechunk()
-          const frames = body.split('\n\n')
-          body = frames.pop()!
-          for (const frame of frames) {
-            const pct = /^event: progress\ndata: .*"progressPct":(\d+)/m.exec(frame)?.[1]
-            if (pct === undefined) continue
-            arrived.set(Number(pct), at)
-            orders[i]!.push(Number(pct))
+          chunks.push({ at, chunk })
+          // A mark split across two chunks is missed here (the wait below then times out after
+          // 10 s) but not in the parse afterwards, which reports every event.
+          for (let from = chunk.indexOf(MARK); from >= 0; from = chunk.indexOf(MARK, from + 1)) {
+            reached[++seen[i]!]!++
           }
           clientBusy += performance.now() - at
         })
         socket.write(request)
-        /** The payload of the complete HTTP chunks in `wire` (a frame may span several). */
-        function dechunk(): string {
-          let payload = ''
-          for (;;) {
-            const line = wire.indexOf('\r\n')
-            if (line < 0) return payload
-            const size = parseInt(wire.slice(0, line), 16)
-            if (wire.length < line + 2 + size + 2) return payload
-            payload += wire.slice(line + 2, line + 2 + size)
-            wire = wire.slice(line + 2 + size + 2)
-          }
-        }
       }),
   ),
 )
+
+/** When each progress event's last byte reached a subscriber, and their order. */
+function arrivalsOf(chunks: { at: number; chunk: Buffer }[]) {
+  const arrived = new Map<number, number>()
+  const order: number[] = []
+  let wire = ''
+  let body = ''
+  for (const { at, chunk } of chunks) {
+    wire += chunk.toString('latin1')
+    // The payload of the complete HTTP chunks in `wire` (a frame may span several).
+    for (;;) {
+      const line = wire.indexOf('\r\n')
+      if (line < 0) break
+      const size = parseInt(wire.slice(0, line), 16)
+      if (wire.length < line + 2 + size + 2) break
+      body += wire.slice(line + 2, line + 2 + size)
+      wire = wire.slice(line + 2 + size + 2)
+    }
+    const frames = body.split('\n\n')
+    body = frames.pop()!
+    for (const frame of frames) {
+      const pct = /^event: progress\ndata: .*"progressPct":(\d+)/m.exec(frame)?.[1]
+      if (pct === undefined) continue
+      arrived.set(Number(pct), at)
+      order.push(Number(pct))
+    }
+  }
+  return { arrived, order }
+}
 await sleep(1000)
 
 const spreads: number[] = []
 const latencies: number[] = []
 const clientTimes: number[] = []
+const sentAt: number[] = []
 const loadBefore = loadavg()
-for (let round = 1; round <= EVENTS; round++) {
+let cpuBefore = await workerCpuMs()
+const rounds = WARMUP + EVENTS
+for (let round = 1; round <= rounds; round++) {
+  // The first WARMUP events are sent and checked like the others, but not timed.
+  if (round === WARMUP + 1) cpuBefore = await workerCpuMs()
   const sent = performance.now()
   const busyBefore = clientBusy
   await signed('/internal/jobs/callback', progressCallback(job.id, ++seq, round))
   const deadline = performance.now() + 10_000
-  const count = () => arrivals.filter((a) => a.has(round)).length
-  while (count() < SUBSCRIBERS && performance.now() < deadline) await sleep(2)
-  const times = arrivals.flatMap((a) => (a.has(round) ? [a.get(round)!] : []))
-  if (times.length === 0) continue
-  spreads.push(Math.max(...times) - Math.min(...times))
-  latencies.push(Math.max(...times) - sent)
-  clientTimes.push(clientBusy - busyBefore)
+  while (reached[round]! < SUBSCRIBERS && performance.now() < deadline) await sleep(2)
+  sentAt[round] = sent
+  if (round > WARMUP) clientTimes.push(clientBusy - busyBefore)
 }
+const cpuAfter = await workerCpuMs()
 for (const socket of sockets) socket.destroy()
 clearInterval(heartbeats)
 
-const expected = Array.from({ length: EVENTS }, (_, i) => i + 1)
-const complete = orders.filter((o) => o.join() === expected.join()).length
+const expected = Array.from({ length: rounds }, (_, i) => i + 1).join()
+let complete = 0
+const parsed = received.map(arrivalsOf)
+for (const { order } of parsed) if (order.join() === expected) complete++
+for (let round = WARMUP + 1; round <= rounds; round++) {
+  const times = parsed.flatMap(({ arrived }) => arrived.get(round) ?? [])
+  if (times.length === 0) continue
+  spreads.push(Math.max(...times) - Math.min(...times))
+  latencies.push(Math.max(...times) - sentAt[round]!)
+}
 console.log(
-  `SSE fan-out, ${SUBSCRIBERS} subscribers (${opened} opened) on one job × ${EVENTS} progress events, ${cpus().length} cores, load average ${loadBefore[0]!.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}:`,
+  `SSE fan-out, ${SUBSCRIBERS} subscribers (${opened} opened) on one job × ${EVENTS} progress events (after ${WARMUP} not timed), ${cpus().length} cores, load average ${loadBefore[0]!.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}:`,
 )
 console.log(
   `  spread first → last subscriber: p50 ${ms(percentile(spreads, 50))}, p99 ${ms(percentile(spreads, 99))}, max ${ms(Math.max(...spreads))}`,
@@ -199,6 +256,16 @@ console.log(
 )
 console.log(
   `  the bench client's own handling of an event's chunks (all subscribers): p50 ${ms(percentile(clientTimes, 50))}, p99 ${ms(percentile(clientTimes, 99))}`,
+)
+const perEvent = (ms: number) => `${(ms / EVENTS).toFixed(1)} ms`
+console.log(
+  `  CPU per event of the Worker's processes under wrangler dev: ${cpuAfter
+    .filter(({ name, ms }) => ms > (cpuBefore.find((b) => b.name === name)?.ms ?? 0))
+    .map(
+      ({ name, ms }) =>
+        `${name} ${perEvent(ms - (cpuBefore.find((b) => b.name === name)?.ms ?? 0))}`,
+    )
+    .join(', ')}`,
 )
 console.log(
   `  every event, in order: ${complete}/${SUBSCRIBERS} subscribers${complete === SUBSCRIBERS ? '' : ' — MISSING OR OUT OF ORDER'}`,

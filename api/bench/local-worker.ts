@@ -169,6 +169,8 @@ export async function startBenchStack(name: string) {
   })
   return {
     base: worker.base,
+    /** `wrangler dev`'s pid, which is also its process group's (its workerd processes). */
+    pid: worker.process.pid!,
     s3,
     agent,
     async stop() {

@@ -18,6 +18,7 @@ import { getJobRow } from '../db/jobs.ts'
 import { log } from '../lib/log.ts'
 import { JobMeter } from '../metrics/job-phases.ts'
 import { SerialQueue } from '../lib/serial.ts'
+import { encodeEvent, type Frame } from '../lib/sse-hub.ts'
 import { notifyJobFinished } from '../push/notify.ts'
 import { deliverDueWebhooks, queueJobWebhooks } from '../webhooks/deliver.ts'
 import { enqueueDispatch, fillLine } from '../queue/dispatch-queue.ts'
@@ -190,12 +191,12 @@ export class JobProgressDO extends DurableObject<Env> {
   }
 
   /**
-   * The job's events after `Last-Event-ID` (none: the latest of each kind), as JSON, for its
-   * owner's `UserSessionDO`, which serves `GET /api/jobs/:id/events` and gets the live events
-   * in `publish`.
+   * The job's events after `lastEventId` (none: the latest of each kind), encoded, for its
+   * owner's `UserSessionDO`, which serves `GET /api/jobs/:id/events` and gets the live events in
+   * `publish`.
    */
-  override async fetch(request: Request): Promise<Response> {
-    return Response.json(this.events.replay(Number(request.headers.get('last-event-id'))))
+  replay(lastEventId: number): Frame[] {
+    return this.events.replay(lastEventId).map(encodeEvent)
   }
 
   /**

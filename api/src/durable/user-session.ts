@@ -87,7 +87,10 @@ export class UserSessionDO extends DurableObject<Env> {
       await stream.cancel().catch(() => undefined)
       return null
     }
-    return stream
+    // Through a pipe: a client that leaves cancels the RPC stream, which fails the pipe's next
+    // write (the next event, or the keep-alive within 20 s), which cancels the hub's stream and
+    // drops it. The hub's own stream, sent as it is, would be left open and fill up.
+    return stream.pipeThrough(new IdentityTransformStream())
   }
 
   private replay(lastId: number): HubEvent[] {
@@ -114,10 +117,7 @@ export class UserSessionDO extends DurableObject<Env> {
     try {
       // `jobProgress()` is not imported, as job-progress.ts imports this module.
       const job = this.env.JOB_PROGRESS.get(this.env.JOB_PROGRESS.idFromName(jobId))
-      const replay = await job.fetch(
-        new Request('https://job-progress/replay', { headers: { 'last-event-id': lastEventId } }),
-      )
-      start(((await replay.json()) as HubEvent[]).map(encodeEvent))
+      start(await job.replay(Number(lastEventId)))
     } catch (error) {
       end()
       throw error
