@@ -84,16 +84,20 @@ export async function exitedChildrenCpu(): Promise<number> {
 const nodeArgs = (name: string, fallback: readonly string[]) =>
   process.env[name]?.split(' ').filter(Boolean) ?? [...fallback]
 
-/** The agent bundle (what production runs; `npm run bench` builds it first), wired to `apiUrl`. */
+/**
+ * The agent bundle (what production runs; `npm run bench` builds it first), wired to `apiUrl`;
+ * `bundle` may be followed by the Node flags to run it with instead of the agent's.
+ */
 export async function spawnAgent(
   apiUrl: string,
   dataDir: string,
   extra: Record<string, string>,
   bundle = 'dist/main.mjs',
 ) {
+  const [path, ...flags] = bundle.split(' ').filter(Boolean)
   const child = spawn(
     process.execPath,
-    [...nodeArgs('BENCH_AGENT_NODE_ARGS', AGENT_NODE_ARGS), bundle],
+    [...(flags.length ? flags : nodeArgs('BENCH_AGENT_NODE_ARGS', AGENT_NODE_ARGS)), path!],
     {
       cwd: agentRoot,
       env: {

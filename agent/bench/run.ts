@@ -35,7 +35,8 @@ const ROUNDS = Number(env('BENCH_ROUNDS', '3'))
 const MODES = env('BENCH_MODES', 'stream').split(',').filter(Boolean) as ('stream' | 'after')[]
 /**
  * Agent bundles to run, each in every round (`dist/main.mjs,dist/old.mjs` compares two builds
- * against the same aria2c rounds); the concurrent jobs run the first.
+ * against the same aria2c rounds); the concurrent jobs run the first. Node flags may follow a
+ * bundle, replacing the agent's for it (`dist/main.mjs,dist/main.mjs --max-semi-space-size=8`).
  */
 const BUNDLES = env('BENCH_AGENT_BUNDLES', 'dist/main.mjs').split(',').filter(Boolean)
 /** Concurrent jobs and their size in MiB (`BENCH_CONCURRENT_JOBS=0` skips them). */
