@@ -14,6 +14,7 @@ import { tempDir, waitFor } from '@tseeder/testkit/wait'
 import { AGENT_NODE_ARGS } from '../node-args.ts'
 import {
   MiB,
+  S3_NODE_ARGS,
   type Seeded,
   aria2c,
   exitedChildrenCpu,
@@ -65,7 +66,7 @@ async function main() {
     `settings: BENCH_SIZES=${SIZES.join(',')} BENCH_ROUNDS=${ROUNDS} BENCH_MODES=${MODES.join(',')}` +
       ` BENCH_AGENT_BUNDLES=${BUNDLES.join(',')} BENCH_CONCURRENT_JOBS=${JOBS} BENCH_CONCURRENT_MIB=${JOB_MIB}` +
       ` agent_node_args="${process.env.BENCH_AGENT_NODE_ARGS ?? AGENT_NODE_ARGS.join(' ')}"` +
-      ` s3_node_args="${process.env.BENCH_S3_NODE_ARGS ?? ''}"`,
+      ` s3_node_args="${process.env.BENCH_S3_NODE_ARGS ?? S3_NODE_ARGS.join(' ')}"`,
   )
 
   const root = await tempDir('bench')
