@@ -10,6 +10,6 @@
  * own factor for it was about 1.5, so the socket reads and piece buffers promoted on their way
  * started a full collection every 16 MB downloaded (`--trace-gc`: 65–69 mark-compacts per GiB,
  * 25 with the flag). Same run, 1 GiB × 2: agent CPU 8.91/9.39 → 7.34/7.54 s; five 1 GiB jobs at
- * once peaked at 268 MB resident.
+ * once peaked at 261–283 MB resident in three runs.
  */
 export const AGENT_NODE_ARGS = ['--max-semi-space-size=2', '--heap-growing-percent=300']
