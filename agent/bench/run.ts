@@ -14,6 +14,7 @@ import { tempDir, waitFor } from '@tseeder/testkit/wait'
 import { AGENT_NODE_ARGS } from '../node-args.ts'
 import {
   MiB,
+  S3_NODE_ARGS,
   type Seeded,
   aria2c,
   exitedChildrenCpu,
@@ -35,7 +36,8 @@ const ROUNDS = Number(env('BENCH_ROUNDS', '3'))
 const MODES = env('BENCH_MODES', 'stream').split(',').filter(Boolean) as ('stream' | 'after')[]
 /**
  * Agent bundles to run, each in every round (`dist/main.mjs,dist/old.mjs` compares two builds
- * against the same aria2c rounds); the concurrent jobs run the first.
+ * against the same aria2c rounds); the concurrent jobs run the first. Node flags may follow a
+ * bundle, replacing the agent's for it (`dist/main.mjs,dist/main.mjs --max-semi-space-size=8`).
  */
 const BUNDLES = env('BENCH_AGENT_BUNDLES', 'dist/main.mjs').split(',').filter(Boolean)
 /** Concurrent jobs and their size in MiB (`BENCH_CONCURRENT_JOBS=0` skips them). */
@@ -64,7 +66,7 @@ async function main() {
     `settings: BENCH_SIZES=${SIZES.join(',')} BENCH_ROUNDS=${ROUNDS} BENCH_MODES=${MODES.join(',')}` +
       ` BENCH_AGENT_BUNDLES=${BUNDLES.join(',')} BENCH_CONCURRENT_JOBS=${JOBS} BENCH_CONCURRENT_MIB=${JOB_MIB}` +
       ` agent_node_args="${process.env.BENCH_AGENT_NODE_ARGS ?? AGENT_NODE_ARGS.join(' ')}"` +
-      ` s3_node_args="${process.env.BENCH_S3_NODE_ARGS ?? ''}"`,
+      ` s3_node_args="${process.env.BENCH_S3_NODE_ARGS ?? S3_NODE_ARGS.join(' ')}"`,
   )
 
   const root = await tempDir('bench')

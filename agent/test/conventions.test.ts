@@ -3,6 +3,7 @@ import { join, relative } from 'node:path'
 import { agentProtocol, INTERNAL_PREFIX } from '@tseeder/shared'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
+import { AGENT_NODE_ARGS } from '../node-args.ts'
 
 // Here rather than in shared/ or api/: it reads the source tree, which needs Node (shared's
 // tests are typed without it, the API's run in workerd).
@@ -50,5 +51,14 @@ describe('project conventions', () => {
           .map((text) => `${relative(root, file)}: '${text}'`),
       )
     expect(offenders).toEqual([])
+  })
+
+  it('runs the agent with the flags of node-args.ts in the Dockerfile and the systemd unit', () => {
+    const agentDir = join(root, 'agent')
+    const dockerCmd = /^CMD (\[.*\])$/m.exec(readFileSync(join(agentDir, 'Dockerfile'), 'utf8'))
+    expect(JSON.parse(dockerCmd![1]!)).toEqual(['node', ...AGENT_NODE_ARGS, 'agent/dist/main.mjs'])
+    const unit = readFileSync(join(agentDir, 'tseeder-agent.service'), 'utf8')
+    const execStart = /^ExecStart=(.*)$/m.exec(unit)![1]!.split(' ')
+    expect(execStart).toEqual(['/usr/bin/node', ...AGENT_NODE_ARGS, 'agent/dist/main.mjs'])
   })
 })
