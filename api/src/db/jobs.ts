@@ -69,7 +69,11 @@ export function parkedWaitingOf(row: JobRow): JobWaiting | null {
   }
 }
 
-/** The job as the API returns it; `line` is its place in the dispatch line while it is queued. */
+/**
+ * The job as the API returns it; `line` is its place in the dispatch line while it is queued. Its
+ * members are those of `Job` in the schema's order, so `Job.parse` gives it back unchanged (the job
+ * list is sent as built: see `route`'s `sendAsBuilt`; `jobs.unit.test.ts` proves it).
+ */
 export function toJob(row: JobRow, line?: LinePlace): Job {
   return {
     id: row.id,
@@ -84,10 +88,10 @@ export function toJob(row: JobRow, line?: LinePlace): Job {
     eta: row.eta,
     peers: row.peers,
     seeds: row.seeds,
+    waiting: line?.waiting ?? parkedWaitingOf(row),
     selectedFiles: selectedFilesOf(row),
     awaitingFiles: row.awaiting_files === 1,
     queuePosition: line?.position ?? null,
-    waiting: line?.waiting ?? parkedWaitingOf(row),
     ...(row.error_code
       ? { error: { code: row.error_code, message: row.error_message ?? '' } }
       : {}),
