@@ -2,7 +2,7 @@
 // authenticated GET /api/jobs (a user with BENCH_JOBS jobs, session cookie) against /api/health,
 // side by side in one run against `wrangler dev` (local workerd), with a fixed number of
 // keep-alive connections. Rounds alternate health and list so drift hits both alike.
-// BENCH_BASELINE=<another checkout's root> measures that code's Worker beside this one, in turns.
+// BENCH_BASELINE=<other checkouts' roots> measures their code's Workers beside this one, in turns.
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import http from 'node:http'
 import { cpus, loadavg, tmpdir } from 'node:os'
@@ -16,13 +16,15 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 3)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
 const JOBS = Number(process.env.BENCH_JOBS ?? 20)
 
-// BENCH_BASELINE: the root of another checkout (say, the commit before a change) whose Worker
-// runs beside this one, on a D1 of its own seeded alike; each round then measures both, in turn.
+// BENCH_BASELINE: the roots of other checkouts (say, the commit before a change), comma-separated,
+// whose Workers run beside this one, each on a D1 of its own seeded alike; each round then
+// measures every one of them in turn.
 const checkouts = [
   { label: 'this', root },
-  ...(process.env.BENCH_BASELINE
-    ? [{ label: 'baseline', root: path.resolve(process.env.BENCH_BASELINE) }]
-    : []),
+  ...(process.env.BENCH_BASELINE?.split(',').filter(Boolean) ?? []).map((checkout) => ({
+    label: 'baseline',
+    root: path.resolve(checkout),
+  })),
 ]
 
 // The user and their jobs are written straight into D1 before the Worker starts: what a
@@ -111,10 +113,14 @@ function get(url: string, headers: Record<string, string>): Promise<number> {
 // CPU time of the Worker's processes (wrangler's Node process, its workerd): under other load on
 // the machine, CPU per answer moves far less than answers per second do. `node` is wrangler's
 // own work (its request log, and every console line and DevTools Network event of a subrequest
-// that its inspector proxy forwards and appends to its debug log file), not the Worker's.
-async function serverCpuMs(pid: number): Promise<{ total: number; node: number }> {
+// that its inspector proxy forwards and appends to its debug log file), not the Worker's. wrangler
+// runs two workerd: its proxy (the port the bench calls, and the inspector proxy) and the runtime
+// of the Worker (with the inspector: the Worker's isolate, and D1's); `runtime` is the latter.
+const roles = new Map<string, Promise<'runtime' | 'proxy'>>()
+async function serverCpuMs(pid: number): Promise<{ total: number; node: number; runtime: number }> {
   let total = 0
   let node = 0
+  let runtime = 0
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
@@ -123,11 +129,22 @@ async function serverCpuMs(pid: number): Promise<{ total: number; node: number }
     const ms = (Number(fields[11]) + Number(fields[12])) * 10
     total += ms
     if (stat.includes('(node)')) node += ms
+    if (stat.includes('(workerd)')) {
+      if (!roles.has(entry))
+        roles.set(
+          entry,
+          readFile(`/proc/${entry}/cmdline`, 'utf8').then((line) =>
+            line.includes('--inspector-addr') ? 'runtime' : 'proxy',
+          ),
+        )
+      if ((await roles.get(entry)) === 'runtime') runtime += ms
+    }
   }
-  return { total, node }
+  return { total, node, runtime }
 }
 async function load(pid: number, url: string, headers: Record<string, string>, seconds: number) {
   const cpuBefore = await serverCpuMs(pid)
+  const clientBefore = process.cpuUsage()
   let done = 0
   let failed = 0
   const started = performance.now()
@@ -141,6 +158,7 @@ async function load(pid: number, url: string, headers: Record<string, string>, s
     }),
   )
   const elapsed = (performance.now() - started) / 1000
+  const client = process.cpuUsage(clientBefore)
   const cpuAfter = await serverCpuMs(pid)
   return {
     done,
@@ -148,10 +166,20 @@ async function load(pid: number, url: string, headers: Record<string, string>, s
     elapsed,
     cpuMs: cpuAfter.total - cpuBefore.total,
     nodeMs: cpuAfter.node - cpuBefore.node,
+    runtimeMs: cpuAfter.runtime - cpuBefore.runtime,
+    clientMs: (client.user + client.system) / 1000,
   }
 }
 type Load = Awaited<ReturnType<typeof load>>
-const empty = (): Load => ({ done: 0, failed: 0, elapsed: 0, cpuMs: 0, nodeMs: 0 })
+const empty = (): Load => ({
+  done: 0,
+  failed: 0,
+  elapsed: 0,
+  cpuMs: 0,
+  nodeMs: 0,
+  runtimeMs: 0,
+  clientMs: 0,
+})
 const runs = servers.map((server) => {
   const pid = server.worker.process.pid!
   return {
@@ -170,8 +198,8 @@ for (const run of runs) {
 }
 const loadBefore = loadavg()
 for (let round = 0; round < ROUNDS; round++) {
-  // With two checkouts, which goes first alternates, so neither always follows the other.
-  for (const run of round % 2 ? [...runs].reverse() : runs) {
+  // With several checkouts, which goes first turns, so none always follows the same other.
+  for (const run of [...runs.slice(round % runs.length), ...runs.slice(0, round % runs.length)]) {
     const h = await run.health()
     const l = await run.list()
     for (const [sum, one] of [
@@ -183,6 +211,8 @@ for (let round = 0; round < ROUNDS; round++) {
       sum.elapsed += one.elapsed
       sum.cpuMs += one.cpuMs
       sum.nodeMs += one.nodeMs
+      sum.runtimeMs += one.runtimeMs
+      sum.clientMs += one.clientMs
     }
     run.ratios.push(l.done / l.elapsed / (h.done / h.elapsed))
   }
@@ -190,6 +220,8 @@ for (let round = 0; round < ROUNDS; round++) {
 const rate = (t: { done: number; elapsed: number }) => t.done / t.elapsed
 const cpu = (t: { done: number; cpuMs: number }) => t.cpuMs / t.done
 const nodeCpu = (t: { done: number; nodeMs: number }) => t.nodeMs / t.done
+const runtimeCpu = (t: { done: number; runtimeMs: number }) => t.runtimeMs / t.done
+const clientCpu = (t: { done: number; clientMs: number }) => t.clientMs / t.done
 
 console.log(
   `GET /api/jobs vs /api/health: ${CONNECTIONS} keep-alive connections, ${ROUNDS} rounds × ${SECONDS} s each, ${JOBS} jobs (${[...new Set(statuses)].join('/')}), session cookie; ${cpus().length} cores, Node ${process.version}, load average ${loadBefore[0]!.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`,
@@ -201,7 +233,7 @@ for (const run of runs) {
     ['/api/jobs  ', run.totals.list],
   ] as const)
     console.log(
-      `  ${label}: ${rate(t).toFixed(0)} req/s, Worker CPU ${cpu(t).toFixed(2)} ms per answer, of which wrangler's Node process ${nodeCpu(t).toFixed(2)} ms (${t.failed} not 200)`,
+      `  ${label}: ${rate(t).toFixed(0)} req/s, Worker CPU ${cpu(t).toFixed(2)} ms per answer, of which wrangler's Node process ${nodeCpu(t).toFixed(2)} ms, its proxy's workerd ${(cpu(t) - nodeCpu(t) - runtimeCpu(t)).toFixed(2)} ms, the Worker's own workerd ${runtimeCpu(t).toFixed(2)} ms; the bench's client ${clientCpu(t).toFixed(2)} ms (${t.failed} not 200)`,
     )
   // Other work on a shared machine comes and goes between rounds: the median round is the figure
   // least moved by it; the ratio of the totals is printed beside it.
