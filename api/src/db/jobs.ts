@@ -70,9 +70,8 @@ export function parkedWaitingOf(row: JobRow): JobWaiting | null {
 }
 
 /**
- * The job as the API returns it; `line` is its place in the dispatch line while it is queued. Its
- * members are those of `Job` in the schema's order, so `Job.parse` gives it back unchanged (the job
- * list is sent as built: see `route`'s `sendAsBuilt`; `jobs.unit.test.ts` proves it).
+ * The job as the API returns it (`line`: its place in line while queued), its members in the order
+ * of the `Job` schema: `Job.parse` gives it back unchanged, so job lists are sent as built.
  */
 export function toJob(row: JobRow, line?: LinePlace): Job {
   return {
