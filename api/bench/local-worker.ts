@@ -47,11 +47,13 @@ export interface LocalWorker {
 
 /**
  * Starts `wrangler dev` on a free port with `vars`, on the D1 in `persist`, and waits for
- * `/api/health`. It runs in its own process group, ended however the bench ends.
+ * `/api/health`. It runs in its own process group, ended however the bench ends. `checkout`: the
+ * root of the code to run (another checkout of the repository, to compare two builds in one run).
  */
 export async function startLocalWorker(
   persist: string,
   vars: Record<string, string>,
+  checkout = root,
 ): Promise<LocalWorker> {
   const port = await freePort('127.0.0.1')
   const child = spawn(
@@ -67,7 +69,7 @@ export async function startLocalWorker(
       persist,
       ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
     ],
-    { cwd: root, env: quiet, stdio: 'ignore', detached: true },
+    { cwd: checkout, env: quiet, stdio: 'ignore', detached: true },
   )
   const kill = (signal: NodeJS.Signals) => {
     try {

@@ -2,6 +2,7 @@ import { env, SELF } from 'cloudflare:test'
 import { createClient, type Client, type Scope } from '@tseeder/shared'
 import { SESSION_COOKIE } from '../src/middleware/authenticate.ts'
 import { assertMatchesOpenApi } from './openapi-conformance.ts'
+import { assertSentAsParsed } from './sent-as-built.ts'
 
 export const PASSWORD = 'correct horse battery staple'
 export const BASE_URL = 'https://tseeder.test'
@@ -37,6 +38,7 @@ export function browser(ip = randomIp()): Browser {
       headers.set('cf-connecting-ip', ip)
       const response = await SELF.fetch(new Request(request, { headers }))
       await assertMatchesOpenApi(request, response)
+      await assertSentAsParsed(request, response)
       const setCookie = response.headers.get('set-cookie')
       const match = setCookie && new RegExp(`^${SESSION_COOKIE}=([^;]*)`).exec(setCookie)
       if (match) state.cookie = match[1] || null
@@ -92,6 +94,7 @@ export async function tokenClient(
     fetch: async (request) => {
       const response = await SELF.fetch(request)
       await assertMatchesOpenApi(request, response)
+      await assertSentAsParsed(request, response)
       return response
     },
   })

@@ -69,7 +69,10 @@ export function parkedWaitingOf(row: JobRow): JobWaiting | null {
   }
 }
 
-/** The job as the API returns it; `line` is its place in the dispatch line while it is queued. */
+/**
+ * The job as the API returns it (`line`: its place in line while queued), its members in the order
+ * of the `Job` schema: `Job.parse` gives it back unchanged, so job lists are sent as built.
+ */
 export function toJob(row: JobRow, line?: LinePlace): Job {
   return {
     id: row.id,
@@ -84,10 +87,10 @@ export function toJob(row: JobRow, line?: LinePlace): Job {
     eta: row.eta,
     peers: row.peers,
     seeds: row.seeds,
+    waiting: line?.waiting ?? parkedWaitingOf(row),
     selectedFiles: selectedFilesOf(row),
     awaitingFiles: row.awaiting_files === 1,
     queuePosition: line?.position ?? null,
-    waiting: line?.waiting ?? parkedWaitingOf(row),
     ...(row.error_code
       ? { error: { code: row.error_code, message: row.error_message ?? '' } }
       : {}),

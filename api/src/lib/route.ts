@@ -144,11 +144,20 @@ function parseWith(schema: z.ZodType, value: unknown, where: string): unknown {
   return result.data
 }
 
+/** Endpoints whose routes send their answer as built (`route`'s `sendAsBuilt`); tests read it. */
+export const sentAsBuilt = new Set<Endpoint>()
+
 /**
  * Registers a handler for an entry of the shared endpoint table: the table decides the method,
  * path, who may call it, and the schemas its params, query and body must match. The handler
  * returns the response data, which is parsed with the table's response schema (so no internal
  * field can leak) and sent with the table's status.
+ *
+ * `sendAsBuilt`: the handler builds its answer only from projections that list each member of the
+ * schema, in its order (`toJob`), so the parse would give it back unchanged; it is sent without
+ * that second pass: for a frequent answer of many rows, in workerd, where zod cannot compile its
+ * parsers, parsing 20 jobs took about a tenth of the Worker's own CPU per answer. The API tests
+ * check that every such answer is exactly what the parse makes of it (`test/sent-as-built.ts`).
  *
  * @example
  * route(app, endpoints.me, async (c) => ({ user, csrfToken, plan, usage }))
@@ -157,8 +166,9 @@ export function route<E extends Endpoint>(
   app: Hono<AppEnv>,
   endpoint: E,
   handler: RouteHandler<E>,
-  options: { before?: MiddlewareHandler<AppEnv>[] } = {},
+  options: { before?: MiddlewareHandler<AppEnv>[]; sendAsBuilt?: boolean } = {},
 ): void {
+  if (options.sendAsBuilt) sentAsBuilt.add(endpoint)
   const method = endpoint.method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'
   // The body is counted as it is read, after authorization and rate limits (a refused caller's
   // body is never read), and refused past the limit whether or not it declared its length.
@@ -175,6 +185,7 @@ export function route<E extends Endpoint>(
     const result = await handler(c, input)
     if (result instanceof Response) return result
     if (!endpoint.response) return c.body(null, 204)
-    return c.json(endpoint.response.parse(result) as object, endpoint.status as 200)
+    const answer = options.sendAsBuilt ? result : endpoint.response.parse(result)
+    return c.json(answer as object, endpoint.status as 200)
   })
 }

@@ -10,7 +10,9 @@ import {
   tokenClient,
 } from '../../test/helpers.ts'
 import { magnetFor, randomInfohash } from '../../test/pipeline.ts'
+import { endpoints } from '@tseeder/shared'
 import { app } from '../app.ts'
+import { sentAsBuilt } from '../lib/route.ts'
 import { SESSION_COOKIE } from '../middleware/authenticate.ts'
 
 /** `env.DB` that records each D1 round trip (a statement run alone, or a batch) as its SQL. */
@@ -100,6 +102,20 @@ describe('GET /api/jobs', () => {
     expect(all.jobs.map((j) => j.id)).toEqual([...first.jobs, ...second.jobs].map((j) => j.id))
     const none = await user.api.listJobs({ query: { status: 'completed' } })
     expect(none.jobs).toEqual([])
+  })
+
+  it('is sent as built, exactly what its schema parses it to, for jobs in line and ended', async () => {
+    expect(sentAsBuilt.has(endpoints.listJobs)).toBe(true)
+    const user = await signUp()
+    const queued = await user.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } })
+    const ended = await user.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } })
+    await user.api.cancelJob({ params: { id: ended.id } })
+    const response = await user.fetch('/api/jobs')
+    const text = await response.text()
+    const { jobs } = JSON.parse(text) as { jobs: { id: string; queuePosition: number | null }[] }
+    expect(jobs.map((j) => j.id)).toEqual([ended.id, queued.id])
+    expect(jobs[1]!.queuePosition).toBe(queued.queuePosition)
+    expect(text).toBe(JSON.stringify(endpoints.listJobs.response.parse(JSON.parse(text))))
   })
 
   it('shows another user nothing of these jobs', async () => {
