@@ -89,23 +89,25 @@ export function sessionOwner(tokenHash: string, now: number): CredentialOwner {
 }
 
 /**
- * True while `credentialId` (a session id or an API token id) still admits its user: not revoked,
- * not expired, and the account not suspended.
+ * Whether the session or API token `credentialId` is open now (its user not suspended), and until
+ * when: a session's expiry, or null for a token (tokens last until revoked). null: it has ended.
  */
-export async function credentialIsLive(
+export async function liveCredential(
   db: D1Database,
   credentialId: string,
   now: number,
-): Promise<boolean> {
+): Promise<{ until: number | null } | null> {
   const row = await db
     .prepare(
-      `SELECT 1 AS live FROM users u WHERE u.suspended = 0 AND (
-         u.id IN (SELECT user_id FROM sessions WHERE id = ? AND revoked_at IS NULL AND expires_at > ?)
-         OR u.id IN (SELECT user_id FROM api_tokens WHERE id = ? AND revoked_at IS NULL))`,
+      `SELECT s.expires_at AS until FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.id = ?1 AND s.revoked_at IS NULL AND s.expires_at > ?2 AND u.suspended = 0
+       UNION ALL
+       SELECT NULL FROM api_tokens t JOIN users u ON u.id = t.user_id
+         WHERE t.id = ?1 AND t.revoked_at IS NULL AND u.suspended = 0`,
     )
-    .bind(credentialId, now, credentialId)
-    .first()
-  return row !== null
+    .bind(credentialId, now)
+    .first<{ until: number | null }>()
+  return row
 }
 
 export async function touchSession(db: D1Database, id: string, now: number): Promise<void> {

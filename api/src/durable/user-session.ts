@@ -3,7 +3,7 @@ import type { JobEvent } from '@tseeder/shared'
 import { appendFeedEvent, createFeedTable, deleteFeedUpTo, feedAfter } from '../db/feed.ts'
 import type { AuditRecord } from '../db/audit.ts'
 import {
-  credentialIsLive,
+  liveCredential,
   openSessionAudited,
   revokeAllSessions,
   revokeSession,
@@ -29,6 +29,8 @@ const FEED_REPLAY = 500
  */
 export class UserSessionDO extends DurableObject<Env> {
   private readonly queue = new SerialQueue()
+  /** When the sessions with open streams expire (API tokens do not). */
+  private readonly expiries = new Map<string, number>()
   private readonly hub = new SseHub(({ change, relayed, open, openMs }) =>
     writeMetric(this.env, {
       kind: 'sse_streams',
@@ -82,15 +84,39 @@ export class UserSessionDO extends DurableObject<Env> {
       : this.hub.subscribe(this.replay(Number(lastEventId)), credential)
     // Registered first, checked second: a revocation either reached D1 before this check, or it
     // calls close() after the stream is registered. Either way the stream does not outlive it.
-    if (!(await credentialIsLive(this.env.DB, credential, Date.now()))) {
+    const live = await liveCredential(this.env.DB, credential, Date.now())
+    if (!live) {
       this.hub.close(credential)
       await stream.cancel().catch(() => undefined)
       return null
     }
+    if (live.until !== null) await this.closeAt(credential, live.until)
     // Through a pipe: a client that leaves cancels the RPC stream, which fails the pipe's next
     // write (the next event, or the keep-alive within 20 s), which cancels the hub's stream and
     // drops it. The hub's own stream, sent as it is, would be left open and fill up.
     return stream.pipeThrough(new IdentityTransformStream())
+  }
+
+  /** Ends the streams of `credential` at `at` (its session's expiry), with the object's alarm. */
+  private async closeAt(credential: string, at: number): Promise<void> {
+    this.expiries.set(credential, at)
+    const next = await this.ctx.storage.getAlarm()
+    if (next === null || at < next) await this.ctx.storage.setAlarm(at)
+  }
+
+  /** Ends the streams of the sessions that have expired, and waits for the next expiry. */
+  override async alarm(): Promise<void> {
+    const now = Date.now()
+    let next = Infinity
+    for (const [credential, at] of this.expiries) {
+      if (at > now) {
+        next = Math.min(next, at)
+        continue
+      }
+      this.hub.close(credential)
+      this.expiries.delete(credential)
+    }
+    if (next !== Infinity) await this.ctx.storage.setAlarm(next)
   }
 
   private replay(lastId: number): HubEvent[] {

@@ -102,6 +102,19 @@ describe("a job's event stream", () => {
     await otherJob.cancel()
   })
 
+  it('ends when the session that opened it expires, and a token\u2019s stream goes on', async () => {
+    const { user, job } = await userWithJob()
+    const { token } = await tokenClient(user, ['jobs:read'])
+    await env.DB.prepare('UPDATE sessions SET expires_at = ? WHERE user_id = ?')
+      .bind(Date.now() + 1500, user.userId)
+      .run()
+    const bySession = await openJobStream(user.fetch, job.id)
+    const byToken = await openJobStream(bearer(token), job.id)
+    expect(await outcome(bySession)).toBe('closed')
+    expect(await outcome(byToken, 500)).toBe('still open')
+    await byToken.cancel()
+  })
+
   it('is refused when its credential ended between the Worker\u2019s check and the opening', async () => {
     const { user, job } = await userWithJob()
     const { id } = await tokenClient(user, ['jobs:read'])
