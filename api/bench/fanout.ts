@@ -4,7 +4,6 @@
 // callbacks, and prints the spread between the first and the last subscriber receiving each
 // event (p50/p99/max), and whether every subscriber got every event, in order.
 // Each event is sent once the previous one reached every subscriber (or 10 s passed).
-import { readdir, readFile } from 'node:fs/promises'
 import { connect, type Socket } from 'node:net'
 import { cpus, loadavg } from 'node:os'
 import { createClient, deriveAgentSecret, signedHeaders } from '@tseeder/shared'
@@ -14,6 +13,7 @@ import {
   percentile,
   progressCallback,
   startBenchStack,
+  wranglerCpuMs,
 } from './local-worker.ts'
 
 const SUBSCRIBERS = Number(process.env.FANOUT_SUBSCRIBERS ?? 500)
@@ -22,31 +22,6 @@ const EVENTS = Number(process.env.FANOUT_EVENTS ?? 50)
 const WARMUP = Number(process.env.FANOUT_WARMUP ?? 1)
 if (WARMUP + EVENTS > 100)
   throw new Error('FANOUT_WARMUP + FANOUT_EVENTS: at most 100 (progressPct)')
-
-/**
- * CPU ms so far of each process of the Worker's (`wrangler dev`'s process group: its Node
- * process, its workerd processes), named `node`, `workerd`, `workerd#2`, … in pid order.
- */
-async function workerCpuMs(): Promise<{ name: string; ms: number }[]> {
-  const found: { pid: number; comm: string; ms: number }[] = []
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    if (Number(fields[2]) !== stack.pid) continue
-    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-    if (comm === 'esbuild') continue
-    found.push({ pid: Number(entry), comm, ms: (Number(fields[11]) + Number(fields[12])) * 10 })
-  }
-  const seen = new Map<string, number>()
-  return found
-    .sort((a, b) => a.pid - b.pid)
-    .map(({ comm, ms }) => {
-      const n = (seen.get(comm) ?? 0) + 1
-      seen.set(comm, n)
-      return { name: n === 1 ? comm : `${comm}#${n}`, ms }
-    })
-}
 
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t))
 
@@ -218,11 +193,11 @@ const latencies: number[] = []
 const clientTimes: number[] = []
 const sentAt: number[] = []
 const loadBefore = loadavg()
-let cpuBefore = await workerCpuMs()
+let cpuBefore = await wranglerCpuMs(stack.pid)
 const rounds = WARMUP + EVENTS
 for (let round = 1; round <= rounds; round++) {
   // The first WARMUP events are sent and checked like the others, but not timed.
-  if (round === WARMUP + 1) cpuBefore = await workerCpuMs()
+  if (round === WARMUP + 1) cpuBefore = await wranglerCpuMs(stack.pid)
   const sent = performance.now()
   const busyBefore = clientBusy
   await signed('/internal/jobs/callback', progressCallback(job.id, ++seq, round))
@@ -231,7 +206,7 @@ for (let round = 1; round <= rounds; round++) {
   sentAt[round] = sent
   if (round > WARMUP) clientTimes.push(clientBusy - busyBefore)
 }
-const cpuAfter = await workerCpuMs()
+const cpuAfter = await wranglerCpuMs(stack.pid)
 for (const socket of sockets) socket.destroy()
 clearInterval(heartbeats)
 
@@ -257,15 +232,10 @@ console.log(
 console.log(
   `  the bench client's own handling of an event's chunks (all subscribers): p50 ${ms(percentile(clientTimes, 50))}, p99 ${ms(percentile(clientTimes, 99))}`,
 )
-const perEvent = (ms: number) => `${(ms / EVENTS).toFixed(1)} ms`
+const perEvent = (part: keyof typeof cpuAfter) =>
+  `${((cpuAfter[part] - cpuBefore[part]) / EVENTS).toFixed(1)} ms`
 console.log(
-  `  CPU per event of the Worker's processes under wrangler dev: ${cpuAfter
-    .filter(({ name, ms }) => ms > (cpuBefore.find((b) => b.name === name)?.ms ?? 0))
-    .map(
-      ({ name, ms }) =>
-        `${name} ${perEvent(ms - (cpuBefore.find((b) => b.name === name)?.ms ?? 0))}`,
-    )
-    .join(', ')}`,
+  `  CPU per event of the Worker's processes: ${perEvent('total')}, of which wrangler's Node process ${perEvent('node')}, its proxy's workerd ${perEvent('proxy')}, the Worker's own workerd ${perEvent('runtime')}`,
 )
 console.log(
   `  every event, in order: ${complete}/${SUBSCRIBERS} subscribers${complete === SUBSCRIBERS ? '' : ' — MISSING OR OUT OF ORDER'}`,

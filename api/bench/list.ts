@@ -3,13 +3,13 @@
 // side by side in one run against `wrangler dev` (local workerd), with a fixed number of
 // keep-alive connections. Rounds alternate health and list so drift hits both alike.
 // BENCH_BASELINE=<other checkouts' roots> measures their code's Workers beside this one, in turns.
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import http from 'node:http'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
 import { createClient } from '@tseeder/shared'
 import { createOrPromoteAdmin, d1, sql } from '@tseeder/testkit/admin'
-import { migrateLocalD1, root, startLocalWorker } from './local-worker.ts'
+import { migrateLocalD1, root, startLocalWorker, wranglerCpuMs } from './local-worker.ts'
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3)
@@ -110,40 +110,9 @@ function get(url: string, headers: Record<string, string>): Promise<number> {
       .on('error', reject)
   })
 }
-// CPU time of the Worker's processes (wrangler's Node process, its workerd): under other load on
-// the machine, CPU per answer moves far less than answers per second do. `node` is wrangler's
-// own work (its request log, and every console line and DevTools Network event of a subrequest
-// that its inspector proxy forwards and appends to its debug log file), not the Worker's. wrangler
-// runs two workerd: its proxy (the port the bench calls, and the inspector proxy) and the runtime
-// of the Worker (with the inspector: the Worker's isolate, and D1's); `runtime` is the latter.
-const roles = new Map<string, Promise<'runtime' | 'proxy'>>()
-async function serverCpuMs(pid: number): Promise<{ total: number; node: number; runtime: number }> {
-  let total = 0
-  let node = 0
-  let runtime = 0
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    if (Number(fields[2]) !== pid) continue
-    const ms = (Number(fields[11]) + Number(fields[12])) * 10
-    total += ms
-    if (stat.includes('(node)')) node += ms
-    if (stat.includes('(workerd)')) {
-      if (!roles.has(entry))
-        roles.set(
-          entry,
-          readFile(`/proc/${entry}/cmdline`, 'utf8').then((line) =>
-            line.includes('--inspector-addr') ? 'runtime' : 'proxy',
-          ),
-        )
-      if ((await roles.get(entry)) === 'runtime') runtime += ms
-    }
-  }
-  return { total, node, runtime }
-}
+// CPU per answer: see `wranglerCpuMs`.
 async function load(pid: number, url: string, headers: Record<string, string>, seconds: number) {
-  const cpuBefore = await serverCpuMs(pid)
+  const cpuBefore = await wranglerCpuMs(pid)
   const clientBefore = process.cpuUsage()
   let done = 0
   let failed = 0
@@ -159,7 +128,7 @@ async function load(pid: number, url: string, headers: Record<string, string>, s
   )
   const elapsed = (performance.now() - started) / 1000
   const client = process.cpuUsage(clientBefore)
-  const cpuAfter = await serverCpuMs(pid)
+  const cpuAfter = await wranglerCpuMs(pid)
   return {
     done,
     failed,

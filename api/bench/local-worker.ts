@@ -1,7 +1,7 @@
 // What the api benches share: the Worker under `wrangler dev` (local workerd) on a D1 of its own,
 // a stand-in agent that accepts every /start, and the figures' formatting.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -182,4 +182,42 @@ export async function startBenchStack(name: string) {
       await rm(state, { recursive: true, force: true })
     },
   }
+}
+
+/**
+ * CPU ms so far of the processes of a `wrangler dev` (its process group `pid`): wrangler's Node
+ * process (`node`: its request log, and every console line and DevTools Network event of a
+ * subrequest that its inspector proxy forwards and appends to its debug log file), its proxy's
+ * workerd (`proxy`: the port the benches call, and the inspector proxy) and the Worker's runtime
+ * (`runtime`: the workerd with the inspector, running the Worker's isolate, its Durable Objects
+ * and D1's). Under other load on the machine, CPU per answer moves far less than answers per
+ * second do.
+ */
+export async function wranglerCpuMs(
+  pid: number,
+): Promise<{ total: number; node: number; proxy: number; runtime: number }> {
+  const cpu = { total: 0, node: 0, proxy: 0, runtime: 0 }
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (Number(fields[2]) !== pid) continue
+    const ms = (Number(fields[11]) + Number(fields[12])) * 10
+    cpu.total += ms
+    if (stat.includes('(node)')) cpu.node += ms
+    if (stat.includes('(workerd)')) cpu[(await workerdRole(entry)) ?? 'proxy'] += ms
+  }
+  return cpu
+}
+
+const roles = new Map<string, Promise<'runtime' | 'proxy'>>()
+const workerdRole = (pid: string) => {
+  if (!roles.has(pid))
+    roles.set(
+      pid,
+      readFile(`/proc/${pid}/cmdline`, 'utf8').then((line) =>
+        line.includes('--inspector-addr') ? 'runtime' : 'proxy',
+      ),
+    )
+  return roles.get(pid)!
 }
