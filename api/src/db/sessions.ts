@@ -54,9 +54,10 @@ export type SessionUserRow = UserRow & {
   session_id: string
   csrf_token: string
   session_last_seen_at: number
+  session_expires_at: number
 }
 
-/** The caller behind a session cookie, with the session's id, CSRF token and last use; null when closed or expired. */
+/** The caller behind a session cookie, with the session's id, CSRF token, last use and expiry; null when closed or expired. */
 export function findUserBySession(
   db: D1Database,
   tokenHash: string,
@@ -73,7 +74,8 @@ export function findUserBySessionStatement(
 ): D1PreparedStatement {
   return db
     .prepare(
-      `SELECT ${USER_COLUMNS}, s.id AS session_id, s.csrf_token, s.last_seen_at AS session_last_seen_at
+      `SELECT ${USER_COLUMNS}, s.id AS session_id, s.csrf_token, s.last_seen_at AS session_last_seen_at,
+         s.expires_at AS session_expires_at
        FROM sessions s JOIN users u ON u.id = s.user_id
        WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ?`,
     )

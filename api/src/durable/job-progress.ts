@@ -22,7 +22,7 @@ import { encodeEvent, type Frame } from '../lib/sse-hub.ts'
 import { notifyJobFinished } from '../push/notify.ts'
 import { deliverDueWebhooks, queueJobWebhooks } from '../webhooks/deliver.ts'
 import { enqueueDispatch, fillLine } from '../queue/dispatch-queue.ts'
-import { userSessions } from './user-session.ts'
+import { forgetReads, userSessions } from './user-session.ts'
 import { JobEventLog } from '../db/job-event-log.ts'
 import {
   activeSlotRefusal,
@@ -265,7 +265,10 @@ export class JobProgressDO extends DurableObject<Env> {
   private async holding(before: JobProgressState | null, decision: Decision): Promise<Decision> {
     if (!decision.activates) return decision
     const claim = { ...decision.activates, at: Date.now() }
-    if (await claimActiveSlot(this.env.DB, claim)) return decision
+    if (await claimActiveSlot(this.env.DB, claim)) {
+      await forgetReads(this.env, claim.userId)
+      return decision
+    }
     const message = await activeSlotRefusal(this.env.DB, claim.userId)
     return decide(before, { type: 'active_slot_refused', message }, Date.now())
   }
@@ -279,6 +282,7 @@ export class JobProgressDO extends DurableObject<Env> {
         if (this.pendingAudit) statements.push(auditRecordStatement(env.DB, this.pendingAudit))
         this.pendingAudit = null
         await env.DB.batch(statements)
+        if (this.state) await forgetReads(env, this.state.userId)
         return
       }
       case 'publish': {

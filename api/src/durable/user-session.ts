@@ -10,9 +10,13 @@ import {
   type NewSession,
   type RevokeReason,
 } from '../db/sessions.ts'
+import { readCredentialAndJobs } from '../db/own-jobs.ts'
+import { log } from '../lib/log.ts'
 import { SerialQueue } from '../lib/serial.ts'
 import { writeMetric } from '../metrics/points.ts'
 import { encodeEvent, type HubEvent, SseHub } from '../lib/sse-hub.ts'
+import type { ListJobsQuery } from '@tseeder/shared'
+import { type Credential, type JobsRead, UserReads } from './user-reads.ts'
 
 /** Events the user feed keeps for `Last-Event-ID` resumption. */
 const FEED_REPLAY = 500
@@ -29,6 +33,8 @@ const FEED_REPLAY = 500
  */
 export class UserSessionDO extends DurableObject<Env> {
   private readonly queue = new SerialQueue()
+  /** The job list's D1 reads, kept until something they read changes. */
+  private readonly reads = new UserReads()
   /** When the sessions with open streams expire (API tokens do not). */
   private readonly expiries = new Map<string, number>()
   private readonly hub = new SseHub(({ change, relayed, open, openMs }) =>
@@ -59,6 +65,30 @@ export class UserSessionDO extends DurableObject<Env> {
     // The job's own streams, numbered as the job numbers its events (as its replay is).
     if (this.hub.count(event.jobId) > 0)
       this.hub.send(event.jobId, encodeEvent({ id: event.seq, type: event.type, data: event }))
+  }
+
+  /**
+   * `GET /api/jobs` for `authenticate`: the caller behind `credential` and a page of their jobs,
+   * as kept since the last change (no D1 round trip) or read now and kept. `row` is null when the
+   * credential is not open, or is not this user's (`userId`: whom the Worker took it to be).
+   */
+  async readJobs(userId: string, credential: Credential, query: ListJobsQuery): Promise<JobsRead> {
+    const now = Date.now()
+    const kept = this.reads.answer(credential, query, now)
+    if (kept) return kept
+    const version = this.reads.version
+    const { row, page } = await readCredentialAndJobs(this.env.DB, credential, query, now)
+    if (!row || row.id !== userId) return { row: null, page: null }
+    this.reads.keep(version, credential, query, { row, page }, now)
+    return { row, page }
+  }
+
+  /**
+   * Something the job list reads changed in D1 (one of the user's jobs, their row): the kept
+   * reads are forgotten. Writers call it after their write, through `forgetReads`.
+   */
+  async changed(): Promise<void> {
+    this.reads.forget()
   }
 
   /** The job was deleted: its streams end (a reconnecting client then hears 404). */
@@ -163,6 +193,7 @@ export class UserSessionDO extends DurableObject<Env> {
   ): Promise<string[]> {
     return this.serialize(async () => {
       const ids = await openSessionAudited(this.env.DB, session, maxSessions, audit)
+      if (ids.length > 0) this.reads.forget()
       for (const id of ids) this.hub.close(id)
       return ids
     })
@@ -180,13 +211,18 @@ export class UserSessionDO extends DurableObject<Env> {
   ): Promise<boolean> {
     return this.serialize(async () => {
       const revoked = await revokeSession(this.env.DB, userId, sessionId, reason, Date.now(), audit)
+      this.reads.forget()
       this.hub.close(sessionId)
       return revoked
     })
   }
 
-  /** Ends the live streams opened with a credential (a session id or an API token id). */
+  /**
+   * The credential (a session id or an API token id) was closed in D1: its live streams end, and
+   * the reads kept with it are forgotten.
+   */
   async closeStreams(tag: string): Promise<void> {
+    this.reads.forget()
     this.hub.close(tag)
   }
 
@@ -194,6 +230,7 @@ export class UserSessionDO extends DurableObject<Env> {
   revokeAll(userId: string, reason: RevokeReason): Promise<number> {
     return this.serialize(async () => {
       const revoked = await revokeAllSessions(this.env.DB, userId, reason, Date.now())
+      this.reads.forget()
       this.hub.close()
       return revoked
     })
@@ -202,4 +239,17 @@ export class UserSessionDO extends DurableObject<Env> {
 
 export function userSessions(env: Env, userId: string): DurableObjectStub<UserSessionDO> {
   return env.USER_SESSION.get(env.USER_SESSION.idFromName(userId))
+}
+
+/**
+ * Tells the user's object that the user's jobs or row changed in D1 (call it after the write): the
+ * job list it keeps is read again. A failed notice is logged, not thrown, as the write it follows
+ * is done; what the object kept then expires within `KEPT_READ_TTL`.
+ */
+export async function forgetReads(env: Env, userId: string): Promise<void> {
+  try {
+    await userSessions(env, userId).changed()
+  } catch (error) {
+    log.error('user_reads_not_forgotten', { userId, error: String(error) })
+  }
 }

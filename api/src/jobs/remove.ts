@@ -3,6 +3,7 @@ import { listStoredFiles } from '../db/content-objects.ts'
 import { deleteJobStatement, isInfohashReferenced, type JobRow } from '../db/jobs.ts'
 import { adjustStorageStatement } from '../db/usage.ts'
 import { jobProgress } from '../durable/job-progress.ts'
+import { forgetReads } from '../durable/user-session.ts'
 import { log } from '../lib/log.ts'
 import { deleteObject } from '../storage/s3.ts'
 
@@ -23,6 +24,7 @@ export async function removeJob(
     deleteJobStatement(db, job.id),
     ...extra,
   ])
+  await forgetReads(env, job.user_id)
   await removeUnreferencedContent(env, job.infohash)
 }
 

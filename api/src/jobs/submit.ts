@@ -18,6 +18,7 @@ import { getPlan } from '../db/plans.ts'
 import { getUsage } from '../db/usage.ts'
 import type { UserRow } from '../db/users.ts'
 import { jobProgress } from '../durable/job-progress.ts'
+import { forgetReads } from '../durable/user-session.ts'
 import { storedContentFor } from './content.ts'
 import { checkSelectionExists } from './selection.ts'
 import { HttpError } from '../lib/errors.ts'
@@ -193,6 +194,7 @@ async function insertJob(
     ),
   )
   const results = await db.batch(statements)
+  await forgetReads(c.env, user.id)
   if (takesSlot && results[dropped]!.meta.changes > 0)
     throw quotaError(activeJobsLimitReached(plan))
 

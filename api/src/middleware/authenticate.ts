@@ -9,6 +9,8 @@ import {
   type SessionUserRow,
 } from '../db/sessions.ts'
 import type { CredentialOwner } from '../db/sql.ts'
+import { userSessions, type UserSessionDO } from '../durable/user-session.ts'
+import type { Credential, CredentialRow } from '../durable/user-reads.ts'
 import {
   findUserByTokenStatement,
   parseScopes,
@@ -19,7 +21,7 @@ import {
 } from '../db/tokens.ts'
 import { sha256Hex } from '../lib/crypto.ts'
 import { HttpError } from '../lib/errors.ts'
-import { MINUTE } from '../lib/time.ts'
+import { TOUCH_INTERVAL } from '../durable/user-reads.ts'
 
 /**
  * `__Host-`: browsers accept the cookie only when Secure, Path=/ and without Domain, so a sibling
@@ -28,9 +30,6 @@ import { MINUTE } from '../lib/time.ts'
  * signed everyone out once: the old `tseeder_session` cookie is ignored, on purpose.
  */
 export const SESSION_COOKIE = '__Host-tseeder_session'
-
-/** `last_seen_at` / `last_used_at` are refreshed at most this often, to keep reads cheap. */
-const TOUCH_INTERVAL = MINUTE
 
 /**
  * A route's first read, filtered by the caller's credential (`owner`) so it can run in the same
@@ -57,7 +56,56 @@ export function batchWithCredential(endpoint: Endpoint, batch: CredentialBatch):
   batches.set(`${endpoint.method} ${endpoint.path}`, batch)
 }
 
-async function lookUp<Row>(
+/**
+ * A route whose first read the user's object keeps (see `durable/user-reads.ts`): asked with the
+ * credential instead of D1, it answers the caller's row (null: not open) and what the route gets
+ * as `c.var.prefetched`; undefined when it cannot (the request then goes to D1).
+ */
+export type UserObjectRead = (
+  c: AppContext,
+  user: { id: string; object: DurableObjectStub<UserSessionDO> },
+  credential: Credential,
+) => Promise<{ row: CredentialRow | null; prefetched: unknown }> | undefined
+
+const userObjectReads = new Map<string, UserObjectRead>()
+
+/** Serves the credential lookup of `endpoint` (with its first read) from the user's object. */
+export function readFromUserObject(endpoint: Endpoint, read: UserObjectRead): void {
+  userObjectReads.set(`${endpoint.method} ${endpoint.path}`, read)
+}
+
+/**
+ * Whose credential each hash is, as D1 answered it in this isolate: the user's object is found
+ * by the user's id, which the cookie or token does not carry. A credential never changes owner,
+ * so this only routes; whether it is still open is the object's (or D1's) answer every time.
+ */
+const credentialUsers = new Map<string, string>()
+const CREDENTIAL_USERS = 10_000
+
+async function lookUp<Row extends CredentialRow>(
+  c: AppContext,
+  lookup: D1PreparedStatement,
+  owner: CredentialOwner,
+  credential: Credential,
+): Promise<Row | null> {
+  const key = `${c.req.method} ${c.req.path}`
+  const userId = credentialUsers.get(credential.hash)
+  const kept = userId ? userObjectReads.get(key) : undefined
+  const answer = kept?.(c, { id: userId!, object: userSessions(c.env, userId!) }, credential)
+  if (answer) {
+    const { row, prefetched } = await answer
+    if (row) c.set('prefetched', prefetched)
+    return row as Row | null
+  }
+  const row = await lookUpInD1<Row>(c, lookup, owner)
+  if (row) {
+    if (credentialUsers.size >= CREDENTIAL_USERS) credentialUsers.clear()
+    credentialUsers.set(credential.hash, row.id)
+  }
+  return row
+}
+
+async function lookUpInD1<Row>(
   c: AppContext,
   lookup: D1PreparedStatement,
   owner: CredentialOwner,
@@ -78,7 +126,8 @@ async function lookUp<Row>(
 
 /**
  * Resolves the caller from `Authorization: Bearer <api token>` or the session cookie, with one
- * D1 round trip (shared with the route's first read, see `batchWithCredential`), and stores it as
+ * D1 round trip (shared with the route's first read, see `batchWithCredential`), or none when the
+ * user's object keeps that read (`readFromUserObject`), and stores it as
  * `c.var.auth` (null when anonymous). It never refuses a request by itself, except for a bearer
  * token that is not valid: scripts deserve a precise 401.
  */
@@ -100,6 +149,7 @@ export const authenticate = createMiddleware<AppEnv>(async function authenticate
       c,
       findUserByTokenStatement(c.env.DB, hash),
       tokenOwner(hash),
+      { via: 'token', hash },
     )
     if (!row) {
       throw new HttpError(401, 'not_signed_in', 'This API token is not valid or has been revoked.')
@@ -126,12 +176,13 @@ export const authenticate = createMiddleware<AppEnv>(async function authenticate
       c,
       findUserBySessionStatement(c.env.DB, hash, now),
       sessionOwner(hash, now),
+      { via: 'session', hash },
     )
     if (!row) {
       c.set('authProblem', 'session_expired')
       return next()
     }
-    const { session_id, csrf_token, session_last_seen_at, ...user } = row
+    const { session_id, csrf_token, session_last_seen_at, session_expires_at: _, ...user } = row
     c.set('auth', {
       user,
       via: 'session',

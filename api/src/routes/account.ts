@@ -11,7 +11,7 @@ import {
 } from '../db/account.ts'
 import { auditStatement } from '../db/audit.ts'
 import { findUserById, passwordOf, type UserRow } from '../db/users.ts'
-import { userSessions } from '../durable/user-session.ts'
+import { forgetReads, userSessions } from '../durable/user-session.ts'
 import { removeJob } from '../jobs/remove.ts'
 import { hashPassword, randomToken, verifyPassword } from '../lib/crypto.ts'
 import { HttpError } from '../lib/errors.ts'
@@ -75,6 +75,7 @@ route(
       setPasswordStatement(c.env.DB, user.id, await hashPassword(body.newPassword), now),
       auditStatement(c, { action: 'user.password_changed', targetType: 'user', targetId: user.id }),
     ])
+    await forgetReads(c.env, user.id)
     const revoked = await signOutSessions(c, user.id, 'password_changed', sessionId ?? null)
     if (revoked.length > 0) {
       await c.env.DB.batch([
@@ -131,6 +132,7 @@ route(
         meta: { jobs: jobs.length, tokens: tokens.length, sessions: sessions.length },
       }),
     ])
+    await forgetReads(c.env, user.id)
     clearSessionCookie(c)
     return undefined
   },
@@ -154,6 +156,7 @@ route(accountRoutes, endpoints.adminResetPassword, async (c, { params }) => {
       targetId: target.id,
     }),
   ])
+  await forgetReads(c.env, target.id)
   await signOutSessions(c, target.id, 'password_reset', null)
   return { password }
 })

@@ -25,7 +25,7 @@ import {
   updateUserStatement,
   type UserRow,
 } from '../db/users.ts'
-import { userSessions } from '../durable/user-session.ts'
+import { forgetReads, userSessions } from '../durable/user-session.ts'
 import { HttpError } from '../lib/errors.ts'
 import { requireAuth, route } from '../lib/route.ts'
 
@@ -72,6 +72,7 @@ route(adminRoutes, endpoints.adminUpdateUser, async (c, { params, body }) => {
       meta: changes,
     }),
   ])
+  await forgetReads(c.env, target.id)
   if (body.suspended === true && target.suspended === 0) {
     await userSessions(c.env, target.id).revokeAll(target.id, 'suspended')
   }

@@ -16,7 +16,7 @@ import {
   toUser,
   type UserRow,
 } from '../db/users.ts'
-import { userSessions } from '../durable/user-session.ts'
+import { forgetReads, userSessions } from '../durable/user-session.ts'
 import { SESSION_COOKIE } from '../middleware/authenticate.ts'
 import {
   ensureSignInAllowed,
@@ -220,5 +220,6 @@ route(authRoutes, endpoints.acceptAup, async (c) => {
     acceptAupStatement(c.env.DB, user.id, now),
     auditStatement(c, { action: 'user.aup_accepted', targetType: 'user', targetId: user.id }),
   ])
+  await forgetReads(c.env, user.id)
   return { user: toUser({ ...user, aup_accepted_at: now, updated_at: now }) }
 })

@@ -8,10 +8,24 @@ import {
   signUp,
   signUpAdmin,
   tokenClient,
+  type SignedUp,
 } from '../../test/helpers.ts'
-import { magnetFor, randomInfohash } from '../../test/pipeline.ts'
+import {
+  agentSide,
+  completed,
+  jobRow,
+  magnetFor,
+  metadata,
+  randomInfohash,
+  registerAgent,
+  sleep,
+  waitFor,
+  waitForStart,
+} from '../../test/pipeline.ts'
 import { endpoints } from '@tseeder/shared'
 import { app } from '../app.ts'
+import { forgetReads, userSessions } from '../durable/user-session.ts'
+import { sha256Hex } from '../lib/crypto.ts'
 import { sentAsBuilt } from '../lib/route.ts'
 import { SESSION_COOKIE } from '../middleware/authenticate.ts'
 
@@ -64,17 +78,24 @@ const readsSessionOrJobs = (trip: string[]) =>
   trip.some((sql) => /\bFROM (sessions|api_tokens|jobs)\b/.test(sql))
 
 describe('GET /api/jobs', () => {
-  it('reads the session and the list in one D1 round trip', async () => {
+  it('reads the session and the list in one D1 round trip, then in none', async () => {
     const user = await signUp()
     // A queued job would add the dispatch line's read (its place in line): this one has ended.
     const job = await user.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } })
     await user.api.cancelJob({ params: { id: job.id } })
-    const { response, trips } = await listThroughApp({
-      cookie: `${SESSION_COOKIE}=${user.cookie}`,
-    })
-    expect(response.status).toBe(200)
-    expect(((await response.json()) as { jobs: unknown[] }).jobs).toHaveLength(1)
-    expect(trips.filter(readsSessionOrJobs)).toHaveLength(1)
+    // A session this isolate has not seen yet is looked up in D1, with the list.
+    const again = await signUpAs(user.email)
+    const first = await listThroughApp({ cookie: `${SESSION_COOKIE}=${again.cookie}` })
+    expect(first.response.status).toBe(200)
+    expect(((await first.response.json()) as { jobs: unknown[] }).jobs).toHaveLength(1)
+    expect(first.trips.filter(readsSessionOrJobs)).toHaveLength(1)
+    // Then the user's object answers: the Worker makes no D1 round trip.
+    for (let i = 0; i < 2; i++) {
+      const kept = await listThroughApp({ cookie: `${SESSION_COOKIE}=${again.cookie}` })
+      expect(kept.response.status).toBe(200)
+      expect(((await kept.response.json()) as { jobs: unknown[] }).jobs).toHaveLength(1)
+      expect(kept.trips.filter(readsSessionOrJobs)).toHaveLength(0)
+    }
   })
 
   it('reads an API token and the list in one D1 round trip', async () => {
@@ -157,6 +178,8 @@ describe('GET /api/jobs', () => {
   it('is refused at once after the API token is revoked', async () => {
     const user = await signUp()
     const { api, id } = await tokenClient(user, ['jobs:read'])
+    // Twice: the second answer is kept by the user's object (see below).
+    await api.listJobs({ query: {} })
     await api.listJobs({ query: {} })
     await user.api.revokeToken({ params: { id } })
     expect((await apiError(api.listJobs({ query: {} }))).status).toBe(401)
@@ -167,11 +190,104 @@ describe('GET /api/jobs', () => {
     const user = await signUp()
     const { api } = await tokenClient(user, ['jobs:read'])
     await user.api.listJobs({ query: {} })
+    await api.listJobs({ query: {} })
+    await api.listJobs({ query: {} })
     await admin.api.adminUpdateUser({ params: { id: user.userId }, body: { suspended: true } })
     expect((await apiError(user.api.listJobs({ query: {} }))).code).toMatch(
       /account_suspended|session_expired/,
     )
     expect((await apiError(api.listJobs({ query: {} }))).code).toBe('account_suspended')
+  })
+})
+
+describe("GET /api/jobs kept by the user's object", () => {
+  const names = async (user: SignedUp) =>
+    (await user.api.listJobs({ query: {} })).jobs.map((j) => `${j.name} ${j.status}`)
+
+  it('answers what it read until told of a change, then reads again', async () => {
+    const user = await signUp()
+    const job = await user.api.createJob({ body: { magnet: magnetFor(randomInfohash(), 'old') } })
+    await user.api.cancelJob({ params: { id: job.id } })
+    expect(await names(user)).toEqual(['old cancelled'])
+    // A write no writer announced (only a test does this): the kept page is still answered...
+    await env.DB.prepare('UPDATE jobs SET name = ? WHERE id = ?').bind('new', job.id).run()
+    expect(await names(user)).toEqual(['old cancelled'])
+    // ...until the object hears of a change, as it does from every writer of the user's jobs.
+    await forgetReads(env, user.userId)
+    expect(await names(user)).toEqual(['new cancelled'])
+  })
+
+  it('is read again after each change made by the user and by the pipeline', async () => {
+    // Room for the jobs this file's other tests left in line ahead of this one.
+    await registerAgent(undefined, 100)
+    const user = await signUp()
+    expect(await names(user)).toEqual([])
+    const infohash = randomInfohash()
+    const job = await user.api.createJob({ body: { magnet: magnetFor(infohash, 'demo') } })
+    expect((await user.api.listJobs({ query: {} })).jobs.map((j) => j.id)).toEqual([job.id])
+    const { agentId } = await waitForStart(job.id)
+    const agent = agentSide(job.id, agentId)
+    await agent.send(metadata(infohash))
+    await waitFor(async () => (await names(user))[0] === 'demo downloading', 5_000, 'downloading')
+    // A job in line is read again whenever it is listed (its place): a second job, created now,
+    // has the page kept while the first is downloading, so only the first's writer can renew it.
+    const second = await user.api.createJob({ body: { magnet: magnetFor(randomInfohash(), 'b') } })
+    await user.api.cancelJob({ params: { id: second.id } })
+    expect(await names(user)).toEqual(['b cancelled', 'demo downloading'])
+    expect(await names(user)).toEqual(['b cancelled', 'demo downloading'])
+    await agent.send(completed(infohash))
+    await waitFor(
+      async () => {
+        const shown = (await user.api.listJobs({ query: {} })).jobs[1]
+        return shown?.status === 'completed' && shown.availableFiles === 2
+      },
+      5_000,
+      'completed with its files in the list',
+    )
+    const shown = (await user.api.listJobs({ query: {} })).jobs[1]!
+    expect(shown.bytesDownloaded).toBe((await jobRow(job.id))!.bytes_downloaded)
+    await user.api.deleteJob({ params: { id: job.id } })
+    expect(await names(user)).toEqual(['b cancelled'])
+  })
+
+  it('ends a kept session when it expires', async () => {
+    const user = await signUp()
+    await env.DB.prepare('UPDATE sessions SET expires_at = ? WHERE user_id = ?')
+      .bind(Date.now() + 1_500, user.userId)
+      .run()
+    // Each new credential is first looked up in D1 by the Worker; then its user's object keeps it.
+    expect((await user.fetch('/api/jobs')).status).toBe(200)
+    expect((await user.fetch('/api/jobs')).status).toBe(200)
+    expect((await user.fetch('/api/jobs')).status).toBe(200)
+    await sleep(1_600)
+    expect((await apiError(user.api.listJobs({ query: {} }))).code).toBe('session_expired')
+  })
+
+  it('sees the acceptable use policy accepted, and a suspension lifted', async () => {
+    const admin = await signUpAdmin()
+    const user = await signUp({ acceptAup: false })
+    for (let i = 0; i < 3; i++) expect((await user.fetch('/api/jobs')).status).toBe(403)
+    await user.api.acceptAup({ body: { accept: true } })
+    expect((await user.fetch('/api/jobs')).status).toBe(200)
+    const { api } = await tokenClient(user, ['jobs:read'])
+    for (let i = 0; i < 3; i++) await api.listJobs({ query: {} })
+    await admin.api.adminUpdateUser({ params: { id: user.userId }, body: { suspended: true } })
+    expect((await apiError(api.listJobs({ query: {} }))).code).toBe('account_suspended')
+    expect((await apiError(api.listJobs({ query: {} }))).code).toBe('account_suspended')
+    await admin.api.adminUpdateUser({ params: { id: user.userId }, body: { suspended: false } })
+    expect((await api.listJobs({ query: {} })).jobs).toEqual([])
+  })
+
+  it('never answers a credential for another user than its own', async () => {
+    const owner = await signUp()
+    await owner.api.createJob({ body: { magnet: magnetFor(randomInfohash()) } })
+    const other = await signUp()
+    const credential = { via: 'session' as const, hash: await sha256Hex(owner.cookie!) }
+    // The owner's credential, asked of the other user's object (the Worker never does this).
+    const read = await userSessions(env, other.userId).readJobs(other.userId, credential, {
+      limit: 50,
+    })
+    expect(read).toEqual({ row: null, page: null })
   })
 })
 

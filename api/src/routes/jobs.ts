@@ -31,7 +31,7 @@ import { eventStreamResponse } from '../lib/sse-hub.ts'
 import { runJobAction } from '../jobs/actions.ts'
 import { removeJob } from '../jobs/remove.ts'
 import { submitJob, type Submission } from '../jobs/submit.ts'
-import { batchWithCredential } from '../middleware/authenticate.ts'
+import { batchWithCredential, readFromUserObject } from '../middleware/authenticate.ts'
 import { consume, RATE_LIMITS } from '../middleware/rate-limit.ts'
 import { HttpError } from '../lib/errors.ts'
 import { requireAuth, route } from '../lib/route.ts'
@@ -85,12 +85,21 @@ route(jobRoutes, endpoints.createJob, async (c, { body }) => {
 })
 
 // The list is the app's and the extension's most frequent request: read with the caller's
-// credential in one D1 round trip.
+// credential in one D1 round trip, or in none once the user's object keeps that read (it is told
+// of every change to the user's jobs and credentials: see `durable/user-reads.ts`).
 batchWithCredential(endpoints.listJobs, (c, owner) => {
   const query = endpoints.listJobs.query.safeParse(c.req.query())
   if (!query.success) return null
   const { statement, page } = ownJobsPageQuery(c.env.DB, query.data, owner)
   return { statement, read: page }
+})
+readFromUserObject(endpoints.listJobs, (c, user, credential) => {
+  // The first page of each view: the pages after it (and a bad cursor's 400) are D1's.
+  const query = endpoints.listJobs.query.safeParse(c.req.query())
+  if (!query.success || query.data.cursor) return undefined
+  return user.object
+    .readJobs(user.id, credential, query.data)
+    .then(({ row, page }) => ({ row, prefetched: page }))
 })
 
 route(
