@@ -78,6 +78,7 @@ export class UserSessionDO extends DurableObject<Env> {
     if (kept) return kept
     const version = this.reads.version
     const { row, page } = await readCredentialAndJobs(this.env.DB, credential, query, now)
+    writeMetric(this.env, { kind: 'list_read', via: credential.via, ms: Date.now() - now })
     if (!row || row.id !== userId) return { row: null, page: null }
     this.reads.keep(version, credential, query, { row, page }, now)
     return { row, page }

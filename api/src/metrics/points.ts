@@ -57,6 +57,17 @@ export interface SseStreamPoint {
   openMs: number
 }
 
+/**
+ * A user's `UserSessionDO` read the job list from D1 (nothing kept for that credential and view,
+ * or forgotten since a change): `ms` of the D1 round trip. A list answered from what the object
+ * kept writes none, so `GET /api/jobs` requests minus these points are the kept answers.
+ */
+export interface ListReadPoint {
+  kind: 'list_read'
+  via: 'session' | 'token'
+  ms: number
+}
+
 /** Bytes a `/dl/` request was charged for (and, streaming, delivered). */
 export interface DownloadPoint {
   kind: 'download'
@@ -67,7 +78,13 @@ export interface DownloadPoint {
 }
 
 export type MetricPoint =
-  RequestPoint | QueueWaitPoint | JobPhasePoint | FanoutPoint | SseStreamPoint | DownloadPoint
+  | RequestPoint
+  | QueueWaitPoint
+  | JobPhasePoint
+  | FanoutPoint
+  | SseStreamPoint
+  | ListReadPoint
+  | DownloadPoint
 
 type Columns = { blobs: string[]; doubles: number[] }
 
@@ -86,6 +103,7 @@ const LAYOUT: { [K in MetricPoint['kind']]: (p: Extract<MetricPoint, { kind: K }
     blobs: [p.stream, p.change],
     doubles: [p.change === 'open' ? 1 : -1, p.open, p.openMs],
   }),
+  list_read: (p) => ({ blobs: [p.via], doubles: [p.ms] }),
   download: (p) => ({
     blobs: [p.mode, p.ranged ? 'range' : 'whole', p.planId],
     doubles: [p.bytes],

@@ -23,6 +23,7 @@ import {
   waitForStart,
 } from '../../test/pipeline.ts'
 import { endpoints } from '@tseeder/shared'
+import { captureMetrics } from '../../test/metrics.ts'
 import { app } from '../app.ts'
 import { forgetReads, userSessions } from '../durable/user-session.ts'
 import { sha256Hex } from '../lib/crypto.ts'
@@ -208,13 +209,21 @@ describe("GET /api/jobs kept by the user's object", () => {
     const user = await signUp()
     const job = await user.api.createJob({ body: { magnet: magnetFor(randomInfohash(), 'old') } })
     await user.api.cancelJob({ params: { id: job.id } })
-    expect(await names(user)).toEqual(['old cancelled'])
-    // A write no writer announced (only a test does this): the kept page is still answered...
-    await env.DB.prepare('UPDATE jobs SET name = ? WHERE id = ?').bind('new', job.id).run()
-    expect(await names(user)).toEqual(['old cancelled'])
-    // ...until the object hears of a change, as it does from every writer of the user's jobs.
-    await forgetReads(env, user.userId)
-    expect(await names(user)).toEqual(['new cancelled'])
+    const capture = captureMetrics()
+    try {
+      expect(await names(user)).toEqual(['old cancelled'])
+      // A write no writer announced (only a test does this): the kept page is still answered...
+      await env.DB.prepare('UPDATE jobs SET name = ? WHERE id = ?').bind('new', job.id).run()
+      expect(await names(user)).toEqual(['old cancelled'])
+      // ...until the object hears of a change, as it does from every writer of the user's jobs.
+      await forgetReads(env, user.userId)
+      expect(await names(user)).toEqual(['new cancelled'])
+      expect(await names(user)).toEqual(['new cancelled'])
+      // Four answers, two of them read from D1: one point each.
+      expect(capture.of('list_read').map((p) => p.via)).toEqual(['session', 'session'])
+    } finally {
+      capture.stop()
+    }
   })
 
   it('is read again after each change made by the user and by the pipeline', async () => {
