@@ -58,9 +58,10 @@ export interface SseStreamPoint {
 }
 
 /**
- * A user's `UserSessionDO` read the job list from D1 (nothing kept for that credential and view,
- * or forgotten since a change): `ms` of the D1 round trip. A list answered from what the object
- * kept writes none, so `GET /api/jobs` requests minus these points are the kept answers.
+ * The job list was read from D1: by the user's `UserSessionDO` (nothing kept for that credential
+ * and view, or forgotten since a change), or by the Worker for a credential its isolate had not
+ * seen. `ms`: the D1 round trip. A list answered from what the object kept writes none, so
+ * `GET /api/jobs` requests minus these points are the kept answers.
  */
 export interface ListReadPoint {
   kind: 'list_read'

@@ -21,6 +21,7 @@ import {
 } from '../db/tokens.ts'
 import { sha256Hex } from '../lib/crypto.ts'
 import { HttpError } from '../lib/errors.ts'
+import { writeMetric } from '../metrics/points.ts'
 import { TOUCH_INTERVAL } from '../durable/user-reads.ts'
 
 /**
@@ -97,7 +98,12 @@ async function lookUp<Row extends CredentialRow>(
     if (row) c.set('prefetched', prefetched)
     return row as Row | null
   }
+  const started = Date.now()
   const row = await lookUpInD1<Row>(c, lookup, owner)
+  // The same point the object writes for a read of its own (`list_read`): kept answers write none.
+  if (userObjectReads.has(key)) {
+    writeMetric(c.env, { kind: 'list_read', via: credential.via, ms: Date.now() - started })
+  }
   if (row) {
     if (credentialUsers.size >= CREDENTIAL_USERS) credentialUsers.clear()
     credentialUsers.set(credential.hash, row.id)
