@@ -122,6 +122,7 @@ export async function startStandInAgent() {
 
 /** The agent signing key of the bench stack (its stand-in agent signs callbacks with it). */
 /** The `round`th progress callback of a bench job (1000 bytes in all, `round` % done). */
+/** The `round`th progress report of a job: its `bytesDownloaded` (round × 10) tells rounds apart. */
 export function progressCallback(jobId: string, seq: number, round: number) {
   return {
     jobId,
@@ -129,9 +130,9 @@ export function progressCallback(jobId: string, seq: number, round: number) {
     seq,
     type: 'progress_update',
     phase: 'downloading',
-    progressPct: round,
+    progressPct: Math.min(round, 100),
     bytesDownloaded: round * 10,
-    bytesTotal: 1000,
+    bytesTotal: 100_000,
     downloadSpeed: 1,
     uploadSpeed: 0,
     eta: 1,
