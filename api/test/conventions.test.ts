@@ -14,6 +14,46 @@ const SQL =
 /** Modules allowed to hold SQL outside `src/db/`, each with its reason. */
 const SQL_OUTSIDE_DB: string[] = []
 
+/** SQL that writes what a job list kept by the user's object read (`durable/user-reads.ts`). */
+const KEPT_TABLE_WRITE =
+  /(?:UPDATE|INSERT INTO|INSERT OR [A-Z]+ INTO|DELETE FROM)\s+(?:jobs|users|sessions|api_tokens)\b/
+
+/**
+ * Every `src/db/` function that writes those tables, and how the owner's object hears of it (or
+ * why it need not). A new writer fails the test below until it is listed here, with its notice.
+ */
+const KEPT_READ_WRITERS: Record<string, string> = {
+  // The user's row.
+  insertUserStatements: 'a new user: nothing is kept for them yet',
+  updateUserStatement: 'routes/admin.ts: forgetReads after the batch',
+  acceptAupStatement: 'routes/auth.ts: forgetReads after the batch',
+  setPasswordStatement: 'routes/account.ts: forgetReads after each batch',
+  deleteUserStatement: 'routes/account.ts: forgetReads after the batch',
+  // Sessions and tokens.
+  insertSessionStatement: 'a new credential: nothing is kept for it yet',
+  openSessionAudited: 'UserSessionDO.openSession forgets when it evicts',
+  revokeSession: 'UserSessionDO.revokeSession forgets',
+  revokeAllSessions: 'UserSessionDO.revokeAll forgets',
+  revokeSessionsOf: 'its callers call closeStreams for each session, which forgets',
+  insertTokenStatement: 'a new credential: nothing is kept for it yet',
+  revokeToken: 'routes/tokens.ts calls closeStreams, which forgets',
+  touchSession: 'the object keeps the last use it answered (UserReads.answer)',
+  touchToken: 'the object keeps the last use it answered (UserReads.answer)',
+  // The user's jobs.
+  insertJobStatement: 'jobs/submit.ts: forgetReads after the batch',
+  dropJobOverActiveLimitStatement: 'jobs/submit.ts: in the same batch',
+  deleteJobStatement: 'jobs/remove.ts: forgetReads after the batch',
+  claimActiveSlot: 'JobProgressDO.holding: forgetReads once it is claimed',
+  updateJobLifecycle: "JobProgressDO's write effect: forgetReads after the batch",
+  setJobName: "JobProgressDO's write effect",
+  setJobSelection: "JobProgressDO's write effect",
+  setJobStoredBytes: "JobProgressDO's write effect",
+  setJobDownloads: "JobProgressDO's write effect",
+  unfollowJob: "JobProgressDO's write effect",
+  lineUpStatement: "JobProgressDO's write effect",
+  handOverLeadership: 'Followers.handOver: forgetReads for each owner it returns',
+}
+
 describe('project conventions', () => {
   it('mounts every route module under src/routes', async () => {
     const modules = import.meta.glob<Record<string, unknown>>(
@@ -64,6 +104,31 @@ describe('project conventions', () => {
       expect(name).toMatch(/^\d{4}_[a-z]+(_[a-z0-9]+)+\.sql$/)
       expect(name.slice(0, 4)).toBe(String(i + 1).padStart(4, '0'))
     })
+  })
+
+  it("names how the user's object hears of every write to what it keeps of the job list", () => {
+    const sources = import.meta.glob<string>(['../src/db/*.ts', '!../src/db/*.test.ts'], {
+      eager: true,
+      query: '?raw',
+      import: 'default',
+    })
+    const writers = Object.values(sources).flatMap((text) =>
+      text
+        .split(/(?=^export (?:async )?function )/m)
+        .filter((part) => KEPT_TABLE_WRITE.test(part))
+        .map((part) => /^export (?:async )?function (\w+)/.exec(part)?.[1] ?? part.slice(0, 80)),
+    )
+    expect(writers.length).toBeGreaterThan(20)
+    for (const writer of writers) {
+      expect(
+        Object.keys(KEPT_READ_WRITERS),
+        `${writer} writes jobs, users, sessions or api_tokens: tell the owner's object (forgetReads) and list it here`,
+      ).toContain(writer)
+    }
+    for (const listed of Object.keys(KEPT_READ_WRITERS))
+      expect(writers, `${listed} writes none of them now: remove it from the list`).toContain(
+        listed,
+      )
   })
 
   it('keeps every SQL statement in src/db/', () => {

@@ -382,16 +382,22 @@ export async function listStrandedLeaderIds(db: D1Database): Promise<string[]> {
   return results.map((r) => r.id)
 }
 
-/** `heir` downloads for itself now, and the other followers of `leaderId` follow it. */
+/**
+ * `heir` downloads for itself now, and the other followers of `leaderId` follow it. Returns the
+ * owners of the jobs it changed (each once).
+ */
 export async function handOverLeadership(
   db: D1Database,
   leaderId: string,
   heir: string,
-): Promise<void> {
-  await db.batch([
-    unfollowJob(db, heir),
-    db.prepare('UPDATE jobs SET follows_job_id = ? WHERE follows_job_id = ?').bind(heir, leaderId),
+): Promise<string[]> {
+  const changed = await db.batch<{ user_id: string }>([
+    db.prepare('UPDATE jobs SET follows_job_id = NULL WHERE id = ? RETURNING user_id').bind(heir),
+    db
+      .prepare('UPDATE jobs SET follows_job_id = ? WHERE follows_job_id = ? RETURNING user_id')
+      .bind(heir, leaderId),
   ])
+  return [...new Set(changed.flatMap(({ results }) => results.map((row) => row.user_id)))]
 }
 
 /** The job `id` while its row exists, as the targets of an `auditEachStatement` in its batch. */

@@ -19,9 +19,11 @@ export class Followers {
   constructor(
     private readonly db: D1Database,
     private readonly job: (id: string) => JobStub,
+    /** Tells a user's object that their jobs changed (`forgetReads`). */
+    private readonly changed: (userId: string) => Promise<void>,
   ) {}
 
-  changed(): void {
+  forget(): void {
     this.ids = null
   }
 
@@ -35,7 +37,7 @@ export class Followers {
     const [heir, ...rest] = await listActiveFollowers(this.db, leaderId)
     this.ids = null
     if (!heir) return
-    await handOverLeadership(this.db, leaderId, heir)
+    for (const owner of await handOverLeadership(this.db, leaderId, heir)) await this.changed(owner)
     await this.job(heir).becomeLeader(heir)
     for (const id of rest) await this.job(id).setLeader(id, heir)
   }

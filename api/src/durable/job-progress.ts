@@ -84,7 +84,11 @@ export class JobProgressDO extends DurableObject<Env> {
     super(ctx, env)
     this.events = new JobEventLog(ctx.storage.sql)
     this.meter = new JobMeter(ctx.storage.kv, env)
-    this.followers = new Followers(env.DB, (id) => jobProgress(env, id))
+    this.followers = new Followers(
+      env.DB,
+      (id) => jobProgress(env, id),
+      (userId) => forgetReads(env, userId),
+    )
   }
 
   // ---- entry points -------------------------------------------------------------------------
@@ -187,7 +191,7 @@ export class JobProgressDO extends DurableObject<Env> {
 
   /** Another user's job started following this one. */
   followersChanged(): Promise<void> {
-    return this.queue.run(async () => this.followers.changed())
+    return this.queue.run(async () => this.followers.forget())
   }
 
   /**

@@ -6,6 +6,7 @@ import { listExpiredJobs, listOrphanedJobIds, listStrandedLeaderIds } from '../d
 import { Followers } from '../durable/job-followers.ts'
 import { resetBandwidthUsage } from '../db/usage.ts'
 import { jobProgress } from '../durable/job-progress.ts'
+import { forgetReads } from '../durable/user-session.ts'
 import { log } from '../lib/log.ts'
 import { billingPeriod, DAY } from '../lib/time.ts'
 import { abortMultipartUpload, listStaleMultipartUploads } from '../storage/multipart.ts'
@@ -80,7 +81,11 @@ export async function requeueStuckJobs(env: Env, now = Date.now()): Promise<numb
   const overdue = await failOverdueInLine(env, now)
 
   const stranded = await listStrandedLeaderIds(env.DB)
-  const followers = new Followers(env.DB, (id) => jobProgress(env, id))
+  const followers = new Followers(
+    env.DB,
+    (id) => jobProgress(env, id),
+    (userId) => forgetReads(env, userId),
+  )
   for (const leaderId of stranded) {
     await followers.handOver(leaderId)
     // The leader's cached list of followers is out of date now.
