@@ -2,7 +2,7 @@
 // while it fetches metadata and connects (up to park-after ms) and while its bytes move; a job
 // with no metadata, or whose bytes stopped, is parked (stays in the engine, selects nothing) and
 // takes a slot back when it can use one. Pure: times are epoch ms, every change is a new map.
-import type { AgentJobStatus, JobWaiting } from '@tseeder/shared'
+import type { AgentJobStatus, ParkedWaiting } from '@tseeder/shared'
 
 export type ParkReason = 'metadata' | 'peers' | 'transfer_slot'
 
@@ -133,7 +133,7 @@ function fill(holds: Map<string, Hold>, now: number, limits: SlotLimits): SlotCh
 }
 
 /** The `waiting` a job's progress reports carry: null while it holds a slot. */
-export function waitingOf(hold: Hold | undefined): JobWaiting | null {
+export function waitingOf(hold: Hold | undefined): ParkedWaiting | null {
   if (hold?.kind !== 'parked') return null
   return {
     reason: hold.reason,

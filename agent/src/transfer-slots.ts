@@ -1,4 +1,4 @@
-import type { JobWaiting } from '@tseeder/shared'
+import type { ParkedWaiting } from '@tseeder/shared'
 import {
   type Admission,
   type Hold,
@@ -40,7 +40,7 @@ export class TransferSlots {
     return this.holds.get(jobId)
   }
 
-  waiting(jobId: string): JobWaiting | null {
+  waiting(jobId: string): ParkedWaiting | null {
     return waitingOf(this.holds.get(jobId))
   }
 

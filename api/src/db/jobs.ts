@@ -1,6 +1,7 @@
 import {
   ACTIVE_STATUSES,
   ENDED_STATUSES,
+  PARKED_REASONS,
   RUNNING_STATUSES,
   isRunningStatus,
   type AdminJobQuery,
@@ -326,14 +327,14 @@ export function updateJobLifecycle(
 function parkedColumns(
   waiting: JobWaiting | null | undefined,
 ): [string | null, number | null, number | null] {
-  if (!waiting || !PARKED_REASONS.has(waiting.reason)) return [null, null, null]
+  if (!waiting || !PARKED.has(waiting.reason)) return [null, null, null]
   return [
     waiting.reason,
     Date.parse(waiting.since),
     waiting.until ? Date.parse(waiting.until) : null,
   ]
 }
-const PARKED_REASONS = new Set<string>(['metadata', 'peers', 'transfer_slot'])
+const PARKED = new Set<string>(PARKED_REASONS)
 
 export function setJobName(db: D1Database, jobId: string, name: string): D1PreparedStatement {
   return db.prepare('UPDATE jobs SET name = ? WHERE id = ?').bind(name, jobId)

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Id, Infohash, Timestamp } from './common.ts'
-import { ProgressFields } from './events.ts'
+import { ParkedWaiting, ProgressFields } from './events.ts'
 import { FileEntry, StoredFileEntry } from './file.ts'
 
 /** Headers that carry the HMAC-SHA256 signature on every agent ⇄ API request. */
@@ -58,7 +58,10 @@ export const AgentCallback = z.discriminatedUnion('type', [
     type: z.literal('progress_update'),
     phase: z.enum(['metadata_fetch', 'downloading', 'uploading']),
     bytesUploaded: z.number().int().nonnegative().optional(),
-  }).extend(ProgressFields.shape),
+  })
+    .extend(ProgressFields.shape)
+    // An agent reports only waits on itself: a job it holds is never in the API's line.
+    .extend({ waiting: ParkedWaiting.nullable().optional() }),
   CallbackBase.extend({
     type: z.literal('completed'),
     files: z.array(StoredFileEntry).max(100_000),

@@ -28,6 +28,13 @@ export const JobWaiting = z.object({
 })
 export type JobWaiting = z.infer<typeof JobWaiting>
 
+/** The waits an agent reports: parked on it (the line's own waits are the API's to say). */
+export const PARKED_REASONS = ['metadata', 'peers', 'transfer_slot'] as const
+
+/** A wait as an agent reports it: a parked one only. */
+export const ParkedWaiting = JobWaiting.extend({ reason: z.enum(PARKED_REASONS) })
+export type ParkedWaiting = z.infer<typeof ParkedWaiting>
+
 /**
  * Downloaded bytes by file index (`{ "0": 1048576, "3": 0 }`): an object rather than pairs, so it
  * keeps its type through Durable Object RPC.
