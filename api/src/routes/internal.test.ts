@@ -182,25 +182,20 @@ describe('agent signatures', () => {
   it("refuses a wait an agent cannot report (the line is the API's), naming it", async () => {
     const { job, agentId } = await dispatchedJob()
     const since = new Date().toISOString()
-    const response = await agentRequest(agentId, '/internal/jobs/callback', {
-      jobId: job.id,
-      attempt: 1,
-      seq: 1,
-      ...progress(10),
-      waiting: { reason: 'in_line', since, until: null },
-    })
+    const reportWaiting = (seq: number, reason: string) =>
+      agentRequest(agentId, '/internal/jobs/callback', {
+        jobId: job.id,
+        attempt: 1,
+        seq,
+        ...progress(10),
+        waiting: { reason, since, until: null },
+      })
+    const response = await reportWaiting(1, 'in_line')
     expect(response.status).toBe(400)
     const { error } = (await response.json()) as { error: { code: string; message: string } }
     expect(error.code).toBe('validation_failed')
     expect(error.message).toContain('waiting.reason')
-    const parked = await agentRequest(agentId, '/internal/jobs/callback', {
-      jobId: job.id,
-      attempt: 1,
-      seq: 2,
-      ...progress(10),
-      waiting: { reason: 'peers', since, until: null },
-    })
-    expect(parked.status).toBe(200)
+    expect((await reportWaiting(2, 'peers')).status).toBe(200)
   })
 })
 
