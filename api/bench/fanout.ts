@@ -1,9 +1,11 @@
 // npm run bench -w api (after pipeline.ts): the Worker under `wrangler dev` (local workerd),
 // measured from outside. Opens FANOUT_SUBSCRIBERS (500) streams on one job's
-// /api/jobs/:id/events, drives FANOUT_EVENTS (50) progress events through signed agent
+// /api/jobs/:id/events, drives FANOUT_EVENTS (200) progress events through signed agent
 // callbacks, and prints the spread between the first and the last subscriber receiving each
 // event (p50/p99/max), and whether every subscriber got every event, in order.
 // Each event is sent once the previous one reached every subscriber (or 10 s passed).
+// FANOUT_VIA (proxy,runtime): measured through `wrangler dev`'s port, as `npm start` serves the
+// streams, then again with the streams opened at the Worker's own workerd (past wrangler's proxy).
 import { connect, type Socket } from 'node:net'
 import { cpus, loadavg } from 'node:os'
 import { createClient, deriveAgentSecret, signedHeaders } from '@tseeder/shared'
@@ -12,6 +14,7 @@ import {
   ms,
   percentile,
   progressCallback,
+  runtimePort,
   startBenchStack,
   wranglerCpuMs,
 } from './local-worker.ts'
@@ -21,7 +24,6 @@ const SUBSCRIBERS = Number(process.env.FANOUT_SUBSCRIBERS ?? 500)
 const EVENTS = Number(process.env.FANOUT_EVENTS ?? 200)
 /** Events sent first and not timed (the first after 500 streams open pays for their setup). */
 const WARMUP = Number(process.env.FANOUT_WARMUP ?? 1)
-if (WARMUP + EVENTS > 10_000) throw new Error('FANOUT_WARMUP + FANOUT_EVENTS: at most 10,000')
 
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t))
 
@@ -109,54 +111,6 @@ await signed('/internal/jobs/callback', {
 // The chunks are parsed once the run is over: `arrivalsOf` gives, per progress event (keyed by
 // its bytesDownloaded), when its last byte came.
 const MARK = Buffer.from('event: progress\n')
-const received = Array.from({ length: SUBSCRIBERS }, () => [] as { at: number; chunk: Buffer }[])
-const seen = new Int32Array(SUBSCRIBERS)
-/** `reached[r]`: how many subscribers have had `r` progress events. */
-const reached = new Int32Array(EVENTS + WARMUP + 2)
-const { hostname, port } = new URL(base)
-const request = `GET /api/jobs/${job.id}/events HTTP/1.1\r\nHost: ${hostname}:${port}\r\nCookie: ${cookie}\r\nAccept: text/event-stream\r\n\r\n`
-const sockets: Socket[] = []
-// The client's own time in its data handlers (all subscribers), to tell its share of a spread.
-let clientBusy = 0
-let opened = 0
-await Promise.all(
-  received.map(
-    (chunks, i) =>
-      new Promise<void>((resolve, reject) => {
-        // A bare socket, not node:http (whose parser and stream plumbing cost the client more).
-        const socket = connect({ host: hostname, port: Number(port), noDelay: true })
-        sockets.push(socket)
-        let head: Buffer | null = Buffer.alloc(0)
-        socket.once('error', reject)
-        socket.on('data', (chunk: Buffer) => {
-          const at = performance.now()
-          if (head) {
-            head = Buffer.concat([head, chunk])
-            const end = head.indexOf('\r\n\r\n')
-            if (end < 0) return
-            if (!head.toString('latin1', 0, 13).startsWith('HTTP/1.1 200 ')) {
-              reject(new Error(`stream ${i}: ${head.toString('latin1').split('\r\n')[0]}`))
-              return
-            }
-            chunk = head.subarray(end + 4)
-            head = null
-            opened++
-            socket.removeListener('error', reject)
-            socket.on('error', () => undefined)
-            resolve()
-          }
-          chunks.push({ at, chunk })
-          // A mark split across two chunks is missed here (the wait below then times out after
-          // 10 s) but not in the parse afterwards, which reports every event.
-          for (let from = chunk.indexOf(MARK); from >= 0; from = chunk.indexOf(MARK, from + 1)) {
-            reached[++seen[i]!]!++
-          }
-          clientBusy += performance.now() - at
-        })
-        socket.write(request)
-      }),
-  ),
-)
 
 /** When each progress event's last byte reached a subscriber, and their order. */
 function arrivalsOf(chunks: { at: number; chunk: Buffer }[]) {
@@ -186,60 +140,136 @@ function arrivalsOf(chunks: { at: number; chunk: Buffer }[]) {
   }
   return { arrived, order }
 }
-await sleep(1000)
 
-const spreads: number[] = []
-const latencies: number[] = []
-const clientTimes: number[] = []
-const sentAt: number[] = []
-const loadBefore = loadavg()
-let cpuBefore = await wranglerCpuMs(stack.pid)
-const rounds = WARMUP + EVENTS
-for (let round = 1; round <= rounds; round++) {
-  // The first WARMUP events are sent and checked like the others, but not timed.
-  if (round === WARMUP + 1) cpuBefore = await wranglerCpuMs(stack.pid)
-  const sent = performance.now()
-  const busyBefore = clientBusy
-  await signed('/internal/jobs/callback', progressCallback(job.id, ++seq, round))
-  const deadline = performance.now() + 10_000
-  while (reached[round]! < SUBSCRIBERS && performance.now() < deadline) await sleep(2)
-  sentAt[round] = sent
-  if (round > WARMUP) clientTimes.push(clientBusy - busyBefore)
+/**
+ * Opens SUBSCRIBERS streams at `port`, sends WARMUP + EVENTS progress events (rounds numbered
+ * from `first`), checks that every stream got each of them in order, and prints the figures.
+ * Returns whether every stream got every event.
+ */
+async function measure(label: string, port: string, first: number): Promise<boolean> {
+  const received = Array.from({ length: SUBSCRIBERS }, () => [] as { at: number; chunk: Buffer }[])
+  const seen = new Int32Array(SUBSCRIBERS)
+  const rounds = WARMUP + EVENTS
+  /** `reached[r]`: how many subscribers have had `r` of this run's progress events. */
+  const reached = new Int32Array(rounds + 2)
+  const request = `GET /api/jobs/${job.id}/events HTTP/1.1\r\nHost: ${hostname}:${port}\r\nCookie: ${cookie}\r\nAccept: text/event-stream\r\n\r\n`
+  const sockets: Socket[] = []
+  // The client's own time in its data handlers (all subscribers), to tell its share of a spread.
+  let clientBusy = 0
+  let opened = 0
+  await Promise.all(
+    received.map(
+      (chunks, i) =>
+        new Promise<void>((resolve, reject) => {
+          // A bare socket, not node:http (whose parser and stream plumbing cost the client more).
+          const socket = connect({ host: hostname, port: Number(port), noDelay: true })
+          sockets.push(socket)
+          let head: Buffer | null = Buffer.alloc(0)
+          socket.once('error', reject)
+          socket.on('data', (chunk: Buffer) => {
+            const at = performance.now()
+            if (head) {
+              head = Buffer.concat([head, chunk])
+              const end = head.indexOf('\r\n\r\n')
+              if (end < 0) return
+              if (!head.toString('latin1', 0, 13).startsWith('HTTP/1.1 200 ')) {
+                reject(new Error(`stream ${i}: ${head.toString('latin1').split('\r\n')[0]}`))
+                return
+              }
+              chunk = head.subarray(end + 4)
+              head = null
+              opened++
+              socket.removeListener('error', reject)
+              socket.on('error', () => undefined)
+              resolve()
+            }
+            chunks.push({ at, chunk })
+            // A mark split across two chunks is missed here (the wait below then times out after
+            // 10 s) but not in the parse afterwards, which reports every event.
+            for (let from = chunk.indexOf(MARK); from >= 0; from = chunk.indexOf(MARK, from + 1)) {
+              reached[++seen[i]!]!++
+            }
+            clientBusy += performance.now() - at
+          })
+          socket.write(request)
+        }),
+    ),
+  )
+  await sleep(1000)
+  // What each stream counted so far is its replay (the job's last event of each type).
+  seen.fill(0)
+
+  const spreads: number[] = []
+  const latencies: number[] = []
+  const clientTimes: number[] = []
+  const sentAt: number[] = []
+  const loadBefore = loadavg()
+  let cpuBefore = await wranglerCpuMs(stack.pid)
+  for (let round = 1; round <= rounds; round++) {
+    // The first WARMUP events are sent and checked like the others, but not timed.
+    if (round === WARMUP + 1) cpuBefore = await wranglerCpuMs(stack.pid)
+    const sent = performance.now()
+    const busyBefore = clientBusy
+    await signed('/internal/jobs/callback', progressCallback(job.id, ++seq, first + round))
+    const deadline = performance.now() + 10_000
+    while (reached[round]! < SUBSCRIBERS && performance.now() < deadline) await sleep(2)
+    sentAt[round] = sent
+    if (round > WARMUP) clientTimes.push(clientBusy - busyBefore)
+  }
+  const cpuAfter = await wranglerCpuMs(stack.pid)
+  for (const socket of sockets) socket.destroy()
+
+  // Each stream's replay may hold the previous run's events: only this run's are compared.
+  const expected = Array.from({ length: rounds }, (_, i) => first + i + 1).join()
+  let complete = 0
+  const parsed = received.map(arrivalsOf)
+  for (const { order } of parsed) if (order.filter((r) => r > first).join() === expected) complete++
+  for (let round = WARMUP + 1; round <= rounds; round++) {
+    const times = parsed.flatMap(({ arrived }) => arrived.get(first + round) ?? [])
+    if (times.length === 0) continue
+    spreads.push(Math.max(...times) - Math.min(...times))
+    latencies.push(Math.max(...times) - sentAt[round]!)
+  }
+  console.log(
+    `SSE fan-out ${label}: ${SUBSCRIBERS} subscribers (${opened} opened) on one job × ${EVENTS} progress events (after ${WARMUP} not timed), ${cpus().length} cores, load average ${loadBefore[0]!.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}:`,
+  )
+  console.log(
+    `  spread first → last subscriber: p50 ${ms(percentile(spreads, 50))}, p99 ${ms(percentile(spreads, 99))}, max ${ms(Math.max(...spreads))}`,
+  )
+  console.log(
+    `  callback sent → last subscriber: p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}`,
+  )
+  console.log(
+    `  the bench client's own handling of an event's chunks (all subscribers): p50 ${ms(percentile(clientTimes, 50))}, p99 ${ms(percentile(clientTimes, 99))}`,
+  )
+  const perEvent = (part: keyof typeof cpuAfter) =>
+    `${((cpuAfter[part] - cpuBefore[part]) / EVENTS).toFixed(1)} ms`
+  console.log(
+    `  CPU per event of the Worker's processes: ${perEvent('total')}, of which wrangler's Node process ${perEvent('node')}, its proxy's workerd ${perEvent('proxy')}, the Worker's own workerd ${perEvent('runtime')}`,
+  )
+  console.log(
+    `  every event, in order: ${complete}/${SUBSCRIBERS} subscribers${complete === SUBSCRIBERS ? '' : ' — MISSING OR OUT OF ORDER'}`,
+  )
+  return complete === SUBSCRIBERS
 }
-const cpuAfter = await wranglerCpuMs(stack.pid)
-for (const socket of sockets) socket.destroy()
+
+const { hostname, port } = new URL(base)
+// First as `npm start` serves them: through `wrangler dev`'s port, which is its proxy's (a second
+// workerd that relays every chunk of every stream, on the same two cores). Then at the Worker's
+// own workerd, the way Cloudflare's edge reaches a Worker: the difference is the dev proxy's.
+const VIAS = (process.env.FANOUT_VIA ?? 'proxy,runtime').split(',')
+// Events are told apart by bytesDownloaded (round × 10) of a 100,000-byte job.
+if (VIAS.length * (WARMUP + EVENTS) > 10_000)
+  throw new Error('FANOUT_WARMUP + FANOUT_EVENTS: at most 10,000 in all')
+let complete = true
+for (const [i, via] of VIAS.entries()) {
+  const at = via === 'runtime' ? await runtimePort(stack.pid) : port
+  const label =
+    via === 'runtime'
+      ? `at the Worker's own workerd (:${at})`
+      : `through wrangler dev's port (:${at})`
+  complete = (await measure(label, at, i * (WARMUP + EVENTS))) && complete
+}
 clearInterval(heartbeats)
-
-const expected = Array.from({ length: rounds }, (_, i) => i + 1).join()
-let complete = 0
-const parsed = received.map(arrivalsOf)
-for (const { order } of parsed) if (order.join() === expected) complete++
-for (let round = WARMUP + 1; round <= rounds; round++) {
-  const times = parsed.flatMap(({ arrived }) => arrived.get(round) ?? [])
-  if (times.length === 0) continue
-  spreads.push(Math.max(...times) - Math.min(...times))
-  latencies.push(Math.max(...times) - sentAt[round]!)
-}
-console.log(
-  `SSE fan-out, ${SUBSCRIBERS} subscribers (${opened} opened) on one job × ${EVENTS} progress events (after ${WARMUP} not timed), ${cpus().length} cores, load average ${loadBefore[0]!.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}:`,
-)
-console.log(
-  `  spread first → last subscriber: p50 ${ms(percentile(spreads, 50))}, p99 ${ms(percentile(spreads, 99))}, max ${ms(Math.max(...spreads))}`,
-)
-console.log(
-  `  callback sent → last subscriber: p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}`,
-)
-console.log(
-  `  the bench client's own handling of an event's chunks (all subscribers): p50 ${ms(percentile(clientTimes, 50))}, p99 ${ms(percentile(clientTimes, 99))}`,
-)
-const perEvent = (part: keyof typeof cpuAfter) =>
-  `${((cpuAfter[part] - cpuBefore[part]) / EVENTS).toFixed(1)} ms`
-console.log(
-  `  CPU per event of the Worker's processes: ${perEvent('total')}, of which wrangler's Node process ${perEvent('node')}, its proxy's workerd ${perEvent('proxy')}, the Worker's own workerd ${perEvent('runtime')}`,
-)
-console.log(
-  `  every event, in order: ${complete}/${SUBSCRIBERS} subscribers${complete === SUBSCRIBERS ? '' : ' — MISSING OR OUT OF ORDER'}`,
-)
-
 await stack.stop()
-process.exit(complete === SUBSCRIBERS ? 0 : 1)
+process.exit(complete ? 0 : 1)

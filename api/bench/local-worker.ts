@@ -1,7 +1,7 @@
 // What the api benches share: the Worker under `wrangler dev` (local workerd) on a D1 of its own,
 // a stand-in agent that accepts every /start, and the figures' formatting.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -120,8 +120,6 @@ export async function startStandInAgent() {
   }
 }
 
-/** The agent signing key of the bench stack (its stand-in agent signs callbacks with it). */
-/** The `round`th progress callback of a bench job (1000 bytes in all, `round` % done). */
 /** The `round`th progress report of a job: its `bytesDownloaded` (round × 10) tells rounds apart. */
 export function progressCallback(jobId: string, seq: number, round: number) {
   return {
@@ -141,6 +139,7 @@ export function progressCallback(jobId: string, seq: number, round: number) {
   }
 }
 
+/** The agent signing key of the bench stack (its stand-in agent signs callbacks with it). */
 export const BENCH_SIGNING_KEY = 'bench-agent-signing-key'
 
 /**
@@ -209,6 +208,38 @@ export async function wranglerCpuMs(
     if (stat.includes('(workerd)')) cpu[(await workerdRole(entry)) ?? 'proxy'] += ms
   }
   return cpu
+}
+
+/**
+ * The port of the Worker's own workerd (`runtime`) in the `wrangler dev` of process group `pid`:
+ * the one of its listening sockets that answers `/api/health` (the others are its inspector's and
+ * wrangler's internal ones). Requests there skip wrangler's proxy.
+ */
+export async function runtimePort(pid: number): Promise<string> {
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (Number(fields[2]) !== pid || !stat.includes('(workerd)')) continue
+    if ((await workerdRole(entry)) !== 'runtime') continue
+    const inodes = new Set<string>()
+    for (const fd of await readdir(`/proc/${entry}/fd`)) {
+      const link = await readlink(`/proc/${entry}/fd/${fd}`).catch(() => '')
+      const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1]
+      if (inode) inodes.add(inode)
+    }
+    // /proc/PID/net/tcp: local address (hex ip:port) in column 2, state in 4 (0A: listening),
+    // inode in 10.
+    const table = await readFile(`/proc/${entry}/net/tcp`, 'utf8')
+    for (const line of table.split('\n').slice(1)) {
+      const columns = line.trim().split(/\s+/)
+      if (columns[3] !== '0A' || !inodes.has(columns[9]!)) continue
+      const port = String(parseInt(columns[1]!.split(':')[1]!, 16))
+      const health = await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null)
+      if (health?.ok) return port
+    }
+  }
+  throw new Error(`no workerd of process group ${pid} answers /api/health`)
 }
 
 const roles = new Map<string, Promise<'runtime' | 'proxy'>>()
