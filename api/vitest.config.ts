@@ -48,6 +48,7 @@ export default defineConfig(async () => {
                   R2_API_TOKEN: '',
                   AGENT_SIGNING_KEY: 'test-agent-signing-key',
                   LINK_SIGNING_KEY: 'test-link-signing-key',
+                  STORED_SECRETS_KEY: 'test-stored-secrets-key',
                   VAPID_PRIVATE_KEY: '',
                   // The tests' stand-in push service (its fetch is intercepted: see notify.test.ts).
                   PUSH_SERVICE_HOSTS: 'push.example.test',

@@ -63,6 +63,7 @@ const vars = {
   S3_SECRET_ACCESS_KEY: 'bench',
   AGENT_SIGNING_KEY: 'bench-agent-signing-key',
   LINK_SIGNING_KEY: 'bench-link-key',
+  STORED_SECRETS_KEY: 'bench-stored-secrets-key',
   TURNSTILE_SECRET: '',
   R2_API_TOKEN: '',
   VAPID_PRIVATE_KEY: '',

@@ -164,6 +164,7 @@ export async function startBenchStack(name: string) {
     S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
     AGENT_SIGNING_KEY: BENCH_SIGNING_KEY,
     LINK_SIGNING_KEY: 'bench-link-key',
+    STORED_SECRETS_KEY: 'bench-stored-secrets-key',
     TURNSTILE_SECRET: '',
     R2_API_TOKEN: '',
     VAPID_PRIVATE_KEY: '',

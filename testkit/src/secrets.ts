@@ -13,6 +13,7 @@ export interface LocalSecrets {
   R2_API_TOKEN: string
   AGENT_SIGNING_KEY: string
   LINK_SIGNING_KEY: string
+  STORED_SECRETS_KEY: string
   VAPID_PUBLIC_KEY: string
   VAPID_PRIVATE_KEY: string
   ALERT_WEBHOOK_SECRET: string
@@ -53,6 +54,8 @@ export async function ensureSecrets(stateDir: string): Promise<LocalSecrets> {
     R2_API_TOKEN: stored.R2_API_TOKEN ?? '',
     AGENT_SIGNING_KEY: stored.AGENT_SIGNING_KEY || randomKey(),
     LINK_SIGNING_KEY: stored.LINK_SIGNING_KEY || randomKey(),
+    // Seals users' webhook secrets in D1 (api/src/lib/sealed-secret.ts).
+    STORED_SECRETS_KEY: stored.STORED_SECRETS_KEY || randomKey(),
     VAPID_PUBLIC_KEY: vapid.publicKey,
     VAPID_PRIVATE_KEY: vapid.privateKey,
     // Signs alert webhooks; locally ALERT_WEBHOOK_URL is empty, so nothing is sent.

@@ -5,11 +5,15 @@ export interface WebhookRow {
   id: string
   user_id: string
   url: string
+  /** Sealed (lib/sealed-secret.ts) for `webhookBinding(id)`; plain `whsec_…` if stored before. */
   secret: string
   events: string
   created_at: number
   secret_rotated_at: number
 }
+
+/** What a webhook's stored secret is sealed for: its own row, so it opens nowhere else. */
+export const webhookBinding = (id: string) => `webhook:${id}`
 
 interface LastAttempt {
   last_at: number | null
@@ -109,6 +113,30 @@ export function rotateWebhookSecret(
     )
     .bind(secret, now, id, userId)
     .first<WebhookRow>()
+}
+
+/** Up to `limit` webhooks whose secret is still stored plain (from before sealing). */
+export async function listPlainSecretWebhooks(
+  db: D1Database,
+  limit: number,
+): Promise<Pick<WebhookRow, 'id' | 'secret'>[]> {
+  const { results } = await db
+    .prepare("SELECT id, secret FROM webhooks WHERE secret NOT LIKE 'v1.%' LIMIT ?")
+    .bind(limit)
+    .all<Pick<WebhookRow, 'id' | 'secret'>>()
+  return results
+}
+
+/** Stores `sealed` in place of `plain`, unless the secret changed meanwhile (a rotation). */
+export function sealSecretStatement(
+  db: D1Database,
+  id: string,
+  plain: string,
+  sealed: string,
+): D1PreparedStatement {
+  return db
+    .prepare('UPDATE webhooks SET secret = ? WHERE id = ? AND secret = ?')
+    .bind(sealed, id, plain)
 }
 
 export function deleteWebhookStatement(

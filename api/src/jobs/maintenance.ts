@@ -12,6 +12,7 @@ import { billingPeriod, DAY } from '../lib/time.ts'
 import { abortMultipartUpload, listStaleMultipartUploads } from '../storage/multipart.ts'
 import { dispatchLine } from '../queue/dispatch-queue.ts'
 import { deliverDueWebhooks } from '../webhooks/deliver.ts'
+import { sealPlainWebhookSecrets } from '../webhooks/secrets.ts'
 import { removeJob } from './remove.ts'
 
 export const CRONS = {
@@ -109,6 +110,7 @@ export async function runScheduled(cron: string, env: Env): Promise<void> {
       expired: await sweepRetention(env),
       uploadsAborted: await sweepStaleUploads(env),
       alertsForgotten: await pruneOldAlerts(env),
+      webhookSecretsSealed: await sealPlainWebhookSecrets(env),
     })
   } else if (cron === CRONS.monthly) {
     log.info('cron_monthly', { bandwidthReset: await resetBandwidth(env) })

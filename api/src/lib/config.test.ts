@@ -24,6 +24,7 @@ const configuredProduction = {
   TURNSTILE_SECRET: 'turnstile-secret',
   AGENT_SIGNING_KEY: 'Zk3vQ9tq1mXw0bR7yL2cN8pH4sJ6dF5gA1eK3uT9iO0=',
   LINK_SIGNING_KEY: 'pQ7rS2tU4vW6xY8zA0bC1dE3fG5hI7jK9lM1nO3pQ5r=',
+  STORED_SECRETS_KEY: 'c3RvcmVkLXNlY3JldHMta2V5LWZvci10ZXN0cy1vbmx5=',
 }
 
 async function health(workerEnv: Env) {
@@ -43,11 +44,13 @@ describe('production fails closed', () => {
         'turnstile_secret_missing',
         'agent_signing_key_weak',
         'link_signing_key_weak',
+        'stored_secrets_key_weak',
       ]),
     )
     const text = JSON.stringify(body)
     expect(text).not.toContain(env.AGENT_SIGNING_KEY)
     expect(text).not.toContain(env.LINK_SIGNING_KEY)
+    expect(text).not.toContain(env.STORED_SECRETS_KEY)
   })
 
   it('reports a heartbeating agent whose URL is plain http, and is healthy once that is fixed', async () => {

@@ -12,6 +12,7 @@ export interface ConfigProblem {
     | 'turnstile_secret_missing'
     | 'agent_signing_key_weak'
     | 'link_signing_key_weak'
+    | 'stored_secrets_key_weak'
     | 'vapid_private_key_missing'
     | 'agent_url_insecure'
   message: string
@@ -24,6 +25,7 @@ export interface ConfigEnv {
   TURNSTILE_SECRET?: string
   AGENT_SIGNING_KEY?: string
   LINK_SIGNING_KEY?: string
+  STORED_SECRETS_KEY?: string
   VAPID_PUBLIC_KEY?: string
   VAPID_PRIVATE_KEY?: string
 }
@@ -43,6 +45,8 @@ export const KNOWN_SIGNING_KEYS: ReadonlySet<string> = new Set([
   'test-link-signing-key',
   'bench-agent-signing-key',
   'bench-link-key',
+  'test-stored-secrets-key',
+  'bench-stored-secrets-key',
   'change-me',
   'changeme',
 ])
@@ -115,6 +119,7 @@ export function configProblems(
   for (const [name, code] of [
     ['AGENT_SIGNING_KEY', 'agent_signing_key_weak'],
     ['LINK_SIGNING_KEY', 'link_signing_key_weak'],
+    ['STORED_SECRETS_KEY', 'stored_secrets_key_weak'],
   ] as const) {
     const reason = weakKeyReason(env[name])
     if (reason) problems.push({ code, message: `${name} ${reason}: ${GENERATE_KEY} ${name}\`.` })

@@ -3,6 +3,7 @@ import { agentCallProblem, configProblems, type ConfigEnv } from './config.ts'
 
 const KEY_A = 'Zk3vQ9tq1mXw0bR7yL2cN8pH4sJ6dF5gA1eK3uT9iO0='
 const KEY_B = 'pQ7rS2tU4vW6xY8zA0bC1dE3fG5hI7jK9lM1nO3pQ5r='
+const KEY_C = 'c3RvcmVkLXNlY3JldHMta2V5LWZvci10ZXN0cy1vbmx5='
 
 /** A production env with every check satisfied; each test breaks one thing. */
 const good: ConfigEnv = {
@@ -11,6 +12,7 @@ const good: ConfigEnv = {
   TURNSTILE_SECRET: 'turnstile-secret',
   AGENT_SIGNING_KEY: KEY_A,
   LINK_SIGNING_KEY: KEY_B,
+  STORED_SECRETS_KEY: KEY_C,
   VAPID_PUBLIC_KEY: 'BPublicKey',
   VAPID_PRIVATE_KEY: 'private-scalar',
 }
@@ -47,6 +49,10 @@ describe('configProblems', () => {
     ])
     expect(codes({ ...good, LINK_SIGNING_KEY: 'x'.repeat(31) })).toEqual(['link_signing_key_weak'])
     expect(codes({ ...good, LINK_SIGNING_KEY: 'x'.repeat(32) })).toEqual([])
+    expect(codes({ ...good, STORED_SECRETS_KEY: undefined })).toEqual(['stored_secrets_key_weak'])
+    expect(codes({ ...good, STORED_SECRETS_KEY: 'test-stored-secrets-key' })).toEqual([
+      'stored_secrets_key_weak',
+    ])
   })
 
   it('reports a VAPID public key without its private key, and nothing when push is off', () => {
@@ -75,7 +81,7 @@ describe('configProblems', () => {
     const text = JSON.stringify(configProblems(leaky))
     expect(text).not.toContain('short-agent-key')
     expect(text).not.toContain('test-link-signing-key')
-    expect(codes(leaky)).toHaveLength(5)
+    expect(codes(leaky)).toHaveLength(6)
   })
 })
 

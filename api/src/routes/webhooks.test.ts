@@ -5,6 +5,7 @@ import { apiError, signUp, tokenClient, type SignedUp } from '../../test/helpers
 import { dispatchedJob, storedJob, waitFor } from '../../test/pipeline.ts'
 import type { ReceivedWebhook } from '../../test/webhook-receiver.ts'
 import { deliverDueWebhooks } from '../webhooks/deliver.ts'
+import { sealPlainWebhookSecrets } from '../webhooks/secrets.ts'
 
 const receiver = env.TEST_WEBHOOK_RECEIVER
 
@@ -199,5 +200,73 @@ describe('webhook delivery', () => {
       error: 'Not sent: the URL must use https:// (http:// is not allowed).',
     })
     expect(await received(path)).toEqual([])
+  })
+})
+
+describe('webhook secrets at rest', () => {
+  const storedSecret = async (id: string) =>
+    (await env.DB.prepare('SELECT secret FROM webhooks WHERE id = ?').bind(id).first<{
+      secret: string
+    }>())!.secret
+
+  const firstDelivery = (path: string) =>
+    waitFor(async () => {
+      const got = await received(path)
+      return got.length ? got[0]! : null
+    })
+
+  it('are stored sealed to their webhook: D1 holds no secret, and one moved to another webhook does not open', async () => {
+    const user = await signUp()
+    const a = await registered(user)
+    const b = await registered(user)
+    for (const { hook } of [a, b]) {
+      const stored = await storedSecret(hook.id)
+      expect(stored).toMatch(/^v1\./)
+      expect(stored).not.toContain(hook.secret.slice('whsec_'.length))
+    }
+    const rotated = await user.api.rotateWebhookSecret({ params: { id: b.hook.id } })
+    expect(await storedSecret(b.hook.id)).not.toContain(rotated.secret.slice('whsec_'.length))
+    await tellSecret(b.path, rotated.secret)
+    // Someone who can write D1 copies A's sealed secret into B: it does not open there.
+    await env.DB.prepare('UPDATE webhooks SET secret = ? WHERE id = ?')
+      .bind(await storedSecret(a.hook.id), b.hook.id)
+      .run()
+    await storedJob(user)
+    expect((await firstDelivery(a.path)).validSignature).toBe(true)
+    const [attempt] = await waitFor(async () => {
+      const { attempts } = await user.api.listWebhookAttempts({ params: { id: b.hook.id } })
+      return attempts.length ? attempts : null
+    })
+    expect(attempt).toMatchObject({
+      attempt: 1,
+      statusCode: null,
+      ok: false,
+      deliveryStatus: 'failed',
+      error:
+        "Not sent: the server can no longer read this webhook's secret. Rotate the secret to resume deliveries.",
+    })
+    expect(await received(b.path)).toEqual([])
+  })
+
+  it('seals a secret stored plain before sealing existed, and signs with it before and after', async () => {
+    const user = await signUp()
+    const { hook, path } = await registered(user)
+    const plain = `whsec_${'l'.repeat(43)}`
+    await env.DB.prepare('UPDATE webhooks SET secret = ? WHERE id = ?').bind(plain, hook.id).run()
+    await tellSecret(path, plain)
+    await storedJob(user)
+    expect((await firstDelivery(path)).validSignature).toBe(true)
+
+    expect(await sealPlainWebhookSecrets(env)).toBeGreaterThanOrEqual(1)
+    const sealed = await storedSecret(hook.id)
+    expect(sealed).toMatch(/^v1\./)
+    expect(sealed).not.toContain('l'.repeat(43))
+    expect(await sealPlainWebhookSecrets(env)).toBe(0)
+    await storedJob(user)
+    const got = await waitFor(async () => {
+      const all = await received(path)
+      return all.length === 2 ? all : null
+    })
+    expect(got.map((d) => d.validSignature)).toEqual([true, true])
   })
 })

@@ -9,10 +9,12 @@ import {
   listWebhooks,
   rotateWebhookSecret,
   toWebhook,
+  webhookBinding,
 } from '../db/webhooks.ts'
 import type { AppEnv } from '../env.ts'
 import { randomToken } from '../lib/crypto.ts'
 import { HttpError } from '../lib/errors.ts'
+import { seal } from '../lib/sealed-secret.ts'
 import { requireAuth, route } from '../lib/route.ts'
 import { webhookUrlProblem, webhookUrlRules } from '../webhooks/endpoint-rules.ts'
 
@@ -41,14 +43,15 @@ route(webhookRoutes, endpoints.createWebhook, async (c, { body }) => {
     })
   }
   const now = Date.now()
+  const id = crypto.randomUUID()
   const secret = newSecret()
   const row = await insertWebhook(
     c.env.DB,
     {
-      id: crypto.randomUUID(),
+      id,
       user_id: user.id,
       url: body.url,
-      secret,
+      secret: await seal(c.env, webhookBinding(id), secret),
       events: JSON.stringify(body.events),
       created_at: now,
       secret_rotated_at: now,
@@ -84,7 +87,8 @@ route(webhookRoutes, endpoints.deleteWebhook, async (c, { params }) => {
 route(webhookRoutes, endpoints.rotateWebhookSecret, async (c, { params }) => {
   const { user } = requireAuth(c)
   const secret = newSecret()
-  const row = await rotateWebhookSecret(c.env.DB, params.id, user.id, secret, Date.now())
+  const sealed = await seal(c.env, webhookBinding(params.id), secret)
+  const row = await rotateWebhookSecret(c.env.DB, params.id, user.id, sealed, Date.now())
   if (!row) throw notFound()
   await auditStatement(c, {
     action: 'webhook.secret_rotated',

@@ -16,8 +16,11 @@ import {
   TIMESTAMP_HEADER,
   webhookSignature,
 } from '../alerts/webhook.ts'
+import { HttpError } from '../lib/errors.ts'
 import { log } from '../lib/log.ts'
+import { UnreadableSecret } from '../lib/sealed-secret.ts'
 import { webhookUrlProblem, webhookUrlRules } from './endpoint-rules.ts'
+import { webhookSecret } from './secrets.ts'
 
 // Each delivery is a POST of the event's JSON, signed like the operators' alert webhook
 // (INTEGRATIONS.md "Webhooks" has the scheme and a verification snippet):
@@ -89,6 +92,31 @@ async function attempt(
     await finish(null, `Not sent: the URL ${problem}.`, false)
     return false
   }
+  let secret: string
+  try {
+    secret = await webhookSecret(env, webhook)
+  } catch (error) {
+    // Never sent unsigned. A secret sealed with another key stays unreadable (its owner rotates
+    // it); a key not set yet may be set, so that delivery is retried.
+    if (error instanceof UnreadableSecret) {
+      log.error('webhook_secret_unreadable', { webhookId: webhook.id })
+      await finish(
+        null,
+        "Not sent: the server can no longer read this webhook's secret. Rotate the secret to resume deliveries.",
+        false,
+      )
+      return false
+    }
+    if (error instanceof HttpError) {
+      await finish(
+        null,
+        'Not sent: the server cannot read webhook secrets yet (STORED_SECRETS_KEY is not set).',
+        true,
+      )
+      return false
+    }
+    throw error
+  }
   const timestamp = String(Date.now())
   try {
     const response = await fetch(webhook.url, {
@@ -99,7 +127,7 @@ async function attempt(
         [EVENT_HEADER]: delivery.event,
         [DELIVERY_HEADER]: delivery.id,
         [TIMESTAMP_HEADER]: timestamp,
-        [SIGNATURE_HEADER]: await webhookSignature(webhook.secret, timestamp, delivery.body),
+        [SIGNATURE_HEADER]: await webhookSignature(secret, timestamp, delivery.body),
       },
       body: delivery.body,
       // A redirect could lead anywhere, past the rules above: it is an answer, not followed.
