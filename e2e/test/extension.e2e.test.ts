@@ -261,6 +261,19 @@ describe('the tseeder extension in Chromium', () => {
     // their copy of "Catch magnet link clicks".
     expect(reach).toEqual({ local: 'refused', session: '{"catchMagnetClicks":true}' })
     await page.close()
+
+    // Where a browser leaves local storage open to content scripts (Firefox; Chrome before 140),
+    // they would read what the extension's own page reads here: the token sealed, not the token.
+    const options = await openExtensionPage('options.html')
+    const local = String(
+      await options.evaluate(
+        '(async () => JSON.stringify(await chrome.storage.local.get(null)))()',
+      ),
+    )
+    expect(local).toContain('"token":"vault:v1:')
+    expect(local).not.toContain(token.token)
+    expect(local).not.toContain(token.token.slice(4, 24))
+    await options.close()
   })
 
   it('lists the jobs in the popup and follows a download live', async () => {

@@ -5,8 +5,9 @@
 // Chrome (140+) lets the background close `local` to content scripts (`setAccessLevel`); they
 // then read a copy of "Catch magnet link clicks" kept in `session` storage, opened to them and
 // holding nothing else. Firefox offers no access level for any area (bugzilla 1724754) and never
-// lets content scripts read `session`: there the catcher reads `preferences` in `local`, and no
-// content script code reads the connection (the test of this module holds it to that).
+// lets content scripts read `session`: there the catcher reads `preferences` in `local`, no
+// content script code reads the connection (the test of this module holds it to that), and the
+// token in it is sealed with a key content scripts cannot reach (`token-vault.ts`).
 import { browser } from 'wxt/browser'
 import { storage } from 'wxt/utils/storage'
 import { preferencesItem } from './storage.ts'

@@ -1,8 +1,10 @@
 // Everything the extension keeps, as typed storage items. All of it lives in `local` storage of
 // this browser profile: the token never syncs to other devices, and survives a restart. Content
-// scripts are kept out of it where the browser allows (see `storage-access.ts`).
+// scripts are kept out of it where the browser allows (see `storage-access.ts`), and the token is
+// stored sealed wherever they are not (see `token-vault.ts`).
 import type { Job, Scope } from '@tseeder/shared'
 import { storage } from 'wxt/utils/storage'
+import { isSealedToken, openToken, sealToken } from './token-vault.ts'
 
 /** A verified link to one tseeder account. */
 export interface Connection {
@@ -45,9 +47,53 @@ export interface JobCache {
   fetchedAt: string
 }
 
-export const connectionItem = storage.defineItem<Connection | null>('local:connection', {
+/** The connection as `local` keeps it: its token sealed (or plain, if stored before sealing). */
+const storedConnectionItem = storage.defineItem<Connection | null>('local:connection', {
   fallback: null,
 })
+
+/** The connection with its token opened; null when there is none or its token does not open. */
+async function opened(stored: Connection | null): Promise<Connection | null> {
+  if (!stored) return null
+  const token = await openToken(stored.token)
+  if (token === null) {
+    console.warn(
+      JSON.stringify({
+        msg: 'stored token does not open: connect again',
+        server: stored.serverUrl,
+      }),
+    )
+    return null
+  }
+  return { ...stored, token }
+}
+
+/** The connection, as its readers use it: the token is sealed on the way in, opened on the way out. */
+export const connectionItem = {
+  async getValue(): Promise<Connection | null> {
+    const stored = await storedConnectionItem.getValue()
+    const connection = await opened(stored)
+    // A token stored before sealing is sealed the first time it is read.
+    if (stored && connection && !isSealedToken(stored.token))
+      await storedConnectionItem.setValue({ ...stored, token: await sealToken(connection.token) })
+    return connection
+  },
+  async setValue(connection: Connection | null): Promise<void> {
+    await storedConnectionItem.setValue(
+      connection && { ...connection, token: await sealToken(connection.token) },
+    )
+  },
+  /** Calls back with each new connection, in order (a later change is never overtaken). */
+  watch(callback: (connection: Connection | null) => void): () => void {
+    let latest = 0
+    return storedConnectionItem.watch((stored) => {
+      const change = ++latest
+      void opened(stored).then((connection) => {
+        if (change === latest) callback(connection)
+      })
+    })
+  },
+}
 
 export const preferencesItem = storage.defineItem<Preferences>('local:preferences', {
   fallback: DEFAULT_PREFERENCES,

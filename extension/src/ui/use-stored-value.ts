@@ -1,8 +1,13 @@
 import { useEffect, useState } from 'react'
-import type { WxtStorageItem } from 'wxt/utils/storage'
+
+/** What `useStoredValue` reads: a storage item (or `connectionItem`, which opens its token). */
+export interface StoredValue<T> {
+  getValue(): Promise<T>
+  watch(callback: (value: T) => void): () => void
+}
 
 /** A storage item's value, kept current when another page or the background changes it. */
-export function useStoredValue<T>(item: WxtStorageItem<T, Record<string, unknown>>, initial: T): T {
+export function useStoredValue<T>(item: StoredValue<T>, initial: T): T {
   const [value, setValue] = useState(initial)
   useEffect(() => {
     void item.getValue().then(setValue)

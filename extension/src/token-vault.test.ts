@@ -1,0 +1,96 @@
+import { fakeBrowser } from 'wxt/testing/fake-browser'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { type Connection, connectionItem } from './storage.ts'
+import { forgetVaultKey, openToken } from './token-vault.ts'
+
+const TOKEN = 'tsd_0123456789abcdefghijklmnopqrstuvwxyzABCDEF'
+const connection: Connection = {
+  serverUrl: 'https://tseeder.example.com',
+  token: TOKEN,
+  email: 'me@example.com',
+  planName: 'Free',
+  connectedAt: '2026-01-01T09:00:00.000Z',
+  revoked: false,
+}
+
+/** `local` storage as a content script (or a compromised page process) could read it. */
+const rawLocal = () => fakeBrowser.storage.local.get()
+
+function deleteVault(): Promise<void> {
+  forgetVaultKey()
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.deleteDatabase('tseeder-vault')
+    req.onsuccess = () => resolve()
+    req.onerror = () => reject(req.error)
+  })
+}
+
+function vaultKey(): Promise<CryptoKey> {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open('tseeder-vault')
+    open.onerror = () => reject(open.error)
+    open.onsuccess = () => {
+      const db = open.result
+      const get = db.transaction('keys').objectStore('keys').get('token')
+      get.onsuccess = () => resolve(get.result as CryptoKey)
+      get.onerror = () => reject(get.error)
+      db.close()
+    }
+  })
+}
+
+describe('the token vault', () => {
+  beforeEach(async () => {
+    fakeBrowser.reset()
+    await deleteVault()
+  })
+
+  it('stores the token sealed in local storage and gives it back opened', async () => {
+    await connectionItem.setValue(connection)
+    const raw = await rawLocal()
+    expect(JSON.stringify(raw)).not.toContain(TOKEN)
+    expect(JSON.stringify(raw)).not.toContain(TOKEN.slice(4, 20))
+    expect((raw.connection as Connection).token).toMatch(/^vault:v1:[\w+/=]+:[\w+/=]+$/)
+    expect(raw.connection).toMatchObject({ ...connection, token: expect.any(String) })
+    expect(await connectionItem.getValue()).toEqual(connection)
+  })
+
+  it('keeps its key in the extension origin’s IndexedDB, where it cannot be exported', async () => {
+    await connectionItem.setValue(connection)
+    const key = await vaultKey()
+    expect(key.extractable).toBe(false)
+    await expect(crypto.subtle.exportKey('raw', key)).rejects.toThrow()
+  })
+
+  it('seals a token stored before sealing the first time it is read', async () => {
+    await fakeBrowser.storage.local.set({ connection })
+    expect(await connectionItem.getValue()).toEqual(connection)
+    const stored = (await rawLocal()).connection as Connection
+    expect(stored.token).toMatch(/^vault:v1:/)
+    expect(await openToken(stored.token)).toBe(TOKEN)
+  })
+
+  it('reads as no connection when the key is gone (site data cleared): connect again', async () => {
+    await connectionItem.setValue(connection)
+    await deleteVault()
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    expect(await connectionItem.getValue()).toBeNull()
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('stored token does not open'))
+    // An altered value does not open either.
+    await connectionItem.setValue(connection)
+    const stored = (await rawLocal()).connection as Connection
+    expect(
+      await openToken(stored.token.replace(/.(?=.{4}$)/, (c) => (c === 'A' ? 'B' : 'A'))),
+    ).toBe(null)
+  })
+
+  it('tells watchers each new connection opened, the last change last', async () => {
+    const seen: (Connection | null)[] = []
+    const unwatch = connectionItem.watch((c) => seen.push(c))
+    await connectionItem.setValue(connection)
+    await connectionItem.setValue({ ...connection, revoked: true })
+    await vi.waitFor(() => expect(seen.at(-1)).toEqual({ ...connection, revoked: true }))
+    expect(seen.every((c) => c?.token === TOKEN)).toBe(true)
+    unwatch()
+  })
+})
