@@ -74,8 +74,10 @@ export const connectionItem = {
     const stored = await storedConnectionItem.getValue()
     const connection = await opened(stored)
     // A token stored before sealing is sealed the first time it is read.
-    if (stored && connection && !isSealedToken(stored.token))
-      await storedConnectionItem.setValue({ ...stored, token: await sealToken(connection.token) })
+    if (stored && connection && !isSealedToken(stored.token)) {
+      const token = await sealToken(connection.token)
+      if (isSealedToken(token)) await storedConnectionItem.setValue({ ...stored, token })
+    }
     return connection
   },
   async setValue(connection: Connection | null): Promise<void> {

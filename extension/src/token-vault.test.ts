@@ -84,6 +84,21 @@ describe('the token vault', () => {
     ).toBe(null)
   })
 
+  it('still connects where the profile gives it no IndexedDB, storing the token as before', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    vi.spyOn(indexedDB, 'open').mockImplementation(() => {
+      throw new DOMException('IndexedDB is disabled', 'InvalidStateError')
+    })
+    await connectionItem.setValue(connection)
+    expect(((await rawLocal()).connection as Connection).token).toBe(TOKEN)
+    expect(await connectionItem.getValue()).toEqual(connection)
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('token vault unavailable'))
+    // Reading it again writes nothing while the vault stays unavailable.
+    const writes = vi.spyOn(fakeBrowser.storage.local, 'set')
+    await connectionItem.getValue()
+    expect(writes).not.toHaveBeenCalled()
+  })
+
   it('tells watchers each new connection opened, the last change last', async () => {
     const seen: (Connection | null)[] = []
     const unwatch = connectionItem.watch((c) => seen.push(c))

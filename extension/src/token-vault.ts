@@ -62,12 +62,28 @@ export function isSealedToken(stored: string): boolean {
   return stored.startsWith(PREFIX)
 }
 
-/** `token` as stored: sealed with the extension's key. */
+/**
+ * `token` as stored: sealed with the extension's key. Where this browser profile gives the
+ * extension no IndexedDB (some privacy settings), it stays as it is, as before sealing existed:
+ * connecting must keep working.
+ */
 export async function sealToken(token: string): Promise<string> {
+  let vault: CryptoKey
+  try {
+    vault = await key()
+  } catch (error) {
+    console.warn(
+      JSON.stringify({
+        msg: 'token vault unavailable: token stored unsealed',
+        error: String(error),
+      }),
+    )
+    return token
+  }
   const iv = crypto.getRandomValues(new Uint8Array(12))
   const sealed = await crypto.subtle.encrypt(
     { name: 'AES-GCM', iv },
-    await key(),
+    vault,
     new TextEncoder().encode(token),
   )
   return `${PREFIX}${toBase64(iv)}:${toBase64(new Uint8Array(sealed))}`
