@@ -52,8 +52,23 @@ export function decide<I extends LifecycleInput>(
   const forget = input.type === 'deleted'
   // An unknown job is forgotten all the same: its storage may hold events.
   const effects: Effect[] = d?.effects ?? (forget ? [{ type: 'forget' }] : [])
-  const decision = { state: forget ? null : (d?.s ?? null), effects, reply }
+  const decision = {
+    state: forget ? null : (d?.s ?? null),
+    effects: lineFilledLast(effects),
+    reply,
+  }
   return d?.activates ? { ...decision, activates: d.activates } : decision
+}
+
+/**
+ * `effects` with the line filled last, once: a slot freed by a change is filled only after every
+ * write of the decision is in D1. A retryable failure frees its slot in the status change and
+ * writes its retry delay just after; filled in between, the line saw the job in it with its old,
+ * past delay and started it again at once.
+ */
+function lineFilledLast(effects: Effect[]): Effect[] {
+  const rest = effects.filter((e) => e.type !== 'room_freed')
+  return rest.length === effects.length ? effects : [...rest, { type: 'room_freed' }]
 }
 
 function unknownJob(input: LifecycleInput): Replies[LifecycleInput['type']] {

@@ -499,6 +499,20 @@ describe('transfer slots', () => {
     expect(effectsOf(decide(follower, action('cancel'), NOW).effects, 'room_freed')).toHaveLength(0)
   })
 
+  it('fills the line only after a re-queued job’s retry delay is written', () => {
+    for (const input of [
+      callback({ type: 'failed', code: 'io', message: 'Disk.', retryable: true }),
+      { type: 'stale_check' } as const,
+    ]) {
+      const { effects } = decide(job('downloading'), input, NOW + 31_000)
+      const lineUp = effects.findIndex(
+        (e) => e.type === 'write' && e.writes.some((w) => w.type === 'line_up'),
+      )
+      expect(lineUp).toBeGreaterThanOrEqual(0)
+      expect(effects.map((e) => e.type).indexOf('room_freed')).toBe(effects.length - 1)
+    }
+  })
+
   it('moves a parked job off a drained agent back in line, keeping its place', () => {
     const decision = decide(job('metadata_fetch'), CHANGES.move_to_line.input, NOW)
     expect(decision.state).toMatchObject({ status: 'queued', workerId: null })

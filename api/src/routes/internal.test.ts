@@ -2,6 +2,7 @@ import { env, SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { deriveAgentSecret, signedHeaders } from '@tseeder/shared'
 import { BASE_URL } from '../../test/helpers.ts'
+import { fillLine } from '../queue/dispatch-queue.ts'
 import {
   agentRequest,
   agentSide,
@@ -289,9 +290,16 @@ describe('agent callbacks', () => {
       message: 'Agent disk full.',
       retryable: true,
     })
-    const row = await env.DB.prepare('SELECT status, error_code FROM jobs WHERE id = ?')
+    const failedAt = Date.now()
+    // The agent is free again, but the job waits out its retry delay (its failure freed the slot,
+    // and the line was filled only once that delay was written).
+    await fillLine(env)
+    const row = await env.DB.prepare(
+      'SELECT status, error_code, attempt, not_before FROM jobs WHERE id = ?',
+    )
       .bind(second.job.id)
-      .first()
-    expect(row).toMatchObject({ status: 'queued', error_code: 'disk_full' })
+      .first<{ not_before: number }>()
+    expect(row).toMatchObject({ status: 'queued', error_code: 'disk_full', attempt: 1 })
+    expect(row!.not_before).toBeGreaterThanOrEqual(failedAt + 10_000)
   })
 })
