@@ -126,6 +126,11 @@ export class JobRun {
     this.uploads.abort()
   }
 
+  /** Resolves once every callback handed out so far is in the outbox. */
+  emitted(): Promise<void> {
+    return this.emitting
+  }
+
   /** Stops the torrent, uploads and timers of a job; bytes are deleted only with `removeData`. */
   async teardown({ removeData }: { removeData: boolean }): Promise<void> {
     this.halt()

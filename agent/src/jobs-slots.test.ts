@@ -103,7 +103,11 @@ function body(jobId: string): AgentStartBody {
   }
 }
 
-function manage(maxJobs: number, idleCapacity = 32): JobManager {
+function manage(
+  maxJobs: number,
+  idleCapacity = 32,
+  enqueue = async (c: AgentCallback) => void callbacks.push(c),
+): JobManager {
   return new JobManager({
     dataDir,
     maxJobs,
@@ -120,7 +124,7 @@ function manage(maxJobs: number, idleCapacity = 32): JobManager {
     engineFactory: () => engine,
     state,
     reporter: {
-      enqueue: async (c: AgentCallback) => void callbacks.push(c),
+      enqueue,
       hasPending: () => false,
     } as unknown as Reporter,
     api: {} as ApiClient,
@@ -304,5 +308,23 @@ describe('transfer slots', () => {
       activeJobs: 3,
     })
     await expect.poll(() => engine.torrents.size).toBe(3)
+  })
+  it('shuts down only once a report already on its way is in the outbox', async () => {
+    let release: (() => void) | null = null
+    manager = manage(1, 32, async (c) => {
+      // The outbox takes its time with the first report: it is still being queued at shutdown.
+      if (callbacks.length === 0 && !release) await new Promise<void>((r) => (release = r))
+      callbacks.push(c)
+    })
+    await manager.start(body('job-a'))
+    await expect.poll(() => release).not.toBeNull()
+    const stopped = manager.shutdown()
+    setTimeout(() => release!(), 50)
+    await stopped
+    // The report held up, and any the job handed out behind it, all queued before the agent stops.
+    expect(callbacks.length).toBeGreaterThanOrEqual(1)
+    expect(new Set(callbacks.map((c) => `${c.jobId} ${c.type}`))).toEqual(
+      new Set(['job-a progress_update']),
+    )
   })
 })

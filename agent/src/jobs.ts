@@ -275,6 +275,8 @@ export class JobManager {
   async shutdown(): Promise<void> {
     this.accepting = false
     for (const run of this.jobs.values()) run.halt()
+    // A report already on its way (saved, not yet queued) is queued before the outbox is flushed.
+    await Promise.all([...this.jobs.values()].map((run) => run.emitted()))
     await this.engine.destroy()
   }
 
