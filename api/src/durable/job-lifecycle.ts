@@ -61,10 +61,8 @@ export function decide<I extends LifecycleInput>(
 }
 
 /**
- * `effects` with the line filled last, once: a slot freed by a change is filled only after every
- * write of the decision is in D1. A retryable failure frees its slot in the status change and
- * writes its retry delay just after; filled in between, the line saw the job in it with its old,
- * past delay and started it again at once.
+ * `effects` with the line filled last, once: the fill a decision asks for (a slot it freed) sees
+ * every write of the decision in D1, whatever order the decision made them in.
  */
 function lineFilledLast(effects: Effect[]): Effect[] {
   const rest = effects.filter((e) => e.type !== 'room_freed')
@@ -404,8 +402,10 @@ function requeueOrFail(d: Draft, error: JobError, delaySeconds?: number): void {
     apply(d, { status: 'failed', error: gaveUp(error) })
     return
   }
-  apply(d, { status: 'queued', error })
-  // Lost through no fault of its own (or its torrent's): it keeps its place in line.
+  // Lost through no fault of its own (or its torrent's): it keeps its place in line. Its retry
+  // delay is written before its status: a fill running meanwhile (another job's, or a heartbeat's)
+  // must not find it in line with the old, past delay, and start it again at once.
   enqueue(d, delaySeconds ?? backoffSeconds(s.tries), { keepPlace: true })
+  apply(d, { status: 'queued', error })
   if (stale) log(d, 'info', 'job_requeued', { jobId: s.jobId, from: stale, attempt: s.attempt })
 }

@@ -499,16 +499,18 @@ describe('transfer slots', () => {
     expect(effectsOf(decide(follower, action('cancel'), NOW).effects, 'room_freed')).toHaveLength(0)
   })
 
-  it('fills the line only after a re-queued job’s retry delay is written', () => {
+  it('writes a re-queued job’s retry delay before its status, and fills the line last', () => {
     for (const input of [
       callback({ type: 'failed', code: 'io', message: 'Disk.', retryable: true }),
       { type: 'stale_check' } as const,
     ]) {
       const { effects } = decide(job('downloading'), input, NOW + 31_000)
-      const lineUp = effects.findIndex(
-        (e) => e.type === 'write' && e.writes.some((w) => w.type === 'line_up'),
-      )
+      const writes = effects.flatMap((e) => (e.type === 'write' ? e.writes : []))
+      const lineUp = writes.findIndex((w) => w.type === 'line_up')
+      const queued = writes.findIndex((w) => w.type === 'job_row' && w.job.status === 'queued')
+      // The delay is in D1 before the job is back in line, so no fill finds it there without one.
       expect(lineUp).toBeGreaterThanOrEqual(0)
+      expect(lineUp).toBeLessThan(queued)
       expect(effects.map((e) => e.type).indexOf('room_freed')).toBe(effects.length - 1)
     }
   })
