@@ -69,7 +69,13 @@ export async function startLocalWorker(
       persist,
       ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
     ],
-    { cwd: checkout, env: quiet, stdio: 'ignore', detached: true },
+    {
+      cwd: checkout,
+      // Its debug log (every line it prints) beside the D1 it runs on, gone with it.
+      env: { ...quiet, WRANGLER_LOG_PATH: path.join(persist, 'wrangler-logs') },
+      stdio: 'ignore',
+      detached: true,
+    },
   )
   const kill = (signal: NodeJS.Signals) => {
     try {

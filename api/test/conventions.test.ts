@@ -52,6 +52,7 @@ const KEPT_READ_WRITERS: Record<string, string> = {
   unfollowJob: "JobProgressDO's write effect",
   lineUpStatement: "JobProgressDO's write effect",
   handOverLeadership: 'Followers.handOver: forgetReads for each owner it returns',
+  moveFollowers: 'Followers.adopt: forgetReads for each owner it returns',
 }
 
 describe('project conventions', () => {

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path'
 import { deriveAgentSecret } from '@tseeder/shared'
 import { anyAdminExists, createOrPromoteAdmin, d1, type D1Target } from './admin.ts'
 import { SupervisedAgent } from './agents.ts'
+import { tidyLogs, wranglerLogDir } from './logs.ts'
 import {
   freePort,
   type GroupChild,
@@ -119,8 +120,11 @@ export function launchStack(options: StackOptions): LaunchingStack {
   const logDir = join(stateDir, 'logs')
   const local: D1Target = { remote: false, persistTo }
   const isolated = options.devVars === 'state'
+  tidyLogs(logDir)
   const env: NodeJS.ProcessEnv = {
     ...quietEnv(),
+    // Wrangler's own debug logs, with the stack's (pruned at each start), not in the home folder.
+    WRANGLER_LOG_PATH: wranglerLogDir(logDir),
     ...(isolated ? { WRANGLER_REGISTRY_PATH: join(stateDir, 'wrangler-registry') } : {}),
   }
   const log = options.log ?? (() => {})

@@ -193,3 +193,21 @@ export async function listJobFileSizes(
     .all<{ index: number; size: number }>()
   return results
 }
+
+/** A job's name and file list, as its metadata brought them (none before it came). */
+export async function jobMetadata(
+  db: D1Database,
+  jobId: string,
+): Promise<{ name: string; files: FileEntry[] } | undefined> {
+  const [job, files] = await db.batch<{ name: string } & FileEntry>([
+    db.prepare('SELECT name FROM jobs WHERE id = ?').bind(jobId),
+    db
+      .prepare(
+        'SELECT file_index AS "index", path, size FROM job_files WHERE job_id = ? ORDER BY file_index',
+      )
+      .bind(jobId),
+  ])
+  const name = job?.results[0]?.name
+  if (name === undefined || !files?.results.length) return undefined
+  return { name, files: files.results.map(({ index, path, size }) => ({ index, path, size })) }
+}

@@ -136,15 +136,39 @@ export function findUserJobByInfohash(
     .first<JobRow>()
 }
 
-/** Jobs downloading `infohash` now on their own (followers aside), oldest first. */
-export async function listDownloadingLeaders(db: D1Database, infohash: string): Promise<JobRow[]> {
+/**
+ * Whether a download of `selection` (null: every file) brings every file `wanted` (null: every
+ * file) asks for: whether a job wanting `wanted` can ride on it.
+ */
+export function covers(selection: number[] | null, wanted: number[] | null): boolean {
+  if (!selection) return true
+  if (!wanted) return false
+  const have = new Set(selection)
+  return wanted.every((i) => have.has(i))
+}
+
+/**
+ * The oldest job, other than `exceptId`, downloading `infohash` now on its own (not following),
+ * whose download brings every file of `wanted` — or, with `orCoveredBy`, whose files `wanted`
+ * brings (a job with more of the content may take it over).
+ */
+export async function findInFlightDownload(
+  db: D1Database,
+  infohash: string,
+  wanted: number[] | null,
+  { exceptId, orCoveredBy = false }: { exceptId?: string; orCoveredBy?: boolean } = {},
+): Promise<JobRow | null> {
   const { results } = await db
     .prepare(
-      `SELECT * FROM jobs WHERE infohash = ? AND follows_job_id IS NULL AND status IN (${sqlList(ACTIVE_STATUSES)}) ORDER BY created_at`,
+      `SELECT * FROM jobs WHERE infohash = ? AND id != ? AND follows_job_id IS NULL AND status IN (${sqlList(ACTIVE_STATUSES)}) ORDER BY created_at`,
     )
-    .bind(infohash)
+    .bind(infohash, exceptId ?? '')
     .all<JobRow>()
-  return results
+  return (
+    results.find((row) => covers(selectedFilesOf(row), wanted)) ??
+    (orCoveredBy ? results.find((row) => covers(wanted, selectedFilesOf(row))) : undefined) ??
+    null
+  )
 }
 
 /** A new job's row; the progress columns start at the leader's when it follows one. */
@@ -399,6 +423,18 @@ export async function handOverLeadership(
       .bind(heir, leaderId),
   ])
   return [...new Set(changed.flatMap(({ results }) => results.map((row) => row.user_id)))]
+}
+
+/**
+ * The jobs following `from` follow `to` now (`from` itself started following `to`). Returns
+ * the owners of the jobs it changed (each once).
+ */
+export async function moveFollowers(db: D1Database, from: string, to: string): Promise<string[]> {
+  const { results } = await db
+    .prepare('UPDATE jobs SET follows_job_id = ? WHERE follows_job_id = ? RETURNING user_id')
+    .bind(to, from)
+    .all<{ user_id: string }>()
+  return [...new Set(results.map((row) => row.user_id))]
 }
 
 /** The job `id` while its row exists, as the targets of an `auditEachStatement` in its batch. */

@@ -1,4 +1,4 @@
-import { handOverLeadership, listActiveFollowers } from '../db/jobs.ts'
+import { handOverLeadership, listActiveFollowers, moveFollowers } from '../db/jobs.ts'
 import type { JobChange } from './job-intents.ts'
 import type { JobProgressDO } from './job-progress.ts'
 
@@ -15,6 +15,8 @@ export class Followers {
    * ignored by it.
    */
   private ids: string[] | null = null
+  /** Counts `forget`s: a list read before the latest one is used once but not kept. */
+  private generation = 0
 
   constructor(
     private readonly db: D1Database,
@@ -25,11 +27,17 @@ export class Followers {
 
   forget(): void {
     this.ids = null
+    this.generation += 1
   }
 
   async mirror(leaderId: string, change: JobChange): Promise<void> {
-    this.ids ??= await listActiveFollowers(this.db, leaderId)
-    for (const id of this.ids) await this.job(id).mirror(id, change)
+    let ids = this.ids
+    if (!ids) {
+      const generation = this.generation
+      ids = await listActiveFollowers(this.db, leaderId)
+      if (generation === this.generation) this.ids = ids
+    }
+    for (const id of ids) await this.job(id).mirror(id, change)
   }
 
   /** The leader stops downloading (paused, cancelled, deleted, over quota): its first follower takes over. */
@@ -40,5 +48,13 @@ export class Followers {
     for (const owner of await handOverLeadership(this.db, leaderId, heir)) await this.changed(owner)
     await this.job(heir).becomeLeader(heir)
     for (const id of rest) await this.job(id).setLeader(id, heir)
+  }
+
+  /** `from` follows `leaderId` now (which took its download over): so do its followers. */
+  async adopt(from: string, leaderId: string): Promise<void> {
+    const ids = await listActiveFollowers(this.db, from)
+    for (const owner of await moveFollowers(this.db, from, leaderId)) await this.changed(owner)
+    this.forget()
+    for (const id of ids) await this.job(id).setLeader(id, leaderId)
   }
 }

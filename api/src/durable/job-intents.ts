@@ -28,6 +28,23 @@ export interface MetadataChecks {
   blockedReason: string | null
 }
 
+/**
+ * Another job downloading the same content now (on its own), as a job being resumed or retried
+ * sees it: what it would take over by following it, and whether either download brings every
+ * file the other job wants.
+ */
+export interface InFlightDownload {
+  id: string
+  status: JobStatus
+  progress: ProgressFields
+  /** Its file list, when the job looking at it has none yet. */
+  metadata?: { name: string; files: FileEntry[] }
+  /** Its download brings every file the other job wants: that job may follow it. */
+  coversMe: boolean
+  /** The other job's download brings every file it wants: it may follow that job. */
+  coveredByMe: boolean
+}
+
 /** A torrent file's index and size, as its job's file list in D1 holds them. */
 export interface FileSize {
   index: number
@@ -53,11 +70,21 @@ export type LifecycleInput =
       files: FileSize[]
       /** Set when an operator acts on someone else's job: told to the owner with the change. */
       operatorReason?: string
+      /** With `resume` and `retry`: another job downloading the same content now, if any. */
+      inFlight?: InFlightDownload | null
     }
-  | { type: 'agent_resumed'; ok: boolean; selectedFiles?: number[] | null; files: FileSize[] }
+  | {
+      type: 'agent_resumed'
+      ok: boolean
+      selectedFiles?: number[] | null
+      files: FileSize[]
+      inFlight?: InFlightDownload | null
+    }
   | { type: 'mirror'; change: JobChange }
   | { type: 'become_leader' }
   | { type: 'set_leader'; leaderId: string }
+  /** Another job took this job's download over (its own is further along): follow it. */
+  | { type: 'follow'; leader: InFlightDownload }
   | { type: 'stale_check' }
   | { type: 'deleted' }
   /** A decision that made the job active did not hold: its owner's plan had no slot free. */
@@ -77,6 +104,7 @@ export const LIFECYCLE_INPUT_TYPES = [
   'mirror',
   'become_leader',
   'set_leader',
+  'follow',
   'stale_check',
   'deleted',
   'active_slot_refused',
@@ -167,6 +195,7 @@ export type Effect =
       agentId: string
       selectedFiles?: number[] | null
       files: FileSize[]
+      inFlight?: InFlightDownload | null
     }
   /**
    * The job is in the dispatch line (its place written by a `line_up` write before): the line
@@ -178,6 +207,10 @@ export type Effect =
   | { type: 'notify_finished'; userId: string; jobId: string }
   | { type: 'mirror_to_followers'; jobId: string; change: JobChange }
   | { type: 'hand_over_followers'; jobId: string }
+  /** The job started following `leaderId`: the leader mirrors its changes to it from now on. */
+  | { type: 'following'; leaderId: string }
+  /** The job's own download goes on: `from` (and its followers) follow it instead of downloading. */
+  | { type: 'take_over'; from: string }
   | { type: 'watchdog'; at: number }
   | {
       type: 'log'
@@ -216,6 +249,8 @@ export interface Replies {
   mirror: void
   become_leader: void
   set_leader: void
+  /** Whether the job follows the leader now (false: it stopped downloading meanwhile). */
+  follow: boolean
   stale_check: void
   deleted: void
   active_slot_refused: ActionResult

@@ -18,6 +18,7 @@ import {
   armWatchdog,
   enqueue,
   handOverFollowers,
+  holdsTransferSlot,
   log,
   publish,
   sizeOf,
@@ -29,6 +30,7 @@ import type {
   Decision,
   Effect,
   FileSize,
+  InFlightDownload,
   LifecycleInput,
   MetadataChecks,
   Replies,
@@ -74,6 +76,7 @@ function unknownJob(input: LifecycleInput): Replies[LifecycleInput['type']] {
     case 'waiting':
       return { outcome: 'done' }
     case 'dispatched':
+    case 'follow':
       return false
     case 'agent_callback':
       return { ok: false, status: 404, code: 'not_found', message: 'No such job.' }
@@ -123,15 +126,21 @@ function onInput(d: Draft, input: LifecycleInput): Replies[LifecycleInput['type'
     case 'agent_callback':
       return agentCallback(d, input.agentId, input.callback, input.checks)
     case 'user_action':
-      return userAction(d, input.action, input.selectedFiles, input.files, input.operatorReason)
-    case 'agent_resumed':
+      return userAction(d, input)
+    case 'agent_resumed': {
       if (s.status !== 'paused') return
+      const other = input.inFlight
       if (input.ok) {
         s.lastHeartbeat = d.now
         apply(d, { status: s.bytesTotal > 0 ? 'downloading' : 'metadata_fetch' })
         armWatchdog(d)
-      } else backToQueue(d, 'resume', input.selectedFiles, input.files)
+        // The same content is downloading elsewhere, not as far along: that job rides on this one.
+        if (other?.coveredByMe && !isAhead(other, s))
+          d.effects.push({ type: 'take_over', from: other.id })
+      } else if (other?.coversMe) followLeader(d, other)
+      else backToQueue(d, 'resume', input.selectedFiles, input.files)
       return
+    }
     case 'mirror':
       if (s.leaderId && isActiveStatus(s.status)) apply(d, input.change, true)
       return
@@ -145,6 +154,11 @@ function onInput(d: Draft, input: LifecycleInput): Replies[LifecycleInput['type'
     case 'set_leader':
       s.leaderId = input.leaderId
       return
+    case 'follow':
+      // An upload under way has every byte already: it finishes on its own.
+      if (!isActiveStatus(s.status) || s.status === 'uploading' || s.leaderId) return false
+      followLeader(d, input.leader)
+      return true
     case 'stale_check':
       return staleCheck(d)
     case 'deleted':
@@ -283,11 +297,9 @@ function metadataReady(
 
 function userAction(
   d: Draft,
-  action: JobAction,
-  selectedFiles: number[] | null | undefined,
-  files: FileSize[],
-  operatorReason?: string,
+  input: Extract<LifecycleInput, { type: 'user_action' }>,
 ): Replies['user_action'] {
+  const { action, selectedFiles, files, operatorReason, inFlight } = input
   const s = d.s
   const error = operatorReason === undefined ? undefined : byOperator(action, operatorReason)
   if (selectedFiles && !(action === 'resume' && s.awaitingFiles)) {
@@ -317,15 +329,60 @@ function userAction(
     apply(d, { status: 'cancelled', error })
     handOverFollowers(d)
   } else if (action === 'resume' && s.workerId && !s.leaderId) {
-    d.effects.push({
-      type: 'resume_agent',
-      jobId: s.jobId,
-      agentId: s.workerId,
-      selectedFiles,
-      files,
-    })
+    // Its own copy waits, paused, on its agent. While it was paused the same content may have
+    // started downloading for someone else (its followers, handed over): one download goes on,
+    // the one further along.
+    if (inFlight?.coversMe && isAhead(inFlight, s)) followLeader(d, inFlight)
+    else {
+      d.effects.push({
+        type: 'resume_agent',
+        jobId: s.jobId,
+        agentId: s.workerId,
+        selectedFiles,
+        files,
+        inFlight,
+      })
+    }
+  } else if (inFlight?.coversMe) {
+    // Nothing of its own to resume (or a retry): it rides on the download in flight.
+    if (action === 'retry') s.tries = 0
+    followLeader(d, inFlight)
   } else backToQueue(d, action, selectedFiles, files, error)
   return { ok: true }
+}
+
+/** Whether `other` has downloaded more than the job, on an agent of its own now. */
+function isAhead(other: InFlightDownload, s: JobProgressState): boolean {
+  return isRunningStatus(other.status) && other.progress.bytesDownloaded > s.bytesDownloaded
+}
+
+/**
+ * The job rides on `leader`'s download of the same content from now on: its own copy (if any)
+ * is stopped and removed, it takes the leader's status and progress (and file list, if it has
+ * none yet), and the leader mirrors its changes to it.
+ */
+function followLeader(d: Draft, leader: InFlightDownload): void {
+  const s = d.s
+  const heldSlot = holdsTransferSlot(s)
+  stopAgent(d)
+  s.leaderId = leader.id
+  s.waiting = null
+  // The leader's per-file counts replace the job's own, which its removed copy no longer has.
+  s.fileBytes = {}
+  const metadata = s.bytesTotal ? undefined : leader.metadata
+  apply(
+    d,
+    { status: leader.status, progress: leader.progress, ...(metadata && { metadata }) },
+    true,
+  )
+  // The row records whom it follows even when the status did not change.
+  if (s.persistedAt !== d.now) {
+    write(d, [{ type: 'job_row', job: { ...s }, error: undefined, at: d.now }])
+    s.persistedAt = d.now
+  }
+  log(d, 'info', 'job_follows', { jobId: s.jobId, leaderId: leader.id })
+  d.effects.push({ type: 'following', leaderId: leader.id })
+  if (heldSlot) d.effects.push({ type: 'room_freed' })
 }
 
 /** What the owner reads when an operator acted on their job: the action and the reason, in words. */

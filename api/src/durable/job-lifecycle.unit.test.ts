@@ -7,7 +7,12 @@ import {
   type JobStatus as Status,
 } from '@tseeder/shared'
 import { MAX_TORRENT_FILES } from '@tseeder/shared/torrent'
-import { LIFECYCLE_INPUT_TYPES, type Effect, type LifecycleInput } from './job-intents.ts'
+import {
+  LIFECYCLE_INPUT_TYPES,
+  type Effect,
+  type InFlightDownload,
+  type LifecycleInput,
+} from './job-intents.ts'
 import { decide, PERSIST_INTERVAL } from './job-lifecycle.ts'
 
 const NOW = Date.parse('2026-01-01T00:00:00Z')
@@ -88,6 +93,33 @@ const action = (
   ...(operatorReason === undefined ? {} : { operatorReason }),
 })
 
+/** Another user's download of the same content, as a resumed or retried job finds it. */
+const inFlight = (
+  overrides: Partial<InFlightDownload> = {},
+  bytesDownloaded = 700,
+): InFlightDownload => ({
+  id: 'leader-1',
+  status: 'downloading',
+  progress: {
+    progressPct: bytesDownloaded / 10,
+    bytesDownloaded,
+    bytesTotal: 1000,
+    downloadSpeed: 80,
+    uploadSpeed: 8,
+    eta: 4,
+    peers: 5,
+    seeds: 3,
+    fileBytes: { 0: Math.min(600, bytesDownloaded), 1: Math.max(0, bytesDownloaded - 600) },
+  },
+  coversMe: true,
+  coveredByMe: true,
+  ...overrides,
+})
+const riding = (a: JobAction, other = inFlight()): LifecycleInput => ({
+  ...(action(a) as Extract<LifecycleInput, { type: 'user_action' }>),
+  inFlight: other,
+})
+
 /** Every change the core handles, with the job it meets when it needs more than the default. */
 const CHANGES = {
   created: { input: { type: 'created' } },
@@ -138,12 +170,20 @@ const CHANGES = {
   pause: { input: action('pause') },
   resume: { input: action('resume') },
   resume_without_agent: { input: action('resume'), job: { workerId: null } },
+  resume_behind_download: { input: riding('resume') },
+  resume_ahead_of_download: { input: riding('resume', inFlight({}, 50)) },
+  resume_without_agent_riding: { input: riding('resume'), job: { workerId: null } },
+  retry_riding: { input: riding('retry'), job: { workerId: null } },
   cancel: { input: action('cancel') },
   retry: { input: action('retry') },
   operator_cancel: { input: action('cancel', undefined, 'Abuse report.') },
   operator_retry: { input: action('retry', undefined, 'Agent fixed.') },
   agent_resumed: { input: { type: 'agent_resumed', ok: true, files: [] } },
   agent_not_resumed: { input: { type: 'agent_resumed', ok: false, files: [] } },
+  agent_not_resumed_riding: {
+    input: { type: 'agent_resumed', ok: false, files: [], inFlight: inFlight({}, 50) },
+  },
+  follow: { input: { type: 'follow', leader: inFlight({ status: 'metadata_fetch' }) } },
   mirror: {
     input: { type: 'mirror', change: { status: 'downloading' } },
     job: { leaderId: 'leader-1', workerId: null },
@@ -192,12 +232,18 @@ const TABLE: Record<ChangeKind, (Status | null)[]> = {
   pause:                   [PAU,     PAU,           PAU,   PAU,        UP,       DONE,     PAU,   FAIL,  CAN],
   resume:                  [SUB,     META,          Q,     DL,         UP,       DONE,     PAU,   FAIL,  CAN],
   resume_without_agent:    [SUB,     META,          Q,     DL,         UP,       DONE,     Q,     FAIL,  CAN],
+  resume_behind_download:  [SUB,     META,          Q,     DL,         UP,       DONE,     DL,    FAIL,  CAN],
+  resume_ahead_of_download:[SUB,     META,          Q,     DL,         UP,       DONE,     PAU,   FAIL,  CAN],
+  resume_without_agent_riding:[SUB,  META,          Q,     DL,         UP,       DONE,     DL,    FAIL,  CAN],
+  retry_riding:            [SUB,     META,          Q,     DL,         UP,       DONE,     PAU,   DL,    CAN],
   cancel:                  [CAN,     CAN,           CAN,   CAN,        CAN,      DONE,     CAN,   FAIL,  CAN],
   retry:                   [SUB,     META,          Q,     DL,         UP,       DONE,     PAU,   Q,     CAN],
   operator_cancel:         [CAN,     CAN,           CAN,   CAN,        CAN,      DONE,     CAN,   FAIL,  CAN],
   operator_retry:          [SUB,     META,          Q,     DL,         UP,       DONE,     PAU,   Q,     CAN],
   agent_resumed:           [SUB,     META,          Q,     DL,         UP,       DONE,     DL,    FAIL,  CAN],
   agent_not_resumed:       [SUB,     META,          Q,     DL,         UP,       DONE,     Q,     FAIL,  CAN],
+  agent_not_resumed_riding:[SUB,     META,          Q,     DL,         UP,       DONE,     DL,    FAIL,  CAN],
+  follow:                  [META,    META,          META,  META,       UP,       DONE,     PAU,   FAIL,  CAN],
   mirror:                  [DL,      DL,            DL,    DL,         DL,       DONE,     PAU,   FAIL,  CAN],
   become_leader:           [Q,       Q,             Q,     Q,          Q,        Q,        Q,     Q,     Q],
   set_leader:              [SUB,     META,          Q,     DL,         UP,       DONE,     PAU,   FAIL,  CAN],
@@ -639,6 +685,102 @@ describe('followers', () => {
     ])
     expect(handedOver(job('queued'))).toHaveLength(1)
     expect(handedOver(job('downloading', { leaderId: 'leader-1' }))).toEqual([])
+  })
+
+  it('rides a resumed job on a download of the same content further along, dropping its own copy', () => {
+    const s = job('paused', { fileBytes: { 0: 100 } })
+    const { state, effects } = decide(s, riding('resume'), NOW)
+    expect(state).toMatchObject({
+      status: 'downloading',
+      leaderId: 'leader-1',
+      workerId: null,
+      bytesDownloaded: 700,
+      fileBytes: { 0: 600, 1: 100 },
+    })
+    expect(effectsOf(effects, 'stop_agent')).toEqual([
+      { type: 'stop_agent', jobId: 'job-1', agentId: AGENT, removeData: true },
+    ])
+    expect(effectsOf(effects, 'resume_agent')).toEqual([])
+    expect(effectsOf(effects, 'enqueue')).toEqual([])
+    // The row names the leader in the same write as the status; the leader then mirrors to it.
+    const rows = effects.flatMap((e) => (e.type === 'write' ? e.writes : []))
+    expect(rows).toContainEqual(
+      expect.objectContaining({
+        type: 'job_row',
+        job: expect.objectContaining({ leaderId: 'leader-1', workerId: null }),
+      }),
+    )
+    expect(effects.at(-1)).toEqual({ type: 'following', leaderId: 'leader-1' })
+  })
+
+  it('resumes its own copy when it is further along, then takes the other download over', () => {
+    const behind = inFlight({ status: 'queued' }, 700)
+    const { effects } = decide(job('paused'), riding('resume', behind), NOW)
+    expect(effectsOf(effects, 'resume_agent')).toEqual([
+      expect.objectContaining({ agentId: AGENT, inFlight: behind }),
+    ])
+    expect(effectsOf(effects, 'stop_agent')).toEqual([])
+    const resumed = decide(
+      job('paused'),
+      { type: 'agent_resumed', ok: true, files: [], inFlight: behind },
+      NOW,
+    )
+    expect(resumed.state).toMatchObject({ status: 'downloading', leaderId: null })
+    expect(effectsOf(resumed.effects, 'take_over')).toEqual([
+      { type: 'take_over', from: 'leader-1' },
+    ])
+    // Not when the other download wants files this one does not bring.
+    const wider = inFlight({ status: 'queued', coveredByMe: false }, 700)
+    const alone = decide(
+      job('paused'),
+      { type: 'agent_resumed', ok: true, files: [], inFlight: wider },
+      NOW,
+    )
+    expect(effectsOf(alone.effects, 'take_over')).toEqual([])
+  })
+
+  it('rides a resumed or retried job without a copy on the download in flight, not in line', () => {
+    for (const [status, a] of [
+      ['paused', 'resume'],
+      ['failed', 'retry'],
+    ] as const) {
+      const { state, effects } = decide(job(status, { workerId: null, tries: 5 }), riding(a), NOW)
+      expect(state).toMatchObject({ status: 'downloading', leaderId: 'leader-1' })
+      expect(effectsOf(effects, 'enqueue')).toEqual([])
+      expect(effectsOf(effects, 'stop_agent')).toEqual([])
+      expect(effectsOf(effects, 'following')).toHaveLength(1)
+    }
+    // A download that lacks some of the job's files is no ride: the job goes in line.
+    const partial = decide(
+      job('paused', { workerId: null }),
+      riding('resume', inFlight({ coversMe: false })),
+      NOW,
+    )
+    expect(partial.state).toMatchObject({ status: 'queued', leaderId: null })
+  })
+
+  it('takes the leader’s file list when it has none yet', () => {
+    const metadata = { name: 'demo', files }
+    const { state, effects } = decide(
+      job('paused', { workerId: null, bytesTotal: 0, bytesDownloaded: 0 }),
+      riding('resume', inFlight({ metadata })),
+      NOW,
+    )
+    expect(state?.bytesTotal).toBe(1000)
+    const writes = effects.flatMap((e) => (e.type === 'write' ? e.writes : []))
+    expect(writes).toContainEqual(expect.objectContaining({ type: 'job_metadata', files }))
+  })
+
+  it('stops a taken-over download and frees its slot; refuses once it stopped or is uploading', () => {
+    const leader = inFlight({ status: 'downloading' }, 900)
+    const { state, effects, reply } = decide(job('downloading'), { type: 'follow', leader }, NOW)
+    expect(reply).toBe(true)
+    expect(state).toMatchObject({ leaderId: 'leader-1', workerId: null, bytesDownloaded: 900 })
+    expect(effectsOf(effects, 'stop_agent')).toHaveLength(1)
+    expect(effectsOf(effects, 'room_freed')).toHaveLength(1)
+    expect(effectsOf(effects, 'mirror_to_followers')).toEqual([])
+    for (const status of ['paused', 'uploading', 'completed'] as const)
+      expect(decide(job(status), { type: 'follow', leader }, NOW).reply).toBe(false)
   })
 
   it('never stops the agent of the leader a follower rides on', () => {

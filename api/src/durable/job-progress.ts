@@ -1,5 +1,6 @@
 import { DurableObject } from 'cloudflare:workers'
 import {
+  isActiveStatus,
   JobProgressState,
   ProgressFields,
   type AgentCallback,
@@ -14,7 +15,8 @@ import { alertJobGaveUp } from '../alerts/job-gave-up.ts'
 import { auditRecordStatement, type AuditRecord } from '../db/audit.ts'
 import { recordJobEvent } from '../db/job-events.ts'
 import { claimActiveSlot } from '../db/active-jobs.ts'
-import { getJobRow } from '../db/jobs.ts'
+import { covers, findInFlightDownload, getJobRow, selectedFilesOf } from '../db/jobs.ts'
+import { jobMetadata } from '../db/job-files.ts'
 import { log } from '../lib/log.ts'
 import { JobMeter } from '../metrics/job-phases.ts'
 import { SerialQueue } from '../lib/serial.ts'
@@ -36,6 +38,7 @@ import type {
   CallbackResult,
   Decision,
   Effect,
+  InFlightDownload,
   JobChange,
   LifecycleInput,
   Replies,
@@ -155,6 +158,7 @@ export class JobProgressDO extends DurableObject<Env> {
         selectedFiles: options.selectedFiles,
         operatorReason: options.operatorReason,
         files: action === 'resume' ? await filesAwaitingChoice(this.env.DB, s) : [],
+        inFlight: action === 'resume' || action === 'retry' ? await this.inFlight(s) : null,
       }),
       false,
       options.audit,
@@ -189,9 +193,23 @@ export class JobProgressDO extends DurableObject<Env> {
     return this.run(jobId, () => ({ type: 'set_leader', leaderId }))
   }
 
-  /** Another user's job started following this one. */
-  followersChanged(): Promise<void> {
-    return this.queue.run(async () => this.followers.forget())
+  /**
+   * `leader`, resumed with its own download further along, takes this job's over: this job stops
+   * its own and follows it. False when it stopped downloading meanwhile.
+   */
+  follow(jobId: string, leader: InFlightDownload): Promise<boolean> {
+    return this.run(jobId, async (s) => ({
+      type: 'follow',
+      leader: { ...leader, metadata: await this.metadataFor(s, leader) },
+    }))
+  }
+
+  /**
+   * Another user's job started following this one. Not queued behind this object's input being
+   * performed: that input may be the one that made it follow (`take_over`).
+   */
+  followersChanged(): void {
+    this.followers.forget()
   }
 
   /**
@@ -311,6 +329,7 @@ export class JobProgressDO extends DurableObject<Env> {
           ok: await resumeJob(env, effect.agentId, effect.jobId),
           selectedFiles: effect.selectedFiles,
           files: effect.files,
+          inFlight: effect.inFlight,
         }
       case 'enqueue':
         await enqueueDispatch(env, effect.job, effect.delaySeconds)
@@ -332,6 +351,20 @@ export class JobProgressDO extends DurableObject<Env> {
       case 'hand_over_followers':
         await this.followers.handOver(effect.jobId)
         return
+      case 'following':
+        await jobProgress(env, effect.leaderId).followersChanged()
+        return
+      case 'take_over': {
+        const s = this.state!
+        const me = { id: s.jobId, status: s.status, progress: ProgressFields.parse(s) }
+        const taken = await jobProgress(env, effect.from).follow(effect.from, {
+          ...me,
+          coversMe: true,
+          coveredByMe: false,
+        })
+        if (taken) await this.followers.adopt(effect.from, s.jobId)
+        return
+      }
       case 'watchdog':
         await this.ctx.storage.setAlarm(effect.at)
         return
@@ -356,6 +389,38 @@ export class JobProgressDO extends DurableObject<Env> {
     } catch (error) {
       log.error('webhooks_not_queued', { jobId, error: String(error) })
     }
+  }
+
+  /**
+   * Another job downloading this job's content now, for a resume or retry to ride on (or to take
+   * over, if this job's own copy is further along); null if none, or while files are chosen.
+   */
+  private async inFlight(s: JobProgressState | null): Promise<InFlightDownload | null> {
+    if (!s || s.leaderId || s.awaitingFiles) return null
+    const row = await findInFlightDownload(this.env.DB, s.infohash, s.selectedFiles, {
+      exceptId: s.jobId,
+      orCoveredBy: true,
+    })
+    const live = row && (await jobProgress(this.env, row.id).live())
+    if (!row || !live || !isActiveStatus(live.status)) return null
+    const theirs = selectedFilesOf(row)
+    const other = {
+      id: row.id,
+      status: live.status,
+      progress: live.progress,
+      coversMe: covers(theirs, s.selectedFiles),
+      coveredByMe: covers(s.selectedFiles, theirs),
+    }
+    return { ...other, metadata: await this.metadataFor(s, other) }
+  }
+
+  /** The leader's file list, when this job has none yet (a magnet whose metadata never came). */
+  private async metadataFor(
+    s: JobProgressState | null,
+    leader: Pick<InFlightDownload, 'id' | 'progress'>,
+  ): Promise<InFlightDownload['metadata']> {
+    if (!s || s.bytesTotal || !leader.progress.bytesTotal) return undefined
+    return jobMetadata(this.env.DB, leader.id)
   }
 
   private save(): void {

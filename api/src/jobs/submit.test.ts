@@ -7,6 +7,7 @@ import {
   callsFor,
   completed,
   followedDownload,
+  jobRow,
   magnetFor,
   metadata,
   openStream,
@@ -336,5 +337,94 @@ describe('dedup', () => {
     expect(await alice.api.getJob({ params: { id: leader.id } })).toMatchObject({
       status: 'paused',
     })
+  })
+  /** A leader paused at 10 %, whose follower took the download over and started it afresh. */
+  async function handedOver() {
+    const handed = await followedDownload()
+    await handed.agent.send(metadata(handed.infohash))
+    await handed.agent.send(progress(10))
+    await handed.alice.api.pauseJob({ params: { id: handed.leader.id } })
+    const { agentId } = await waitForStart(handed.follower.id)
+    return { ...handed, heir: agentSide(handed.follower.id, agentId), heirAgent: agentId }
+  }
+  const paths = async (jobId: string) => (await callsFor(jobId)).map((c) => c.path)
+
+  it('takes the download back when the paused leader resumes further along than its heir', async () => {
+    const { alice, bob, leader, follower, agent, heirAgent, infohash } = await handedOver()
+    // A third user's job joined the heir's download: it comes along.
+    const carol = await signUp()
+    const third = await carol.api.createJob({ body: { magnet: magnetFor(infohash) } })
+    expect(await jobRow(third.id)).toMatchObject({ follows_job_id: follower.id })
+    await alice.api.resumeJob({ params: { id: leader.id } })
+    // The leader's own copy goes on; the heir's, started afresh, is stopped and removed.
+    expect(await paths(leader.id)).toContain('/resume')
+    await waitFor(async () => (await paths(follower.id)).includes('/stop'), 5000, 'heir stopped')
+    const stop = (await callsFor(follower.id)).find((c) => c.path === '/stop')!
+    expect(stop.agentId).toBe(heirAgent)
+    expect(await jobRow(follower.id)).toMatchObject({ follows_job_id: leader.id, agent_id: null })
+    expect(await jobRow(leader.id)).toMatchObject({ follows_job_id: null, status: 'downloading' })
+    // The follower rides on the leader again: one download, mirrored.
+    await agent.send(progress(60))
+    await waitFor(
+      async () => (await bob.api.getJob({ params: { id: follower.id } })).progressPct === 60,
+      5000,
+      'mirrored progress',
+    )
+    expect(await jobRow(third.id)).toMatchObject({ follows_job_id: leader.id })
+    await waitFor(
+      async () => (await carol.api.getJob({ params: { id: third.id } })).progressPct === 60,
+      5000,
+      'progress mirrored to the third user',
+    )
+  })
+
+  it('rides a resumed leader on its heir when the heir got further, dropping its own copy', async () => {
+    const { alice, infohash, leader, follower, heir } = await handedOver()
+    await heir.send(metadata(infohash))
+    await heir.send(progress(80))
+    await alice.api.resumeJob({ params: { id: leader.id } })
+    const calls = await paths(leader.id)
+    expect(calls).toContain('/stop')
+    expect(calls).not.toContain('/resume')
+    expect(await jobRow(leader.id)).toMatchObject({
+      follows_job_id: follower.id,
+      agent_id: null,
+      status: 'downloading',
+      progress_pct: 80,
+    })
+    await heir.send(progress(90))
+    await waitFor(
+      async () => (await alice.api.getJob({ params: { id: leader.id } })).progressPct === 90,
+      5000,
+      'progress mirrored from the heir',
+    )
+  })
+
+  it('rides a retried job on another user’s download in flight instead of starting it again', async () => {
+    await registerAgent()
+    const alice = await signUp()
+    const bob = await signUp()
+    const infohash = randomInfohash()
+    const failed = await alice.api.createJob({ body: { magnet: magnetFor(infohash) } })
+    const first = await waitForStart(failed.id)
+    await agentSide(failed.id, first.agentId).send({
+      type: 'failed',
+      code: 'no_peers',
+      message: 'No peers.',
+      retryable: false,
+    })
+    const other = await bob.api.createJob({ body: { magnet: magnetFor(infohash) } })
+    const { agentId } = await waitForStart(other.id)
+    await agentSide(other.id, agentId).send(metadata(infohash))
+    await agentSide(other.id, agentId).send(progress(30), 2)
+
+    await alice.api.retryJob({ params: { id: failed.id } })
+    const riding = await alice.api.getJob({ params: { id: failed.id } })
+    expect(riding).toMatchObject({ status: 'downloading', progressPct: 30, bytesTotal: 1000 })
+    expect(riding.error).toBeUndefined()
+    expect(await jobRow(failed.id)).toMatchObject({ follows_job_id: other.id })
+    expect((await alice.api.listJobFiles({ params: { id: failed.id } })).files).toHaveLength(2)
+    await new Promise((r) => setTimeout(r, 300))
+    expect((await paths(failed.id)).filter((p) => p === '/start')).toHaveLength(1)
   })
 })

@@ -11,7 +11,7 @@ import {
   getJobRow,
   insertJobStatement,
   jobById,
-  listDownloadingLeaders,
+  findInFlightDownload,
   type JobRow,
 } from '../db/jobs.ts'
 import { getPlan } from '../db/plans.ts'
@@ -45,18 +45,6 @@ export type SubmitOutcome = { created: boolean; job: JobRow }
 /** KV key of an uploaded .torrent, kept for dispatches and re-dispatches (immutable: keyed by hash). */
 export function torrentKey(infohash: string): string {
   return `torrent:${infohash}`
-}
-
-/** Another user's job downloading this content now, whose selection covers this one. */
-async function inFlightLeader(db: D1Database, submission: Submission): Promise<JobRow | null> {
-  const leaders = await listDownloadingLeaders(db, submission.infohash)
-  return (
-    leaders.find((leader) => {
-      if (!leader.selected_files) return true
-      const theirs = new Set(JSON.parse(leader.selected_files) as number[])
-      return submission.selectedFiles?.every((i) => theirs.has(i)) ?? false
-    }) ?? null
-  )
 }
 
 function checkSelection(submission: Submission): void {
@@ -96,7 +84,9 @@ export async function submitJob(
     getUsage(db, user.id),
     storedContentFor(db, submission.infohash, submission.selectedFiles),
     // A job that waits for a choice of files downloads on its own once the choice is made.
-    chooseFiles(submission) ? null : inFlightLeader(db, submission),
+    chooseFiles(submission)
+      ? null
+      : findInFlightDownload(db, submission.infohash, submission.selectedFiles),
   ])
   if (blocked) throw new HttpError(403, 'blocked', `This content is blocked: ${blocked}`)
   if (existing) return { created: false, job: existing }
