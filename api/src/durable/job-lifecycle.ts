@@ -56,10 +56,25 @@ export function decide<I extends LifecycleInput>(
   const effects: Effect[] = d?.effects ?? (forget ? [{ type: 'forget' }] : [])
   const decision = {
     state: forget ? null : (d?.s ?? null),
-    effects: lineFilledLast(effects),
+    effects: lineFilledLast(oneWriteBatch(effects)),
     reply,
   }
   return d?.activates ? { ...decision, activates: d.activates } : decision
+}
+
+/**
+ * `effects` with every D1 write of the decision in one batch, where its first write was: the
+ * change lands whole or not at all (a job is never left in line without its retry delay, or
+ * following without its status), and in one round trip. Nothing a decision does between two of
+ * its writes needs the later one not made yet.
+ */
+function oneWriteBatch(effects: Effect[]): Effect[] {
+  const writes = effects.flatMap((e) => (e.type === 'write' ? e.writes : []))
+  const first = effects.findIndex((e) => e.type === 'write')
+  if (first < 0) return effects
+  return effects.flatMap((e, i): Effect[] =>
+    e.type !== 'write' ? [e] : i === first ? [{ type: 'write', writes }] : [],
+  )
 }
 
 /**
@@ -459,9 +474,10 @@ function requeueOrFail(d: Draft, error: JobError, delaySeconds?: number): void {
     apply(d, { status: 'failed', error: gaveUp(error) })
     return
   }
-  // Lost through no fault of its own (or its torrent's): it keeps its place in line. Its retry
-  // delay is written before its status: a fill running meanwhile (another job's, or a heartbeat's)
-  // must not find it in line with the old, past delay, and start it again at once.
+  // Lost through no fault of its own (or its torrent's): it keeps its place in line. A fill
+  // running meanwhile (another job's, or a heartbeat's) must not find it in line with the old,
+  // past delay and start it again at once: the delay and the status land in one batch (and the
+  // delay first, should the writes ever be split again).
   enqueue(d, delaySeconds ?? backoffSeconds(s.tries), { keepPlace: true })
   apply(d, { status: 'queued', error })
   if (stale) log(d, 'info', 'job_requeued', { jobId: s.jobId, from: stale, attempt: s.attempt })

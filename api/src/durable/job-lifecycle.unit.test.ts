@@ -297,6 +297,18 @@ describe('the job lifecycle core', () => {
     }
   }
 
+  it('writes each decision’s D1 changes in one batch, and fills the line after it', () => {
+    for (const [kind, change] of Object.entries(CHANGES)) {
+      for (const status of JobStatus.options) {
+        const s = job(status, 'job' in change ? change.job : {})
+        const { effects } = decide(s, change.input as LifecycleInput, NOW + 31_000)
+        expect(effectsOf(effects, 'write').length, `${kind} of a ${status} job`).toBeLessThan(2)
+        const order = effects.map((e) => e.type)
+        if (order.includes('room_freed')) expect(order.at(-1)).toBe('room_freed')
+      }
+    }
+  })
+
   it('tells the owner an operator cancelled or retried their job, and why', () => {
     const cancelled = decide(job('downloading'), CHANGES.operator_cancel.input, NOW)
     const error = {
@@ -601,10 +613,13 @@ describe('user actions', () => {
       selectedFiles: [1],
       bytesTotal: 400,
     })
-    expect(decision.effects[0]).toEqual({
+    // The choice is written first, in the batch that puts the job back in line.
+    expect(decision.effects[0]).toMatchObject({
       type: 'write',
       writes: [
         { type: 'file_choice', jobId: 'job-1', selectedFiles: [1], chosen: [1], bytesTotal: 400 },
+        { type: 'job_row' },
+        { type: 'line_up' },
       ],
     })
   })
@@ -623,9 +638,9 @@ describe('user actions', () => {
     const s = job('paused', { leaderId: 'leader-1', workerId: null })
     const decision = decide(s, action('resume'), NOW)
     expect(decision.state?.leaderId).toBeNull()
-    expect(decision.effects[0]).toEqual({
+    expect(decision.effects[0]).toMatchObject({
       type: 'write',
-      writes: [{ type: 'unfollow', jobId: 'job-1' }],
+      writes: [{ type: 'unfollow', jobId: 'job-1' }, { type: 'job_row' }, { type: 'line_up' }],
     })
   })
 })
