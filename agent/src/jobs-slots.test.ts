@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -91,8 +92,10 @@ let callbacks: AgentCallback[]
 let freed: number
 let manager: JobManager
 
-function body(jobId: string): AgentStartBody {
-  const infohash = 'e'.repeat(40)
+function body(
+  jobId: string,
+  infohash = createHash('sha1').update(jobId).digest('hex'),
+): AgentStartBody {
   return {
     jobId,
     attempt: 1,
@@ -170,6 +173,19 @@ afterEach(async () => {
 })
 
 describe('transfer slots', () => {
+  it('answers no room for content another of its jobs downloads, and takes it once that one is paused', async () => {
+    manager = manage(4)
+    const content = 'c'.repeat(40)
+    await manager.start(body('first', content))
+    const refused = await refusal(manager.start(body('second', content)))
+    expect(refused).toMatchObject({ status: 503, code: 'at_capacity' })
+    expect(refused.message).toBe('This agent is downloading the same content for job first.')
+    await manager.pause('first')
+    expect(await manager.start(body('second', content))).toMatchObject({
+      status: 'metadata_fetch',
+    })
+  })
+
   it('parks a job with no metadata after park-after ms, so another job gets its slot', async () => {
     manager = manage(1)
     const started = Date.now()

@@ -298,7 +298,12 @@ describe('JobManager', () => {
   it('replaces a broken engine and adds every running job to the new one', async () => {
     manager = manage()
     await manager.start(body('job-a'))
-    await manager.start(body('job-b'))
+    const other = 'f'.repeat(40)
+    await manager.start({
+      ...body('job-b'),
+      infohash: other,
+      magnet: `magnet:?xt=urn:btih:${other}`,
+    })
     await manager.pause('job-b')
     await manager.restartEngine('test')
     expect(engines).toHaveLength(2)

@@ -194,6 +194,7 @@ export class JobManager {
     if (!this.accepting) {
       throw new JobError(503, 'service_unavailable', 'The agent is shutting down.')
     }
+    this.checkSameContent(body)
     this.checkCapacity()
     await mkdir(this.o.dataDir, { recursive: true })
     if ((await freeDiskBytes(this.o.dataDir)) < this.o.diskReserveBytes) {
@@ -297,6 +298,22 @@ export class JobManager {
       const fresh = new JobRun(run.record, this.ctx)
       this.jobs.set(run.jobId, fresh)
       fresh.launch()
+    }
+  }
+
+  /**
+   * The engine holds one torrent per content: a second job of content another job here downloads
+   * would fail at once. "No room" instead: the API starts it on another agent, or later.
+   */
+  private checkSameContent(body: AgentStartBody): void {
+    for (const run of this.jobs.values()) {
+      if (run.record.start.infohash !== body.infohash || !isRunningStatus(run.record.status))
+        continue
+      throw new JobError(
+        503,
+        'at_capacity',
+        `This agent is downloading the same content for job ${run.jobId}.`,
+      )
     }
   }
 

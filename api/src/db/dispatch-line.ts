@@ -46,7 +46,7 @@ const onAgentsOf = (userId: string) =>
  */
 const line = (where: string) => `
   SELECT l.*, l.rank + ${onAgentsOf('l.user_id')} AS turn, ${transfersOf('l.user_id')} AS transfers FROM (
-    SELECT j.id, j.user_id, j.bytes_total, j.queued_at, j.not_before, p.priority,
+    SELECT j.id, j.user_id, j.infohash, j.bytes_total, j.queued_at, j.not_before, p.priority,
            p.max_active_jobs, p.max_queue_wait_ms,
            ROW_NUMBER() OVER (PARTITION BY j.user_id ORDER BY j.queued_at, j.id) AS rank
     FROM jobs j JOIN users u ON u.id = j.user_id JOIN plans p ON p.id = u.plan_id
@@ -58,6 +58,7 @@ const LINE_ORDER = 'priority DESC, turn, queued_at, id'
 export interface LineJob {
   id: string
   user_id: string
+  infohash: string
   bytes_total: number
 }
 
@@ -69,13 +70,34 @@ export async function nextInLine(db: D1Database, now: number, limit: number): Pr
   const { results } = await db
     .prepare(
       `WITH ready AS (${line('j.not_before <= ?1')})
-       SELECT id, user_id, bytes_total FROM ready
+       SELECT id, user_id, infohash, bytes_total FROM ready
        WHERE max_active_jobs IS NULL OR rank + transfers <= max_active_jobs
        ORDER BY ${LINE_ORDER} LIMIT ?2`,
     )
     .bind(now, limit)
     .all<LineJob>()
   return results
+}
+
+/** `agentId` runs a download of `infohash` (see {@link contentOnAgents}). */
+export const holding = (agentId: string, infohash: string) => `${agentId} ${infohash}`
+
+/**
+ * Which agents run a download of which of `infohashes` now (keys of {@link holding}). An agent's
+ * torrent engine holds one torrent per content: a second job of the same content started there
+ * would fail (two jobs whose choices of files do not cover each other download apart).
+ */
+export async function contentOnAgents(db: D1Database, infohashes: string[]): Promise<Set<string>> {
+  if (!infohashes.length) return new Set()
+  const { results } = await db
+    .prepare(
+      `SELECT j.agent_id, j.infohash FROM jobs j
+       WHERE j.infohash IN (SELECT value FROM json_each(?)) AND j.agent_id IS NOT NULL
+         AND j.status IN (${sqlList(RUNNING_STATUSES)}) AND j.follows_job_id IS NULL`,
+    )
+    .bind(JSON.stringify([...new Set(infohashes)]))
+    .all<{ agent_id: string; infohash: string }>()
+  return new Set(results.map((row) => holding(row.agent_id, row.infohash)))
 }
 
 /** A queued job's place in line and why it waits. */

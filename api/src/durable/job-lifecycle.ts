@@ -360,6 +360,7 @@ function userAction(
     }
   } else if (inFlight?.coversMe) {
     // Nothing of its own to resume (or a retry): it rides on the download in flight.
+    if (action === 'resume' && s.awaitingFiles) chooseFiles(d, selectedFiles, files)
     if (action === 'retry') s.tries = 0
     followLeader(d, inFlight)
   } else backToQueue(d, action, selectedFiles, files, error)

@@ -158,7 +158,10 @@ export class JobProgressDO extends DurableObject<Env> {
         selectedFiles: options.selectedFiles,
         operatorReason: options.operatorReason,
         files: action === 'resume' ? await filesAwaitingChoice(this.env.DB, s) : [],
-        inFlight: action === 'resume' || action === 'retry' ? await this.inFlight(s) : null,
+        inFlight:
+          action === 'resume' || action === 'retry'
+            ? await this.inFlight(s, options.selectedFiles)
+            : null,
       }),
       false,
       options.audit,
@@ -393,11 +396,16 @@ export class JobProgressDO extends DurableObject<Env> {
 
   /**
    * Another job downloading this job's content now, for a resume or retry to ride on (or to take
-   * over, if this job's own copy is further along); null if none, or while files are chosen.
+   * over, if this job's own copy is further along); null if none. A job awaiting a choice of
+   * files looks with the files chosen (`chosen`; none: all), unless its agent holds a copy.
    */
-  private async inFlight(s: JobProgressState | null): Promise<InFlightDownload | null> {
-    if (!s || s.leaderId || s.awaitingFiles) return null
-    const row = await findInFlightDownload(this.env.DB, s.infohash, s.selectedFiles, {
+  private async inFlight(
+    s: JobProgressState | null,
+    chosen: number[] | null | undefined,
+  ): Promise<InFlightDownload | null> {
+    if (!s || s.leaderId || (s.awaitingFiles && s.workerId)) return null
+    const wanted = s.awaitingFiles ? (chosen ?? null) : s.selectedFiles
+    const row = await findInFlightDownload(this.env.DB, s.infohash, wanted, {
       exceptId: s.jobId,
       orCoveredBy: true,
     })
@@ -408,8 +416,8 @@ export class JobProgressDO extends DurableObject<Env> {
       id: row.id,
       status: live.status,
       progress: live.progress,
-      coversMe: covers(theirs, s.selectedFiles),
-      coveredByMe: covers(s.selectedFiles, theirs),
+      coversMe: covers(theirs, wanted),
+      coveredByMe: covers(wanted, theirs),
     }
     return { ...other, metadata: await this.metadataFor(s, other) }
   }

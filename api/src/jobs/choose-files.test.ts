@@ -55,6 +55,39 @@ describe('choosing files before the download starts', () => {
     ])
   })
 
+  it('rides a job whose files were just chosen on another user’s download of them', async () => {
+    await registerAgent()
+    const alice = await signUp()
+    const bob = await signUp()
+    const infohash = randomInfohash()
+    const theirs = await alice.api.createJob({ body: { magnet: magnetFor(infohash) } })
+    const first = await waitForStart(theirs.id)
+    await agentSide(theirs.id, first.agentId).send(metadata(infohash))
+
+    const job = await bob.api.createJob({
+      body: { magnet: magnetFor(infohash), chooseFiles: true },
+    })
+    const { agentId } = await waitForStart(job.id)
+    await agentSide(job.id, agentId).send(metadata(infohash))
+    await waitFor(async () => (await getJob(bob, job.id)).status === 'paused', 5000, 'a choice')
+
+    const resumed = await bob.api.resumeJob({
+      params: { id: job.id },
+      body: { selectedFiles: [1] },
+    })
+    expect(resumed).toMatchObject({ status: 'downloading', selectedFiles: [1], bytesTotal: 400 })
+    const row = await env.DB.prepare('SELECT follows_job_id FROM jobs WHERE id = ?')
+      .bind(job.id)
+      .first<{ follows_job_id: string }>()
+    expect(row?.follows_job_id).toBe(theirs.id)
+    expect((await getJob(bob, job.id)).files.map((f) => [f.index, f.selected])).toEqual([
+      [0, false],
+      [1, true],
+    ])
+    await new Promise((r) => setTimeout(r, 300))
+    expect((await callsFor(job.id)).filter((c) => c.path === '/start')).toHaveLength(1)
+  })
+
   it('keeps a .torrent job paused with its files at once, undispatched until the choice', async () => {
     await registerAgent()
     const user = await signUp()

@@ -1,6 +1,8 @@
 import { DurableObject } from 'cloudflare:workers'
 import {
   agentsWithRoom,
+  contentOnAgents,
+  holding,
   nextInLine,
   nextRetryAt,
   type AgentRoom,
@@ -20,16 +22,21 @@ export interface FillReport {
 
 /** Rounds of one fill at most: each round takes jobs out of line or agents out of the running. */
 const MAX_ROUNDS = 100
+/** Jobs looked at past the free slots in one round, for those whose content every agent runs. */
+const LOOKAHEAD = 20
 
 /**
  * Pairs the jobs (in line order) with agents: each to the agent with the most free transfer
- * slots left that has disk for it. A job no agent has disk for stays in line.
+ * slots left that has disk for it and runs no download of its content (`held`, keys of
+ * `holding`). A job no agent can take stays in line.
  */
 export function assign(
   jobs: readonly LineJob[],
   agents: readonly AgentRoom[],
+  held: ReadonlySet<string> = new Set(),
 ): { job: LineJob; agent: AgentRoom }[] {
   const free = new Map(agents.map((a) => [a.id, a.free_slots]))
+  const taken = new Set(held)
   const pairs: { job: LineJob; agent: AgentRoom }[] = []
   for (const job of jobs) {
     let best: AgentRoom | null = null
@@ -38,12 +45,14 @@ export function assign(
       if (
         left > 0 &&
         agent.free_disk_bytes >= job.bytes_total &&
+        !taken.has(holding(agent.id, job.infohash)) &&
         (!best || left > free.get(best.id)!)
       )
         best = agent
     }
     if (!best) continue
     free.set(best.id, free.get(best.id)! - 1)
+    taken.add(holding(best.id, job.infohash))
     pairs.push({ job, agent: best })
   }
   return pairs
@@ -67,7 +76,14 @@ export async function fillFreeSlots(env: Env): Promise<FillReport> {
     const agents = (await agentsWithRoom(env.DB, Date.now())).filter((a) => !refused.has(a.id))
     const slots = agents.reduce((sum, a) => sum + a.free_slots, 0)
     if (slots === 0) break
-    const pairs = assign(await nextInLine(env.DB, Date.now(), slots), agents)
+    // More jobs than slots: one no agent can take now (its content runs on every agent with
+    // room) must not keep the jobs behind it from the slots.
+    const jobs = await nextInLine(env.DB, Date.now(), slots + LOOKAHEAD)
+    const held = await contentOnAgents(
+      env.DB,
+      jobs.map((j) => j.infohash),
+    )
+    const pairs = assign(jobs, agents, held)
     if (!pairs.length) break
     const results = await Promise.all(
       pairs.map(async ({ job, agent }): Promise<DispatchResult> => {
