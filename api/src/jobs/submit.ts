@@ -83,7 +83,7 @@ export async function submitJob(
     getPlan(db, user.plan_id),
     getUsage(db, user.id),
     storedContentFor(db, submission.infohash, submission.selectedFiles),
-    // A job that waits for a choice of files downloads on its own once the choice is made.
+    // A job that waits for a choice of files looks for a download to ride on once it is made.
     chooseFiles(submission)
       ? null
       : findInFlightDownload(db, submission.infohash, submission.selectedFiles),
