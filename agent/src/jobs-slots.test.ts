@@ -184,6 +184,9 @@ describe('transfer slots', () => {
     expect(await manager.start(body('second', content))).toMatchObject({
       status: 'metadata_fetch',
     })
+    // Nor does a paused job of that content resume beside it (its bytes stay for later).
+    expect(await refusal(manager.resume('first'))).toMatchObject({ status: 503 })
+    expect(manager.view('first')).toMatchObject({ status: 'paused' })
   })
 
   it('parks a job with no metadata after park-after ms, so another job gets its slot', async () => {

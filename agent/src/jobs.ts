@@ -247,6 +247,7 @@ export class JobManager {
   async resume(jobId: string): Promise<AgentJobView> {
     const run = this.require(jobId)
     if (run.record.status !== 'paused') return viewOf(run)
+    this.checkSameContent(run.record.start)
     this.checkCapacity()
     this.slots.take(jobId)
     run.record.status = run.record.files ? 'downloading' : 'metadata_fetch'
@@ -305,9 +306,13 @@ export class JobManager {
    * The engine holds one torrent per content: a second job of content another job here downloads
    * would fail at once. "No room" instead: the API starts it on another agent, or later.
    */
-  private checkSameContent(body: AgentStartBody): void {
+  private checkSameContent(body: Pick<AgentStartBody, 'jobId' | 'infohash'>): void {
     for (const run of this.jobs.values()) {
-      if (run.record.start.infohash !== body.infohash || !isRunningStatus(run.record.status))
+      if (
+        run.jobId === body.jobId ||
+        run.record.start.infohash !== body.infohash ||
+        !isRunningStatus(run.record.status)
+      )
         continue
       throw new JobError(
         503,

@@ -8,6 +8,7 @@ import { type TestStack, startTestStack } from '@tseeder/testkit/test-stack'
 import { type Session, signIn, signUp, watchEvents } from '@tseeder/testkit/session'
 import { buildTorrent, content, sha256 } from '@tseeder/testkit/fixtures'
 import { startSwarm, type Swarm } from '@tseeder/testkit/swarm'
+import { waitFor } from '@tseeder/testkit/wait'
 
 let stack: TestStack
 let swarm: Swarm
@@ -194,6 +195,49 @@ describe('tseeder end to end, two agents and a local swarm', () => {
       await expectFilesMatch(carol, job.id, fixtures[i]!.sha256)
     }
     expect([...agentIds].sort()).toEqual(stack.agents.map((a) => a.id).sort())
+  })
+
+  it('keeps one download for two users through the first one’s pause and resume', async () => {
+    const size = 6 * 1024 * 1024
+    const fixture = buildTorrent({
+      name: 'e2e-shared',
+      announce: swarm.announce,
+      singleFile: true,
+      files: [{ segments: ['e2e-shared'], data: content(size) }],
+    })
+    const slow = swarm.seeder()
+    await slow.seed(fixture)
+    slow.throttle(256 * 1024)
+    const grace = await signUp(stack.url)
+    const heidi = await signUp(stack.url)
+    const leader = await grace.api.createJob({ body: { magnet: fixture.magnet } })
+    await waitForJob(grace, leader.id, (j) => j.status === 'downloading' && j.bytesDownloaded > 0)
+    const rider = await heidi.api.createJob({ body: { magnet: fixture.magnet } })
+    expect(rider.status).toBe('downloading')
+    expect((await adminJob(rider.id)).agentId).toBeNull()
+
+    // Grace pauses: Heidi's job takes the download over, on an agent of its own.
+    await grace.api.pauseJob({ params: { id: leader.id } })
+    const heir = await waitFor(
+      async () => (await adminJob(rider.id)).agentId,
+      30_000,
+      'the heir on an agent',
+    )
+    // Grace resumes: her copy is further along than the heir's fresh one, so Heidi's rides on
+    // it again and the heir's copy is stopped.
+    await grace.api.resumeJob({ params: { id: leader.id } })
+    expect((await adminJob(rider.id)).agentId).toBeNull()
+    expect((await adminJob(leader.id)).agentId).not.toBeNull()
+    console.log(
+      `shared download: heir on ${heir}, taken back by ${(await adminJob(leader.id)).agentId}`,
+    )
+
+    slow.throttle(-1)
+    await waitForJob(grace, leader.id, completed)
+    await waitForJob(heidi, rider.id, completed, 30_000)
+    await expectFilesMatch(grace, leader.id, fixture.sha256)
+    await expectFilesMatch(heidi, rider.id, fixture.sha256)
+    expect((await adminJob(leader.id)).attempt).toBe(1)
   })
 
   it('completes a .torrent upload sent as multipart form data', async () => {

@@ -209,8 +209,11 @@ export type Effect =
   | { type: 'hand_over_followers'; jobId: string }
   /** The job started following `leaderId`: the leader mirrors its changes to it from now on. */
   | { type: 'following'; leaderId: string }
-  /** The job's own download goes on: `from` (and its followers) follow it instead of downloading. */
-  | { type: 'take_over'; from: string }
+  /**
+   * The job's own download goes on (in `status`, once resumed): `from` (and its followers) stop
+   * theirs and follow it.
+   */
+  | { type: 'take_over'; from: string; status: JobStatus }
   | { type: 'watchdog'; at: number }
   | {
       type: 'log'

@@ -147,11 +147,8 @@ function onInput(d: Draft, input: LifecycleInput): Replies[LifecycleInput['type'
       const other = input.inFlight
       if (input.ok) {
         s.lastHeartbeat = d.now
-        apply(d, { status: s.bytesTotal > 0 ? 'downloading' : 'metadata_fetch' })
+        apply(d, { status: resumedStatus(s) })
         armWatchdog(d)
-        // The same content is downloading elsewhere, not as far along: that job rides on this one.
-        if (other?.coveredByMe && !isAhead(other, s))
-          d.effects.push({ type: 'take_over', from: other.id })
       } else if (other?.coversMe) followLeader(d, other)
       else backToQueue(d, 'resume', input.selectedFiles, input.files)
       return
@@ -348,7 +345,19 @@ function userAction(
     // started downloading for someone else (its followers, handed over): one download goes on,
     // the one further along.
     if (inFlight?.coversMe && isAhead(inFlight, s)) followLeader(d, inFlight)
-    else {
+    else if (inFlight?.coveredByMe) {
+      // This copy is further along: the other download (with its followers) rides on it. Stopped
+      // before this one resumes, as both may be on one agent, whose engine holds one torrent
+      // per content. Should the resume fail, this job goes in line and the other waits on it.
+      d.effects.push({ type: 'take_over', from: inFlight.id, status: resumedStatus(s) })
+      d.effects.push({
+        type: 'resume_agent',
+        jobId: s.jobId,
+        agentId: s.workerId,
+        selectedFiles,
+        files,
+      })
+    } else {
       d.effects.push({
         type: 'resume_agent',
         jobId: s.jobId,
@@ -365,6 +374,11 @@ function userAction(
     followLeader(d, inFlight)
   } else backToQueue(d, action, selectedFiles, files, error)
   return { ok: true }
+}
+
+/** What a paused job's agent resumes: its download, or its search for metadata. */
+function resumedStatus(s: JobProgressState): 'downloading' | 'metadata_fetch' {
+  return s.bytesTotal > 0 ? 'downloading' : 'metadata_fetch'
 }
 
 /** Whether `other` has downloaded more than the job, on an agent of its own now. */

@@ -728,30 +728,20 @@ describe('followers', () => {
     expect(effects.at(-1)).toEqual({ type: 'following', leaderId: 'leader-1' })
   })
 
-  it('resumes its own copy when it is further along, then takes the other download over', () => {
+  it('takes the other download over when its own copy is further along, before resuming it', () => {
     const behind = inFlight({ status: 'queued' }, 700)
     const { effects } = decide(job('paused'), riding('resume', behind), NOW)
-    expect(effectsOf(effects, 'resume_agent')).toEqual([
-      expect.objectContaining({ agentId: AGENT, inFlight: behind }),
-    ])
-    expect(effectsOf(effects, 'stop_agent')).toEqual([])
-    const resumed = decide(
-      job('paused'),
-      { type: 'agent_resumed', ok: true, files: [], inFlight: behind },
-      NOW,
-    )
-    expect(resumed.state).toMatchObject({ status: 'downloading', leaderId: null })
-    expect(effectsOf(resumed.effects, 'take_over')).toEqual([
-      { type: 'take_over', from: 'leader-1' },
-    ])
-    // Not when the other download wants files this one does not bring.
+    // The other copy is stopped first: both may be on one agent, which holds one per content.
+    expect(effects.map((e) => e.type)).toEqual(['take_over', 'resume_agent'])
+    expect(effects[0]).toEqual({ type: 'take_over', from: 'leader-1', status: 'downloading' })
+    expect(effects[1]).toMatchObject({ agentId: AGENT })
+    // A failed resume then puts the job in line, the other riding on it.
+    const refused = decide(job('paused'), { type: 'agent_resumed', ok: false, files: [] }, NOW)
+    expect(refused.state).toMatchObject({ status: 'queued', leaderId: null })
+    // Not a download wanting files this one does not bring: it goes on beside it.
     const wider = inFlight({ status: 'queued', coveredByMe: false }, 700)
-    const alone = decide(
-      job('paused'),
-      { type: 'agent_resumed', ok: true, files: [], inFlight: wider },
-      NOW,
-    )
-    expect(effectsOf(alone.effects, 'take_over')).toEqual([])
+    const alone = decide(job('paused'), riding('resume', wider), NOW)
+    expect(alone.effects.map((e) => e.type)).toEqual(['resume_agent'])
   })
 
   it('rides a resumed or retried job without a copy on the download in flight, not in line', () => {

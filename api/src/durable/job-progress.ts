@@ -359,7 +359,7 @@ export class JobProgressDO extends DurableObject<Env> {
         return
       case 'take_over': {
         const s = this.state!
-        const me = { id: s.jobId, status: s.status, progress: ProgressFields.parse(s) }
+        const me = { id: s.jobId, status: effect.status, progress: ProgressFields.parse(s) }
         const taken = await jobProgress(env, effect.from).follow(effect.from, {
           ...me,
           coversMe: true,
