@@ -345,26 +345,21 @@ function userAction(
     // started downloading for someone else (its followers, handed over): one download goes on,
     // the one further along.
     if (inFlight?.coversMe && isAhead(inFlight, s)) followLeader(d, inFlight)
-    else if (inFlight?.coveredByMe) {
-      // This copy is further along: the other download (with its followers) rides on it. Stopped
-      // before this one resumes, as both may be on one agent, whose engine holds one torrent
-      // per content. Should the resume fail, this job goes in line and the other waits on it.
-      d.effects.push({ type: 'take_over', from: inFlight.id, status: resumedStatus(s) })
+    else {
+      // This copy goes on. The other download, if it wants no file this one does not bring,
+      // rides on it (with its followers): stopped before this one resumes, as both may be on one
+      // agent, whose engine holds one torrent per content. Should the resume fail, this job goes
+      // in line and the other waits on it.
+      const takeOver = inFlight?.coveredByMe ? inFlight : null
+      if (takeOver)
+        d.effects.push({ type: 'take_over', from: takeOver.id, status: resumedStatus(s) })
       d.effects.push({
         type: 'resume_agent',
         jobId: s.jobId,
         agentId: s.workerId,
         selectedFiles,
         files,
-      })
-    } else {
-      d.effects.push({
-        type: 'resume_agent',
-        jobId: s.jobId,
-        agentId: s.workerId,
-        selectedFiles,
-        files,
-        inFlight,
+        inFlight: takeOver ? null : inFlight,
       })
     }
   } else if (inFlight?.coversMe) {
