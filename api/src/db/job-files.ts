@@ -211,3 +211,22 @@ export async function jobMetadata(
   if (name === undefined || !files?.results.length) return undefined
   return { name, files: files.results.map(({ index, path, size }) => ({ index, path, size })) }
 }
+
+/**
+ * The name and file list of `infohash` as the first job of it whose metadata came recorded them
+ * (the same for every job: the info hash is the hash of that metadata); none yet: undefined.
+ */
+export async function knownMetadata(
+  db: D1Database,
+  infohash: string,
+): Promise<{ name: string; files: FileEntry[] } | undefined> {
+  const job = await db
+    .prepare(
+      `SELECT j.id FROM jobs j WHERE j.infohash = ?
+         AND EXISTS (SELECT 1 FROM job_files f WHERE f.job_id = j.id)
+       ORDER BY j.created_at LIMIT 1`,
+    )
+    .bind(infohash)
+    .first<{ id: string }>()
+  return job ? jobMetadata(db, job.id) : undefined
+}

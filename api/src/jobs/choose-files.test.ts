@@ -55,7 +55,7 @@ describe('choosing files before the download starts', () => {
     ])
   })
 
-  it('rides a job whose files were just chosen on another user’s download of them', async () => {
+  it('lists the files of content another user’s download knows at once, then rides on it', async () => {
     await registerAgent()
     const alice = await signUp()
     const bob = await signUp()
@@ -64,12 +64,16 @@ describe('choosing files before the download starts', () => {
     const first = await waitForStart(theirs.id)
     await agentSide(theirs.id, first.agentId).send(metadata(infohash))
 
+    // No agent fetches the metadata again: the choice can be made at once.
     const job = await bob.api.createJob({
       body: { magnet: magnetFor(infohash), chooseFiles: true },
     })
-    const { agentId } = await waitForStart(job.id)
-    await agentSide(job.id, agentId).send(metadata(infohash))
-    await waitFor(async () => (await getJob(bob, job.id)).status === 'paused', 5000, 'a choice')
+    expect(job).toMatchObject({ status: 'paused', awaitingFiles: true, name: 'demo' })
+    const listed = await getJob(bob, job.id)
+    expect(listed.files.map((f) => [f.index, f.path])).toEqual([
+      [0, 'demo/a.txt'],
+      [1, 'demo/b.mp4'],
+    ])
 
     const resumed = await bob.api.resumeJob({
       params: { id: job.id },
@@ -85,7 +89,7 @@ describe('choosing files before the download starts', () => {
       [1, true],
     ])
     await new Promise((r) => setTimeout(r, 300))
-    expect((await callsFor(job.id)).filter((c) => c.path === '/start')).toHaveLength(1)
+    expect(await callsFor(job.id)).toEqual([])
   })
 
   it('keeps a .torrent job paused with its files at once, undispatched until the choice', async () => {

@@ -4,7 +4,7 @@ import type { AppContext } from '../env.ts'
 import { auditEachStatement, auditRecord } from '../db/audit.ts'
 import { getBlockReason } from '../db/blocklist.ts'
 import { getContentName } from '../db/content.ts'
-import { copyJobFilesStatement, insertJobFileStatement } from '../db/job-files.ts'
+import { copyJobFilesStatement, insertJobFileStatement, knownMetadata } from '../db/job-files.ts'
 import { dropJobOverActiveLimitStatement } from '../db/active-jobs.ts'
 import {
   findUserJobByInfohash,
@@ -67,7 +67,8 @@ function neededFiles(submission: Submission) {
 /**
  * `POST /api/jobs` after validation: blocklist → the same user's job (200) → quotas → stored
  * content (completed at once) → another user's download in flight (followed) → a new job,
- * dispatched through the queue. The active-jobs limit is checked by the insert itself.
+ * dispatched through the queue (or, choosing files with the file list known, paused for the
+ * choice). The active-jobs limit is checked by the insert itself.
  */
 export async function submitJob(
   c: AppContext,
@@ -76,6 +77,12 @@ export async function submitJob(
 ): Promise<SubmitOutcome> {
   const db = c.env.DB
   checkSelection(submission)
+  // A magnet whose file list another job of this content already brought: the choice can be
+  // made at once, as for a .torrent, without an agent fetching the metadata again.
+  if (chooseFiles(submission) && !submission.files) {
+    const known = await knownMetadata(db, submission.infohash)
+    if (known) submission = { ...submission, name: known.name, files: known.files }
+  }
   // Independent reads run together; the decisions below still follow the documented order.
   const [blocked, existing, plan, usage, stored, leader] = await Promise.all([
     getBlockReason(db, submission.infohash),
