@@ -32,19 +32,22 @@ export function dropJobOverActiveLimitStatement(
 }
 
 /**
- * A paused or failed job takes an active slot (its status becomes `queued`) if its owner's plan
- * has one free; false when it has none. A job already active keeps the slot it holds.
+ * A paused or failed job takes an active slot (its status becomes `status`, following
+ * `followsJobId`) if its owner's plan has one free; false when it has none. A job already active
+ * keeps the slot it holds.
  */
 export async function claimActiveSlot(
   db: D1Database,
-  job: { jobId: string; userId: string; at: number },
+  job: { jobId: string; userId: string; at: number; status: string; followsJobId: string | null },
 ): Promise<boolean> {
+  const active = `status IN (${sqlList(ACTIVE_STATUSES)})`
   const result = await db
     .prepare(
-      `UPDATE jobs SET status = CASE WHEN status IN (${sqlList(ACTIVE_STATUSES)}) THEN status ELSE 'queued' END, updated_at = ?3
-       WHERE id = ?1 AND (status IN (${sqlList(ACTIVE_STATUSES)}) OR ${withinActiveJobLimit('?2', 1)})`,
+      `UPDATE jobs SET status = CASE WHEN ${active} THEN status ELSE ?4 END,
+         follows_job_id = CASE WHEN ${active} THEN follows_job_id ELSE ?5 END, updated_at = ?3
+       WHERE id = ?1 AND (${active} OR ${withinActiveJobLimit('?2', 1)})`,
     )
-    .bind(job.jobId, job.userId, job.at)
+    .bind(job.jobId, job.userId, job.at, job.status, job.followsJobId)
     .run()
   return result.meta.changes > 0
 }

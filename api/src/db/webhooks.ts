@@ -1,5 +1,6 @@
 import type { Webhook, WebhookAttempt, WebhookEventType } from '@tseeder/shared'
 import { iso } from '../lib/time.ts'
+import { SEALED_PREFIX } from '../lib/sealed-secret.ts'
 
 export interface WebhookRow {
   id: string
@@ -121,8 +122,8 @@ export async function listPlainSecretWebhooks(
   limit: number,
 ): Promise<Pick<WebhookRow, 'id' | 'secret'>[]> {
   const { results } = await db
-    .prepare("SELECT id, secret FROM webhooks WHERE secret NOT LIKE 'v1.%' LIMIT ?")
-    .bind(limit)
+    .prepare('SELECT id, secret FROM webhooks WHERE secret NOT LIKE ? LIMIT ?')
+    .bind(`${SEALED_PREFIX}%`, limit)
     .all<Pick<WebhookRow, 'id' | 'secret'>>()
   return results
 }

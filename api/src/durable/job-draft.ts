@@ -23,7 +23,7 @@ export interface Draft {
   now: number
   effects: Effect[]
   /** Set when the decision makes the job active: it holds only with a free active-job slot. */
-  activates?: ActiveSlotClaim
+  activates?: Pick<ActiveSlotClaim, 'jobId' | 'userId'>
 }
 
 /**

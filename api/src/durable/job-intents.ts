@@ -28,17 +28,20 @@ export interface MetadataChecks {
   blockedReason: string | null
 }
 
-/**
- * Another job downloading the same content now (on its own), as a job being resumed or retried
- * sees it: what it would take over by following it, and whether either download brings every
- * file the other job wants.
- */
-export interface InFlightDownload {
+/** A job to follow: what the follower takes over from it. */
+export interface Leader {
   id: string
   status: JobStatus
   progress: ProgressFields
-  /** Its file list, when the job looking at it has none yet. */
+  /** Its file list, when the follower has none yet. */
   metadata?: { name: string; files: FileEntry[] }
+}
+
+/**
+ * Another job downloading the same content now (on its own), as a job being resumed or retried
+ * sees it: a leader to follow, and whether either download brings every file the other job wants.
+ */
+export interface InFlightDownload extends Leader {
   /** Its download brings every file the other job wants: that job may follow it. */
   coversMe: boolean
   /** The other job's download brings every file it wants: it may follow that job. */
@@ -84,7 +87,7 @@ export type LifecycleInput =
   | { type: 'become_leader' }
   | { type: 'set_leader'; leaderId: string }
   /** Another job took this job's download over (its own is further along): follow it. */
-  | { type: 'follow'; leader: InFlightDownload }
+  | { type: 'follow'; leader: Leader }
   | { type: 'stale_check' }
   | { type: 'deleted' }
   /** A decision that made the job active did not hold: its owner's plan had no slot free. */
@@ -275,4 +278,12 @@ export interface Decision<T extends LifecycleInput['type'] = LifecycleInput['typ
 export interface ActiveSlotClaim {
   jobId: string
   userId: string
+  /**
+   * What the claim writes on the row, until the decision's own writes land: the status and the
+   * leader the decision leaves the job with (a paused job resuming its copy: the status it
+   * resumes in). Never `queued` for a job the decision does not put in line: a fill meanwhile
+   * would start it again from scratch.
+   */
+  status: JobStatus
+  followsJobId: string | null
 }

@@ -31,6 +31,7 @@ import type {
   Effect,
   FileSize,
   InFlightDownload,
+  Leader,
   LifecycleInput,
   MetadataChecks,
   Replies,
@@ -59,7 +60,12 @@ export function decide<I extends LifecycleInput>(
     effects: lineFilledLast(oneWriteBatch(effects)),
     reply,
   }
-  return d?.activates ? { ...decision, activates: d.activates } : decision
+  if (!d?.activates) return decision
+  // The row as the decision leaves it, or (a copy resuming on its agent) as the agent's answer will.
+  const row = isActiveStatus(d.s.status)
+    ? { status: d.s.status, followsJobId: d.s.leaderId }
+    : { status: resumedStatus(d.s), followsJobId: null }
+  return { ...decision, activates: { ...d.activates, ...row } }
 }
 
 /**
@@ -386,7 +392,7 @@ function isAhead(other: InFlightDownload, s: JobProgressState): boolean {
  * is stopped and removed, it takes the leader's status and progress (and file list, if it has
  * none yet), and the leader mirrors its changes to it.
  */
-function followLeader(d: Draft, leader: InFlightDownload): void {
+function followLeader(d: Draft, leader: Leader): void {
   const s = d.s
   const heldSlot = holdsTransferSlot(s)
   stopAgent(d)

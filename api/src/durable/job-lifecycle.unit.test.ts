@@ -657,12 +657,47 @@ describe('the active-jobs limit', () => {
           (input.action === 'resume' || input.action === 'retry') &&
           (decision.reply as { ok: boolean }).ok
         expect(decision.activates, `${kind} of a ${status} job`).toEqual(
-          activating ? { jobId: 'job-1', userId: 'user-1' } : undefined,
+          activating
+            ? {
+                jobId: 'job-1',
+                userId: 'user-1',
+                status: expect.any(String),
+                followsJobId: decision.state?.leaderId ?? null,
+              }
+            : undefined,
         )
       }
     }
     expect(decide(job('paused'), action('resume'), NOW).activates).toBeDefined()
     expect(decide(job('failed'), action('retry'), NOW).activates).toBeDefined()
+  })
+
+  it('claims the slot with the row the decision leaves, never in line unless it goes in line', () => {
+    const claimed = (s: JobProgressState, input: LifecycleInput) => {
+      const { activates } = decide(s, input, NOW)
+      return activates && { status: activates.status, followsJobId: activates.followsJobId }
+    }
+    // Its copy resumes on its agent: a fill before the agent answers must not start it afresh.
+    expect(claimed(job('paused'), action('resume'))).toEqual({
+      status: 'downloading',
+      followsJobId: null,
+    })
+    expect(claimed(job('paused', { bytesTotal: 0 }), action('resume'))).toEqual({
+      status: 'metadata_fetch',
+      followsJobId: null,
+    })
+    expect(claimed(job('paused'), riding('resume', inFlight({ status: 'queued' }, 50)))).toEqual({
+      status: 'downloading',
+      followsJobId: null,
+    })
+    expect(claimed(job('failed', { workerId: null }), riding('retry'))).toEqual({
+      status: 'downloading',
+      followsJobId: 'leader-1',
+    })
+    expect(claimed(job('paused', { workerId: null }), action('resume'))).toEqual({
+      status: 'queued',
+      followsJobId: null,
+    })
   })
 
   it('answers a refused slot with 422 quota_exceeded naming the limit, and changes nothing', () => {

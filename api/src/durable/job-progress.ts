@@ -40,6 +40,7 @@ import type {
   Effect,
   InFlightDownload,
   JobChange,
+  Leader,
   LifecycleInput,
   Replies,
   WaitOutcome,
@@ -200,7 +201,7 @@ export class JobProgressDO extends DurableObject<Env> {
    * `leader`, resumed with its own download further along, takes this job's over: this job stops
    * its own and follows it. False when it stopped downloading meanwhile.
    */
-  follow(jobId: string, leader: InFlightDownload): Promise<boolean> {
+  follow(jobId: string, leader: Leader): Promise<boolean> {
     return this.run(jobId, async (s) => ({
       type: 'follow',
       leader: { ...leader, metadata: await this.metadataFor(s, leader) },
@@ -359,11 +360,10 @@ export class JobProgressDO extends DurableObject<Env> {
         return
       case 'take_over': {
         const s = this.state!
-        const me = { id: s.jobId, status: effect.status, progress: ProgressFields.parse(s) }
         const taken = await jobProgress(env, effect.from).follow(effect.from, {
-          ...me,
-          coversMe: true,
-          coveredByMe: false,
+          id: s.jobId,
+          status: effect.status,
+          progress: ProgressFields.parse(s),
         })
         if (taken) await this.followers.adopt(effect.from, s.jobId)
         return
@@ -425,8 +425,8 @@ export class JobProgressDO extends DurableObject<Env> {
   /** The leader's file list, when this job has none yet (a magnet whose metadata never came). */
   private async metadataFor(
     s: JobProgressState | null,
-    leader: Pick<InFlightDownload, 'id' | 'progress'>,
-  ): Promise<InFlightDownload['metadata']> {
+    leader: Pick<Leader, 'id' | 'progress'>,
+  ): Promise<Leader['metadata']> {
     if (!s || s.bytesTotal || !leader.progress.bytesTotal) return undefined
     return jobMetadata(this.env.DB, leader.id)
   }

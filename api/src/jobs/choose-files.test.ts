@@ -4,6 +4,7 @@ import { apiError, browser, signUp, type SignedUp } from '../../test/helpers.ts'
 import {
   agentSide,
   callsFor,
+  jobRow,
   magnetFor,
   metadata,
   randomInfohash,
@@ -80,10 +81,7 @@ describe('choosing files before the download starts', () => {
       body: { selectedFiles: [1] },
     })
     expect(resumed).toMatchObject({ status: 'downloading', selectedFiles: [1], bytesTotal: 400 })
-    const row = await env.DB.prepare('SELECT follows_job_id FROM jobs WHERE id = ?')
-      .bind(job.id)
-      .first<{ follows_job_id: string }>()
-    expect(row?.follows_job_id).toBe(theirs.id)
+    expect(await jobRow(job.id)).toMatchObject({ follows_job_id: theirs.id })
     expect((await getJob(bob, job.id)).files.map((f) => [f.index, f.selected])).toEqual([
       [0, false],
       [1, true],

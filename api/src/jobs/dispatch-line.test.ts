@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { contentOnAgents, holding, type AgentRoom, type LineJob } from '../db/dispatch-line.ts'
-import { followedDownload } from '../../test/pipeline.ts'
+import { followedDownload, jobRow } from '../../test/pipeline.ts'
 import { assign } from './dispatch-line.ts'
 
 const agent = (id: string, free_slots: number): AgentRoom => ({
@@ -37,17 +37,15 @@ describe('assign', () => {
 describe('contentOnAgents', () => {
   it('names the agent running a download of the content on its own, until it is paused', async () => {
     const { alice, bob, infohash, leader, follower } = await followedDownload()
-    const row = await env.DB.prepare('SELECT agent_id FROM jobs WHERE id = ?')
-      .bind(leader.id)
-      .first<{ agent_id: string }>()
+    const agentId = (await jobRow(leader.id))!.agent_id as string
     // The follower rides on the leader's download: one copy, on the leader's agent.
     expect([...(await contentOnAgents(env.DB, [infohash, infohash]))]).toEqual([
-      holding(row!.agent_id, infohash),
+      holding(agentId, infohash),
     ])
     // (Without the follower, whose download would start on its own: on any agent.)
     await bob.api.cancelJob({ params: { id: follower.id } })
     await alice.api.pauseJob({ params: { id: leader.id } })
     const held = await contentOnAgents(env.DB, [infohash])
-    expect(held.has(holding(row!.agent_id, infohash))).toBe(false)
+    expect(held.has(holding(agentId, infohash))).toBe(false)
   })
 })

@@ -9,6 +9,8 @@ import { HttpError } from './errors.ts'
 //   v1.<base64url IV (12 bytes)>.<base64url ciphertext and tag>
 
 const VERSION = 'v1'
+/** How every sealed value starts (a plain secret never does). */
+export const SEALED_PREFIX = `${VERSION}.`
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
@@ -72,7 +74,7 @@ export async function seal(env: SealEnv, binding: string, secret: string): Promi
 
 /** Whether `stored` is sealed (else it is a value stored before sealing, as it was given). */
 export function isSealed(stored: string): boolean {
-  return stored.startsWith(`${VERSION}.`)
+  return stored.startsWith(SEALED_PREFIX)
 }
 
 /**
