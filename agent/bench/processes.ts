@@ -7,9 +7,10 @@ import { createHash, randomFillSync } from 'node:crypto'
 import { mkdir, open, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { DeleteObjectCommand } from '@aws-sdk/client-s3'
 import { agentEnv } from '@tseeder/testkit/fake-api'
 import { bencode } from '@tseeder/testkit/fixtures'
-import { objectReader } from '@tseeder/testkit/s3'
+import { BUCKET, localS3Client, objectReader } from '@tseeder/testkit/s3'
 import { AGENT_NODE_ARGS } from '../node-args.ts'
 import { indexedFilePath } from '../src/engine/job-chunk-store.ts'
 
@@ -174,12 +175,25 @@ export async function aria2c(magnets: string[], dir: string): Promise<number> {
  */
 export const S3_NODE_ARGS = ['--heap-growing-percent=300']
 
-/** The S3 server (bench/s3-server.ts) in a process of its own, read back with the S3 client. */
-export async function startS3Process() {
+/**
+ * Where the S3 server keeps its objects: `memory` (tmpfs, /dev/shm) or `disk` (the temporary
+ * folder, on the disk the agent writes its pieces to).
+ */
+export type S3Store = 'memory' | 'disk'
+
+/**
+ * The S3 server (bench/s3-server.ts) in a process of its own, keeping its objects in `store`,
+ * read back and removed with the S3 client.
+ */
+export async function startS3Process(store: S3Store) {
   const child = spawn(
     process.execPath,
     [...nodeArgs('BENCH_S3_NODE_ARGS', S3_NODE_ARGS), '--import', 'tsx', 'bench/s3-server.ts'],
-    { cwd: agentRoot, stdio: ['ignore', 'pipe', 'inherit'] },
+    {
+      cwd: agentRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, BENCH_S3_PARENT: store === 'memory' ? '/dev/shm' : '' },
+    },
   )
   const endpoint = await new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -192,11 +206,18 @@ export async function startS3Process() {
   const kill = () => child.kill('SIGKILL')
   process.once('exit', kill)
   const reader = objectReader(endpoint)
+  const client = localS3Client(endpoint)
   return {
     endpoint,
+    store,
     pid: child.pid!,
     objectSha256: reader.objectSha256,
+    /** Removes an object once checked, so that a run keeps at most one job's objects. */
+    async deleteObject(key: string) {
+      await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }))
+    },
     async close() {
+      client.destroy()
       reader.destroy()
       process.off('exit', kill)
       child.kill('SIGTERM')

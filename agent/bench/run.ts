@@ -15,6 +15,7 @@ import { AGENT_NODE_ARGS } from '../node-args.ts'
 import {
   MiB,
   S3_NODE_ARGS,
+  type S3Store,
   type Seeded,
   aria2c,
   exitedChildrenCpu,
@@ -40,6 +41,14 @@ const MODES = env('BENCH_MODES', 'stream').split(',').filter(Boolean) as ('strea
  * bundle, replacing the agent's for it (`dist/main.mjs,dist/main.mjs --max-semi-space-size=8`).
  */
 const BUNDLES = env('BENCH_AGENT_BUNDLES', 'dist/main.mjs').split(',').filter(Boolean)
+/**
+ * Where the S3 server keeps objects, each in every round (which goes first alternates by round):
+ * `disk`, this machine's disk, which the agent writes its pieces to as well (as under `npm start`);
+ * `memory` (tmpfs), standing for R2, whose writes land on other machines' disks. Here two
+ * processes writing one ext4 filesystem slow each other's copies into the page cache
+ * (agent/README.md). The concurrent jobs use the first.
+ */
+const STORES = env('BENCH_S3_STORES', 'disk,memory').split(',').filter(Boolean) as S3Store[]
 /** Concurrent jobs and their size in MiB (`BENCH_CONCURRENT_JOBS=0` skips them). */
 const JOBS = Number(env('BENCH_CONCURRENT_JOBS', '5'))
 const JOB_MIB = Number(env('BENCH_CONCURRENT_MIB', '1024'))
@@ -64,15 +73,16 @@ async function main() {
   )
   line(
     `settings: BENCH_SIZES=${SIZES.join(',')} BENCH_ROUNDS=${ROUNDS} BENCH_MODES=${MODES.join(',')}` +
-      ` BENCH_AGENT_BUNDLES=${BUNDLES.join(',')} BENCH_CONCURRENT_JOBS=${JOBS} BENCH_CONCURRENT_MIB=${JOB_MIB}` +
+      ` BENCH_AGENT_BUNDLES=${BUNDLES.join(',')} BENCH_S3_STORES=${STORES.join(',')} BENCH_CONCURRENT_JOBS=${JOBS} BENCH_CONCURRENT_MIB=${JOB_MIB}` +
       ` agent_node_args="${process.env.BENCH_AGENT_NODE_ARGS ?? AGENT_NODE_ARGS.join(' ')}"` +
       ` s3_node_args="${process.env.BENCH_S3_NODE_ARGS ?? S3_NODE_ARGS.join(' ')}"`,
   )
 
   const root = await tempDir('bench')
   const swarm = await startSwarm()
-  const s3 = await startS3Process()
-  const api = await startFakeApi(() => grantFor(s3.endpoint, '0'.repeat(40)))
+  const s3s = new Map<S3Store, Awaited<ReturnType<typeof startS3Process>>>()
+  for (const store of STORES) s3s.set(store, await startS3Process(store))
+  const api = await startFakeApi(() => grantFor(s3s.get(STORES[0]!)!.endpoint, '0'.repeat(40)))
   const arrivals = new Map<string, { at: number; callback: AgentCallback }[]>()
   const record = api.callbacks.push.bind(api.callbacks)
   api.callbacks.push = (...items: AgentCallback[]) => {
@@ -97,7 +107,14 @@ async function main() {
   }
 
   /** Starts `contents` as jobs on one agent; resolves with its figures once all are stored. */
-  async function agentRun(contents: Seeded[], label: string, stream: boolean, bundle = BUNDLES[0]) {
+  async function agentRun(
+    contents: Seeded[],
+    label: string,
+    stream: boolean,
+    bundle = BUNDLES[0],
+    store = STORES[0]!,
+  ) {
+    const s3 = s3s.get(store)!
     const dataDir = join(root, `agent-${label}`)
     const agent = await spawnAgent(
       api.url,
@@ -134,6 +151,7 @@ async function main() {
       if ((await s3.objectSha256(`content/${label}-${i}/0`)) !== contents[i]!.sha256) {
         throw new Error(`${jobId}: stored bytes differ`)
       }
+      await s3.deleteObject(`content/${label}-${i}/0`)
     }
     await agent.stop()
     await rm(dataDir, { recursive: true, force: true })
@@ -183,16 +201,37 @@ async function main() {
     const label = `${mib}MiB`
     const content = await seed(mib * MiB)
     const arias: Awaited<ReturnType<typeof ariaRun>>[] = []
-    const variants = BUNDLES.flatMap((bundle, b) =>
-      MODES.map((mode) => ({ bundle, mode, name: BUNDLES.length > 1 ? `${mode}_${b}` : mode })),
+    const variants = STORES.flatMap((store) =>
+      BUNDLES.flatMap((bundle, b) =>
+        MODES.map((mode) => ({
+          bundle,
+          mode,
+          store,
+          name:
+            mode +
+            (BUNDLES.length > 1 ? `_${b}` : '') +
+            (STORES.length > 1 ? `_s3_${store === 'memory' ? 'in_memory' : 'on_disk'}` : ''),
+        })),
+      ),
     )
     const runs = new Map(variants.map((v) => [v.name, [] as AgentRun[]]))
     for (let round = 1; round <= ROUNDS; round++) {
       arias.push(await ariaRun([content], `${label}-${round}`))
-      for (const { bundle, mode, name } of variants) {
+      // The stores take turns going first.
+      const order = variants.filter((v) => v.store === STORES[(round - 1) % STORES.length])
+      for (const v of variants) if (!order.includes(v)) order.push(v)
+      for (const { bundle, mode, store, name } of order) {
         runs
           .get(name)!
-          .push(await agentRun([content], `${label}-${name}-${round}`, mode === 'stream', bundle))
+          .push(
+            await agentRun(
+              [content],
+              `${label}-${name}-${round}`,
+              mode === 'stream',
+              bundle,
+              store,
+            ),
+          )
       }
     }
     const aria = median(arias, (r) => r.seconds)
@@ -231,7 +270,7 @@ async function main() {
   }
 
   await swarm.close()
-  await s3.close()
+  for (const store of s3s.values()) await store.close()
   await api.close()
   await rm(root, { recursive: true, force: true })
   console.log('\n' + results.join('\n'))

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { AGENT_HEARTBEAT_MS } from '@tseeder/shared'
 import type { WebTorrentEngineOptions } from './engine/webtorrent-engine.ts'
 
 const flag = z
@@ -33,7 +34,7 @@ export const AgentEnv = z
     AGENT_METADATA_TIMEOUT_MS: ms(10 * 60_000),
     AGENT_STALL_TIMEOUT_MS: ms(30 * 60_000),
     AGENT_PROGRESS_INTERVAL_MS: ms(2_000),
-    AGENT_HEARTBEAT_INTERVAL_MS: ms(10_000),
+    AGENT_HEARTBEAT_INTERVAL_MS: ms(AGENT_HEARTBEAT_MS),
     AGENT_OUTBOX_MAX_BACKOFF_MS: ms(30_000),
     AGENT_DHT: flag.default(true),
     AGENT_LSD: flag.default(false),

@@ -8,7 +8,7 @@
 // streams, then again with the streams opened at the Worker's own workerd (past wrangler's proxy).
 import { connect, type Socket } from 'node:net'
 import { cpus, loadavg } from 'node:os'
-import { createClient, deriveAgentSecret, signedHeaders } from '@tseeder/shared'
+import { AGENT_HEARTBEAT_MS, createClient, deriveAgentSecret, signedHeaders } from '@tseeder/shared'
 import {
   BENCH_SIGNING_KEY,
   ms,
@@ -83,8 +83,14 @@ const heartbeat = (activeJobs: number) =>
     version: 'bench',
   })
 await heartbeat(0)
-// The agent keeps heartbeating, or the watchdog takes its job away mid-run.
-const heartbeats = setInterval(() => void heartbeat(1).catch(() => undefined), 5000)
+// The agent keeps heartbeating, or the watchdog takes its job away mid-run: at an agent's own
+// interval, as each heartbeat (a few D1 calls and a fill of the line) shares the cores with the
+// fan-out it may land in.
+let beats = 0
+const heartbeats = setInterval(() => {
+  beats++
+  void heartbeat(1).catch(() => undefined)
+}, AGENT_HEARTBEAT_MS)
 const hex = () =>
   [...crypto.getRandomValues(new Uint8Array(20))]
     .map((b) => b.toString(16).padStart(2, '0'))
@@ -205,9 +211,13 @@ async function measure(label: string, port: string, first: number): Promise<bool
   const sentAt: number[] = []
   const loadBefore = loadavg()
   let cpuBefore = await wranglerCpuMs(stack.pid)
+  let beatsBefore = beats
   for (let round = 1; round <= rounds; round++) {
     // The first WARMUP events are sent and checked like the others, but not timed.
-    if (round === WARMUP + 1) cpuBefore = await wranglerCpuMs(stack.pid)
+    if (round === WARMUP + 1) {
+      cpuBefore = await wranglerCpuMs(stack.pid)
+      beatsBefore = beats
+    }
     const sent = performance.now()
     const busyBefore = clientBusy
     await signed('/internal/jobs/callback', progressCallback(job.id, ++seq, first + round))
@@ -217,6 +227,7 @@ async function measure(label: string, port: string, first: number): Promise<bool
     if (round > WARMUP) clientTimes.push(clientBusy - busyBefore)
   }
   const cpuAfter = await wranglerCpuMs(stack.pid)
+  const beatsMeanwhile = beats - beatsBefore
   for (const socket of sockets) socket.destroy()
 
   // Each stream's replay may hold the previous run's events: only this run's are compared.
@@ -231,7 +242,7 @@ async function measure(label: string, port: string, first: number): Promise<bool
     latencies.push(Math.max(...times) - sentAt[round]!)
   }
   console.log(
-    `SSE fan-out ${label}: ${SUBSCRIBERS} subscribers (${opened} opened) on one job × ${EVENTS} progress events (after ${WARMUP} not timed), ${cpus().length} cores, load average ${loadBefore[0]!.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}:`,
+    `SSE fan-out ${label}: ${SUBSCRIBERS} subscribers (${opened} opened) on one job × ${EVENTS} progress events (after ${WARMUP} not timed; ${beatsMeanwhile} agent heartbeats meanwhile), ${cpus().length} cores, load average ${loadBefore[0]!.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}:`,
   )
   console.log(
     `  spread first → last subscriber: p50 ${ms(percentile(spreads, 50))}, p99 ${ms(percentile(spreads, 99))}, max ${ms(Math.max(...spreads))}`,

@@ -3,7 +3,8 @@
 // the bucket allows cross-origin GET/HEAD from the Worker's origin. Tests start a throwaway one.
 import { createHash } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
-import { rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import S3rver from 's3rver'
 import { PartsKeepingStore } from './s3-store.ts'
@@ -104,8 +105,15 @@ export function objectReader(endpoint: string) {
  * A throwaway s3rver on `port` (default: any free one) with the bucket configured; counts objects
  * created per key.
  */
-export async function startS3({ port: wanted = 0 }: { port?: number } = {}) {
-  const directory = await tempDir('s3')
+export async function startS3({
+  port: wanted = 0,
+  parent,
+}: {
+  port?: number
+  /** The folder to keep the objects under (default: the system's temporary folder). */
+  parent?: string
+} = {}) {
+  const directory = parent ? await mkdtemp(join(parent, 'tseeder-s3-')) : await tempDir('s3')
   const server = createS3rver({
     port: wanted,
     address: '127.0.0.1',

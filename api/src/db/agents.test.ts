@@ -24,13 +24,16 @@ function beat(overrides: Partial<AgentHeartbeat> = {}): AgentHeartbeat {
 }
 
 describe('agents table', () => {
-  it('records a heartbeat only when it was signed after the one on record', async () => {
+  it('records a heartbeat only when it was signed after the one on record, and says if the agent drains', async () => {
     const first = beat({ activeJobs: 1 })
-    expect(await recordHeartbeat(db, first, 2_000)).toBe(true)
-    expect(await recordHeartbeat(db, { ...first, activeJobs: 3 }, 1_000)).toBe(false)
-    expect(await recordHeartbeat(db, { ...first, activeJobs: 3 }, 2_000)).toBe(false)
+    expect(await recordHeartbeat(db, first, 2_000)).toEqual({ draining: false })
+    expect(await recordHeartbeat(db, { ...first, activeJobs: 3 }, 1_000)).toBeNull()
+    expect(await recordHeartbeat(db, { ...first, activeJobs: 3 }, 2_000)).toBeNull()
     expect((await getAgent(db, first.agentId))?.active_jobs).toBe(1)
-    expect(await recordHeartbeat(db, { ...first, activeJobs: 2 }, 3_000)).toBe(true)
+    await agentDrainingStatement(db, first.agentId, true).run()
+    expect(await recordHeartbeat(db, { ...first, activeJobs: 2 }, 3_000)).toEqual({
+      draining: true,
+    })
     expect((await getAgent(db, first.agentId))?.active_jobs).toBe(2)
   })
 
@@ -44,7 +47,7 @@ describe('agents table', () => {
     // An agent too old to report transfers: every job counts as one.
     const old = beat({ activeJobs: 2 })
     for (const b of [busy, parking, full, idleFull, draining, old])
-      expect(await recordHeartbeat(db, b, Date.now())).toBe(true)
+      expect(await recordHeartbeat(db, b, Date.now())).not.toBeNull()
     await agentDrainingStatement(db, draining.agentId, true).run()
 
     const room = await agentsWithRoom(db, Date.now())

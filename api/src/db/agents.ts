@@ -44,14 +44,15 @@ export async function listAgents(db: D1Database): Promise<AgentRow[]> {
 }
 
 /**
- * Registers the agent (audited) or refreshes its row from a heartbeat signed at `signedAt`; false when a
- * heartbeat signed later has already been recorded (a replayed or reordered one changes nothing).
+ * Registers the agent (audited) or refreshes its row from a heartbeat signed at `signedAt`, and
+ * says whether it is draining; null when a heartbeat signed later has already been recorded (a
+ * replayed or reordered one changes nothing).
  */
 export async function recordHeartbeat(
   db: D1Database,
   beat: AgentHeartbeat,
   signedAt: number,
-): Promise<boolean> {
+): Promise<{ draining: boolean } | null> {
   const now = Date.now()
   const audit = (action: string, sql: string, binds: unknown[]) =>
     auditEachStatement(
@@ -72,7 +73,8 @@ export async function recordHeartbeat(
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7, ?9, ?10, ?11)
        ON CONFLICT (id) DO UPDATE SET url = ?2, capacity = ?3, active_jobs = ?4, free_disk_bytes = ?5,
          version = ?6, last_heartbeat_at = ?7, last_signed_at = ?8, transfers = ?9, parked_jobs = ?10, idle_capacity = ?11
-       WHERE agents.last_signed_at < ?8`,
+       WHERE agents.last_signed_at < ?8
+       RETURNING draining`,
     )
     .bind(
       beat.agentId,
@@ -103,7 +105,8 @@ export async function recordHeartbeat(
     ),
     upsert,
   ])
-  return (results[2]?.meta.changes ?? 0) > 0
+  const recorded = results[2]?.results[0] as { draining: number } | undefined
+  return recorded ? { draining: recorded.draining === 1 } : null
 }
 
 /** Starts or stops draining an agent, as a statement to batch with the audit row. */

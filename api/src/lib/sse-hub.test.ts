@@ -69,4 +69,37 @@ describe('the SSE hub', () => {
     hub.closeChannel('job-1')
     expect([hub.count('job-1'), hub.count('job-2')]).toEqual([0, 1])
   })
+
+  it('sends keep-alives only to streams written nothing for 15 s', async () => {
+    let now = 0
+    const hub = new SseHub(undefined, () => now)
+    const busy = hub.open(null, 'job-1')
+    const idle = hub.open(null, 'job-2')
+    busy.start([])
+    idle.start([])
+    // Checks every 5 s, as the hub's timer runs; the busy stream gets an event every 10 s.
+    for (now = 5_000; now <= 30_000; now += 5_000) {
+      if (now % 10_000 === 0) hub.send('job-1', encodeEvent(event(now / 10_000)))
+      hub.keepAlive()
+    }
+    hub.send('job-1', encodeEvent(event(4)))
+    hub.send('job-2', encodeEvent(event(5)))
+    // The idle stream got a keep-alive at 15 s and at 30 s; the busy one none.
+    expect(await textUntil(busy.stream, 'id: 4')).not.toContain('keep-alive')
+    expect((await textUntil(idle.stream, 'id: 5')).match(/: keep-alive/g)).toHaveLength(2)
+  })
 })
+
+/** What `stream` carried up to and including `marker` (then it is cancelled). */
+async function textUntil(stream: ReadableStream<Uint8Array>, marker: string): Promise<string> {
+  const reader = stream.getReader()
+  const decoder = new TextDecoder()
+  let text = ''
+  while (!text.includes(marker)) {
+    const chunk = await reader.read()
+    if (chunk.done) break
+    text += decoder.decode(chunk.value, { stream: true })
+  }
+  await reader.cancel()
+  return text
+}

@@ -1,5 +1,10 @@
 const encoder = new TextEncoder()
+/** No stream goes longer than this without bytes (proxies, and noticing a client that left). */
 const KEEPALIVE_MS = 20_000
+/** How often idle streams are looked for. */
+const KEEPALIVE_CHECK_MS = 5_000
+/** A stream written nothing for this long gets a keep-alive at the next check. */
+const IDLE_MS = KEEPALIVE_MS - KEEPALIVE_CHECK_MS
 const KEEPALIVE = encoder.encode(': keep-alive\n\n')
 const RETRY = encoder.encode('retry: 3000\n\n')
 /** A subscriber this far behind (bytes queued) is too slow to keep: it is dropped. */
@@ -24,6 +29,8 @@ interface Subscriber {
   /** null: the hub's own events; else the relayed stream (a job's) it carries. */
   channel: string | null
   openedAt: number
+  /** When bytes were last queued on it. */
+  wroteAt: number
   /** Only events past this id are written (a relayed stream's replay may overlap live events). */
   after: number
   /** Live frames that came while the replay was being fetched: written once it is. */
@@ -60,8 +67,11 @@ export class SseHub {
   private channels = new Map<string | null, Set<Subscriber>>()
   private keepalive: ReturnType<typeof setInterval> | null = null
 
-  /** `onChange` hears of every stream opened or closed (for metrics). */
-  constructor(private readonly onChange: (change: StreamChange) => void = () => undefined) {}
+  /** `onChange` hears of every stream opened or closed (for metrics); `clock` is for tests. */
+  constructor(
+    private readonly onChange: (change: StreamChange) => void = () => undefined,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   get size(): number {
     return this.subscribers.size
@@ -90,17 +100,19 @@ export class SseHub {
     tag: string | null,
     channel: string | null,
   ): { stream: ReadableStream<Uint8Array>; start: (replay: Frame[]) => void; end: () => void } {
+    const now = this.clock()
     const subscriber: Subscriber = {
       queue: null,
       tag,
       channel,
-      openedAt: Date.now(),
+      openedAt: now,
+      wroteAt: now,
       after: -1,
       held: [],
     }
     const stream = queuedStream(subscriber, () => this.drop(subscriber))
     this.add(subscriber)
-    this.keepalive ??= setInterval(() => this.ping(), KEEPALIVE_MS)
+    this.keepalive ??= setInterval(() => this.keepAlive(), KEEPALIVE_CHECK_MS)
     const start = (replay: Frame[]) => {
       const held = subscriber.held ?? []
       subscriber.held = null
@@ -111,7 +123,7 @@ export class SseHub {
         subscriber.after = frame.id
         frames.push(frame)
       }
-      this.write(subscriber, concat(frames.map((f) => f.bytes)))
+      this.write(subscriber, concat(frames.map((f) => f.bytes)), this.clock())
     }
     return { stream, start, end: () => this.drop(subscriber) }
   }
@@ -122,9 +134,10 @@ export class SseHub {
 
   /** Queues `frame` on every stream of `channel` (null: the hub's own events). */
   send(channel: string | null, frame: Frame): void {
+    const now = this.clock()
     for (const subscriber of this.channels.get(channel) ?? []) {
       if (subscriber.held) subscriber.held.push(frame)
-      else this.deliver(subscriber, frame)
+      else this.deliver(subscriber, frame, now)
     }
   }
 
@@ -140,9 +153,16 @@ export class SseHub {
     for (const subscriber of this.channels.get(channel) ?? []) this.drop(subscriber)
   }
 
-  private ping(): void {
+  /**
+   * Writes a keep-alive comment on each stream written nothing for IDLE_MS (run every
+   * KEEPALIVE_CHECK_MS). A stream that events keep busy gets none: 500 streams on one job used to
+   * get a burst of 500 writes every 20 s on top of the events'.
+   */
+  keepAlive(): void {
+    const now = this.clock()
     for (const subscriber of this.subscribers) {
-      if (!subscriber.held) this.write(subscriber, KEEPALIVE)
+      if (!subscriber.held && now - subscriber.wroteAt >= IDLE_MS)
+        this.write(subscriber, KEEPALIVE, now)
     }
     if (this.subscribers.size === 0 && this.keepalive) {
       clearInterval(this.keepalive)
@@ -150,13 +170,13 @@ export class SseHub {
     }
   }
 
-  private deliver(subscriber: Subscriber, frame: Frame): void {
+  private deliver(subscriber: Subscriber, frame: Frame, now: number): void {
     if (frame.id <= subscriber.after) return
     subscriber.after = frame.id
-    this.write(subscriber, frame.bytes)
+    this.write(subscriber, frame.bytes, now)
   }
 
-  private write(subscriber: Subscriber, bytes: Uint8Array): void {
+  private write(subscriber: Subscriber, bytes: Uint8Array, now: number): void {
     const { queue } = subscriber
     if (!queue || queue.desiredSize === null || queue.desiredSize <= 0) {
       this.drop(subscriber)
@@ -164,6 +184,7 @@ export class SseHub {
     }
     try {
       queue.enqueue(bytes)
+      subscriber.wroteAt = now
     } catch {
       this.drop(subscriber)
     }
@@ -183,7 +204,7 @@ export class SseHub {
       relayed: subscriber.channel !== null,
       channel: subscriber.channel,
       open: this.subscribers.size,
-      openMs: change === 'close' ? Date.now() - subscriber.openedAt : 0,
+      openMs: change === 'close' ? this.clock() - subscriber.openedAt : 0,
     })
   }
 

@@ -8,7 +8,7 @@ import {
 } from '@tseeder/shared'
 import type { z } from 'zod'
 import type { AppContext, AppEnv } from '../env.ts'
-import { getAgent, recordHeartbeat } from '../db/agents.ts'
+import { recordHeartbeat } from '../db/agents.ts'
 import { listParkedJobIds } from '../db/line-stats.ts'
 import { getJobRow } from '../db/jobs.ts'
 import { jobProgress } from '../durable/job-progress.ts'
@@ -60,13 +60,13 @@ internalRoute(agentProtocol.heartbeat, async (c, beat) => {
   const agent = c.get('agent')
   if (beat.agentId !== agent.id)
     throw new HttpError(403, 'forbidden', 'An agent can only report for itself.')
-  if (!(await recordHeartbeat(c.env.DB, beat, agent.signedAt))) {
+  const recorded = await recordHeartbeat(c.env.DB, beat, agent.signedAt)
+  if (!recorded) {
     throw new HttpError(409, 'replayed', 'This heartbeat is older than one already received.')
   }
   // A new agent, or one with a free transfer slot, drains the line at once; a draining one sends
   // back what parked on it since (a transfer whose peers went away).
-  const row = await getAgent(c.env.DB, agent.id)
-  if (row?.draining && beat.parkedJobs > 0)
+  if (recorded.draining && beat.parkedJobs > 0)
     await moveOffDrainingAgent(c.env, await listParkedJobIds(c.env.DB, agent.id))
   else if ((beat.transfers ?? beat.activeJobs) < beat.capacity) await fillLine(c.env)
   return acknowledged

@@ -11,6 +11,9 @@ export const SIGNATURE_HEADERS = {
   signature: 'x-tseeder-signature',
 } as const
 
+/** How often an agent heartbeats unless configured otherwise (`AGENT_HEARTBEAT_INTERVAL_MS`). */
+export const AGENT_HEARTBEAT_MS = 10_000
+
 /** An agent that has not sent a heartbeat for this long is taken as gone (API, admin UI). */
 export const AGENT_STALE_MS = 30_000
 
