@@ -270,9 +270,10 @@ describe('the tseeder extension in Chromium', () => {
         '(async () => JSON.stringify(await chrome.storage.local.get(null)))()',
       ),
     )
-    expect(local).toContain('"token":"vault:v1:')
+    expect(local).toContain('"connection":"vault:v1:')
     expect(local).not.toContain(token.token)
     expect(local).not.toContain(token.token.slice(4, 24))
+    expect(local).not.toContain(user.email)
     await options.close()
   })
 
@@ -324,6 +325,13 @@ describe('the tseeder extension in Chromium', () => {
         }),
     )
     expect(firstJobAt).toBeLessThan(1000)
+    // That list is kept sealed: a content script that could read local storage would not learn
+    // what the account downloads.
+    const local = String(
+      await again.evaluate('(async () => JSON.stringify(await chrome.storage.local.get(null)))()'),
+    )
+    expect(local).toContain('"jobCache":"vault:v1:')
+    expect(local).not.toContain('ext-live')
     await again.close()
   })
 

@@ -7,7 +7,8 @@
 // holding nothing else. Firefox offers no access level for any area (bugzilla 1724754) and never
 // lets content scripts read `session`: there the catcher reads `preferences` in `local`, no
 // content script code reads the connection (the test of this module holds it to that), and the
-// token in it is sealed with a key content scripts cannot reach (`token-vault.ts`).
+// connection and the job list are sealed with a key content scripts cannot reach (`vault.ts`):
+// what they could read there is the preferences and the ids of jobs already announced.
 import { browser } from 'wxt/browser'
 import { storage } from 'wxt/utils/storage'
 import { preferencesItem } from './storage.ts'

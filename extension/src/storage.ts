@@ -1,10 +1,10 @@
 // Everything the extension keeps, as typed storage items. All of it lives in `local` storage of
 // this browser profile: the token never syncs to other devices, and survives a restart. Content
-// scripts are kept out of it where the browser allows (see `storage-access.ts`), and the token is
-// stored sealed wherever they are not (see `token-vault.ts`).
+// scripts are kept out of it where the browser allows (see `storage-access.ts`), and the account
+// (connection and job list) is stored sealed for where they are not (see `vault.ts`).
 import type { Job, Scope } from '@tseeder/shared'
 import { storage } from 'wxt/utils/storage'
-import { isSealedToken, openToken, sealToken } from './token-vault.ts'
+import { isSealed, seal, unseal } from './vault.ts'
 
 /** A verified link to one tseeder account. */
 export interface Connection {
@@ -47,63 +47,67 @@ export interface JobCache {
   fetchedAt: string
 }
 
-/** The connection as `local` keeps it: its token sealed (or plain, if stored before sealing). */
-const storedConnectionItem = storage.defineItem<Connection | null>('local:connection', {
-  fallback: null,
-})
-
-/** The connection with its token opened; null when there is none or its token does not open. */
-async function opened(stored: Connection | null): Promise<Connection | null> {
-  if (!stored) return null
-  const token = await openToken(stored.token)
-  if (token === null) {
-    console.warn(
-      JSON.stringify({
-        msg: 'stored token does not open: connect again',
-        server: stored.serverUrl,
-      }),
-    )
+/**
+ * A value `local` keeps sealed (`vault.ts`): its JSON, sealed, read back opened. Null when nothing
+ * is stored or it does not open. A value stored as an object (before sealing, or where the
+ * profile gives the extension no IndexedDB) is read through `legacy`, and sealed the first time
+ * it is read where the vault works.
+ */
+function sealedItem<T>(key: `local:${string}`, legacy: (stored: T) => Promise<T | null>) {
+  const item = storage.defineItem<string | T | null>(key, { fallback: null })
+  async function opened(stored: string | T | null): Promise<T | null> {
+    if (stored === null) return null
+    if (typeof stored !== 'string') return legacy(stored)
+    const text = isSealed(stored) ? await unseal(stored) : null
+    if (text !== null) return JSON.parse(text) as T
+    console.warn(JSON.stringify({ msg: 'stored value does not open', item: key }))
     return null
   }
-  return { ...stored, token }
+  return {
+    async getValue(): Promise<T | null> {
+      const stored = await item.getValue()
+      const value = await opened(stored)
+      if (value !== null && typeof stored !== 'string') {
+        const sealed = await seal(JSON.stringify(value))
+        if (isSealed(sealed)) await item.setValue(sealed)
+      }
+      return value
+    },
+    async setValue(value: T | null): Promise<void> {
+      if (value === null) return item.setValue(null)
+      const sealed = await seal(JSON.stringify(value))
+      await item.setValue(isSealed(sealed) ? sealed : value)
+    },
+    /** Calls back with each new value, in order (a later change is never overtaken). */
+    watch(callback: (value: T | null) => void): () => void {
+      let latest = 0
+      return item.watch((stored) => {
+        const change = ++latest
+        void opened(stored).then((value) => {
+          if (change === latest) callback(value)
+        })
+      })
+    },
+  }
 }
 
-/** The connection, as its readers use it: the token is sealed on the way in, opened on the way out. */
-export const connectionItem = {
-  async getValue(): Promise<Connection | null> {
-    const stored = await storedConnectionItem.getValue()
-    const connection = await opened(stored)
-    // A token stored before sealing is sealed the first time it is read.
-    if (stored && connection && !isSealedToken(stored.token)) {
-      const token = await sealToken(connection.token)
-      if (isSealedToken(token)) await storedConnectionItem.setValue({ ...stored, token })
-    }
-    return connection
-  },
-  async setValue(connection: Connection | null): Promise<void> {
-    await storedConnectionItem.setValue(
-      connection && { ...connection, token: await sealToken(connection.token) },
-    )
-  },
-  /** Calls back with each new connection, in order (a later change is never overtaken). */
-  watch(callback: (connection: Connection | null) => void): () => void {
-    let latest = 0
-    return storedConnectionItem.watch((stored) => {
-      const change = ++latest
-      void opened(stored).then((connection) => {
-        if (change === latest) callback(connection)
-      })
-    })
-  },
-}
+/**
+ * The connection, sealed whole. One stored as an object has its token sealed alone (as before
+ * the whole was), or plain; a token that does not open reads as no connection: connect again.
+ */
+export const connectionItem = sealedItem<Connection>('local:connection', async (stored) => {
+  const token = await unseal(stored.token)
+  if (token !== null) return { ...stored, token }
+  console.warn(JSON.stringify({ msg: 'stored token does not open: connect again' }))
+  return null
+})
 
 export const preferencesItem = storage.defineItem<Preferences>('local:preferences', {
   fallback: DEFAULT_PREFERENCES,
 })
 
-export const jobCacheItem = storage.defineItem<JobCache | null>('local:jobCache', {
-  fallback: null,
-})
+/** Sealed as well: job names and hashes say what the account downloads. */
+export const jobCacheItem = sealedItem<JobCache>('local:jobCache', async (stored) => stored)
 
 /** Ids of jobs whose completion or failure was already announced (newest last). */
 export const notifiedJobsItem = storage.defineItem<string[]>('local:notifiedJobs', {

@@ -1,15 +1,17 @@
-// The API token is stored sealed. `local` storage, where the connection lives, can be read by
-// content scripts wherever the browser cannot close it to them (Firefox; Chrome before 140), and
-// content scripts run in every web page's process: a page that compromises its renderer gets what
-// they may read. So `local` holds the token only as AES-GCM ciphertext, under a key that never
-// leaves the extension's own origin: a non-extractable CryptoKey kept in this origin's IndexedDB,
-// which content scripts (running in pages' origins) cannot open, and which cannot be exported.
+// What the extension keeps about the account is stored sealed: the connection (API token, email,
+// plan) and the job list. `local` storage can be read by content scripts wherever the browser
+// cannot close it to them (Firefox; Chrome before 140), and content scripts run in every web
+// page's process: a page that compromises its renderer gets what they may read. So `local` holds
+// these only as AES-GCM ciphertext, under a key that never leaves the extension's own origin: a
+// non-extractable CryptoKey kept in this origin's IndexedDB, which content scripts (running in
+// pages' origins) cannot open, and which cannot be exported.
 //
 //   vault:v1:<base64 IV>:<base64 ciphertext and tag>
 
 const PREFIX = 'vault:v1:'
 const DB_NAME = 'tseeder-vault'
 const STORE = 'keys'
+/** The key's name (from when only the token was sealed; kept, so that stored values still open). */
 const KEY_ID = 'token'
 
 function request<T>(req: IDBRequest<T>): Promise<T> {
@@ -58,43 +60,43 @@ function key(): Promise<CryptoKey> {
 const toBase64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes))
 const fromBase64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0))
 
-export function isSealedToken(stored: string): boolean {
+export function isSealed(stored: string): boolean {
   return stored.startsWith(PREFIX)
 }
 
 /**
- * `token` as stored: sealed with the extension's key. Where this browser profile gives the
+ * `text` as stored: sealed with the extension's key. Where this browser profile gives the
  * extension no IndexedDB (some privacy settings), it stays as it is, as before sealing existed:
  * connecting must keep working.
  */
-export async function sealToken(token: string): Promise<string> {
+export async function seal(text: string): Promise<string> {
   let vault: CryptoKey
   try {
     vault = await key()
   } catch (error) {
     console.warn(
       JSON.stringify({
-        msg: 'token vault unavailable: token stored unsealed',
+        msg: 'vault unavailable: account data stored unsealed',
         error: String(error),
       }),
     )
-    return token
+    return text
   }
   const iv = crypto.getRandomValues(new Uint8Array(12))
   const sealed = await crypto.subtle.encrypt(
     { name: 'AES-GCM', iv },
     vault,
-    new TextEncoder().encode(token),
+    new TextEncoder().encode(text),
   )
   return `${PREFIX}${toBase64(iv)}:${toBase64(new Uint8Array(sealed))}`
 }
 
 /**
- * The token `stored` holds; a token stored before sealing is returned as it is. Null when it does
- * not open (the extension's key is gone, e.g. its site data was cleared): it must be entered again.
+ * The text `stored` holds; text stored before sealing is returned as it is. Null when it does not
+ * open (the extension's key is gone, e.g. its site data was cleared, or it was altered).
  */
-export async function openToken(stored: string): Promise<string | null> {
-  if (!isSealedToken(stored)) return stored
+export async function unseal(stored: string): Promise<string | null> {
+  if (!isSealed(stored)) return stored
   const [iv = '', sealed = ''] = stored.slice(PREFIX.length).split(':')
   try {
     const plain = await crypto.subtle.decrypt(

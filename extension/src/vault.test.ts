@@ -1,7 +1,7 @@
 import { fakeBrowser } from 'wxt/testing/fake-browser'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { type Connection, connectionItem } from './storage.ts'
-import { forgetVaultKey, openToken } from './token-vault.ts'
+import { type Connection, connectionItem, type JobCache, jobCacheItem } from './storage.ts'
+import { forgetVaultKey, seal, unseal } from './vault.ts'
 
 const TOKEN = 'tsd_0123456789abcdefghijklmnopqrstuvwxyzABCDEF'
 const connection: Connection = {
@@ -39,20 +39,38 @@ function vaultKey(): Promise<CryptoKey> {
   })
 }
 
-describe('the token vault', () => {
+const SEALED = /^vault:v1:[\w+/=]+:[\w+/=]+$/
+
+describe('the vault', () => {
   beforeEach(async () => {
     fakeBrowser.reset()
     await deleteVault()
   })
 
-  it('stores the token sealed in local storage and gives it back opened', async () => {
+  it('stores the connection sealed whole in local storage and gives it back opened', async () => {
     await connectionItem.setValue(connection)
     const raw = await rawLocal()
-    expect(JSON.stringify(raw)).not.toContain(TOKEN)
-    expect(JSON.stringify(raw)).not.toContain(TOKEN.slice(4, 20))
-    expect((raw.connection as Connection).token).toMatch(/^vault:v1:[\w+/=]+:[\w+/=]+$/)
-    expect(raw.connection).toMatchObject({ ...connection, token: expect.any(String) })
+    expect(raw.connection).toMatch(SEALED)
+    for (const secret of [TOKEN, TOKEN.slice(4, 20), connection.email, connection.serverUrl])
+      expect(JSON.stringify(raw)).not.toContain(secret)
     expect(await connectionItem.getValue()).toEqual(connection)
+  })
+
+  it('stores the job list sealed: job names say what the account downloads', async () => {
+    const cache: JobCache = {
+      serverUrl: connection.serverUrl,
+      jobs: [{ id: 'job-1', name: 'Some.Private.Download.mkv' } as JobCache['jobs'][number]],
+      fetchedAt: '2026-01-01T09:00:00.000Z',
+    }
+    await jobCacheItem.setValue(cache)
+    const raw = await rawLocal()
+    expect(raw.jobCache).toMatch(SEALED)
+    expect(JSON.stringify(raw)).not.toContain('Private.Download')
+    expect(await jobCacheItem.getValue()).toEqual(cache)
+    // One stored before sealing is read, and sealed once read.
+    await fakeBrowser.storage.local.set({ jobCache: cache })
+    expect(await jobCacheItem.getValue()).toEqual(cache)
+    expect((await rawLocal()).jobCache).toMatch(SEALED)
   })
 
   it('keeps its key in the extension origin’s IndexedDB, where it cannot be exported', async () => {
@@ -62,12 +80,14 @@ describe('the token vault', () => {
     await expect(crypto.subtle.exportKey('raw', key)).rejects.toThrow()
   })
 
-  it('seals a token stored before sealing the first time it is read', async () => {
-    await fakeBrowser.storage.local.set({ connection })
-    expect(await connectionItem.getValue()).toEqual(connection)
-    const stored = (await rawLocal()).connection as Connection
-    expect(stored.token).toMatch(/^vault:v1:/)
-    expect(await openToken(stored.token)).toBe(TOKEN)
+  it('seals a connection stored before, token plain or sealed alone, the first time it is read', async () => {
+    for (const token of [TOKEN, await seal(TOKEN)]) {
+      await fakeBrowser.storage.local.set({ connection: { ...connection, token } })
+      expect(await connectionItem.getValue()).toEqual(connection)
+      const stored = (await rawLocal()).connection as string
+      expect(stored).toMatch(SEALED)
+      expect(JSON.parse((await unseal(stored))!)).toEqual(connection)
+    }
   })
 
   it('reads as no connection when the key is gone (site data cleared): connect again', async () => {
@@ -75,24 +95,25 @@ describe('the token vault', () => {
     await deleteVault()
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
     expect(await connectionItem.getValue()).toBeNull()
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining('stored token does not open'))
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('stored value does not open'))
     // An altered value does not open either.
     await connectionItem.setValue(connection)
-    const stored = (await rawLocal()).connection as Connection
-    expect(
-      await openToken(stored.token.replace(/.(?=.{4}$)/, (c) => (c === 'A' ? 'B' : 'A'))),
-    ).toBe(null)
+    const stored = (await rawLocal()).connection as string
+    const altered = stored.replace(/.(?=.{4}$)/, (c) => (c === 'A' ? 'B' : 'A'))
+    expect(await unseal(altered)).toBe(null)
+    await fakeBrowser.storage.local.set({ connection: altered })
+    expect(await connectionItem.getValue()).toBeNull()
   })
 
-  it('still connects where the profile gives it no IndexedDB, storing the token as before', async () => {
+  it('still connects where the profile gives it no IndexedDB, storing the connection as before', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
     vi.spyOn(indexedDB, 'open').mockImplementation(() => {
       throw new DOMException('IndexedDB is disabled', 'InvalidStateError')
     })
     await connectionItem.setValue(connection)
-    expect(((await rawLocal()).connection as Connection).token).toBe(TOKEN)
+    expect((await rawLocal()).connection).toEqual(connection)
     expect(await connectionItem.getValue()).toEqual(connection)
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining('token vault unavailable'))
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('vault unavailable'))
     // Reading it again writes nothing while the vault stays unavailable.
     const writes = vi.spyOn(fakeBrowser.storage.local, 'set')
     await connectionItem.getValue()
