@@ -42,13 +42,12 @@ const MODES = env('BENCH_MODES', 'stream').split(',').filter(Boolean) as ('strea
  */
 const BUNDLES = env('BENCH_AGENT_BUNDLES', 'dist/main.mjs').split(',').filter(Boolean)
 /**
- * Where the S3 server keeps objects, each in every round (which goes first alternates by round):
- * `disk`, this machine's disk, which the agent writes its pieces to as well (as under `npm start`);
- * `memory` (tmpfs), standing for R2, whose writes land on other machines' disks. Here two
- * processes writing one ext4 filesystem slow each other's copies into the page cache
- * (agent/README.md). The concurrent jobs use the first.
+ * Where the S3 server keeps objects: `disk`, this machine's disk, which the agent writes its pieces
+ * to as well (as under `npm start`); `memory` (tmpfs), standing for R2, whose writes land on other
+ * machines' disks. `disk,memory` runs both in every round (which goes first alternates by round);
+ * the concurrent jobs use the first.
  */
-const STORES = env('BENCH_S3_STORES', 'disk,memory').split(',').filter(Boolean) as S3Store[]
+const STORES = env('BENCH_S3_STORES', 'disk').split(',').filter(Boolean) as S3Store[]
 /** Concurrent jobs and their size in MiB (`BENCH_CONCURRENT_JOBS=0` skips them). */
 const JOBS = Number(env('BENCH_CONCURRENT_JOBS', '5'))
 const JOB_MIB = Number(env('BENCH_CONCURRENT_MIB', '1024'))
