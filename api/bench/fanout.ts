@@ -1,6 +1,6 @@
 // npm run bench -w api (after pipeline.ts): the Worker under `wrangler dev` (local workerd),
 // measured from outside. Opens FANOUT_SUBSCRIBERS (500) streams on one job's
-// /api/jobs/:id/events, drives FANOUT_EVENTS (200) progress events through signed agent
+// /api/jobs/:id/events, drives FANOUT_EVENTS (1000) progress events through signed agent
 // callbacks, and prints the spread between the first and the last subscriber receiving each
 // event (p50/p99/max), and whether every subscriber got every event, in order.
 // Each event is sent once the previous one reached every subscriber (or 10 s passed).
@@ -20,8 +20,10 @@ import {
 } from './local-worker.ts'
 
 const SUBSCRIBERS = Number(process.env.FANOUT_SUBSCRIBERS ?? 500)
-// 200: the p99 of 50 events was their maximum; of 200 it is the third largest.
-const EVENTS = Number(process.env.FANOUT_EVENTS ?? 200)
+// 1000: the p99 of 200 events is their third largest, so two or three coincidences with other
+// work on the two cores (an agent heartbeat, a collection) decided it: seven runs of 200 ranged
+// 37.6–53.1 ms through the port, three of 1000 37.6–41.1 ms. Of 1000 it is the tenth largest.
+const EVENTS = Number(process.env.FANOUT_EVENTS ?? 1000)
 /** Events sent first and not timed (the first after 500 streams open pays for their setup). */
 const WARMUP = Number(process.env.FANOUT_WARMUP ?? 1)
 
