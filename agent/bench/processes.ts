@@ -209,10 +209,9 @@ export async function startS3Process(store: S3Store) {
   const client = localS3Client(endpoint)
   return {
     endpoint,
-    store,
     pid: child.pid!,
     objectSha256: reader.objectSha256,
-    /** Removes an object once checked, so that a run keeps at most one job's objects. */
+    /** Removes an object once checked, so that the server keeps at most one agent run's objects. */
     async deleteObject(key: string) {
       await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }))
     },
