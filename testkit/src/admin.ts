@@ -1,9 +1,11 @@
 // Admin accounts written straight into D1 through `wrangler d1 execute`: used by
 // `npm run admin:create` and by `npm start` for the first admin.
 import { execFile } from 'node:child_process'
+import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { hashPassword, randomToken } from '../../api/src/lib/crypto.ts'
 import { billingPeriod } from '../../api/src/lib/time.ts'
+import { wranglerLogDir } from './logs.ts'
 
 /** Which D1: the local one persisted in `persistTo`, or the production one (`remote`). */
 export type D1Target = { remote: true } | { remote: false; persistTo: string }
@@ -28,6 +30,11 @@ export async function d1(
       WRANGLER_SEND_METRICS: 'false',
       WRANGLER_SEND_ERROR_REPORTS: 'false',
       WRANGLER_HIDE_BANNER: 'true',
+      // A local D1's debug log goes to the logs beside it (`<state>/logs`, as the stack's), not
+      // to ~/.config/.wrangler/logs, where nothing ever removes it.
+      ...(target.remote
+        ? {}
+        : { WRANGLER_LOG_PATH: wranglerLogDir(join(dirname(target.persistTo), 'logs')) }),
     },
   })
   const parsed = JSON.parse(stdout) as Array<{ results: Array<Record<string, unknown>> }>
